@@ -188,6 +188,23 @@ do_build() {
 
 install_stamp=/var/lib/frr-multinic/install.key
 
+# What Debian's package installs besides "make install" (debian/rules,
+# frr.dirs, frr.pam): state and log directories, PAM policy for vtysh,
+# and the default files of /etc/frr.  Existing configuration is kept.
+install_runtime_files() {
+	local tree=$1 f
+	install -d -o frr -g frr -m 0755 /var/run/frr /var/log/frr /var/lib/frr
+	install -d -o frr -g frrvty -m 0775 /etc/frr
+	for f in daemons frr.conf vtysh.conf support_bundle_commands.conf; do
+		[ -e "/etc/frr/$f" ] || [ ! -e "$tree/tools/etc/frr/$f" ] ||
+			install -o frr -g frrvty -m 0640 "$tree/tools/etc/frr/$f" /etc/frr/
+	done
+	[ -e /etc/pam.d/frr ] || install -m 0644 "$tree/debian/frr.pam" /etc/pam.d/frr
+	install -d /etc/iproute2/rt_protos.d
+	install -m 0644 "$tree/tools/etc/iproute2/rt_protos.d/frr.conf" \
+		/etc/iproute2/rt_protos.d/frr.conf
+}
+
 do_install() {
 	local key
 	key="$(tree_key)-$(overlay_key)"
@@ -203,8 +220,7 @@ do_install() {
 	make -C "$cache/frr-current/" install >"$cache/frr-current/install.log" 2>&1 ||
 		{ tail -30 "$cache/frr-current/install.log"; die "make install failed"; }
 	ldconfig
-	install -d -o frr -g frr -m 0755 /var/run/frr /var/log/frr
-	install -d -o frr -g frrvty -m 0755 /etc/frr
+	install_runtime_files "$cache/frr-current"
 	mkdir -p "$(dirname "$install_stamp")"
 	echo "$key" >"$install_stamp"
 }

@@ -1,16 +1,135 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * multinicd: entry point.
+ */
 #include <zebra.h>
+
+#include <lib/version.h>
+
+#include "lib/command.h"
+#include "lib/if.h"
 #include "lib/libfrr.h"
+#include "lib/log.h"
+#include "lib/memory.h"
 #include "lib/privs.h"
 #include "lib/sigevent.h"
+#include "lib/vrf.h"
+
+#include "multinicd.h"
+#include "multinic_caps.h"
+#include "multinic_errors.h"
+#include "multinic_nb.h"
+#include "multinic_nic.h"
+#include "multinic_vty.h"
+#include "multinic_zebra.h"
+
+DEFINE_MGROUP(MULTINICD, "multinicd");
+
 struct event_loop *master;
-static struct zebra_privs_t multinic_privs = {0};
-FRR_DAEMON_INFO(multinicd, MULTINIC, .vty_port = 2624, .privs = &multinic_privs);
-int main(int argc, char **argv)
+
+/*
+ * NET_ADMIN: links, addresses, routes, qdiscs and netns moves;
+ * SYS_ADMIN: BPF programs and maps (no CAP_BPF in FRR's privs) and setns;
+ * NET_RAW: ethtool queries.
+ */
+static zebra_capabilities_t _caps_p[] = {
+	ZCAP_NET_ADMIN,
+	ZCAP_SYS_ADMIN,
+	ZCAP_NET_RAW,
+};
+
+struct zebra_privs_t multinic_privs = {
+#if defined(FRR_USER) && defined(FRR_GROUP)
+	.user = FRR_USER,
+	.group = FRR_GROUP,
+#endif
+#if defined(VTY_GROUP)
+	.vty_group = VTY_GROUP,
+#endif
+	.caps_p = _caps_p,
+	.cap_num_p = array_size(_caps_p),
+	.cap_num_i = 0,
+};
+
+static struct option longopts[] = { { 0 } };
+
+static void sighup(void)
+{
+	zlog_info("SIGHUP received, ignored (use vtysh or frr-reload.py)");
+}
+
+static void __attribute__((noreturn)) sigint(void)
+{
+	zlog_notice("Terminating on signal");
+	multinic_zebra_terminate();
+	mn_nic_terminate();
+	frr_fini();
+	exit(0);
+}
+
+static void sigusr1(void)
+{
+	zlog_rotate();
+}
+
+static struct frr_signal_t multinic_signals[] = {
+	{ .signal = SIGHUP, .handler = &sighup },
+	{ .signal = SIGUSR1, .handler = &sigusr1 },
+	{ .signal = SIGINT, .handler = &sigint },
+	{ .signal = SIGTERM, .handler = &sigint },
+};
+
+static const struct frr_yang_module_info *const multinic_yang_modules[] = {
+	&frr_interface_info,
+	&frr_vrf_info,
+	&frr_multinic_info,
+};
+
+/* clang-format off */
+FRR_DAEMON_INFO(multinicd, MULTINIC,
+	.vty_port = MULTINIC_VTY_PORT,
+	.proghelp = "Spreads container (task) traffic over all of a host's NICs.",
+
+	.signals = multinic_signals,
+	.n_signals = array_size(multinic_signals),
+
+	.privs = &multinic_privs,
+
+	.yang_modules = multinic_yang_modules,
+	.n_yang_modules = array_size(multinic_yang_modules),
+);
+/* clang-format on */
+
+int main(int argc, char **argv, char **envp)
 {
 	frr_preinit(&multinicd_di, argc, argv);
+	frr_opt_add("", longopts, "");
+
+	while (1) {
+		int opt = frr_getopt(argc, argv, NULL);
+
+		if (opt == EOF)
+			break;
+		switch (opt) {
+		case 0:
+			break;
+		default:
+			frr_help_exit(1);
+		}
+	}
+
 	master = frr_init();
+
+	multinic_error_init();
+	vrf_init(NULL, NULL, NULL, NULL);
+	mn_nic_init();
+	multinic_caps_probe();
+	multinic_zebra_init();
+	multinic_vty_init();
+
 	frr_config_fork();
 	frr_run(master);
+
+	/* Not reached. */
 	return 0;
 }

@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * multinicd: datapath capabilities, probed once at start.
+ */
+#ifndef _MULTINIC_CAPS_H
+#define _MULTINIC_CAPS_H
+
+#include <sys/utsname.h>
+
+#include "multinic_util.h"
+
+struct multinic_caps {
+	struct mn_caps has;
+	char kernel_release[sizeof(((struct utsname *)0)->release)];
+	char libbpf_version[32];
+};
+
+extern struct multinic_caps multinic_caps;
+
+/* Probe the running kernel; needs CAP_NET_ADMIN and CAP_SYS_ADMIN. */
+extern void multinic_caps_probe(void);
+
+#endif /* _MULTINIC_CAPS_H */

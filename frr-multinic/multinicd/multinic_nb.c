@@ -1,0 +1,309 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * multinicd: the frr-multinic northbound callback table.
+ */
+#include <zebra.h>
+
+#include "lib/northbound.h"
+
+#include "multinic_nb.h"
+
+/* clang-format off */
+const struct frr_yang_module_info frr_multinic_info = {
+	.name = "frr-multinic",
+	.nodes = {
+		{
+			.xpath = "/frr-multinic:multinic",
+			.cbs = {
+				.create = multinic_create,
+				.destroy = multinic_destroy,
+				.cli_show = cli_show_multinic,
+				.cli_show_end = cli_show_multinic_end,
+			},
+		},
+		{
+			.xpath = "/frr-multinic:multinic/egress-mode",
+			.cbs = {
+				.modify = multinic_egress_mode_modify,
+				.cli_show = cli_show_egress_mode,
+			},
+		},
+		{
+			.xpath = "/frr-multinic:multinic/placement",
+			.cbs = {
+				.modify = multinic_placement_modify,
+				.cli_show = cli_show_placement,
+			},
+		},
+		{
+			.xpath = "/frr-multinic:multinic/nic",
+			.cbs = {
+				.create = multinic_nic_create,
+				.destroy = multinic_nic_destroy,
+				.cli_show = cli_show_nic,
+			},
+		},
+		{
+			.xpath = "/frr-multinic:multinic/nic/weight",
+			.cbs = {
+				.modify = multinic_nic_weight_modify,
+				.destroy = multinic_nic_weight_destroy,
+			},
+		},
+		{
+			.xpath = "/frr-multinic:multinic/nic/speed",
+			.cbs = {
+				.modify = multinic_nic_speed_modify,
+				.destroy = multinic_nic_speed_destroy,
+			},
+		},
+		{
+			.xpath = "/frr-multinic:multinic/nic-match",
+			.cbs = {
+				.create = multinic_nic_match_create,
+				.destroy = multinic_nic_match_destroy,
+				.cli_show = cli_show_nic_match,
+			},
+		},
+		{
+			.xpath = "/frr-multinic:multinic/nic-match/name-pattern",
+			.cbs = {
+				.modify = multinic_nic_match_name_pattern_modify,
+				.destroy = multinic_nic_match_name_pattern_destroy,
+			},
+		},
+		{
+			.xpath = "/frr-multinic:multinic/nic-match/driver",
+			.cbs = {
+				.modify = multinic_nic_match_driver_modify,
+				.destroy = multinic_nic_match_driver_destroy,
+			},
+		},
+		{
+			.xpath = "/frr-multinic:multinic/nic-match/has-default-gateway",
+			.cbs = {
+				.create = multinic_nic_match_default_gw_create,
+				.destroy = multinic_nic_match_default_gw_destroy,
+			},
+		},
+		{
+			.xpath = "/frr-multinic:multinic/task",
+			.cbs = {
+				.create = multinic_unimplemented_create,
+				.destroy = multinic_unimplemented_destroy,
+			},
+		},
+		{
+			.xpath = "/frr-multinic:multinic/task/netns",
+			.cbs = {
+				.modify = multinic_unimplemented_modify,
+				.destroy = multinic_unimplemented_destroy,
+			},
+		},
+		{
+			.xpath = "/frr-multinic:multinic/task/vip-v4",
+			.cbs = {
+				.modify = multinic_unimplemented_modify,
+				.destroy = multinic_unimplemented_destroy,
+			},
+		},
+		{
+			.xpath = "/frr-multinic:multinic/task/vip-v6",
+			.cbs = {
+				.modify = multinic_unimplemented_modify,
+				.destroy = multinic_unimplemented_destroy,
+			},
+		},
+		{
+			.xpath = "/frr-multinic:multinic/task/mtu",
+			.cbs = {
+				.modify = multinic_unimplemented_modify,
+				.destroy = multinic_unimplemented_destroy,
+			},
+		},
+		{
+			.xpath = "/frr-multinic:multinic/task/announce",
+			.cbs = {
+				.modify = multinic_unimplemented_modify,
+			},
+		},
+		{
+			.xpath = "/frr-multinic:multinic/task/nic-address",
+			.cbs = {
+				.create = multinic_unimplemented_create,
+				.destroy = multinic_unimplemented_destroy,
+			},
+		},
+		{
+			.xpath = "/frr-multinic:multinic/task/nic-address/ipv4",
+			.cbs = {
+				.modify = multinic_unimplemented_modify,
+				.destroy = multinic_unimplemented_destroy,
+			},
+		},
+		{
+			.xpath = "/frr-multinic:multinic/task/nic-address/ipv6",
+			.cbs = {
+				.modify = multinic_unimplemented_modify,
+				.destroy = multinic_unimplemented_destroy,
+			},
+		},
+		{
+			.xpath = "/frr-multinic:multinic/announcement/link-bandwidth",
+			.cbs = {
+				.modify = multinic_link_bandwidth_modify,
+				.cli_show = cli_show_link_bandwidth,
+			},
+		},
+		{
+			.xpath = "/frr-multinic:multinic/authorization/vip-range",
+			.cbs = {
+				.create = multinic_unimplemented_create,
+				.destroy = multinic_unimplemented_destroy,
+			},
+		},
+		{
+			.xpath = "/frr-multinic:multinic/authorization/max-vips-per-host",
+			.cbs = {
+				.modify = multinic_unimplemented_modify,
+				.destroy = multinic_unimplemented_destroy,
+			},
+		},
+		{
+			.xpath = "/frr-multinic:multinic/authorization/host",
+			.cbs = {
+				.create = multinic_unimplemented_create,
+				.destroy = multinic_unimplemented_destroy,
+			},
+		},
+		{
+			.xpath = "/frr-multinic:multinic/authorization/host/neighbor",
+			.cbs = {
+				.create = multinic_unimplemented_create,
+				.destroy = multinic_unimplemented_destroy,
+			},
+		},
+		{
+			.xpath = "/frr-multinic:multinic/authorization/host/vip-range",
+			.cbs = {
+				.create = multinic_unimplemented_create,
+				.destroy = multinic_unimplemented_destroy,
+			},
+		},
+		{
+			.xpath = "/frr-multinic:multinic/authorization/host/max-vips",
+			.cbs = {
+				.modify = multinic_unimplemented_modify,
+				.destroy = multinic_unimplemented_destroy,
+			},
+		},
+		{
+			.xpath = "/frr-multinic:multinic-state/version",
+			.cbs = {
+				.get_elem = multinic_state_version_get_elem,
+			},
+		},
+		{
+			.xpath = "/frr-multinic:multinic-state/capabilities/kernel-release",
+			.cbs = {
+				.get_elem = multinic_state_caps_get_elem,
+			},
+		},
+		{
+			.xpath = "/frr-multinic:multinic-state/capabilities/netkit",
+			.cbs = {
+				.get_elem = multinic_state_caps_get_elem,
+			},
+		},
+		{
+			.xpath = "/frr-multinic:multinic-state/capabilities/veth",
+			.cbs = {
+				.get_elem = multinic_state_caps_get_elem,
+			},
+		},
+		{
+			.xpath = "/frr-multinic:multinic-state/capabilities/tcx",
+			.cbs = {
+				.get_elem = multinic_state_caps_get_elem,
+			},
+		},
+		{
+			.xpath = "/frr-multinic:multinic-state/capabilities/clsact",
+			.cbs = {
+				.get_elem = multinic_state_caps_get_elem,
+			},
+		},
+		{
+			.xpath = "/frr-multinic:multinic-state/capabilities/btf",
+			.cbs = {
+				.get_elem = multinic_state_caps_get_elem,
+			},
+		},
+		{
+			.xpath = "/frr-multinic:multinic-state/capabilities/bpf-sched-cls",
+			.cbs = {
+				.get_elem = multinic_state_caps_get_elem,
+			},
+		},
+		{
+			.xpath = "/frr-multinic:multinic-state/capabilities/libbpf-version",
+			.cbs = {
+				.get_elem = multinic_state_caps_get_elem,
+			},
+		},
+		{
+			.xpath = "/frr-multinic:multinic-state/egress/datapath",
+			.cbs = {
+				.get_elem = multinic_state_egress_get_elem,
+			},
+		},
+		{
+			.xpath = "/frr-multinic:multinic-state/egress/reason",
+			.cbs = {
+				.get_elem = multinic_state_egress_get_elem,
+			},
+		},
+		{
+			.xpath = "/frr-multinic:multinic-state/nic",
+			.cbs = {
+				.get_next = multinic_state_nic_get_next,
+				.get_keys = multinic_state_nic_get_keys,
+				.lookup_entry = multinic_state_nic_lookup_entry,
+			},
+		},
+		{
+			.xpath = "/frr-multinic:multinic-state/nic/name",
+			.cbs = {
+				.get_elem = multinic_state_nic_get_elem,
+			},
+		},
+		{
+			.xpath = "/frr-multinic:multinic-state/nic/ifindex",
+			.cbs = {
+				.get_elem = multinic_state_nic_get_elem,
+			},
+		},
+		{
+			.xpath = "/frr-multinic:multinic-state/nic/oper-up",
+			.cbs = {
+				.get_elem = multinic_state_nic_get_elem,
+			},
+		},
+		{
+			.xpath = "/frr-multinic:multinic-state/nic/speed",
+			.cbs = {
+				.get_elem = multinic_state_nic_get_elem,
+			},
+		},
+		{
+			.xpath = "/frr-multinic:multinic-state/nic/weight",
+			.cbs = {
+				.get_elem = multinic_state_nic_get_elem,
+			},
+		},
+		{
+			.xpath = NULL,
+		},
+	}
+};
+/* clang-format on */

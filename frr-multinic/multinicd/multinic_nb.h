@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * multinicd: northbound callbacks for frr-multinic.yang.
+ */
+#ifndef _MULTINIC_NB_H
+#define _MULTINIC_NB_H
+
+#include "lib/northbound.h"
+
+extern const struct frr_yang_module_info frr_multinic_info;
+
+/* multinic_nb_config.c */
+int multinic_create(struct nb_cb_create_args *args);
+int multinic_destroy(struct nb_cb_destroy_args *args);
+int multinic_egress_mode_modify(struct nb_cb_modify_args *args);
+int multinic_placement_modify(struct nb_cb_modify_args *args);
+int multinic_nic_create(struct nb_cb_create_args *args);
+int multinic_nic_destroy(struct nb_cb_destroy_args *args);
+int multinic_nic_weight_modify(struct nb_cb_modify_args *args);
+int multinic_nic_weight_destroy(struct nb_cb_destroy_args *args);
+int multinic_nic_speed_modify(struct nb_cb_modify_args *args);
+int multinic_nic_speed_destroy(struct nb_cb_destroy_args *args);
+int multinic_nic_match_create(struct nb_cb_create_args *args);
+int multinic_nic_match_destroy(struct nb_cb_destroy_args *args);
+int multinic_nic_match_name_pattern_modify(struct nb_cb_modify_args *args);
+int multinic_nic_match_name_pattern_destroy(struct nb_cb_destroy_args *args);
+int multinic_nic_match_driver_modify(struct nb_cb_modify_args *args);
+int multinic_nic_match_driver_destroy(struct nb_cb_destroy_args *args);
+int multinic_nic_match_default_gw_create(struct nb_cb_create_args *args);
+int multinic_nic_match_default_gw_destroy(struct nb_cb_destroy_args *args);
+int multinic_link_bandwidth_modify(struct nb_cb_modify_args *args);
+/* Parts of the model whose behaviour is not implemented yet. */
+int multinic_unimplemented_create(struct nb_cb_create_args *args);
+int multinic_unimplemented_modify(struct nb_cb_modify_args *args);
+int multinic_unimplemented_destroy(struct nb_cb_destroy_args *args);
+
+/* multinic_nb_state.c */
+struct yang_data *multinic_state_version_get_elem(struct nb_cb_get_elem_args *args);
+struct yang_data *multinic_state_caps_get_elem(struct nb_cb_get_elem_args *args);
+struct yang_data *multinic_state_egress_get_elem(struct nb_cb_get_elem_args *args);
+const void *multinic_state_nic_get_next(struct nb_cb_get_next_args *args);
+int multinic_state_nic_get_keys(struct nb_cb_get_keys_args *args);
+const void *multinic_state_nic_lookup_entry(struct nb_cb_lookup_entry_args *args);
+struct yang_data *multinic_state_nic_get_elem(struct nb_cb_get_elem_args *args);
+
+/* multinic_vty.c: running-config */
+void cli_show_multinic(struct vty *vty, const struct lyd_node *dnode,
+		       bool show_defaults);
+void cli_show_multinic_end(struct vty *vty, const struct lyd_node *dnode);
+void cli_show_egress_mode(struct vty *vty, const struct lyd_node *dnode,
+			  bool show_defaults);
+void cli_show_placement(struct vty *vty, const struct lyd_node *dnode,
+			bool show_defaults);
+void cli_show_nic(struct vty *vty, const struct lyd_node *dnode,
+		  bool show_defaults);
+void cli_show_nic_match(struct vty *vty, const struct lyd_node *dnode,
+			bool show_defaults);
+void cli_show_link_bandwidth(struct vty *vty, const struct lyd_node *dnode,
+			     bool show_defaults);
+
+#endif /* _MULTINIC_NB_H */

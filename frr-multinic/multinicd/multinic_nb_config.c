@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * multinicd: northbound configuration callbacks.
+ *
+ * Validation refuses what this release cannot do yet (the model covers
+ * the whole mission, DESIGN.md §3): such configuration must never be
+ * accepted and then silently ignored.  The apply phase hands the change
+ * down to the NIC layer.
+ */
+#include <zebra.h>
+
+#include "lib/log.h"
+#include "lib/northbound.h"
+#include "lib/yang.h"
+
+#include "multinicd.h"
+#include "multinic_nb.h"
+#include "multinic_nic.h"
+
+struct multinic_config multinic_cfg;
+
+static int refuse(char *errmsg, size_t len, const char *fmt, ...)
+	PRINTFRR(3, 4);
+static int refuse(char *errmsg, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintfrr(errmsg, len, fmt, ap);
+	va_end(ap);
+	return NB_ERR_VALIDATION;
+}
+
+/*
+ * XPath: /frr-multinic:multinic
+ */
+int multinic_create(struct nb_cb_create_args *args)
+{
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+	multinic_cfg.configured = true;
+	mn_nics_update();
+	return NB_OK;
+}
+
+static int unset_nic_entry(const struct lyd_node *dnode, void *arg)
+{
+	mn_nic_cfg_del(nb_running_unset_entry(dnode));
+	return YANG_ITER_CONTINUE;
+}
+
+static int unset_rule_entry(const struct lyd_node *dnode, void *arg)
+{
+	mn_nic_rule_del(nb_running_unset_entry(dnode));
+	return YANG_ITER_CONTINUE;
+}
+
+int multinic_destroy(struct nb_cb_destroy_args *args)
+{
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+	/* Children get no destroy callbacks of their own: unset them here. */
+	yang_dnode_iterate(unset_nic_entry, NULL, args->dnode, "./nic");
+	yang_dnode_iterate(unset_rule_entry, NULL, args->dnode, "./nic-match");
+	memset(&multinic_cfg, 0, sizeof(multinic_cfg));
+	mn_nics_update();
+	return NB_OK;
+}
+
+/*
+ * XPath: /frr-multinic:multinic/egress-mode
+ */
+int multinic_egress_mode_modify(struct nb_cb_modify_args *args)
+{
+	enum mn_egress_mode mode = yang_dnode_get_enum(args->dnode, NULL);
+
+	switch (args->event) {
+	case NB_EV_VALIDATE:
+		if (mode != MN_EGRESS_AUTO)
+			return refuse(args->errmsg, args->errmsg_len,
+				      "egress-mode %s is not implemented yet in multinicd %s (only auto is available)",
+				      mn_egress_mode_name(mode),
+				      MULTINICD_VERSION);
+		return NB_OK;
+	case NB_EV_PREPARE:
+	case NB_EV_ABORT:
+		return NB_OK;
+	case NB_EV_APPLY:
+		multinic_cfg.egress_mode = mode;
+		return NB_OK;
+	}
+	return NB_OK;
+}
+
+/*
+ * XPath: /frr-multinic:multinic/placement
+ */
+int multinic_placement_modify(struct nb_cb_modify_args *args)
+{
+	if (args->event == NB_EV_VALIDATE &&
+	    yang_dnode_get_enum(args->dnode, NULL) != 0)
+		return refuse(args->errmsg, args->errmsg_len,
+			      "placement least-loaded is not implemented yet in multinicd %s (only hash is available)",
+			      MULTINICD_VERSION);
+	return NB_OK;
+}
+
+/*
+ * XPath: /frr-multinic:multinic/nic
+ */
+int multinic_nic_create(struct nb_cb_create_args *args)
+{
+	char name[IFNAMSIZ];
+	char err[128];
+
+	yang_dnode_get_string_buf(name, sizeof(name), args->dnode, "name");
+	switch (args->event) {
+	case NB_EV_VALIDATE:
+		/* The YANG pattern cannot say "." and ".." are invalid. */
+		if (!mn_ifname_valid(name, err, sizeof(err)))
+			return refuse(args->errmsg, args->errmsg_len, "%s",
+				      err);
+		return NB_OK;
+	case NB_EV_PREPARE:
+	case NB_EV_ABORT:
+		return NB_OK;
+	case NB_EV_APPLY:
+		nb_running_set_entry(args->dnode, mn_nic_cfg_add(name));
+		return NB_OK;
+	}
+	return NB_OK;
+}
+
+int multinic_nic_destroy(struct nb_cb_destroy_args *args)
+{
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+	mn_nic_cfg_del(nb_running_unset_entry(args->dnode));
+	return NB_OK;
+}
+
+int multinic_nic_weight_modify(struct nb_cb_modify_args *args)
+{
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+	mn_nic_cfg_set_weight(nb_running_get_entry(args->dnode, NULL, true),
+			      yang_dnode_get_uint16(args->dnode, NULL));
+	return NB_OK;
+}
+
+int multinic_nic_weight_destroy(struct nb_cb_destroy_args *args)
+{
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+	mn_nic_cfg_set_weight(nb_running_get_entry(args->dnode, NULL, true), 0);
+	return NB_OK;
+}
+
+int multinic_nic_speed_modify(struct nb_cb_modify_args *args)
+{
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+	mn_nic_cfg_set_speed(nb_running_get_entry(args->dnode, NULL, true),
+			     yang_dnode_get_uint32(args->dnode, NULL));
+	return NB_OK;
+}
+
+int multinic_nic_speed_destroy(struct nb_cb_destroy_args *args)
+{
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+	mn_nic_cfg_set_speed(nb_running_get_entry(args->dnode, NULL, true), 0);
+	return NB_OK;
+}
+
+/*
+ * XPath: /frr-multinic:multinic/nic-match
+ */
+int multinic_nic_match_create(struct nb_cb_create_args *args)
+{
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+	nb_running_set_entry(args->dnode,
+			     mn_nic_rule_add(yang_dnode_get_uint16(args->dnode,
+								   "seq")));
+	return NB_OK;
+}
+
+int multinic_nic_match_destroy(struct nb_cb_destroy_args *args)
+{
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+	mn_nic_rule_del(nb_running_unset_entry(args->dnode));
+	return NB_OK;
+}
+
+int multinic_nic_match_name_pattern_modify(struct nb_cb_modify_args *args)
+{
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+	mn_nic_rule_set_name(nb_running_get_entry(args->dnode, NULL, true),
+			     yang_dnode_get_string(args->dnode, NULL));
+	return NB_OK;
+}
+
+int multinic_nic_match_name_pattern_destroy(struct nb_cb_destroy_args *args)
+{
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+	mn_nic_rule_set_name(nb_running_get_entry(args->dnode, NULL, true),
+			     NULL);
+	return NB_OK;
+}
+
+int multinic_nic_match_driver_modify(struct nb_cb_modify_args *args)
+{
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+	mn_nic_rule_set_driver(nb_running_get_entry(args->dnode, NULL, true),
+			       yang_dnode_get_string(args->dnode, NULL));
+	return NB_OK;
+}
+
+int multinic_nic_match_driver_destroy(struct nb_cb_destroy_args *args)
+{
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+	mn_nic_rule_set_driver(nb_running_get_entry(args->dnode, NULL, true),
+			       NULL);
+	return NB_OK;
+}
+
+int multinic_nic_match_default_gw_create(struct nb_cb_create_args *args)
+{
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+	mn_nic_rule_set_default_gw(nb_running_get_entry(args->dnode, NULL,
+							true),
+				   true);
+	return NB_OK;
+}
+
+int multinic_nic_match_default_gw_destroy(struct nb_cb_destroy_args *args)
+{
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+	mn_nic_rule_set_default_gw(nb_running_get_entry(args->dnode, NULL,
+							true),
+				   false);
+	return NB_OK;
+}
+
+/*
+ * XPath: /frr-multinic:multinic/announcement/link-bandwidth
+ */
+int multinic_link_bandwidth_modify(struct nb_cb_modify_args *args)
+{
+	if (args->event == NB_EV_VALIDATE &&
+	    yang_dnode_get_enum(args->dnode, NULL) != 0)
+		return refuse(args->errmsg, args->errmsg_len,
+			      "link-bandwidth %s is not implemented yet in multinicd %s (VIP announcement is still to come)",
+			      yang_dnode_get_string(args->dnode, NULL),
+			      MULTINICD_VERSION);
+	return NB_OK;
+}
+
+/*
+ * Parts of the model whose behaviour this release does not implement:
+ * tasks (wiring, VIPs) and the authorization policy.
+ */
+static int refuse_unimplemented(const struct lyd_node *dnode, char *errmsg,
+				size_t len)
+{
+	char xpath[XPATH_MAXLEN];
+	const char *what = "this configuration";
+
+	yang_dnode_get_path(dnode, xpath, sizeof(xpath));
+	if (strstr(xpath, "/task"))
+		what = "task wiring";
+	else if (strstr(xpath, "/authorization"))
+		what = "the authorization policy";
+	return refuse(errmsg, len,
+		      "%s is not implemented yet in multinicd %s (refused: %s)",
+		      what, MULTINICD_VERSION, xpath);
+}
+
+int multinic_unimplemented_create(struct nb_cb_create_args *args)
+{
+	if (args->event != NB_EV_VALIDATE)
+		return NB_OK;
+	return refuse_unimplemented(args->dnode, args->errmsg,
+				    args->errmsg_len);
+}
+
+int multinic_unimplemented_modify(struct nb_cb_modify_args *args)
+{
+	if (args->event != NB_EV_VALIDATE)
+		return NB_OK;
+	return refuse_unimplemented(args->dnode, args->errmsg,
+				    args->errmsg_len);
+}
+
+int multinic_unimplemented_destroy(struct nb_cb_destroy_args *args)
+{
+	/* Nothing of it can exist, so there is nothing to undo. */
+	return NB_OK;
+}

@@ -1,0 +1,395 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * multinicd: NIC selection and state.
+ */
+#include <zebra.h>
+
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
+
+#include "lib/if.h"
+#include "lib/log.h"
+#include "lib/memory.h"
+#include "lib/vrf.h"
+
+#include "multinicd.h"
+#include "multinic_errors.h"
+#include "multinic_nic.h"
+
+DEFINE_MTYPE_STATIC(MULTINICD, MN_NIC_CFG, "multinic NIC configuration");
+DEFINE_MTYPE_STATIC(MULTINICD, MN_NIC_RULE, "multinic NIC match rule");
+DEFINE_MTYPE_STATIC(MULTINICD, MN_NIC_RULE_STR, "multinic NIC match string");
+DEFINE_MTYPE_STATIC(MULTINICD, MN_NIC, "multinic selected NIC");
+DEFINE_MTYPE_STATIC(MULTINICD, MN_DEFAULT_GW, "multinic default gateways");
+
+struct mn_nic_cfgs_head mn_nic_cfgs;
+struct mn_nic_rules_head mn_nic_rules;
+struct mn_nics_head mn_nics;
+
+/*
+ * Where the default routes leave, per address family, as zebra's
+ * nexthop tracking last reported them.
+ */
+struct mn_default_gws {
+	unsigned int count;
+	ifindex_t *ifindex;
+	union g_addr *gw;
+};
+static struct mn_default_gws default_gws[AFI_MAX];
+
+/*
+ * Configuration
+ */
+
+struct mn_nic_cfg *mn_nic_cfg_add(const char *name)
+{
+	struct mn_nic_cfg *cfg = XCALLOC(MTYPE_MN_NIC_CFG, sizeof(*cfg));
+
+	strlcpy(cfg->name, name, sizeof(cfg->name));
+	mn_nic_cfgs_add(&mn_nic_cfgs, cfg);
+	mn_nics_update();
+	return cfg;
+}
+
+void mn_nic_cfg_del(struct mn_nic_cfg *cfg)
+{
+	mn_nic_cfgs_del(&mn_nic_cfgs, cfg);
+	XFREE(MTYPE_MN_NIC_CFG, cfg);
+	mn_nics_update();
+}
+
+void mn_nic_cfg_set_weight(struct mn_nic_cfg *cfg, uint16_t weight)
+{
+	cfg->weight = weight;
+	mn_nics_update();
+}
+
+void mn_nic_cfg_set_speed(struct mn_nic_cfg *cfg, uint32_t speed)
+{
+	cfg->speed = speed;
+	mn_nics_update();
+}
+
+struct mn_nic_rule_cfg *mn_nic_rule_add(uint16_t seq)
+{
+	struct mn_nic_rule_cfg *rule = XCALLOC(MTYPE_MN_NIC_RULE,
+					       sizeof(*rule));
+
+	rule->seq = seq;
+	mn_nic_rules_add(&mn_nic_rules, rule);
+	mn_nics_update();
+	return rule;
+}
+
+static void mn_nic_rule_free(struct mn_nic_rule_cfg *rule)
+{
+	XFREE(MTYPE_MN_NIC_RULE_STR, rule->name_pattern);
+	XFREE(MTYPE_MN_NIC_RULE_STR, rule->driver);
+	XFREE(MTYPE_MN_NIC_RULE, rule);
+}
+
+void mn_nic_rule_del(struct mn_nic_rule_cfg *rule)
+{
+	mn_nic_rules_del(&mn_nic_rules, rule);
+	mn_nic_rule_free(rule);
+	mn_nics_update();
+}
+
+static void rule_str_set(char **field, const char *value)
+{
+	XFREE(MTYPE_MN_NIC_RULE_STR, *field);
+	if (value)
+		*field = XSTRDUP(MTYPE_MN_NIC_RULE_STR, value);
+}
+
+void mn_nic_rule_set_name(struct mn_nic_rule_cfg *rule, const char *pattern)
+{
+	rule_str_set(&rule->name_pattern, pattern);
+	mn_nics_update();
+}
+
+void mn_nic_rule_set_driver(struct mn_nic_rule_cfg *rule, const char *driver)
+{
+	rule_str_set(&rule->driver, driver);
+	mn_nics_update();
+}
+
+void mn_nic_rule_set_default_gw(struct mn_nic_rule_cfg *rule, bool on)
+{
+	rule->default_gw = on;
+	mn_nics_update();
+}
+
+void mn_nic_config_clear(void)
+{
+	struct mn_nic_cfg *cfg;
+	struct mn_nic_rule_cfg *rule;
+
+	while ((cfg = mn_nic_cfgs_pop(&mn_nic_cfgs)))
+		XFREE(MTYPE_MN_NIC_CFG, cfg);
+	while ((rule = mn_nic_rules_pop(&mn_nic_rules)))
+		mn_nic_rule_free(rule);
+	mn_nics_update();
+}
+
+/*
+ * Facts about interfaces that zebra does not report
+ */
+
+/* The driver, as "ethtool -i" shows it; "" for none (e.g. loopback). */
+static void nic_read_driver(const char *name, char *buf, size_t len)
+{
+	struct ethtool_drvinfo info = { .cmd = ETHTOOL_GDRVINFO };
+	struct ifreq ifr = {};
+	int fd;
+
+	buf[0] = '\0';
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	strlcpy(ifr.ifr_name, name, sizeof(ifr.ifr_name));
+	ifr.ifr_data = (void *)&info;
+	if (ioctl(fd, SIOCETHTOOL, &ifr) == 0)
+		strlcpy(buf, info.driver, len);
+	close(fd);
+}
+
+static int nic_read_numa_node(const char *name)
+{
+	char path[128];
+	int node = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/device/numa_node",
+		 name);
+	f = fopen(path, "r");
+	if (!f)
+		return -1; /* virtual device: no NUMA affinity */
+	if (fscanf(f, "%d", &node) != 1) {
+		flog_warn(EC_MULTINIC_SYSFS, "cannot parse %s", path);
+		node = -1;
+	}
+	fclose(f);
+	return node;
+}
+
+static bool default_gw_of(ifindex_t ifindex, afi_t afi, union g_addr *gw)
+{
+	const struct mn_default_gws *d = &default_gws[afi];
+	unsigned int i;
+
+	for (i = 0; i < d->count; i++) {
+		if (d->ifindex[i] != ifindex)
+			continue;
+		if (gw)
+			*gw = d->gw[i];
+		return true;
+	}
+	return false;
+}
+
+static bool has_default_gw(ifindex_t ifindex)
+{
+	return default_gw_of(ifindex, AFI_IP, NULL) ||
+	       default_gw_of(ifindex, AFI_IP6, NULL);
+}
+
+/*
+ * Selection
+ */
+
+static const struct mn_nic_rule_cfg *first_matching_rule(struct interface *ifp)
+{
+	const struct mn_nic_rule_cfg *rule;
+	char driver[32] = "";
+	bool driver_read = false;
+
+	frr_each (mn_nic_rules, &mn_nic_rules, rule) {
+		struct mn_nic_rule r = {
+			.name_pattern = rule->name_pattern,
+			.driver = rule->driver,
+			.match_default_gw = rule->default_gw,
+		};
+		struct mn_nic_facts facts = {
+			.name = ifp->name,
+			.has_default_gw = has_default_gw(ifp->ifindex),
+		};
+
+		/* ethtool only when a rule asks for the driver */
+		if (rule->driver && !driver_read) {
+			nic_read_driver(ifp->name, driver, sizeof(driver));
+			driver_read = true;
+		}
+		facts.driver = driver[0] ? driver : NULL;
+		if (mn_nic_rule_matches(&r, &facts))
+			return rule;
+	}
+	return NULL;
+}
+
+static bool if_is_candidate(const struct interface *ifp)
+{
+	/* Loopback and devices without an index (not in the kernel). */
+	return ifp->ifindex != IFINDEX_INTERNAL && !if_is_loopback(ifp);
+}
+
+static void nic_refresh(struct mn_nic *nic, struct interface *ifp)
+{
+	afi_t afi;
+
+	if (nic->ifindex != ifp->ifindex) {
+		nic_read_driver(ifp->name, nic->driver, sizeof(nic->driver));
+		nic->numa_node = nic_read_numa_node(ifp->name);
+	}
+	nic->ifindex = ifp->ifindex;
+	nic->oper_up = if_is_operative(ifp);
+	nic->mtu = ifp->mtu;
+	/* zebra reports 0 or (u32)-1 (ethtool's SPEED_UNKNOWN) when unknown */
+	nic->speed_reported = ifp->speed == UINT32_MAX ? 0 : ifp->speed;
+	for (afi = AFI_IP; afi <= AFI_IP6; afi++)
+		nic->has_gw[afi] = default_gw_of(ifp->ifindex, afi,
+						 &nic->gw[afi]);
+}
+
+static struct mn_nic *nic_get(const char *name)
+{
+	struct mn_nic *nic = mn_nic_find(name);
+
+	if (nic)
+		return nic;
+	nic = XCALLOC(MTYPE_MN_NIC, sizeof(*nic));
+	strlcpy(nic->name, name, sizeof(nic->name));
+	nic->ifindex = IFINDEX_INTERNAL;
+	nic->numa_node = -1;
+	mn_nics_add(&mn_nics, nic);
+	zlog_info("NIC %s selected", name);
+	return nic;
+}
+
+static void nic_free(struct mn_nic *nic)
+{
+	mn_nics_del(&mn_nics, nic);
+	XFREE(MTYPE_MN_NIC, nic);
+}
+
+/*
+ * Recompute the selected NICs from the configuration and zebra's view of
+ * the interfaces.  Called on every configuration change and interface
+ * event; the sets are small (a host has a handful of NICs).
+ */
+void mn_nics_update(void)
+{
+	struct vrf *vrf = vrf_lookup_by_id(VRF_DEFAULT);
+	struct mn_nic *nic;
+	struct interface *ifp;
+
+	/* Unmark all, then mark what is still selected. */
+	frr_each (mn_nics, &mn_nics, nic) {
+		nic->cfg = NULL;
+		nic->rule = NULL;
+	}
+
+	if (multinic_cfg.configured && vrf) {
+		FOR_ALL_INTERFACES (vrf, ifp) {
+			struct mn_nic_cfg key = {}, *cfg;
+			const struct mn_nic_rule_cfg *rule;
+
+			if (!if_is_candidate(ifp))
+				continue;
+			strlcpy(key.name, ifp->name, sizeof(key.name));
+			cfg = mn_nic_cfgs_find(&mn_nic_cfgs, &key);
+			rule = cfg ? NULL : first_matching_rule(ifp);
+			if (!cfg && !rule)
+				continue;
+			nic = nic_get(ifp->name);
+			nic->cfg = cfg;
+			nic->rule = rule;
+			nic_refresh(nic, ifp);
+		}
+	}
+
+	frr_each_safe (mn_nics, &mn_nics, nic) {
+		if (nic->cfg || nic->rule)
+			continue;
+		zlog_info("NIC %s no longer selected", nic->name);
+		nic_free(nic);
+	}
+}
+
+void mn_nic_default_route_update(afi_t afi, const ifindex_t *ifindex,
+				 const union g_addr *gw, unsigned int count)
+{
+	struct mn_default_gws *d = &default_gws[afi];
+
+	XFREE(MTYPE_MN_DEFAULT_GW, d->ifindex);
+	XFREE(MTYPE_MN_DEFAULT_GW, d->gw);
+	d->count = count;
+	if (count) {
+		d->ifindex = XCALLOC(MTYPE_MN_DEFAULT_GW,
+				     count * sizeof(*ifindex));
+		d->gw = XCALLOC(MTYPE_MN_DEFAULT_GW, count * sizeof(*gw));
+		memcpy(d->ifindex, ifindex, count * sizeof(*ifindex));
+		memcpy(d->gw, gw, count * sizeof(*gw));
+	}
+	mn_nics_update();
+}
+
+/*
+ * Read-only views
+ */
+
+struct mn_nic *mn_nic_find(const char *name)
+{
+	struct mn_nic key = {};
+
+	strlcpy(key.name, name, sizeof(key.name));
+	return mn_nics_find(&mn_nics, &key);
+}
+
+uint32_t mn_nic_speed(const struct mn_nic *nic)
+{
+	if (nic->cfg && nic->cfg->speed)
+		return nic->cfg->speed;
+	return nic->speed_reported;
+}
+
+uint16_t mn_nic_weight(const struct mn_nic *nic)
+{
+	if (nic->cfg && nic->cfg->weight)
+		return nic->cfg->weight;
+	return mn_weight_from_speed(mn_nic_speed(nic));
+}
+
+const char *mn_nic_selected_by(const struct mn_nic *nic, char *buf,
+			       size_t len)
+{
+	if (nic->cfg)
+		snprintf(buf, len, "nic %s", nic->name);
+	else if (nic->rule)
+		snprintf(buf, len, "nic-match %u", nic->rule->seq);
+	else
+		snprintf(buf, len, "none");
+	return buf;
+}
+
+void mn_nic_init(void)
+{
+	mn_nic_cfgs_init(&mn_nic_cfgs);
+	mn_nic_rules_init(&mn_nic_rules);
+	mn_nics_init(&mn_nics);
+}
+
+void mn_nic_terminate(void)
+{
+	struct mn_nic *nic;
+	afi_t afi;
+
+	mn_nic_config_clear();
+	while ((nic = mn_nics_pop(&mn_nics)))
+		XFREE(MTYPE_MN_NIC, nic);
+	for (afi = AFI_IP; afi < AFI_MAX; afi++)
+		mn_nic_default_route_update(afi, NULL, NULL, 0);
+	mn_nic_cfgs_fini(&mn_nic_cfgs);
+	mn_nic_rules_fini(&mn_nic_rules);
+	mn_nics_fini(&mn_nics);
+}

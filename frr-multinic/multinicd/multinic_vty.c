@@ -1,0 +1,575 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * multinicd: CLI (configuration through the northbound, show commands,
+ * running-config).
+ */
+#include <zebra.h>
+
+#include "lib/command.h"
+#include "lib/if.h"
+#include "lib/json.h"
+#include "lib/northbound_cli.h"
+#include "lib/prefix.h"
+#include "lib/vrf.h"
+#include "lib/vty.h"
+
+#include "multinicd.h"
+#include "multinic_caps.h"
+#include "multinic_nb.h"
+#include "multinic_nic.h"
+#include "multinic_vty.h"
+
+#include "multinicd/multinic_vty_clippy.c"
+
+#define MULTINIC_STR "Multi-NIC task networking (multinicd)\n"
+#define MULTINIC_XPATH "/frr-multinic:multinic"
+
+/*
+ * The CLI checks interface names itself so that the user reads why a name
+ * is wrong, and so that no name can break out of an XPath predicate.
+ */
+static bool cli_ifname_ok(struct vty *vty, const char *name)
+{
+	char err[128];
+
+	if (!mn_ifname_valid(name, err, sizeof(err))) {
+		vty_out(vty, "%% %s\n", err);
+		return false;
+	}
+	if (strpbrk(name, "'\"")) {
+		vty_out(vty, "%% Interface names with quotes are not supported: %s\n",
+			name);
+		return false;
+	}
+	return true;
+}
+
+DEFPY_YANG_NOSH(multinic, multinic_cmd, "multinic", MULTINIC_STR)
+{
+	int ret;
+
+	nb_cli_enqueue_change(vty, MULTINIC_XPATH, NB_OP_CREATE, NULL);
+	ret = nb_cli_apply_changes(vty, NULL);
+	if (ret == CMD_SUCCESS)
+		VTY_PUSH_XPATH(MULTINIC_NODE, MULTINIC_XPATH);
+	return ret;
+}
+
+DEFPY_YANG(no_multinic, no_multinic_cmd, "no multinic", NO_STR MULTINIC_STR)
+{
+	nb_cli_enqueue_change(vty, MULTINIC_XPATH, NB_OP_DESTROY, NULL);
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+DEFPY_YANG(egress_mode, egress_mode_cmd,
+	   "[no] egress-mode <auto|ebpf|kernel>$mode",
+	   NO_STR
+	   "Egress datapath for task traffic\n"
+	   "eBPF when it can be attached, else kernel multipath\n"
+	   "eBPF only\n"
+	   "Kernel multipath routes through zebra only\n")
+{
+	nb_cli_enqueue_change(vty, "./egress-mode", NB_OP_MODIFY,
+			      no ? NULL : mode);
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+DEFPY_YANG(placement, placement_cmd,
+	   "[no] placement <hash|least-loaded>$policy",
+	   NO_STR
+	   "Flow placement policy of the eBPF datapath\n"
+	   "Consistent hashing of the 5-tuple\n"
+	   "Least recent load relative to the NIC's weight\n")
+{
+	nb_cli_enqueue_change(vty, "./placement", NB_OP_MODIFY,
+			      no ? NULL : policy);
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+DEFPY_YANG(nic, nic_cmd,
+	   "nic IFNAME$name [weight (1-1000)$weight] [speed (1-10000000)$speed]",
+	   "Use a NIC for task traffic\n"
+	   "Interface name\n"
+	   "Override the weight derived from the NIC's speed\n"
+	   "Weight\n"
+	   "Override the NIC's speed\n"
+	   "Speed in Mbit/s\n")
+{
+	char xpath[XPATH_MAXLEN];
+
+	if (!cli_ifname_ok(vty, name))
+		return CMD_WARNING_CONFIG_FAILED;
+	snprintf(xpath, sizeof(xpath), "./nic[name='%s']", name);
+	nb_cli_enqueue_change(vty, ".", NB_OP_CREATE, NULL);
+	if (weight_str)
+		nb_cli_enqueue_change(vty, "./weight", NB_OP_MODIFY,
+				      weight_str);
+	if (speed_str)
+		nb_cli_enqueue_change(vty, "./speed", NB_OP_MODIFY, speed_str);
+	return nb_cli_apply_changes(vty, "%s", xpath);
+}
+
+DEFPY_YANG(no_nic, no_nic_cmd,
+	   "no nic IFNAME$name [<weight$weight [(1-1000)]|speed$speed [(1-10000000)]>]",
+	   NO_STR
+	   "Use a NIC for task traffic\n"
+	   "Interface name\n"
+	   "Remove the weight override\n"
+	   "Weight\n"
+	   "Remove the speed override\n"
+	   "Speed in Mbit/s\n")
+{
+	char xpath[XPATH_MAXLEN];
+
+	if (!cli_ifname_ok(vty, name))
+		return CMD_WARNING_CONFIG_FAILED;
+	snprintf(xpath, sizeof(xpath), "./nic[name='%s']", name);
+	if (weight)
+		strlcat(xpath, "/weight", sizeof(xpath));
+	else if (speed)
+		strlcat(xpath, "/speed", sizeof(xpath));
+	nb_cli_enqueue_change(vty, xpath, NB_OP_DESTROY, NULL);
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+DEFPY_YANG(nic_match, nic_match_cmd,
+	   "nic-match (1-65535)$seq [name PATTERN$pattern] [driver WORD$driver] [default-gateway$gw]",
+	   "Select NICs by rule\n"
+	   "Rule number\n"
+	   "Match the interface name\n"
+	   "Shell glob, e.g. ens*\n"
+	   "Match the kernel driver\n"
+	   "Driver name, as ethtool -i shows it\n"
+	   "Match NICs through which a default route leaves\n")
+{
+	char xpath[XPATH_MAXLEN];
+
+	if (!pattern && !driver && !gw) {
+		vty_out(vty,
+			"%% A nic-match rule needs at least one condition: name, driver or default-gateway\n");
+		return CMD_WARNING_CONFIG_FAILED;
+	}
+	if ((pattern && strpbrk(pattern, "'\"")) ||
+	    (driver && strpbrk(driver, "'\""))) {
+		vty_out(vty, "%% Quotes are not supported in nic-match values\n");
+		return CMD_WARNING_CONFIG_FAILED;
+	}
+	/* The line defines the whole rule: conditions it omits are removed. */
+	snprintf(xpath, sizeof(xpath), "./nic-match[seq='%ld']", seq);
+	nb_cli_enqueue_change(vty, ".", NB_OP_CREATE, NULL);
+	nb_cli_enqueue_change(vty, "./name-pattern",
+			      pattern ? NB_OP_MODIFY : NB_OP_DESTROY, pattern);
+	nb_cli_enqueue_change(vty, "./driver",
+			      driver ? NB_OP_MODIFY : NB_OP_DESTROY, driver);
+	nb_cli_enqueue_change(vty, "./has-default-gateway",
+			      gw ? NB_OP_CREATE : NB_OP_DESTROY, NULL);
+	return nb_cli_apply_changes(vty, "%s", xpath);
+}
+
+DEFPY_YANG(no_nic_match, no_nic_match_cmd,
+	   "no nic-match (1-65535)$seq [name PATTERN] [driver WORD] [default-gateway]",
+	   NO_STR
+	   "Select NICs by rule\n"
+	   "Rule number\n"
+	   "Match the interface name\n"
+	   "Shell glob, e.g. ens*\n"
+	   "Match the kernel driver\n"
+	   "Driver name, as ethtool -i shows it\n"
+	   "Match NICs through which a default route leaves\n")
+{
+	char xpath[XPATH_MAXLEN];
+
+	snprintf(xpath, sizeof(xpath), "./nic-match[seq='%ld']", seq);
+	nb_cli_enqueue_change(vty, xpath, NB_OP_DESTROY, NULL);
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+DEFPY_YANG(link_bandwidth, link_bandwidth_cmd,
+	   "[no] link-bandwidth <nic-speed|disabled>$lb",
+	   NO_STR
+	   "BGP link-bandwidth extended community on per-NIC paths\n"
+	   "From each NIC's speed\n"
+	   "No link-bandwidth community\n")
+{
+	nb_cli_enqueue_change(vty, "./announcement/link-bandwidth",
+			      NB_OP_MODIFY, no ? NULL : lb);
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+DEFPY_YANG_NOSH(task, task_cmd, "task NAME$name",
+		"Configure a task (container network namespace)\n"
+		"Task name\n")
+{
+	char xpath[XPATH_MAXLEN];
+	int ret;
+
+	if (strpbrk(name, "'\"")) {
+		vty_out(vty, "%% Task names cannot contain quotes\n");
+		return CMD_WARNING_CONFIG_FAILED;
+	}
+	snprintf(xpath, sizeof(xpath), "./task[name='%s']", name);
+	nb_cli_enqueue_change(vty, ".", NB_OP_CREATE, NULL);
+	ret = nb_cli_apply_changes(vty, "%s", xpath);
+	if (ret == CMD_SUCCESS) {
+		snprintf(xpath, sizeof(xpath), MULTINIC_XPATH "/task[name='%s']",
+			 name);
+		VTY_PUSH_XPATH(MULTINIC_TASK_NODE, xpath);
+	}
+	return ret;
+}
+
+DEFPY_YANG(no_task, no_task_cmd, "no task NAME$name",
+	   NO_STR
+	   "Configure a task (container network namespace)\n"
+	   "Task name\n")
+{
+	char xpath[XPATH_MAXLEN];
+
+	if (strpbrk(name, "'\"")) {
+		vty_out(vty, "%% Task names cannot contain quotes\n");
+		return CMD_WARNING_CONFIG_FAILED;
+	}
+	snprintf(xpath, sizeof(xpath), "./task[name='%s']", name);
+	nb_cli_enqueue_change(vty, xpath, NB_OP_DESTROY, NULL);
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+/*
+ * Running configuration
+ */
+
+void cli_show_multinic(struct vty *vty, const struct lyd_node *dnode,
+		       bool show_defaults)
+{
+	vty_out(vty, "multinic\n");
+}
+
+void cli_show_multinic_end(struct vty *vty, const struct lyd_node *dnode)
+{
+	vty_out(vty, "exit\n");
+}
+
+void cli_show_egress_mode(struct vty *vty, const struct lyd_node *dnode,
+			  bool show_defaults)
+{
+	vty_out(vty, " egress-mode %s\n", yang_dnode_get_string(dnode, NULL));
+}
+
+void cli_show_placement(struct vty *vty, const struct lyd_node *dnode,
+			bool show_defaults)
+{
+	vty_out(vty, " placement %s\n", yang_dnode_get_string(dnode, NULL));
+}
+
+void cli_show_nic(struct vty *vty, const struct lyd_node *dnode,
+		  bool show_defaults)
+{
+	vty_out(vty, " nic %s", yang_dnode_get_string(dnode, "name"));
+	if (yang_dnode_exists(dnode, "weight"))
+		vty_out(vty, " weight %s",
+			yang_dnode_get_string(dnode, "weight"));
+	if (yang_dnode_exists(dnode, "speed"))
+		vty_out(vty, " speed %s", yang_dnode_get_string(dnode, "speed"));
+	vty_out(vty, "\n");
+}
+
+void cli_show_nic_match(struct vty *vty, const struct lyd_node *dnode,
+			bool show_defaults)
+{
+	vty_out(vty, " nic-match %s", yang_dnode_get_string(dnode, "seq"));
+	if (yang_dnode_exists(dnode, "name-pattern"))
+		vty_out(vty, " name %s",
+			yang_dnode_get_string(dnode, "name-pattern"));
+	if (yang_dnode_exists(dnode, "driver"))
+		vty_out(vty, " driver %s",
+			yang_dnode_get_string(dnode, "driver"));
+	if (yang_dnode_exists(dnode, "has-default-gateway"))
+		vty_out(vty, " default-gateway");
+	vty_out(vty, "\n");
+}
+
+void cli_show_link_bandwidth(struct vty *vty, const struct lyd_node *dnode,
+			     bool show_defaults)
+{
+	vty_out(vty, " link-bandwidth %s\n",
+		yang_dnode_get_string(dnode, NULL));
+}
+
+static int multinic_config_write(struct vty *vty)
+{
+	const struct lyd_node *dnode;
+
+	dnode = yang_dnode_get(running_config->dnode, MULTINIC_XPATH);
+	if (!dnode)
+		return 0;
+	nb_cli_show_dnode_cmds(vty, dnode, false);
+	return 1;
+}
+
+/*
+ * show multinic
+ */
+
+static void show_caps(struct vty *vty, json_object *json)
+{
+	const struct multinic_caps *c = &multinic_caps;
+	const struct {
+		const char *key, *label;
+		bool value;
+	} flags[] = {
+		{ "netkit", "netkit", c->has.netkit },
+		{ "veth", "veth", c->has.veth },
+		{ "tcx", "tcx", c->has.tcx },
+		{ "clsact", "clsact", c->has.clsact },
+		{ "btf", "BTF", c->has.btf },
+		{ "bpfSchedCls", "BPF SCHED_CLS", c->has.bpf_sched_cls },
+	};
+	size_t i;
+
+	if (json) {
+		json_object *j = json_object_new_object();
+
+		json_object_string_add(j, "kernelRelease", c->kernel_release);
+		for (i = 0; i < array_size(flags); i++)
+			json_object_boolean_add(j, flags[i].key,
+						flags[i].value);
+		json_object_string_add(j, "libbpfVersion", c->libbpf_version);
+		json_object_object_add(json, "capabilities", j);
+		return;
+	}
+	vty_out(vty, "Datapath capabilities (probed at start):\n");
+	vty_out(vty, "  kernel %s, libbpf %s\n", c->kernel_release,
+		c->libbpf_version);
+	for (i = 0; i < array_size(flags); i++)
+		vty_out(vty, "  %-14s %s\n", flags[i].label,
+			flags[i].value ? "yes" : "no");
+}
+
+static void show_config_summary(struct vty *vty, json_object *json)
+{
+	const struct multinic_config *cfg = &multinic_cfg;
+	const char *egress = mn_egress_mode_name(cfg->egress_mode);
+	const char *placement = "hash";
+	size_t tasks = 0;
+
+	if (json) {
+		json_object *j = json_object_new_object();
+
+		json_object_string_add(j, "egressMode", egress);
+		json_object_string_add(j, "placement", placement);
+		json_object_int_add(j, "nics", mn_nic_cfgs_count(&mn_nic_cfgs));
+		json_object_int_add(j, "nicMatchRules",
+				    mn_nic_rules_count(&mn_nic_rules));
+		json_object_int_add(j, "selectedNics", mn_nics_count(&mn_nics));
+		json_object_int_add(j, "tasks", tasks);
+		json_object_boolean_add(json, "configured", cfg->configured);
+		json_object_object_add(json, "config", j);
+		return;
+	}
+	if (!cfg->configured) {
+		vty_out(vty, "Not configured (no \"multinic\" block)\n");
+		return;
+	}
+	vty_out(vty, "Configuration: egress-mode %s, placement %s\n", egress,
+		placement);
+	vty_out(vty,
+		"  NICs named: %zu, match rules: %zu, NICs selected: %zu, tasks: %zu\n",
+		mn_nic_cfgs_count(&mn_nic_cfgs),
+		mn_nic_rules_count(&mn_nic_rules), mn_nics_count(&mn_nics),
+		tasks);
+}
+
+static void show_egress(struct vty *vty, json_object *json)
+{
+	char reason[256];
+	enum mn_datapath dp;
+
+	dp = mn_datapath_select(multinic_cfg.egress_mode, &multinic_caps.has,
+				reason, sizeof(reason));
+	if (json) {
+		json_object *j = json_object_new_object();
+
+		json_object_string_add(j, "datapath", mn_datapath_name(dp));
+		json_object_string_add(j, "reason", reason);
+		json_object_boolean_add(j, "implemented", false);
+		json_object_object_add(json, "egress", j);
+		return;
+	}
+	vty_out(vty, "Egress datapath: %s\n  %s\n", mn_datapath_name(dp),
+		reason);
+	/* Say so rather than let the selection look like wiring. */
+	vty_out(vty, "  (selection only: this release wires no task yet)\n");
+}
+
+DEFPY(show_multinic, show_multinic_cmd, "show multinic [json]$uj",
+      SHOW_STR MULTINIC_STR JSON_STR)
+{
+	json_object *json = uj ? json_object_new_object() : NULL;
+
+	if (json)
+		json_object_string_add(json, "version", MULTINICD_VERSION);
+	else
+		vty_out(vty, "multinicd %s\n", MULTINICD_VERSION);
+	show_config_summary(vty, json);
+	show_egress(vty, json);
+	show_caps(vty, json);
+	if (json)
+		vty_json(vty, json);
+	return CMD_SUCCESS;
+}
+
+/*
+ * show multinic nic
+ */
+
+static void addresses_json(struct interface *ifp, json_object *jnic)
+{
+	json_object *v4 = json_object_new_array();
+	json_object *v6 = json_object_new_array();
+	struct connected *ifc;
+
+	frr_each (if_connected, ifp->connected, ifc) {
+		char buf[PREFIX_STRLEN];
+
+		prefix2str(ifc->address, buf, sizeof(buf));
+		if (ifc->address->family == AF_INET)
+			json_object_array_add(v4, json_object_new_string(buf));
+		else if (ifc->address->family == AF_INET6)
+			json_object_array_add(v6, json_object_new_string(buf));
+	}
+	json_object_object_add(jnic, "ipv4", v4);
+	json_object_object_add(jnic, "ipv6", v6);
+}
+
+static void addresses_text(struct vty *vty, struct interface *ifp)
+{
+	struct connected *ifc;
+
+	frr_each (if_connected, ifp->connected, ifc)
+		vty_out(vty, "    address %pFX\n", ifc->address);
+}
+
+static void show_nic_json(const struct mn_nic *nic, json_object *json)
+{
+	struct interface *ifp = if_lookup_by_index(nic->ifindex, VRF_DEFAULT);
+	json_object *j = json_object_new_object();
+	char buf[64];
+
+	json_object_int_add(j, "ifindex", nic->ifindex);
+	json_object_boolean_add(j, "operUp", nic->oper_up);
+	json_object_int_add(j, "mtu", nic->mtu);
+	json_object_int_add(j, "speed", mn_nic_speed(nic));
+	json_object_string_add(j, "speedSource",
+			       nic->cfg && nic->cfg->speed ? "configured"
+			       : nic->speed_reported	   ? "reported"
+							   : "unknown");
+	json_object_int_add(j, "weight", mn_nic_weight(nic));
+	json_object_string_add(j, "driver", nic->driver);
+	json_object_int_add(j, "numaNode", nic->numa_node);
+	json_object_string_add(j, "selectedBy",
+			       mn_nic_selected_by(nic, buf, sizeof(buf)));
+	if (nic->has_gw[AFI_IP])
+		json_object_string_addf(j, "gatewayIpv4", "%pI4",
+					&nic->gw[AFI_IP].ipv4);
+	if (nic->has_gw[AFI_IP6])
+		json_object_string_addf(j, "gatewayIpv6", "%pI6",
+					&nic->gw[AFI_IP6].ipv6);
+	if (ifp)
+		addresses_json(ifp, j);
+	json_object_object_add(json, nic->name, j);
+}
+
+static void show_nic_text(struct vty *vty, const struct mn_nic *nic)
+{
+	struct interface *ifp = if_lookup_by_index(nic->ifindex, VRF_DEFAULT);
+	char buf[64];
+
+	vty_out(vty, "NIC %s (ifindex %u) is %s, selected by %s\n", nic->name,
+		nic->ifindex, nic->oper_up ? "up" : "down",
+		mn_nic_selected_by(nic, buf, sizeof(buf)));
+	vty_out(vty, "  speed %u Mbit/s%s, weight %u, mtu %u\n",
+		mn_nic_speed(nic),
+		nic->cfg && nic->cfg->speed ? " (configured)"
+		: nic->speed_reported	    ? ""
+					    : " (unknown)",
+		mn_nic_weight(nic), nic->mtu);
+	vty_out(vty, "  driver %s, NUMA node %d\n",
+		nic->driver[0] ? nic->driver : "unknown", nic->numa_node);
+	if (nic->has_gw[AFI_IP])
+		vty_out(vty, "  IPv4 default gateway %pI4\n",
+			&nic->gw[AFI_IP].ipv4);
+	if (nic->has_gw[AFI_IP6])
+		vty_out(vty, "  IPv6 default gateway %pI6\n",
+			&nic->gw[AFI_IP6].ipv6);
+	if (ifp)
+		addresses_text(vty, ifp);
+}
+
+DEFPY(show_multinic_nic, show_multinic_nic_cmd,
+      "show multinic nic [IFNAME$name] [json]$uj",
+      SHOW_STR MULTINIC_STR
+      "NICs selected to carry task traffic\n"
+      "Interface name\n" JSON_STR)
+{
+	json_object *json = uj ? json_object_new_object() : NULL;
+	const struct mn_nic *nic;
+
+	if (name && !mn_nic_find(name)) {
+		if (json)
+			vty_json(vty, json);
+		else
+			vty_out(vty, "%% NIC %s is not selected\n", name);
+		return CMD_WARNING;
+	}
+	frr_each (mn_nics, &mn_nics, nic) {
+		if (name && !strmatch(name, nic->name))
+			continue;
+		if (json)
+			show_nic_json(nic, json);
+		else
+			show_nic_text(vty, nic);
+	}
+	if (json)
+		vty_json(vty, json);
+	else if (!mn_nics_count(&mn_nics))
+		vty_out(vty, "No NIC selected\n");
+	return CMD_SUCCESS;
+}
+
+static struct cmd_node multinic_node = {
+	.name = "multinic",
+	.node = MULTINIC_NODE,
+	.parent_node = CONFIG_NODE,
+	.prompt = "%s(config-multinic)# ",
+	.config_write = multinic_config_write,
+};
+
+static struct cmd_node multinic_task_node = {
+	.name = "multinic task",
+	.node = MULTINIC_TASK_NODE,
+	.parent_node = MULTINIC_NODE,
+	.prompt = "%s(config-multinic-task)# ",
+};
+
+void multinic_vty_init(void)
+{
+	install_node(&multinic_node);
+	install_node(&multinic_task_node);
+	install_default(MULTINIC_NODE);
+	install_default(MULTINIC_TASK_NODE);
+
+	install_element(CONFIG_NODE, &multinic_cmd);
+	install_element(CONFIG_NODE, &no_multinic_cmd);
+	install_element(MULTINIC_NODE, &egress_mode_cmd);
+	install_element(MULTINIC_NODE, &placement_cmd);
+	install_element(MULTINIC_NODE, &nic_cmd);
+	install_element(MULTINIC_NODE, &no_nic_cmd);
+	install_element(MULTINIC_NODE, &nic_match_cmd);
+	install_element(MULTINIC_NODE, &no_nic_match_cmd);
+	install_element(MULTINIC_NODE, &link_bandwidth_cmd);
+	install_element(MULTINIC_NODE, &task_cmd);
+	install_element(MULTINIC_NODE, &no_task_cmd);
+
+	install_element(VIEW_NODE, &show_multinic_cmd);
+	install_element(VIEW_NODE, &show_multinic_nic_cmd);
+}

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * multinicd: zebra client.
+ *
+ * Interfaces, addresses and routes come from zebra only: multinicd runs
+ * no netlink listener of its own for what zebra already reports.  Every
+ * event is handed down to the NIC layer (multinic_nic.c); nothing here
+ * decides anything.
+ */
+#include <zebra.h>
+
+#include "lib/frrevent.h"
+#include "lib/if.h"
+#include "lib/log.h"
+#include "lib/nexthop.h"
+#include "lib/prefix.h"
+#include "lib/vrf.h"
+#include "lib/zclient.h"
+
+#include "multinicd.h"
+#include "multinic_nic.h"
+#include "multinic_zebra.h"
+
+static struct zclient *zclient;
+static struct event *t_nics_update;
+
+static void nics_update(struct event *t)
+{
+	mn_nics_update();
+}
+
+/*
+ * Interface hooks run before lib/if.c finishes its own update (if_unreal
+ * fires while the interface still has its index), so the NIC layer is
+ * updated from a deferred event, which also coalesces bursts.
+ */
+static int if_event(struct interface *ifp)
+{
+	event_add_event(master, nics_update, NULL, 0, &t_nics_update);
+	return 0;
+}
+
+static int interface_address_add(ZAPI_CALLBACK_ARGS)
+{
+	zebra_interface_address_read(cmd, zclient->ibuf, vrf_id);
+	return 0;
+}
+
+static int interface_address_delete(ZAPI_CALLBACK_ARGS)
+{
+	struct connected *c;
+
+	c = zebra_interface_address_read(cmd, zclient->ibuf, vrf_id);
+	if (c)
+		connected_free(&c);
+	return 0;
+}
+
+/*
+ * "has a default gateway" (NIC match rules) and each NIC's gateway come
+ * from tracking the default routes with zebra's nexthop tracking.
+ */
+static void default_route_track(afi_t afi, bool on)
+{
+	struct prefix p = {};
+
+	p.family = afi2family(afi);
+	if (zclient_send_rnh(zclient,
+			     on ? ZEBRA_NEXTHOP_REGISTER
+				: ZEBRA_NEXTHOP_UNREGISTER,
+			     &p, SAFI_UNICAST, false, true,
+			     VRF_DEFAULT) == ZCLIENT_SEND_FAILURE)
+		zlog_warn("cannot %s tracking of the %s default route",
+			  on ? "start" : "stop", afi2str(afi));
+}
+
+static void nexthop_update(struct vrf *vrf, struct prefix *matched,
+			   struct zapi_route *nhr)
+{
+	ifindex_t ifindex[MULTIPATH_NUM];
+	union g_addr gw[MULTIPATH_NUM];
+	unsigned int i, n = 0;
+	afi_t afi = family2afi(matched->family);
+
+	if (vrf->vrf_id != VRF_DEFAULT || matched->prefixlen != 0)
+		return;
+	/* A /0 registration may be answered by a longer match: ignore it. */
+	if (nhr->prefix.prefixlen != 0)
+		nhr->nexthop_num = 0;
+	for (i = 0; i < nhr->nexthop_num && n < MULTIPATH_NUM; i++) {
+		const struct zapi_nexthop *znh = &nhr->nexthops[i];
+
+		if (!znh->ifindex)
+			continue;
+		ifindex[n] = znh->ifindex;
+		gw[n] = znh->gate;
+		n++;
+	}
+	mn_nic_default_route_update(afi, ifindex, gw, n);
+}
+
+static void zebra_connected(struct zclient *zc)
+{
+	zclient_send_reg_requests(zc, VRF_DEFAULT);
+	/* Registrations do not survive a zebra restart: renew them here. */
+	default_route_track(AFI_IP, true);
+	default_route_track(AFI_IP6, true);
+}
+
+static zclient_handler *const multinic_handlers[] = {
+	[ZEBRA_INTERFACE_ADDRESS_ADD] = interface_address_add,
+	[ZEBRA_INTERFACE_ADDRESS_DELETE] = interface_address_delete,
+};
+
+void multinic_zebra_init(void)
+{
+	hook_register_prio(if_real, 0, if_event);
+	hook_register_prio(if_up, 0, if_event);
+	hook_register_prio(if_down, 0, if_event);
+	hook_register_prio(if_unreal, 0, if_event);
+
+	zclient = zclient_new(master, &zclient_options_default,
+			      multinic_handlers, array_size(multinic_handlers));
+	zclient_init(zclient, ZEBRA_ROUTE_MULTINIC, 0, &multinic_privs);
+	zclient->zebra_connected = zebra_connected;
+	zclient->nexthop_update = nexthop_update;
+}
+
+void multinic_zebra_terminate(void)
+{
+	event_cancel(&t_nics_update);
+	zclient_stop(zclient);
+	zclient_free(zclient);
+	zclient = NULL;
+}

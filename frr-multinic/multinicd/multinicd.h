@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * multinicd: daemon-wide definitions.
+ *
+ * Layering (DESIGN.md §6), events flow down only:
+ *   multinic_zebra.c, multinic_nb_config.c (events: zebra, commits)
+ *     -> multinic_nic.c (NIC configuration and state)
+ *     -> datapath (later: BPF maps, routes through zebra) and bgpd.
+ * multinic_vty.c and multinic_nb_state.c only read state.
+ */
+#ifndef _MULTINICD_H
+#define _MULTINICD_H
+
+#include "lib/memory.h"
+#include "lib/privs.h"
+
+#include "multinic_util.h"
+
+#define MULTINICD_VERSION "0.1.0"
+#define MULTINIC_VTY_PORT 2624
+
+DECLARE_MGROUP(MULTINICD);
+
+extern struct event_loop *master;
+extern struct zebra_privs_t multinic_privs;
+
+/* Daemon-wide configuration, written only by the northbound apply phase. */
+struct multinic_config {
+	bool configured; /* the "multinic" presence container exists */
+	enum mn_egress_mode egress_mode;
+};
+
+extern struct multinic_config multinic_cfg;
+
+#endif /* _MULTINICD_H */
