@@ -1,0 +1,46 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Helpers shared by the frr-multinic topotests (tests/topotests/multinic_*).
+
+* ``pytest_plugin``: environment shims for FRR's topotest framework on our
+  test hosts (the kernel has no /proc/modules); loaded with ``-p``.
+* ``topo``: registers multinicd with topotest, loads unified configs with
+  per-daemon options, vtysh helpers, watchfrr.
+* ``northbound`` / ``nb_grpc``: gRPC northbound client (reads and commits).
+
+Names are re-exported lazily so that importing the package (as pytest does
+for the plugin) does not import FRR's topotest modules before pytest is set
+up.
+"""
+
+import importlib
+
+_EXPORTS = {
+    "MULTINICD": "topo",
+    "RD_MULTINIC": "topo",
+    "register_multinicd": "topo",
+    "load_frr_config": "topo",
+    "daemon_installed": "topo",
+    "module_path": "topo",
+    "vtysh": "topo",
+    "vtysh_config": "topo",
+    "show_json": "topo",
+    "running_config": "topo",
+    "config_block": "topo",
+    "read_file": "topo",
+    "daemon_pid": "topo",
+    "WatchFrr": "topo",
+    "wait_for": "topo",
+    "Northbound": "northbound",
+    "NorthboundError": "northbound",
+    "CommitResult": "northbound",
+    "json_to_edits": "northbound",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name):
+    if name in _EXPORTS:
+        module = importlib.import_module("." + _EXPORTS[name], __name__)
+        return getattr(module, name)
+    raise AttributeError("module {!r} has no attribute {!r}".format(__name__, name))
