@@ -54,6 +54,7 @@ from multinic_lib import (
 pytestmark = [pytest.mark.bgpd, pytest.mark.multinicd]
 
 GRPC_PORT = 50052
+MC = "frr-multinic:multinic"  # YANG config container (gRPC JSON top level)
 
 # show running-config after the vtysh test (spec order: egress-mode,
 # placement, nic, nic-match, link-bandwidth, task; defaults not printed).
@@ -277,14 +278,14 @@ def test_grpc_config(tgen):
     nb = Northbound(h1, GRPC_PORT)
 
     step("commit nic-match 20 driver veth through gRPC")
-    change = {"frr-multinic:multinic": {"nic-match": [{"seq": 20, "driver": "veth"}]}}
+    change = {MC: {"nic-match": [{"seq": 20, "driver": "veth"}]}}
     result = nb.commit_json(change)
     assert result.ok, "gRPC commit refused ({} at {}): {}".format(
         result.code, result.stage, result.message
     )
 
     step("gRPC Get config shows it")
-    config = nb.get_config("/frr-multinic:multinic")
+    config = nb.get_config("/" + MC)
     cmp = topotest.json_cmp(config, change)
     assert cmp is None, "gRPC config {}: {}".format(config, cmp)
 
@@ -293,6 +294,21 @@ def test_grpc_config(tgen):
     assert block is not None and GRPC_LINE + "\n" in block, (
         "no {!r} in the multinic block:\n{}".format(GRPC_LINE, block)
     )
+
+    step("LoadToCandidate (merge) adds nic-match 21, an edit deletes it again")
+    xpath = "/frr-multinic:multinic/nic-match[seq='21']"
+    result = nb.load_json({MC: {"nic-match": [{"seq": 21, "name-pattern": "h1-eth1"}]}})
+    assert result.ok, "gRPC load refused ({} at {}): {}".format(
+        result.code, result.stage, result.message
+    )
+    block = config_block(running_config(h1), "multinic") or ""
+    assert " nic-match 21 name h1-eth1\n" in block, block
+    result = nb.edit(delete=[xpath])
+    assert result.ok, "gRPC delete refused ({} at {}): {}".format(
+        result.code, result.stage, result.message
+    )
+    block = config_block(running_config(h1), "multinic") or ""
+    assert "nic-match 21" not in block, block
 
     step("gRPC Get state returns version and capabilities")
     state = nb.get_state("/frr-multinic:multinic-state")
@@ -355,7 +371,6 @@ def test_vtysh_refuses_invalid(tgen, command, reason):
     )
 
 
-MC = "frr-multinic:multinic"
 INVALID_GRPC = [
     ("task job1", {MC: {"task": [{"name": "job1"}]}}, r"not implemented"),
     ("egress-mode kernel", {MC: {"egress-mode": "kernel"}}, r"not implemented"),

@@ -38,43 +38,68 @@ daemon's own validation message).
 """
 
 import argparse
+import atexit
 import hashlib
 import json
 import os
+import shutil
+import stat
 import sys
 import tempfile
 
 import grpc
 
 
+def _trusted_stubs(path):
+    """True when ``path`` holds stubs in a directory only we can write.
+
+    We import code from it, so a directory someone else could have made or
+    modified in the shared temporary directory is never used.
+    """
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return False
+    return (
+        stat.S_ISDIR(st.st_mode)
+        and st.st_uid == os.getuid()
+        and not st.st_mode & 0o022
+        and os.path.isfile(os.path.join(path, "frr_northbound_pb2_grpc.py"))
+    )
+
+
 def _stubs(proto):
     """Import frr_northbound_pb2{,_grpc} generated from ``proto``."""
     with open(proto, "rb") as f:
         digest = hashlib.sha256(f.read()).hexdigest()[:16]
-    cache = os.path.join(tempfile.gettempdir(), "frr-multinic-grpc-" + digest)
-    if not os.path.isfile(os.path.join(cache, "frr_northbound_pb2_grpc.py")):
+    cache = os.path.join(
+        tempfile.gettempdir(), "frr-multinic-grpc-{}-{}".format(os.getuid(), digest)
+    )
+    if not _trusted_stubs(cache):
         from grpc_tools import protoc  # pylint: disable=import-outside-toplevel
 
-        work = tempfile.mkdtemp(prefix="frr-multinic-grpc-")
-        include = os.path.dirname(os.path.abspath(proto))
+        work = tempfile.mkdtemp(prefix="frr-multinic-grpc-")  # ours, mode 0700
         args = [
             "protoc",
-            "-I" + include,
+            "-I" + os.path.dirname(os.path.abspath(proto)),
             "--python_out=" + work,
             "--grpc_python_out=" + work,
             os.path.basename(proto),
         ]
         if protoc.main(args) != 0:
+            shutil.rmtree(work, ignore_errors=True)
             raise RuntimeError("grpc_tools.protoc failed on {}".format(proto))
         try:
             os.rename(work, cache)
         except OSError:
-            # Another process won the race; its stubs are identical.
-            for name in os.listdir(work):
-                os.unlink(os.path.join(work, name))
-            os.rmdir(work)
-    if cache not in sys.path:
-        sys.path.insert(0, cache)
+            # Lost a race (identical stubs), or the name is taken by
+            # something we do not trust: then use our private copy.
+            if _trusted_stubs(cache):
+                shutil.rmtree(work, ignore_errors=True)
+            else:
+                cache = work
+                atexit.register(shutil.rmtree, work, True)
+    sys.path.insert(0, cache)
     import frr_northbound_pb2  # pylint: disable=import-outside-toplevel
     import frr_northbound_pb2_grpc  # pylint: disable=import-outside-toplevel
 
