@@ -28,11 +28,6 @@ libyang_prefix_base=/opt/frr-multinic
 log() { printf 'build-frr: %s\n' "$*" >&2; }
 die() { printf 'build-frr: error: %s\n' "$*" >&2; exit 1; }
 
-hash_files() { # hash of the named files' paths and contents
-	(cd "$top" && find "$@" -type f -print0 | LC_ALL=C sort -z |
-		xargs -0 sha256sum) | sha256sum | cut -c1-16
-}
-
 fetch_sources() {
 	local dir=$cache/sources want
 	mkdir -p "$dir"
@@ -116,14 +111,25 @@ tree_key() {
 	} | sha256sum | cut -c1-16
 }
 
-overlay_key() { hash_files frr-multinic yang; }
+# Sources only: an in-tree "make check" leaves objects beside them.
+overlay_files() {
+	(cd "$top/frr-multinic" && find . -type f \( -name '*.[ch]' -o -name '*.am' \) |
+		sed 's|^\./||' | LC_ALL=C sort)
+}
+
+overlay_key() {
+	{
+		overlay_files | (cd "$top/frr-multinic" && xargs sha256sum)
+		(cd "$top" && sha256sum yang/*.yang)
+	} | sha256sum | cut -c1-16
+}
 
 # Copy the overlay into the tree, touching only files whose content changed so
 # that make rebuilds only what we edited; remove files we no longer ship.
 sync_overlay() {
 	local tree=$1 manifest=$1/.frr-multinic-overlay new f
 	new=$(mktemp)
-	(cd "$top/frr-multinic" && find . -type f | sed 's|^\./||') >"$new"
+	overlay_files >"$new"
 	(cd "$top/yang" && find . -name '*.yang' -type f | sed 's|^\./|yang/|') >>"$new"
 	if [ -f "$manifest" ]; then
 		grep -vxF -f "$new" "$manifest" | while read -r f; do

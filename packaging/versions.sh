@@ -1,6 +1,6 @@
 # shellcheck shell=sh
 # The one place where the versions frr-multinic builds against are pinned.
-# Sourced by configure.ac (at autoreconf time), packaging/*.sh and .ci/run.
+# Sourced by configure (when it runs), packaging/*.sh and .ci/run.
 
 # FRR comes from Debian 13's source package (DESIGN.md §3).
 FRR_DEB_VERSION=10.3-3+deb13u1

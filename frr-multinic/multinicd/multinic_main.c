@@ -63,6 +63,7 @@ static void __attribute__((noreturn)) sigint(void)
 	zlog_notice("Terminating on signal");
 	multinic_zebra_terminate();
 	mn_nic_terminate();
+	vrf_terminate();
 	frr_fini();
 	exit(0);
 }
