@@ -19,6 +19,7 @@ watchfrr restarts a killed multinicd and the restarted daemon gets its
 configuration back.
 """
 
+import json
 import os
 import platform
 import re
@@ -327,6 +328,52 @@ def test_grpc_config(tgen):
     assert str(caps.get("libbpf-version", "")).startswith("1."), (
         "gRPC libbpf-version: {}".format(caps)
     )
+
+
+def test_show_multinic_nic(tgen):
+    "The configured NICs are selected, with their ifindex, state, speed and weight."
+    h1 = tgen.gears["h1"]
+    nb = Northbound(h1, GRPC_PORT)
+
+    # nic h1-eth0 weight 5, nic h1-eth1 speed 25000 (test_vtysh_config),
+    # nic-match 10 name h1-eth*, nic-match 20 driver veth: h1-eth0, h1-eth1.
+    ifindex = {}
+    for ifname in ["h1-eth0", "h1-eth1"]:
+        out = h1.cmd_raises(["ip", "-j", "link", "show", "dev", ifname])
+        ifindex[ifname] = json.loads(out)[0]["ifindex"]
+    expected = {
+        "h1-eth0": {"ifindex": ifindex["h1-eth0"], "operUp": True, "weight": 5},
+        "h1-eth1": {"ifindex": ifindex["h1-eth1"], "operUp": True, "speed": 25000},
+    }
+
+    step("show multinic nic json lists h1-eth0 and h1-eth1")
+
+    def _nics():
+        out = show_json(h1, "show multinic nic json")
+        if sorted(out) != sorted(expected):
+            return "selected NICs {} (want {})".format(sorted(out), sorted(expected))
+        return topotest.json_cmp(out, expected)
+
+    result = _expect(_nics)
+    assert result is None, "h1 `show multinic nic json`: {}".format(result)
+
+    step("gRPC state lists the same NICs")
+    state = nb.get_state("/frr-multinic:multinic-state")
+    nics = {
+        n.get("name"): n
+        for n in state.get("frr-multinic:multinic-state", {}).get("nic", [])
+    }
+    want = {
+        name: {
+            "ifindex": e["ifindex"],
+            "oper-up": True,
+            **({"weight": 5} if "weight" in e else {"speed": 25000}),
+        }
+        for name, e in expected.items()
+    }
+    assert sorted(nics) == sorted(want), "gRPC state NICs: {}".format(state)
+    result = topotest.json_cmp(nics, want)
+    assert result is None, "gRPC state NICs {}: {}".format(nics, result)
 
 
 # command, what the refusal must mention (regex, case-insensitive)
