@@ -227,6 +227,12 @@ def test_multinicd_running(tgen):
     result = _expect(lambda: _check_show_multinic(show_json(h1, "show multinic json")))
     assert result is None, "h1 `show multinic json`: {}".format(result)
 
+    step("h1's frr.conf has no multinic block: not configured yet")
+    out = show_json(h1, "show multinic json")
+    assert out["configured"] is False, "configured before any multinic config: {}".format(
+        out
+    )
+
 
 def test_vtysh_config(tgen):
     "Configuring through vtysh shows in running-config, in JSON and in frr.conf."
