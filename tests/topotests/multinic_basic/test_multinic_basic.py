@@ -387,6 +387,7 @@ INVALID_VTYSH = [
     ("task job1", r"not implemented"),
     ("egress-mode kernel", r"not implemented"),
     ("placement least-loaded", r"not implemented"),
+    ("link-bandwidth disabled", r"not implemented"),
     # vtysh's own parser refuses it; whatever it says is fine
     ("nic-match 30", r"%"),
     ("nic a/b", r"a/b|name"),
@@ -428,6 +429,11 @@ INVALID_GRPC = [
     ("task job1", {MC: {"task": [{"name": "job1"}]}}, r"not implemented"),
     ("egress-mode kernel", {MC: {"egress-mode": "kernel"}}, r"not implemented"),
     ("placement least-loaded", {MC: {"placement": "least-loaded"}}, r"not implemented"),
+    (
+        "link-bandwidth disabled",
+        {MC: {"announcement": {"link-bandwidth": "disabled"}}},
+        r"not implemented",
+    ),
     (
         "nic-match 30 without condition",
         {MC: {"nic-match": [{"seq": 30}]}},
