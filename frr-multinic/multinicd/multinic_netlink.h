@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * multinicd: the netlink mechanism that wires a task (container netns).
+ *
+ * Plain libnl-3 + libc, no FRR dependency, so that it is tested on its own
+ * (tests/netlink, as root, in throw-away namespaces).  Every function
+ * either does all it says or nothing, returns 0 or a negative errno, and on
+ * failure writes one sentence into err (may be NULL) naming the object and
+ * the kernel's reason, e.g.
+ *   "cannot add address 10.0.0.1/32 to mn0 in netns job1: File exists".
+ *
+ * Objects multinicd creates carry its marks so that they can be found
+ * again after a restart and never confused with anyone else's:
+ * routes and rules use protocol MN_NL_PROTO (199, "multinic" in
+ * /etc/iproute2/rt_protos.d/frr.conf).
+ */
+#ifndef _MULTINIC_NETLINK_H
+#define _MULTINIC_NETLINK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <netinet/in.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define MN_NL_PROTO 199
+
+/* An IPv4 or IPv6 address with a prefix length. */
+struct mn_nl_prefix {
+	int family; /* AF_INET or AF_INET6 */
+	union {
+		struct in_addr v4;
+		struct in6_addr v6;
+	} addr;
+	uint8_t plen;
+};
+
+/*
+ * A namespace to act in: fd < 0 means the caller's own (the host's).
+ * name is only used in error messages ("host" when NULL).
+ */
+struct mn_nl_ns {
+	int fd;
+	const char *name;
+};
+
+/* The caller's namespace. */
+#define MN_NL_NS_HOST ((struct mn_nl_ns){ .fd = -1, .name = "host" })
+
+/*
+ * Open a network namespace by path (/run/netns/NAME or /proc/PID/ns/net).
+ * Returns an fd (O_RDONLY|O_CLOEXEC) or a negative errno; err says e.g.
+ * "network namespace /run/netns/job9 does not exist".
+ */
+int mn_nl_netns_open(const char *path, char *err, size_t errlen);
+
+/*
+ * Create a veth pair: host_ifname stays in the caller's namespace,
+ * peer_ifname is created directly inside peer_ns (IFLA_NET_NS_FD on the
+ * peer), with the given MTU on both ends (0: kernel default).  Neither end
+ * is set up.  On success *host_ifindex and *peer_ifindex (in peer_ns) are
+ * set.
+ */
+int mn_nl_veth_create(const char *host_ifname, const char *peer_ifname,
+		      const struct mn_nl_ns *peer_ns, uint32_t mtu,
+		      int *host_ifindex, int *peer_ifindex, char *err,
+		      size_t errlen);
+
+/*
+ * Create a netkit pair in L3 mode (raw RTM_NEWLINK: libnl has no netkit
+ * ops): primary host_ifname in the caller's namespace with policy
+ * "forward"; peer peer_ifname inside peer_ns with policy "blackhole" (no
+ * egress until a BPF program is attached to the peer hook).  Scrub is left
+ * at the kernel default.  -EOPNOTSUPP when the kernel lacks netkit.
+ */
+int mn_nl_netkit_create(const char *host_ifname, const char *peer_ifname,
+			const struct mn_nl_ns *peer_ns, uint32_t mtu,
+			int *host_ifindex, int *peer_ifindex, char *err,
+			size_t errlen);
+
+/*
+ * Delete a link by name in ns (deleting one end of a pair deletes both).
+ * -ENODEV when it does not exist.
+ */
+int mn_nl_link_delete(const struct mn_nl_ns *ns, const char *ifname,
+		      char *err, size_t errlen);
+
+/* Look a link up by name: its ifindex (> 0) or -ENODEV. */
+int mn_nl_link_index(const struct mn_nl_ns *ns, const char *ifname);
+
+/* Read a link's MAC address (6 bytes); -EINVAL for links without one. */
+int mn_nl_link_mac(const struct mn_nl_ns *ns, const char *ifname,
+		   uint8_t mac[6], char *err, size_t errlen);
+
+/* Set a link administratively up (and its MTU when mtu != 0). */
+int mn_nl_link_up(const struct mn_nl_ns *ns, const char *ifname,
+		  uint32_t mtu, char *err, size_t errlen);
+
+/*
+ * Add/delete an address on a link.  IPv6 addresses are added with
+ * IFA_F_NODAD (a task VIP must be usable at once) and IFA_F_NOPREFIXROUTE.
+ * add: -EEXIST when present; del: -EADDRNOTAVAIL when absent.
+ */
+int mn_nl_addr_add(const struct mn_nl_ns *ns, const char *ifname,
+		   const struct mn_nl_prefix *addr, char *err, size_t errlen);
+int mn_nl_addr_del(const struct mn_nl_ns *ns, const char *ifname,
+		   const struct mn_nl_prefix *addr, char *err, size_t errlen);
+
+/*
+ * A route as multinicd makes them (protocol MN_NL_PROTO, scope universe,
+ * or link when gw is NULL): dst via gw (onlink) dev ifname [src src],
+ * in table (0: main).
+ */
+struct mn_nl_route {
+	struct mn_nl_prefix dst;
+	const struct mn_nl_prefix *gw;	/* NULL: directly on the link */
+	const struct mn_nl_prefix *src; /* NULL: no preferred source */
+	const char *ifname;
+	uint32_t table;
+};
+
+/* add: replaces an existing identical route (NLM_F_REPLACE). */
+int mn_nl_route_add(const struct mn_nl_ns *ns, const struct mn_nl_route *r,
+		    char *err, size_t errlen);
+/* -ESRCH when absent. */
+int mn_nl_route_del(const struct mn_nl_ns *ns, const struct mn_nl_route *r,
+		    char *err, size_t errlen);
+
+/* Add/delete a permanent neighbour entry (ip neigh ... nud permanent). */
+int mn_nl_neigh_add(const struct mn_nl_ns *ns, const char *ifname,
+		    const struct mn_nl_prefix *ip, const uint8_t mac[6],
+		    char *err, size_t errlen);
+int mn_nl_neigh_del(const struct mn_nl_ns *ns, const char *ifname,
+		    const struct mn_nl_prefix *ip, char *err, size_t errlen);
+
+/*
+ * A policy rule: "from src [iif iifname] lookup table" with the given
+ * priority, protocol MN_NL_PROTO.
+ */
+struct mn_nl_rule {
+	struct mn_nl_prefix src;
+	const char *iifname; /* NULL: any */
+	uint32_t table;
+	uint32_t priority;
+};
+
+/* add: -EEXIST when an identical rule exists. */
+int mn_nl_rule_add(const struct mn_nl_ns *ns, const struct mn_nl_rule *r,
+		   char *err, size_t errlen);
+/* del: -ENOENT when absent. */
+int mn_nl_rule_del(const struct mn_nl_ns *ns, const struct mn_nl_rule *r,
+		   char *err, size_t errlen);
+
+/*
+ * Parse "10.0.0.1/32" or "fd00::1/128" (a missing length means a host
+ * prefix).  Returns 0 or -EINVAL.
+ */
+int mn_nl_prefix_parse(const char *str, struct mn_nl_prefix *p);
+
+/* Format as "addr/plen" into buf; returns buf. */
+const char *mn_nl_prefix_str(const struct mn_nl_prefix *p, char *buf,
+			     size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* _MULTINIC_NETLINK_H */
