@@ -1100,7 +1100,8 @@ static int mn_nl_route_change(const struct mn_nl_ns *ns,
 	int ifindex, ret;
 
 	if (!r) {
-		mn_nl_seterr(err, errlen, "cannot %s route (null) in netns %s: Invalid argument",
+		mn_nl_seterr(err, errlen,
+			     "cannot %s route (null) in netns %s: Invalid argument",
 			     op, mn_nl_nsname(ns));
 		return -EINVAL;
 	}
@@ -1338,7 +1339,8 @@ static int mn_nl_rule_change(const struct mn_nl_ns *ns,
 	int ret;
 
 	if (!r) {
-		mn_nl_seterr(err, errlen, "cannot %s rule (null) in netns %s: Invalid argument",
+		mn_nl_seterr(err, errlen,
+			     "cannot %s rule (null) in netns %s: Invalid argument",
 			     op, mn_nl_nsname(ns));
 		return -EINVAL;
 	}
