@@ -187,8 +187,10 @@ do_build() {
 	tree=$(prepare_tree)
 	sync_overlay "$tree"
 	log "make -j$jobs in $tree"
-	make -C "$tree" -j"$jobs" >"$tree/make.log" 2>&1 ||
-		{ grep -E 'error|Error' "$tree/make.log" | head -40; tail -20 "$tree/make.log"; die "FRR build failed (log: $tree/make.log)"; }
+	# -k: one failing target does not stop the rest of FRR's build, so
+	# that a fix to it rebuilds only that target.
+	make -C "$tree" -k -j"$jobs" >"$tree/make.log" 2>&1 ||
+		{ grep -E -A3 'error:|Error [0-9]' "$tree/make.log" | head -60; die "FRR build failed (log: $tree/make.log)"; }
 	ln -sfn "$tree" "$cache/frr-current"
 }
 

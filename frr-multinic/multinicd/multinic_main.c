@@ -19,7 +19,9 @@
 #include "multinic_caps.h"
 #include "multinic_errors.h"
 #include "multinic_nb.h"
+#include "multinic_kernel.h"
 #include "multinic_nic.h"
+#include "multinic_task.h"
 #include "multinic_vty.h"
 #include "multinic_zebra.h"
 
@@ -30,12 +32,15 @@ struct event_loop *master;
 /*
  * NET_ADMIN: links, addresses, routes, qdiscs and netns moves;
  * SYS_ADMIN: BPF programs and maps (no CAP_BPF in FRR's privs) and setns;
- * NET_RAW: ethtool queries.
+ * NET_RAW: ethtool queries;
+ * DAC_OVERRIDE: open namespace files, which "ip netns" and container
+ * runtimes create with mode 0.
  */
 static zebra_capabilities_t _caps_p[] = {
 	ZCAP_NET_ADMIN,
 	ZCAP_SYS_ADMIN,
 	ZCAP_NET_RAW,
+	ZCAP_DAC_OVERRIDE,
 };
 
 struct zebra_privs_t multinic_privs = {
@@ -61,6 +66,9 @@ static void sighup(void)
 static void __attribute__((noreturn)) sigint(void)
 {
 	zlog_notice("Terminating on signal");
+	/* Unwire tasks while zebra can still be told to remove routes. */
+	mn_task_terminate();
+	mn_kernel_terminate();
 	multinic_zebra_terminate();
 	mn_nic_terminate();
 	vrf_terminate();
@@ -124,6 +132,8 @@ int main(int argc, char **argv, char **envp)
 	multinic_error_init();
 	vrf_init(NULL, NULL, NULL, NULL);
 	mn_nic_init();
+	mn_task_init();
+	mn_kernel_init();
 	multinic_caps_probe();
 	multinic_zebra_init();
 	multinic_vty_init();

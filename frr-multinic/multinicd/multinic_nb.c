@@ -58,6 +58,20 @@ const struct frr_yang_module_info frr_multinic_info = {
 			},
 		},
 		{
+			.xpath = "/frr-multinic:multinic/nic/gateway-v4",
+			.cbs = {
+				.modify = multinic_nic_gateway_modify,
+				.destroy = multinic_nic_gateway_destroy,
+			},
+		},
+		{
+			.xpath = "/frr-multinic:multinic/nic/gateway-v6",
+			.cbs = {
+				.modify = multinic_nic_gateway_modify,
+				.destroy = multinic_nic_gateway_destroy,
+			},
+		},
+		{
 			.xpath = "/frr-multinic:multinic/nic-match",
 			.cbs = {
 				.create = multinic_nic_match_create,
@@ -89,42 +103,48 @@ const struct frr_yang_module_info frr_multinic_info = {
 		{
 			.xpath = "/frr-multinic:multinic/task",
 			.cbs = {
-				.create = multinic_unimplemented_create,
-				.destroy = multinic_unimplemented_destroy,
+				.create = multinic_task_create,
+				.destroy = multinic_task_destroy,
+				.cli_show = cli_show_task,
+				.cli_show_end = cli_show_task_end,
 			},
 		},
 		{
 			.xpath = "/frr-multinic:multinic/task/netns",
 			.cbs = {
-				.modify = multinic_unimplemented_modify,
-				.destroy = multinic_unimplemented_destroy,
+				.modify = multinic_task_netns_modify,
+				.destroy = multinic_task_netns_destroy,
+				.cli_show = cli_show_task_netns,
 			},
 		},
 		{
 			.xpath = "/frr-multinic:multinic/task/vip-v4",
 			.cbs = {
-				.modify = multinic_unimplemented_modify,
-				.destroy = multinic_unimplemented_destroy,
+				.modify = multinic_task_vip_modify,
+				.destroy = multinic_task_vip_destroy,
+				.cli_show = cli_show_task_vip,
 			},
 		},
 		{
 			.xpath = "/frr-multinic:multinic/task/vip-v6",
 			.cbs = {
-				.modify = multinic_unimplemented_modify,
-				.destroy = multinic_unimplemented_destroy,
+				.modify = multinic_task_vip_modify,
+				.destroy = multinic_task_vip_destroy,
+				.cli_show = cli_show_task_vip,
 			},
 		},
 		{
 			.xpath = "/frr-multinic:multinic/task/mtu",
 			.cbs = {
-				.modify = multinic_unimplemented_modify,
-				.destroy = multinic_unimplemented_destroy,
+				.modify = multinic_task_mtu_modify,
+				.destroy = multinic_task_mtu_destroy,
+				.cli_show = cli_show_task_mtu,
 			},
 		},
 		{
 			.xpath = "/frr-multinic:multinic/task/announce",
 			.cbs = {
-				.modify = multinic_unimplemented_modify,
+				.modify = multinic_task_announce_modify,
 			},
 		},
 		{

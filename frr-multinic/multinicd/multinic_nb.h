@@ -20,6 +20,8 @@ int multinic_nic_weight_modify(struct nb_cb_modify_args *args);
 int multinic_nic_weight_destroy(struct nb_cb_destroy_args *args);
 int multinic_nic_speed_modify(struct nb_cb_modify_args *args);
 int multinic_nic_speed_destroy(struct nb_cb_destroy_args *args);
+int multinic_nic_gateway_modify(struct nb_cb_modify_args *args);
+int multinic_nic_gateway_destroy(struct nb_cb_destroy_args *args);
 int multinic_nic_match_create(struct nb_cb_create_args *args);
 int multinic_nic_match_destroy(struct nb_cb_destroy_args *args);
 int multinic_nic_match_name_pattern_modify(struct nb_cb_modify_args *args);
@@ -28,6 +30,15 @@ int multinic_nic_match_driver_modify(struct nb_cb_modify_args *args);
 int multinic_nic_match_driver_destroy(struct nb_cb_destroy_args *args);
 int multinic_nic_match_default_gw_create(struct nb_cb_create_args *args);
 int multinic_nic_match_default_gw_destroy(struct nb_cb_destroy_args *args);
+int multinic_task_create(struct nb_cb_create_args *args);
+int multinic_task_destroy(struct nb_cb_destroy_args *args);
+int multinic_task_netns_modify(struct nb_cb_modify_args *args);
+int multinic_task_netns_destroy(struct nb_cb_destroy_args *args);
+int multinic_task_vip_modify(struct nb_cb_modify_args *args);
+int multinic_task_vip_destroy(struct nb_cb_destroy_args *args);
+int multinic_task_mtu_modify(struct nb_cb_modify_args *args);
+int multinic_task_mtu_destroy(struct nb_cb_destroy_args *args);
+int multinic_task_announce_modify(struct nb_cb_modify_args *args);
 int multinic_link_bandwidth_modify(struct nb_cb_modify_args *args);
 /* Parts of the model whose behaviour is not implemented yet. */
 int multinic_unimplemented_create(struct nb_cb_create_args *args);
@@ -55,6 +66,15 @@ void cli_show_nic(struct vty *vty, const struct lyd_node *dnode,
 		  bool show_defaults);
 void cli_show_nic_match(struct vty *vty, const struct lyd_node *dnode,
 			bool show_defaults);
+void cli_show_task(struct vty *vty, const struct lyd_node *dnode,
+		   bool show_defaults);
+void cli_show_task_end(struct vty *vty, const struct lyd_node *dnode);
+void cli_show_task_netns(struct vty *vty, const struct lyd_node *dnode,
+			 bool show_defaults);
+void cli_show_task_vip(struct vty *vty, const struct lyd_node *dnode,
+		       bool show_defaults);
+void cli_show_task_mtu(struct vty *vty, const struct lyd_node *dnode,
+		       bool show_defaults);
 void cli_show_link_bandwidth(struct vty *vty, const struct lyd_node *dnode,
 			     bool show_defaults);
 

@@ -16,6 +16,7 @@
 #include "multinicd.h"
 #include "multinic_nb.h"
 #include "multinic_nic.h"
+#include "multinic_task.h"
 
 struct multinic_config multinic_cfg;
 
@@ -55,6 +56,12 @@ static int unset_rule_entry(const struct lyd_node *dnode, void *arg)
 	return YANG_ITER_CONTINUE;
 }
 
+static int unset_task_entry(const struct lyd_node *dnode, void *arg)
+{
+	mn_task_del(nb_running_unset_entry(dnode));
+	return YANG_ITER_CONTINUE;
+}
+
 int multinic_destroy(struct nb_cb_destroy_args *args)
 {
 	if (args->event != NB_EV_APPLY)
@@ -62,6 +69,7 @@ int multinic_destroy(struct nb_cb_destroy_args *args)
 	/* Children get no destroy callbacks of their own: unset them here. */
 	yang_dnode_iterate(unset_nic_entry, NULL, args->dnode, "./nic");
 	yang_dnode_iterate(unset_rule_entry, NULL, args->dnode, "./nic-match");
+	yang_dnode_iterate(unset_task_entry, NULL, args->dnode, "./task");
 	memset(&multinic_cfg, 0, sizeof(multinic_cfg));
 	mn_nics_update();
 	return NB_OK;
@@ -76,10 +84,9 @@ int multinic_egress_mode_modify(struct nb_cb_modify_args *args)
 
 	switch (args->event) {
 	case NB_EV_VALIDATE:
-		if (mode != MN_EGRESS_AUTO)
+		if (mode == MN_EGRESS_EBPF)
 			return refuse(args->errmsg, args->errmsg_len,
-				      "egress-mode %s is not implemented yet in multinicd %s (only auto is available)",
-				      mn_egress_mode_name(mode),
+				      "egress-mode ebpf is not implemented yet in multinicd %s (auto and kernel are available)",
 				      MULTINICD_VERSION);
 		return NB_OK;
 	case NB_EV_PREPARE:
@@ -87,6 +94,7 @@ int multinic_egress_mode_modify(struct nb_cb_modify_args *args)
 		return NB_OK;
 	case NB_EV_APPLY:
 		multinic_cfg.egress_mode = mode;
+		/* auto and kernel both use the kernel datapath for now */
 		return NB_OK;
 	}
 	return NB_OK;
@@ -250,6 +258,164 @@ int multinic_nic_match_default_gw_destroy(struct nb_cb_destroy_args *args)
 	return NB_OK;
 }
 
+static afi_t leaf_afi(const struct lyd_node *dnode)
+{
+	return strstr(dnode->schema->name, "v6") ? AFI_IP6 : AFI_IP;
+}
+
+int multinic_nic_gateway_modify(struct nb_cb_modify_args *args)
+{
+	union g_addr gw = {};
+	afi_t afi = leaf_afi(args->dnode);
+
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+	if (afi == AFI_IP)
+		yang_dnode_get_ipv4(&gw.ipv4, args->dnode, NULL);
+	else
+		yang_dnode_get_ipv6(&gw.ipv6, args->dnode, NULL);
+	mn_nic_cfg_set_gateway(nb_running_get_entry(args->dnode, NULL, true),
+			       afi, &gw);
+	return NB_OK;
+}
+
+int multinic_nic_gateway_destroy(struct nb_cb_destroy_args *args)
+{
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+	mn_nic_cfg_set_gateway(nb_running_get_entry(args->dnode, NULL, true),
+			       leaf_afi(args->dnode), NULL);
+	return NB_OK;
+}
+
+/*
+ * XPath: /frr-multinic:multinic/task
+ */
+int multinic_task_create(struct nb_cb_create_args *args)
+{
+	const struct lyd_node *root;
+
+	switch (args->event) {
+	case NB_EV_VALIDATE:
+		/*
+		 * Judged on the configuration, not on which NICs are up now,
+		 * so that a configuration file loads the same way at start.
+		 */
+		root = yang_dnode_get_parent(args->dnode, "multinic");
+		if (!yang_dnode_exists(root, "nic") &&
+		    !yang_dnode_exists(root, "nic-match"))
+			return refuse(args->errmsg, args->errmsg_len,
+				      "no usable NIC: configure \"nic IFNAME\" or \"nic-match\" before tasks");
+		return NB_OK;
+	case NB_EV_PREPARE:
+	case NB_EV_ABORT:
+		return NB_OK;
+	case NB_EV_APPLY:
+		nb_running_set_entry(args->dnode,
+				     mn_task_add(yang_dnode_get_string(args->dnode,
+								       "name")));
+		return NB_OK;
+	}
+	return NB_OK;
+}
+
+int multinic_task_destroy(struct nb_cb_destroy_args *args)
+{
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+	mn_task_del(nb_running_unset_entry(args->dnode));
+	return NB_OK;
+}
+
+int multinic_task_netns_modify(struct nb_cb_modify_args *args)
+{
+	const char *netns = yang_dnode_get_string(args->dnode, NULL);
+	char err[256];
+
+	switch (args->event) {
+	case NB_EV_VALIDATE:
+		if (!mn_task_netns_usable(netns, err, sizeof(err)))
+			return refuse(args->errmsg, args->errmsg_len, "%s",
+				      err);
+		return NB_OK;
+	case NB_EV_PREPARE:
+	case NB_EV_ABORT:
+		return NB_OK;
+	case NB_EV_APPLY:
+		mn_task_set_netns(nb_running_get_entry(args->dnode, NULL, true),
+				  netns);
+		return NB_OK;
+	}
+	return NB_OK;
+}
+
+int multinic_task_netns_destroy(struct nb_cb_destroy_args *args)
+{
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+	mn_task_set_netns(nb_running_get_entry(args->dnode, NULL, true), NULL);
+	return NB_OK;
+}
+
+int multinic_task_vip_modify(struct nb_cb_modify_args *args)
+{
+	struct prefix vip;
+	char err[256];
+
+	yang_dnode_get_prefix(&vip, args->dnode, NULL);
+	switch (args->event) {
+	case NB_EV_VALIDATE:
+		if (!mn_task_vip_free(&vip, err, sizeof(err)))
+			return refuse(args->errmsg, args->errmsg_len, "%s",
+				      err);
+		return NB_OK;
+	case NB_EV_PREPARE:
+	case NB_EV_ABORT:
+		return NB_OK;
+	case NB_EV_APPLY:
+		mn_task_set_vip(nb_running_get_entry(args->dnode, NULL, true),
+				family2afi(vip.family), &vip);
+		return NB_OK;
+	}
+	return NB_OK;
+}
+
+int multinic_task_vip_destroy(struct nb_cb_destroy_args *args)
+{
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+	mn_task_set_vip(nb_running_get_entry(args->dnode, NULL, true),
+			leaf_afi(args->dnode), NULL);
+	return NB_OK;
+}
+
+int multinic_task_mtu_modify(struct nb_cb_modify_args *args)
+{
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+	mn_task_set_mtu(nb_running_get_entry(args->dnode, NULL, true),
+			yang_dnode_get_uint16(args->dnode, NULL));
+	return NB_OK;
+}
+
+int multinic_task_mtu_destroy(struct nb_cb_destroy_args *args)
+{
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+	mn_task_set_mtu(nb_running_get_entry(args->dnode, NULL, true), 0);
+	return NB_OK;
+}
+
+int multinic_task_announce_modify(struct nb_cb_modify_args *args)
+{
+	if (args->event == NB_EV_VALIDATE &&
+	    !yang_dnode_get_bool(args->dnode, NULL))
+		return refuse(args->errmsg, args->errmsg_len,
+			      "\"no announce\" is not implemented yet in multinicd %s (VIP announcement is still to come)",
+			      MULTINICD_VERSION);
+	return NB_OK;
+}
+
 /*
  * XPath: /frr-multinic:multinic/announcement/link-bandwidth
  */
@@ -266,7 +432,7 @@ int multinic_link_bandwidth_modify(struct nb_cb_modify_args *args)
 
 /*
  * Parts of the model whose behaviour this release does not implement:
- * tasks (wiring, VIPs) and the authorization policy.
+ * per-NIC task addresses and the authorization policy.
  */
 static int refuse_unimplemented(const struct lyd_node *dnode, char *errmsg,
 				size_t len)
@@ -275,8 +441,8 @@ static int refuse_unimplemented(const struct lyd_node *dnode, char *errmsg,
 	const char *what = "this configuration";
 
 	yang_dnode_get_path(dnode, xpath, sizeof(xpath));
-	if (strstr(xpath, "/task"))
-		what = "task wiring";
+	if (strstr(xpath, "/nic-address"))
+		what = "per-NIC task addresses";
 	else if (strstr(xpath, "/authorization"))
 		what = "the authorization policy";
 	return refuse(errmsg, len,

@@ -9,6 +9,7 @@
 
 #include "multinicd.h"
 #include "multinic_caps.h"
+#include "multinic_kernel.h"
 #include "multinic_nb.h"
 #include "multinic_nic.h"
 
@@ -57,8 +58,7 @@ struct yang_data *multinic_state_egress_get_elem(struct nb_cb_get_elem_args *arg
 	char reason[256];
 	enum mn_datapath dp;
 
-	dp = mn_datapath_select(multinic_cfg.egress_mode, &multinic_caps.has,
-				reason, sizeof(reason));
+	dp = mn_datapath_in_use(reason, sizeof(reason));
 	if (strmatch(leaf_name(args->xpath), "datapath"))
 		return yang_data_new_enum(args->xpath, dp);
 	return yang_data_new_string(args->xpath, reason);

@@ -22,6 +22,8 @@ DEFINE_MTYPE_STATIC(MULTINICD, MN_NIC_RULE_STR, "multinic NIC match string");
 DEFINE_MTYPE_STATIC(MULTINICD, MN_NIC, "multinic selected NIC");
 DEFINE_MTYPE_STATIC(MULTINICD, MN_DEFAULT_GW, "multinic default gateways");
 
+DEFINE_HOOK(mn_nics_changed, (), ());
+
 struct mn_nic_cfgs_head mn_nic_cfgs;
 struct mn_nic_rules_head mn_nic_rules;
 struct mn_nics_head mn_nics;
@@ -67,6 +69,17 @@ void mn_nic_cfg_set_weight(struct mn_nic_cfg *cfg, uint16_t weight)
 void mn_nic_cfg_set_speed(struct mn_nic_cfg *cfg, uint32_t speed)
 {
 	cfg->speed = speed;
+	mn_nics_update();
+}
+
+void mn_nic_cfg_set_gateway(struct mn_nic_cfg *cfg, afi_t afi,
+			    const union g_addr *gw)
+{
+	cfg->has_gw[afi] = gw != NULL;
+	if (gw)
+		cfg->gw[afi] = *gw;
+	else
+		memset(&cfg->gw[afi], 0, sizeof(cfg->gw[afi]));
 	mn_nics_update();
 }
 
@@ -314,6 +327,7 @@ void mn_nics_update(void)
 		zlog_info("NIC %s no longer selected", nic->name);
 		nic_free(nic);
 	}
+	hook_call(mn_nics_changed);
 }
 
 void mn_nic_default_route_update(afi_t afi, const ifindex_t *ifindex,
@@ -358,6 +372,29 @@ uint16_t mn_nic_weight(const struct mn_nic *nic)
 	if (nic->cfg && nic->cfg->weight)
 		return nic->cfg->weight;
 	return mn_weight_from_speed(mn_nic_speed(nic));
+}
+
+bool mn_nic_gateway(const struct mn_nic *nic, afi_t afi, union g_addr *gw)
+{
+	if (nic->cfg && nic->cfg->has_gw[afi]) {
+		if (gw)
+			*gw = nic->cfg->gw[afi];
+		return true;
+	}
+	if (nic->has_gw[afi] && gw)
+		*gw = nic->gw[afi];
+	return nic->has_gw[afi];
+}
+
+uint32_t mn_nics_min_mtu(void)
+{
+	const struct mn_nic *nic;
+	uint32_t mtu = 0;
+
+	frr_each (mn_nics, &mn_nics, nic)
+		if (nic->oper_up && nic->mtu && (!mtu || nic->mtu < mtu))
+			mtu = nic->mtu;
+	return mtu;
 }
 
 const char *mn_nic_selected_by(const struct mn_nic *nic, char *buf,

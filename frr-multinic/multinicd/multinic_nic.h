@@ -12,6 +12,7 @@
 
 #include <net/if.h>
 
+#include "lib/hook.h"
 #include "lib/if.h"
 #include "lib/nexthop.h"
 #include "lib/typesafe.h"
@@ -25,6 +26,8 @@ struct mn_nic_cfg {
 	char name[IFNAMSIZ];
 	uint16_t weight; /* 0: derived from the speed */
 	uint32_t speed;	 /* Mbit/s; 0: as the kernel reports */
+	bool has_gw[AFI_MAX];
+	union g_addr gw[AFI_MAX]; /* configured gateways */
 };
 
 /* "nic-match SEQ ..." */
@@ -84,6 +87,9 @@ extern struct mn_nic_cfg *mn_nic_cfg_add(const char *name);
 extern void mn_nic_cfg_del(struct mn_nic_cfg *cfg);
 extern void mn_nic_cfg_set_weight(struct mn_nic_cfg *cfg, uint16_t weight);
 extern void mn_nic_cfg_set_speed(struct mn_nic_cfg *cfg, uint32_t speed);
+/* gw NULL: back to the default route's next hop */
+extern void mn_nic_cfg_set_gateway(struct mn_nic_cfg *cfg, afi_t afi,
+				   const union g_addr *gw);
 extern struct mn_nic_rule_cfg *mn_nic_rule_add(uint16_t seq);
 extern void mn_nic_rule_del(struct mn_nic_rule_cfg *rule);
 extern void mn_nic_rule_set_name(struct mn_nic_rule_cfg *rule,
@@ -93,6 +99,12 @@ extern void mn_nic_rule_set_driver(struct mn_nic_rule_cfg *rule,
 extern void mn_nic_rule_set_default_gw(struct mn_nic_rule_cfg *rule,
 				       bool on);
 extern void mn_nic_config_clear(void);
+
+/*
+ * Announced after every recomputation of the selected NICs, for the
+ * layers that use them (tasks, datapath): state flows down, never back.
+ */
+DECLARE_HOOK(mn_nics_changed, (), ());
 
 /* Events from zebra. */
 extern void mn_nic_default_route_update(afi_t afi, const ifindex_t *ifindex,
@@ -104,6 +116,11 @@ extern void mn_nics_update(void);
 extern struct mn_nic *mn_nic_find(const char *name);
 extern uint32_t mn_nic_speed(const struct mn_nic *nic);
 extern uint16_t mn_nic_weight(const struct mn_nic *nic);
+/* The NIC's gateway of a family (configured, else the default route's). */
+extern bool mn_nic_gateway(const struct mn_nic *nic, afi_t afi,
+			   union g_addr *gw);
+/* Smallest MTU of the selected NICs that are up; 0 when none. */
+extern uint32_t mn_nics_min_mtu(void);
 extern const char *mn_nic_selected_by(const struct mn_nic *nic, char *buf,
 				      size_t len);
 

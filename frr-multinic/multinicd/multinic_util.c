@@ -603,3 +603,23 @@ bool mn_nic_rule_matches(const struct mn_nic_rule *rule,
 		return false;
 	return true;
 }
+
+/* FNV-1a: tiny, and stable across releases (names must not change). */
+static uint32_t fnv1a32(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 16777619u;
+	}
+	return h;
+}
+
+void mn_task_ifname(const char *task, char *buf, size_t buflen)
+{
+	if (strlen(task) + 3 <= MN_IFNAME_MAX)
+		snprintf(buf, buflen, "mn-%s", task);
+	else
+		snprintf(buf, buflen, "mn%08x", fnv1a32(task));
+}

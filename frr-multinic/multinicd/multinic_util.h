@@ -121,6 +121,15 @@ struct mn_nic_facts {
 bool mn_nic_rule_matches(const struct mn_nic_rule *rule,
 			 const struct mn_nic_facts *nic);
 
+/*
+ * Name of a task's host-side device: "mn-" + the task name when that fits
+ * in an interface name (task names of up to 12 characters), otherwise
+ * "mn" + 8 hex digits of a hash of the name.  Deterministic, so that a
+ * restarted multinicd finds the devices it made; the two forms cannot
+ * collide (the hashed one has no '-' after "mn").  buflen >= 16.
+ */
+void mn_task_ifname(const char *task, char *buf, size_t buflen);
+
 #ifdef __cplusplus
 }
 #endif

@@ -16,7 +16,9 @@
 #include "multinicd.h"
 #include "multinic_caps.h"
 #include "multinic_nb.h"
+#include "multinic_kernel.h"
 #include "multinic_nic.h"
+#include "multinic_task.h"
 #include "multinic_vty.h"
 
 #include "multinicd/multinic_vty_clippy.c"
@@ -87,13 +89,17 @@ DEFPY_YANG(placement, placement_cmd,
 }
 
 DEFPY_YANG(nic, nic_cmd,
-	   "nic IFNAME$name [weight (1-1000)$weight] [speed (1-10000000)$speed]",
+	   "nic IFNAME$name [weight (1-1000)$weight] [speed (1-10000000)$speed] [gateway A.B.C.D$gw4] [gateway X:X::X:X$gw6]",
 	   "Use a NIC for task traffic\n"
 	   "Interface name\n"
 	   "Override the weight derived from the NIC's speed\n"
 	   "Weight\n"
 	   "Override the NIC's speed\n"
-	   "Speed in Mbit/s\n")
+	   "Speed in Mbit/s\n"
+	   "IPv4 next hop of task traffic through this NIC\n"
+	   "IPv4 address\n"
+	   "IPv6 next hop of task traffic through this NIC\n"
+	   "IPv6 address (link-local allowed)\n")
 {
 	char xpath[XPATH_MAXLEN];
 
@@ -106,18 +112,28 @@ DEFPY_YANG(nic, nic_cmd,
 				      weight_str);
 	if (speed_str)
 		nb_cli_enqueue_change(vty, "./speed", NB_OP_MODIFY, speed_str);
+	if (gw4_str)
+		nb_cli_enqueue_change(vty, "./gateway-v4", NB_OP_MODIFY,
+				      gw4_str);
+	if (gw6_str)
+		nb_cli_enqueue_change(vty, "./gateway-v6", NB_OP_MODIFY,
+				      gw6_str);
 	return nb_cli_apply_changes(vty, "%s", xpath);
 }
 
 DEFPY_YANG(no_nic, no_nic_cmd,
-	   "no nic IFNAME$name [<weight$weight [(1-1000)]|speed$speed [(1-10000000)]>]",
+	   "no nic IFNAME$name [<weight$weight [(1-1000)]|speed$speed [(1-10000000)]|gateway A.B.C.D$gw4|gateway X:X::X:X$gw6>]",
 	   NO_STR
 	   "Use a NIC for task traffic\n"
 	   "Interface name\n"
 	   "Remove the weight override\n"
 	   "Weight\n"
 	   "Remove the speed override\n"
-	   "Speed in Mbit/s\n")
+	   "Speed in Mbit/s\n"
+	   "Remove the IPv4 next hop\n"
+	   "IPv4 address\n"
+	   "Remove the IPv6 next hop\n"
+	   "IPv6 address\n")
 {
 	char xpath[XPATH_MAXLEN];
 
@@ -128,6 +144,10 @@ DEFPY_YANG(no_nic, no_nic_cmd,
 		strlcat(xpath, "/weight", sizeof(xpath));
 	else if (speed)
 		strlcat(xpath, "/speed", sizeof(xpath));
+	else if (gw4_str)
+		strlcat(xpath, "/gateway-v4", sizeof(xpath));
+	else if (gw6_str)
+		strlcat(xpath, "/gateway-v6", sizeof(xpath));
 	nb_cli_enqueue_change(vty, xpath, NB_OP_DESTROY, NULL);
 	return nb_cli_apply_changes(vty, NULL);
 }
@@ -234,6 +254,56 @@ DEFPY_YANG(no_task, no_task_cmd, "no task NAME$name",
 	return nb_cli_apply_changes(vty, NULL);
 }
 
+DEFPY_YANG(task_netns, task_netns_cmd, "[no] netns ![NETNS$netns]",
+	   NO_STR
+	   "The task's network namespace\n"
+	   "Name under /run/netns, or an absolute path\n")
+{
+	if (!no && !netns) {
+		vty_out(vty, "%% netns needs a name or a path\n");
+		return CMD_WARNING_CONFIG_FAILED;
+	}
+	nb_cli_enqueue_change(vty, "./netns", no ? NB_OP_DESTROY : NB_OP_MODIFY,
+			      netns);
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+DEFPY_YANG(task_vip, task_vip_cmd,
+	   "[no] vip <A.B.C.D/M$v4|X:X::X:X/M$v6>",
+	   NO_STR
+	   "The task's address (VIP), a host prefix\n"
+	   "IPv4 VIP (/32)\n"
+	   "IPv6 VIP (/128)\n")
+{
+	const char *leaf = v4_str ? "./vip-v4" : "./vip-v6";
+
+	nb_cli_enqueue_change(vty, leaf, no ? NB_OP_DESTROY : NB_OP_MODIFY,
+			      v4_str ? v4_str : v6_str);
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+DEFPY_YANG(task_mtu, task_mtu_cmd, "[no] mtu ![(1280-65535)$mtu]",
+	   NO_STR
+	   "MTU of the task's device (default: smallest MTU of the NICs)\n"
+	   "MTU\n")
+{
+	if (!no && !mtu_str) {
+		vty_out(vty, "%% mtu needs a value\n");
+		return CMD_WARNING_CONFIG_FAILED;
+	}
+	nb_cli_enqueue_change(vty, "./mtu", no ? NB_OP_DESTROY : NB_OP_MODIFY,
+			      mtu_str);
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+DEFPY_YANG(task_announce, task_announce_cmd, "[no] announce",
+	   NO_STR "Announce the task's VIPs to the rack switch\n")
+{
+	nb_cli_enqueue_change(vty, "./announce", NB_OP_MODIFY,
+			      no ? "false" : "true");
+	return nb_cli_apply_changes(vty, NULL);
+}
+
 /*
  * Running configuration
  */
@@ -270,6 +340,12 @@ void cli_show_nic(struct vty *vty, const struct lyd_node *dnode,
 			yang_dnode_get_string(dnode, "weight"));
 	if (yang_dnode_exists(dnode, "speed"))
 		vty_out(vty, " speed %s", yang_dnode_get_string(dnode, "speed"));
+	if (yang_dnode_exists(dnode, "gateway-v4"))
+		vty_out(vty, " gateway %s",
+			yang_dnode_get_string(dnode, "gateway-v4"));
+	if (yang_dnode_exists(dnode, "gateway-v6"))
+		vty_out(vty, " gateway %s",
+			yang_dnode_get_string(dnode, "gateway-v6"));
 	vty_out(vty, "\n");
 }
 
@@ -286,6 +362,35 @@ void cli_show_nic_match(struct vty *vty, const struct lyd_node *dnode,
 	if (yang_dnode_exists(dnode, "has-default-gateway"))
 		vty_out(vty, " default-gateway");
 	vty_out(vty, "\n");
+}
+
+void cli_show_task(struct vty *vty, const struct lyd_node *dnode,
+		   bool show_defaults)
+{
+	vty_out(vty, " task %s\n", yang_dnode_get_string(dnode, "name"));
+}
+
+void cli_show_task_end(struct vty *vty, const struct lyd_node *dnode)
+{
+	vty_out(vty, " exit\n");
+}
+
+void cli_show_task_netns(struct vty *vty, const struct lyd_node *dnode,
+			 bool show_defaults)
+{
+	vty_out(vty, "  netns %s\n", yang_dnode_get_string(dnode, NULL));
+}
+
+void cli_show_task_vip(struct vty *vty, const struct lyd_node *dnode,
+		       bool show_defaults)
+{
+	vty_out(vty, "  vip %s\n", yang_dnode_get_string(dnode, NULL));
+}
+
+void cli_show_task_mtu(struct vty *vty, const struct lyd_node *dnode,
+		       bool show_defaults)
+{
+	vty_out(vty, "  mtu %s\n", yang_dnode_get_string(dnode, NULL));
 }
 
 void cli_show_link_bandwidth(struct vty *vty, const struct lyd_node *dnode,
@@ -350,7 +455,7 @@ static void show_config_summary(struct vty *vty, json_object *json)
 	const struct multinic_config *cfg = &multinic_cfg;
 	const char *egress = mn_egress_mode_name(cfg->egress_mode);
 	const char *placement = "hash";
-	size_t tasks = 0;
+	size_t tasks = mn_tasks_count(&mn_tasks);
 
 	if (json) {
 		json_object *j = json_object_new_object();
@@ -384,21 +489,19 @@ static void show_egress(struct vty *vty, json_object *json)
 	char reason[256];
 	enum mn_datapath dp;
 
-	dp = mn_datapath_select(multinic_cfg.egress_mode, &multinic_caps.has,
-				reason, sizeof(reason));
+	dp = mn_datapath_in_use(reason, sizeof(reason));
 	if (json) {
 		json_object *j = json_object_new_object();
 
 		json_object_string_add(j, "datapath", mn_datapath_name(dp));
 		json_object_string_add(j, "reason", reason);
-		json_object_boolean_add(j, "implemented", false);
+		json_object_int_add(j, "table", MN_EGRESS_TABLE);
+		json_object_boolean_add(j, "active", mn_kernel_active());
 		json_object_object_add(json, "egress", j);
 		return;
 	}
 	vty_out(vty, "Egress datapath: %s\n  %s\n", mn_datapath_name(dp),
 		reason);
-	/* Say so rather than let the selection look like wiring. */
-	vty_out(vty, "  (selection only: this release wires no task yet)\n");
 }
 
 DEFPY(show_multinic, show_multinic_cmd, "show multinic [json]$uj",
@@ -536,6 +639,180 @@ DEFPY(show_multinic_nic, show_multinic_nic_cmd,
 	return CMD_SUCCESS;
 }
 
+/*
+ * show multinic task
+ */
+
+struct task_object {
+	const char *kind;
+	const char *where; /* "host" or the task's netns */
+	char what[160];
+	bool present;
+};
+
+/* Everything a wired task consists of, derived from its state. */
+static unsigned int task_objects(const struct mn_task *task,
+				 struct task_object *o, unsigned int max)
+{
+	static const char *const gw[AFI_MAX] = { [AFI_IP] = "169.254.1.1",
+						  [AFI_IP6] = "fe80::1" };
+	bool wired = task->status == MN_TASK_WIRED;
+	bool l2 = task->device && strmatch(task->device, "veth");
+	unsigned int n = 0;
+	afi_t afi;
+
+#define OBJ(k, w, p, ...)                                                      \
+	do {                                                                   \
+		if (n < max) {                                                 \
+			o[n].kind = k;                                         \
+			o[n].where = w;                                        \
+			o[n].present = p;                                      \
+			snprintfrr(o[n].what, sizeof(o[n].what), __VA_ARGS__); \
+			n++;                                                   \
+		}                                                              \
+	} while (0)
+
+	OBJ("link", "host", wired, "%s (%s, peer %s, mtu %u)",
+	    task->host_ifname, task->device ? task->device : "-",
+	    MN_TASK_PEER_IFNAME, task->mtu_in_use);
+	OBJ("link", task->netns, wired, "%s", MN_TASK_PEER_IFNAME);
+	for (afi = AFI_IP; afi <= AFI_IP6; afi++) {
+		if (!task->has_vip[afi])
+			continue;
+		OBJ("address", task->netns, wired, "%pFX dev %s",
+		    &task->vip[afi], MN_TASK_PEER_IFNAME);
+		if (l2)
+			OBJ("neighbour", task->netns, wired,
+			    "%s lladdr <%s> dev %s permanent", gw[afi],
+			    task->host_ifname, MN_TASK_PEER_IFNAME);
+		OBJ("route", task->netns, wired, "default %s%s dev %s src %pFXh",
+		    l2 ? "via " : "", l2 ? gw[afi] : "", MN_TASK_PEER_IFNAME,
+		    &task->vip[afi]);
+		OBJ("route", "host", task->host_routes[afi],
+		    "%pFX dev %s proto multinic (zebra)", &task->vip[afi],
+		    task->host_ifname);
+		OBJ("rule", "host", task->egress_attached,
+		    "from %pFX iif %s lookup %u pref %u proto multinic",
+		    &task->vip[afi], task->host_ifname, MN_EGRESS_TABLE,
+		    MN_RULE_PRIORITY);
+	}
+#undef OBJ
+	return n;
+}
+
+static void show_task_json(const struct mn_task *task, json_object *json)
+{
+	struct task_object obj[16];
+	json_object *j = json_object_new_object();
+	json_object *jobjs = json_object_new_array();
+	unsigned int i, n;
+	char reason[256];
+	afi_t afi;
+
+	json_object_string_add(j, "netns", task->netns);
+	if (task->has_vip[AFI_IP])
+		json_object_string_addf(j, "vipV4", "%pFX", &task->vip[AFI_IP]);
+	if (task->has_vip[AFI_IP6])
+		json_object_string_addf(j, "vipV6", "%pFX",
+					&task->vip[AFI_IP6]);
+	json_object_string_add(j, "status", mn_task_status_name(task->status));
+	if (task->error[0])
+		json_object_string_add(j, "error", task->error);
+	json_object_string_add(j, "datapath",
+			       mn_datapath_name(mn_datapath_in_use(reason,
+								   sizeof(reason))));
+	json_object_string_add(j, "device", task->device ? task->device : "");
+	json_object_string_add(j, "hostInterface", task->host_ifname);
+	json_object_string_add(j, "taskInterface", MN_TASK_PEER_IFNAME);
+	json_object_int_add(j, "mtu", task->mtu_in_use);
+	n = task_objects(task, obj, array_size(obj));
+	for (i = 0; i < n; i++) {
+		json_object *jo = json_object_new_object();
+
+		json_object_string_add(jo, "kind", obj[i].kind);
+		json_object_string_add(jo, "netns", obj[i].where);
+		json_object_string_add(jo, "object", obj[i].what);
+		json_object_boolean_add(jo, "present", obj[i].present);
+		json_object_array_add(jobjs, jo);
+	}
+	for (afi = AFI_IP; afi <= AFI_IP6; afi++) {
+		json_object *jo;
+
+		if (!task->has_vip[afi] || !task->egress_attached)
+			continue;
+		jo = json_object_new_object();
+		json_object_string_add(jo, "kind", "nexthop-group");
+		json_object_string_add(jo, "netns", "host");
+		json_object_string_addf(jo, "object",
+					"id %u (%u NICs), default route of table %u (shared by all tasks)",
+					mn_kernel_nhg_id(afi),
+					mn_kernel_nhg_members(afi),
+					MN_EGRESS_TABLE);
+		json_object_boolean_add(jo, "present",
+					mn_kernel_nhg_members(afi) > 0);
+		json_object_array_add(jobjs, jo);
+	}
+	json_object_object_add(j, "objects", jobjs);
+	json_object_object_add(json, task->name, j);
+}
+
+static void show_task_text(struct vty *vty, const struct mn_task *task)
+{
+	struct task_object obj[16];
+	unsigned int i, n;
+	afi_t afi;
+
+	vty_out(vty, "Task %s: %s%s%s\n", task->name,
+		mn_task_status_name(task->status), task->error[0] ? ": " : "",
+		task->error);
+	vty_out(vty, "  netns %s", task->netns[0] ? task->netns : "-");
+	for (afi = AFI_IP; afi <= AFI_IP6; afi++)
+		if (task->has_vip[afi])
+			vty_out(vty, ", VIP %pFX", &task->vip[afi]);
+	vty_out(vty, "\n");
+	n = task_objects(task, obj, array_size(obj));
+	for (i = 0; i < n; i++)
+		vty_out(vty, "  %-9s %-8s %s%s\n", obj[i].kind, obj[i].where,
+			obj[i].what, obj[i].present ? "" : " (absent)");
+	for (afi = AFI_IP; afi <= AFI_IP6; afi++)
+		if (task->has_vip[afi] && task->egress_attached)
+			vty_out(vty,
+				"  %-9s %-8s id %u (%u NICs), default route of table %u\n",
+				"nhg", "host", mn_kernel_nhg_id(afi),
+				mn_kernel_nhg_members(afi), MN_EGRESS_TABLE);
+}
+
+DEFPY(show_multinic_task, show_multinic_task_cmd,
+      "show multinic task [NAME$name] [json]$uj",
+      SHOW_STR MULTINIC_STR
+      "Tasks and everything multinicd created for them\n"
+      "Task name\n" JSON_STR)
+{
+	json_object *json = uj ? json_object_new_object() : NULL;
+	const struct mn_task *task;
+
+	if (name && !mn_task_find(name)) {
+		if (json)
+			vty_json(vty, json);
+		else
+			vty_out(vty, "%% No task %s\n", name);
+		return CMD_WARNING;
+	}
+	frr_each (mn_tasks, &mn_tasks, task) {
+		if (name && !strmatch(name, task->name))
+			continue;
+		if (json)
+			show_task_json(task, json);
+		else
+			show_task_text(vty, task);
+	}
+	if (json)
+		vty_json(vty, json);
+	else if (!mn_tasks_count(&mn_tasks))
+		vty_out(vty, "No task configured\n");
+	return CMD_SUCCESS;
+}
+
 static struct cmd_node multinic_node = {
 	.name = "multinic",
 	.node = MULTINIC_NODE,
@@ -569,7 +846,12 @@ void multinic_vty_init(void)
 	install_element(MULTINIC_NODE, &link_bandwidth_cmd);
 	install_element(MULTINIC_NODE, &task_cmd);
 	install_element(MULTINIC_NODE, &no_task_cmd);
+	install_element(MULTINIC_TASK_NODE, &task_netns_cmd);
+	install_element(MULTINIC_TASK_NODE, &task_vip_cmd);
+	install_element(MULTINIC_TASK_NODE, &task_mtu_cmd);
+	install_element(MULTINIC_TASK_NODE, &task_announce_cmd);
 
 	install_element(VIEW_NODE, &show_multinic_cmd);
 	install_element(VIEW_NODE, &show_multinic_nic_cmd);
+	install_element(VIEW_NODE, &show_multinic_task_cmd);
 }

@@ -19,6 +19,7 @@
 
 #include "multinicd.h"
 #include "multinic_nic.h"
+#include "multinic_zapi.h"
 #include "multinic_zebra.h"
 
 static struct zclient *zclient;
@@ -122,6 +123,7 @@ void multinic_zebra_init(void)
 	zclient = zclient_new(master, &zclient_options_default,
 			      multinic_handlers, array_size(multinic_handlers));
 	zclient_init(zclient, ZEBRA_ROUTE_MULTINIC, 0, &multinic_privs);
+	mn_zclient = zclient;
 	zclient->zebra_connected = zebra_connected;
 	zclient->nexthop_update = nexthop_update;
 }
@@ -132,4 +134,5 @@ void multinic_zebra_terminate(void)
 	zclient_stop(zclient);
 	zclient_free(zclient);
 	zclient = NULL;
+	mn_zclient = NULL;
 }

@@ -16,6 +16,8 @@
 
 #include "multinic_util.h"
 
+#define IFNAMSIZ_TEST 16
+
 #define UNUSED __attribute__((unused))
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -983,6 +985,45 @@ static void rule_null_arguments(void **state UNUSED)
 	assert_true(mn_nic_rule_matches(&r, &noname));
 }
 
+/*
+ * Task device names
+ */
+
+static void task_ifname_short_names_are_readable(void **state)
+{
+	char buf[IFNAMSIZ_TEST];
+
+	(void)state;
+	mn_task_ifname("job1", buf, sizeof(buf));
+	assert_string_equal(buf, "mn-job1");
+	/* 12 characters is the longest name that still fits "mn-" */
+	mn_task_ifname("abcdefghijkl", buf, sizeof(buf));
+	assert_string_equal(buf, "mn-abcdefghijkl");
+	assert_int_equal(strlen(buf), 15);
+	assert_true(mn_ifname_valid(buf, NULL, 0));
+}
+
+static void task_ifname_long_names_are_hashed(void **state)
+{
+	char a[IFNAMSIZ_TEST], b[IFNAMSIZ_TEST], again[IFNAMSIZ_TEST];
+
+	(void)state;
+	mn_task_ifname("abcdefghijklm", a, sizeof(a));
+	assert_int_equal(strlen(a), 10);
+	assert_memory_equal(a, "mn", 2);
+	assert_null(strchr(a, '-'));
+	assert_true(mn_ifname_valid(a, NULL, 0));
+	/* deterministic: a restarted daemon finds its devices again */
+	mn_task_ifname("abcdefghijklm", again, sizeof(again));
+	assert_string_equal(a, again);
+	/* distinct names give distinct devices */
+	mn_task_ifname("abcdefghijkln", b, sizeof(b));
+	assert_string_not_equal(a, b);
+	mn_task_ifname("a-32-character-long-task-name-xx", b, sizeof(b));
+	assert_int_equal(strlen(b), 10);
+	assert_true(mn_ifname_valid(b, NULL, 0));
+}
+
 int main(void)
 {
 	const struct CMUnitTest ifname[] = {
@@ -1043,6 +1084,10 @@ int main(void)
 		cmocka_unit_test(rule_empty_matches_nothing),
 		cmocka_unit_test(rule_null_arguments),
 	};
+	const struct CMUnitTest task_names[] = {
+		cmocka_unit_test(task_ifname_short_names_are_readable),
+		cmocka_unit_test(task_ifname_long_names_are_hashed),
+	};
 	int failed = 0;
 
 	/*
@@ -1062,5 +1107,7 @@ int main(void)
 	failed += cmocka_run_group_tests_name("datapath selection", datapath,
 					      NULL, NULL);
 	failed += cmocka_run_group_tests_name("NIC rules", rules, NULL, NULL);
+	failed += cmocka_run_group_tests_name("task device names", task_names,
+					      NULL, NULL);
 	return failed ? 1 : 0;
 }

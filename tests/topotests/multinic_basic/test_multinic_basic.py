@@ -384,8 +384,7 @@ def test_show_multinic_nic(tgen):
 
 # command, what the refusal must mention (regex, case-insensitive)
 INVALID_VTYSH = [
-    ("task job1", r"not implemented"),
-    ("egress-mode kernel", r"not implemented"),
+    ("egress-mode ebpf", r"not implemented"),
     ("placement least-loaded", r"not implemented"),
     ("link-bandwidth disabled", r"not implemented"),
     # vtysh's own parser refuses it; whatever it says is fine
@@ -426,8 +425,26 @@ def test_vtysh_refuses_invalid(tgen, command, reason):
 
 
 INVALID_GRPC = [
-    ("task job1", {MC: {"task": [{"name": "job1"}]}}, r"not implemented"),
-    ("egress-mode kernel", {MC: {"egress-mode": "kernel"}}, r"not implemented"),
+    (
+        "task nic-address",
+        {
+            MC: {
+                "task": [
+                    {
+                        "name": "job1",
+                        "nic-address": [{"nic": "h1-eth0", "ipv4": "10.9.9.9/32"}],
+                    }
+                ]
+            }
+        },
+        r"not implemented",
+    ),
+    (
+        "authorization vip-range",
+        {MC: {"authorization": {"vip-range": [{"prefix": "10.200.0.0/16"}]}}},
+        r"not implemented",
+    ),
+    ("egress-mode ebpf", {MC: {"egress-mode": "ebpf"}}, r"not implemented"),
     ("placement least-loaded", {MC: {"placement": "least-loaded"}}, r"not implemented"),
     (
         "link-bandwidth disabled",

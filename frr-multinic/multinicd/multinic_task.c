@@ -1,0 +1,416 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * multinicd: tasks (container network namespaces) and their wiring.
+ */
+#include <zebra.h>
+
+#include <fcntl.h>
+#include <linux/nsfs.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+
+#include "lib/frrevent.h"
+#include "lib/hook.h"
+#include "lib/if.h"
+#include "lib/log.h"
+#include "lib/memory.h"
+#include "lib/vrf.h"
+
+#include "multinicd.h"
+#include "multinic_caps.h"
+#include "multinic_errors.h"
+#include "multinic_kernel.h"
+#include "multinic_netlink.h"
+#include "multinic_nic.h"
+#include "multinic_task.h"
+#include "multinic_zapi.h"
+
+DEFINE_MTYPE_STATIC(MULTINICD, MN_TASK, "multinic task");
+
+struct mn_tasks_head mn_tasks;
+
+/*
+ * The task's default gateway: a link-local address answered by a
+ * permanent neighbour entry for the host device's MAC (the Calico
+ * pattern), so the task needs no address of the host and the host needs
+ * neither proxy ARP nor an address on the task's link.
+ */
+static const char *const task_gw_str[AFI_MAX] = {
+	[AFI_IP] = "169.254.1.1/32",
+	[AFI_IP6] = "fe80::1/128",
+};
+
+static void task_rewire(struct event *t);
+
+const char *mn_task_status_name(enum mn_task_status status)
+{
+	switch (status) {
+	case MN_TASK_INCOMPLETE:
+		return "incomplete";
+	case MN_TASK_WAITING:
+		return "waiting";
+	case MN_TASK_WIRED:
+		return "wired";
+	case MN_TASK_FAILED:
+		return "failed";
+	}
+	return "unknown";
+}
+
+struct mn_task *mn_task_find(const char *name)
+{
+	struct mn_task key = {};
+
+	strlcpy(key.name, name, sizeof(key.name));
+	return mn_tasks_find(&mn_tasks, &key);
+}
+
+/* Rewire after the commit: one commit changes several leaves. */
+static void task_schedule(struct mn_task *task)
+{
+	event_add_event(master, task_rewire, task, 0, &task->t_rewire);
+}
+
+/*
+ * Configuration
+ */
+
+struct mn_task *mn_task_add(const char *name)
+{
+	struct mn_task *task = XCALLOC(MTYPE_MN_TASK, sizeof(*task));
+
+	strlcpy(task->name, name, sizeof(task->name));
+	mn_task_ifname(name, task->host_ifname, sizeof(task->host_ifname));
+	task->host_ifindex = -1;
+	mn_tasks_add(&mn_tasks, task);
+	task_schedule(task);
+	return task;
+}
+
+static void task_unwire(struct mn_task *task);
+
+void mn_task_del(struct mn_task *task)
+{
+	event_cancel(&task->t_rewire);
+	task_unwire(task);
+	mn_tasks_del(&mn_tasks, task);
+	XFREE(MTYPE_MN_TASK, task);
+}
+
+void mn_task_set_netns(struct mn_task *task, const char *netns)
+{
+	strlcpy(task->netns, netns ? netns : "", sizeof(task->netns));
+	task_schedule(task);
+}
+
+void mn_task_set_vip(struct mn_task *task, afi_t afi,
+		     const struct prefix *vip)
+{
+	task->has_vip[afi] = vip != NULL;
+	if (vip)
+		prefix_copy(&task->vip[afi], vip);
+	task_schedule(task);
+}
+
+void mn_task_set_mtu(struct mn_task *task, uint32_t mtu)
+{
+	task->mtu = mtu;
+	task_schedule(task);
+}
+
+void mn_tasks_clear(void)
+{
+	struct mn_task *task;
+
+	while ((task = mn_tasks_first(&mn_tasks)))
+		mn_task_del(task);
+}
+
+/*
+ * Validation helpers
+ */
+
+bool mn_task_netns_usable(const char *netns, char *err, size_t len)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	bool ok;
+	int fd;
+
+	if (!mn_netns_ref_valid(netns, err, len))
+		return false;
+	mn_netns_path(netns, path, sizeof(path));
+	if (stat(path, &st) < 0) {
+		snprintf(err, len, "network namespace %s does not exist (%s)",
+			 netns, path);
+		return false;
+	}
+	frr_with_privs (&multinic_privs)
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, len, "cannot open network namespace %s: %s",
+			 path, safe_strerror(errno));
+		return false;
+	}
+	ok = ioctl(fd, NS_GET_NSTYPE) == CLONE_NEWNET;
+	close(fd);
+	if (!ok)
+		snprintf(err, len, "%s is not a network namespace", path);
+	return ok;
+}
+
+static bool same_address(const struct prefix *a, const struct prefix *b)
+{
+	if (a->family != b->family)
+		return false;
+	if (a->family == AF_INET)
+		return IPV4_ADDR_SAME(&a->u.prefix4, &b->u.prefix4);
+	return a->family == AF_INET6 &&
+	       IPV6_ADDR_SAME(&a->u.prefix6, &b->u.prefix6);
+}
+
+bool mn_task_vip_free(const struct prefix *vip, char *err, size_t len)
+{
+	struct vrf *vrf = vrf_lookup_by_id(VRF_DEFAULT);
+	struct interface *ifp;
+	struct connected *ifc;
+
+	if (!vrf)
+		return true;
+	FOR_ALL_INTERFACES (vrf, ifp) {
+		frr_each (if_connected, ifp->connected, ifc) {
+			if (!same_address(ifc->address, vip))
+				continue;
+			snprintfrr(err, len,
+				   "VIP %pFX is already an address of interface %s",
+				   vip, ifp->name);
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * Wiring
+ */
+
+static void prefix_to_nl(const struct prefix *p, struct mn_nl_prefix *nl)
+{
+	memset(nl, 0, sizeof(*nl));
+	nl->family = p->family;
+	nl->plen = p->prefixlen;
+	if (p->family == AF_INET)
+		nl->addr.v4 = p->u.prefix4;
+	else
+		nl->addr.v6 = p->u.prefix6;
+}
+
+static void task_fail(struct mn_task *task, const char *err)
+{
+	task->status = MN_TASK_FAILED;
+	strlcpy(task->error, err, sizeof(task->error));
+	flog_err(EC_MULTINIC_NETLINK, "task %s: %s", task->name, err);
+}
+
+/* The device pair: netkit when the kernel has it, else veth. */
+static int task_create_pair(struct mn_task *task, const struct mn_nl_ns *ns,
+			    char *err, size_t len)
+{
+	int peer_ifindex, ret = -EOPNOTSUPP;
+
+	if (multinic_caps.has.netkit) {
+		ret = mn_nl_netkit_create(task->host_ifname,
+					  MN_TASK_PEER_IFNAME, ns,
+					  task->mtu_in_use,
+					  &task->host_ifindex, &peer_ifindex,
+					  err, len);
+		if (ret == 0) {
+			task->device = "netkit";
+			return 0;
+		}
+	}
+	ret = mn_nl_veth_create(task->host_ifname, MN_TASK_PEER_IFNAME, ns,
+				task->mtu_in_use, &task->host_ifindex,
+				&peer_ifindex, err, len);
+	if (ret == 0)
+		task->device = "veth";
+	return ret;
+}
+
+/* Inside the netns: VIPs, gateway neighbour, default routes from the VIP. */
+static int task_setup_netns(struct mn_task *task, const struct mn_nl_ns *ns,
+			    const uint8_t host_mac[6], char *err, size_t len)
+{
+	const char *dev = MN_TASK_PEER_IFNAME;
+	struct mn_nl_prefix vip, gw;
+	struct mn_nl_route route;
+	struct prefix p;
+	afi_t afi;
+	int ret;
+
+	ret = mn_nl_link_up(ns, dev, task->mtu_in_use, err, len);
+	for (afi = AFI_IP; afi <= AFI_IP6 && ret == 0; afi++) {
+		if (!task->has_vip[afi])
+			continue;
+		prefix_to_nl(&task->vip[afi], &vip);
+		str2prefix(task_gw_str[afi], &p);
+		prefix_to_nl(&p, &gw);
+		ret = mn_nl_addr_add(ns, dev, &vip, err, len);
+		/* netkit is L3: no neighbours, the route is on the link */
+		if (ret == 0 && host_mac)
+			ret = mn_nl_neigh_add(ns, dev, &gw, host_mac, err, len);
+		if (ret)
+			break;
+		memset(&route, 0, sizeof(route));
+		route.dst.family = afi2family(afi);
+		route.gw = host_mac ? &gw : NULL;
+		route.src = &vip;
+		route.ifname = dev;
+		ret = mn_nl_route_add(ns, &route, err, len);
+	}
+	return ret;
+}
+
+static int task_wire(struct mn_task *task, char *err, size_t len)
+{
+	struct mn_nl_ns host = MN_NL_NS_HOST, ns;
+	char path[PATH_MAX];
+	uint8_t mac[6];
+	bool has_mac;
+	int fd, ret;
+
+	mn_netns_path(task->netns, path, sizeof(path));
+	fd = mn_nl_netns_open(path, err, len);
+	if (fd < 0)
+		return fd;
+	ns.fd = fd;
+	ns.name = task->netns;
+
+	/* A device left by an earlier instance would block the new pair. */
+	mn_nl_link_delete(&host, task->host_ifname, NULL, 0);
+	ret = task_create_pair(task, &ns, err, len);
+	if (ret == 0)
+		ret = mn_nl_link_up(&host, task->host_ifname, 0, err, len);
+	if (ret == 0) {
+		has_mac = mn_nl_link_mac(&host, task->host_ifname, mac, NULL,
+					 0) == 0;
+		ret = task_setup_netns(task, &ns, has_mac ? mac : NULL, err,
+				       len);
+	}
+	close(fd);
+	if (ret < 0)
+		return ret;
+	return mn_kernel_task_attach(task, err, len);
+}
+
+/*
+ * The host routes to the VIPs go through zebra, which must know the new
+ * device first: they are sent once zebra has reported it up.
+ */
+static void task_host_routes_update(struct mn_task *task)
+{
+	struct interface *ifp = if_lookup_by_name(task->host_ifname,
+						  VRF_DEFAULT);
+	bool up = task->status == MN_TASK_WIRED && ifp &&
+		  ifp->ifindex == task->host_ifindex && if_is_operative(ifp);
+	afi_t afi;
+
+	for (afi = AFI_IP; afi <= AFI_IP6; afi++) {
+		bool want = up && task->has_vip[afi];
+
+		if (want == task->host_routes[afi])
+			continue;
+		mn_zapi_route_dev(want, &task->vip[afi],
+				  want ? ifp->ifindex : 0);
+		task->host_routes[afi] = want;
+	}
+}
+
+static void task_unwire(struct mn_task *task)
+{
+	struct mn_nl_ns host = MN_NL_NS_HOST;
+	enum mn_task_status was = task->status;
+	char err[256];
+	afi_t afi;
+
+	mn_kernel_task_detach(task);
+	for (afi = AFI_IP; afi <= AFI_IP6; afi++) {
+		if (task->host_routes[afi])
+			mn_zapi_route_dev(false, &task->vip[afi], 0);
+		task->host_routes[afi] = false;
+	}
+	/* Deleting our end deletes the peer and all that lives on it. */
+	if (was == MN_TASK_WIRED || was == MN_TASK_FAILED) {
+		frr_with_privs (&multinic_privs) {
+			if (mn_nl_link_delete(&host, task->host_ifname, err,
+					      sizeof(err)) < 0 &&
+			    was == MN_TASK_WIRED)
+				zlog_warn("task %s: %s", task->name, err);
+		}
+	}
+	task->host_ifindex = -1;
+	task->device = NULL;
+	task->status = MN_TASK_INCOMPLETE;
+	task->error[0] = '\0';
+}
+
+static bool task_complete(const struct mn_task *task)
+{
+	return task->netns[0] &&
+	       (task->has_vip[AFI_IP] || task->has_vip[AFI_IP6]);
+}
+
+static void task_rewire(struct event *t)
+{
+	struct mn_task *task = EVENT_ARG(t);
+	char err[256] = "";
+	int ret;
+
+	task_unwire(task);
+	if (!multinic_cfg.configured || !task_complete(task))
+		return;
+	task->mtu_in_use = task->mtu ? task->mtu : mn_nics_min_mtu();
+	if (!task->mtu_in_use) {
+		task->status = MN_TASK_WAITING;
+		strlcpy(task->error, "no selected NIC is up", sizeof(task->error));
+		return;
+	}
+	frr_with_privs (&multinic_privs)
+		ret = task_wire(task, err, sizeof(err));
+	if (ret < 0) {
+		task_fail(task, err);
+		return;
+	}
+	task->status = MN_TASK_WIRED;
+	zlog_info("task %s wired: %s %s <-> %s in netns %s", task->name,
+		  task->device, task->host_ifname, MN_TASK_PEER_IFNAME,
+		  task->netns);
+	task_host_routes_update(task);
+}
+
+/* NICs changed: tasks waiting for one may now be wired. */
+static int tasks_nics_changed(void)
+{
+	struct mn_task *task;
+
+	frr_each (mn_tasks, &mn_tasks, task) {
+		if (task->status == MN_TASK_WAITING)
+			task_schedule(task);
+		else
+			task_host_routes_update(task);
+	}
+	return 0;
+}
+
+void mn_task_init(void)
+{
+	mn_tasks_init(&mn_tasks);
+	hook_register(mn_nics_changed, tasks_nics_changed);
+}
+
+void mn_task_terminate(void)
+{
+	mn_tasks_clear();
+	mn_tasks_fini(&mn_tasks);
+}

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * multinicd: tasks (container network namespaces) and their wiring.
+ *
+ * A task is wired once it has a netns and at least one VIP: a device pair
+ * (netkit when the kernel has it, else veth) whose peer lives in the
+ * task's netns with the VIPs, a default route using the VIP as source,
+ * and on the host a route to each VIP plus the egress datapath.  Any
+ * change of a task's configuration rewires it from scratch after the
+ * commit (simple and always consistent; a task's configuration rarely
+ * changes while it runs).
+ */
+#ifndef _MULTINIC_TASK_H
+#define _MULTINIC_TASK_H
+
+#include <net/if.h>
+
+#include "lib/prefix.h"
+#include "lib/typesafe.h"
+
+#include "multinic_util.h"
+
+#define MN_TASK_NAME_MAX 32
+#define MN_NETNS_REF_MAX 255
+/* Name of the task's device inside its netns. */
+#define MN_TASK_PEER_IFNAME "mn0"
+
+enum mn_task_status {
+	MN_TASK_INCOMPLETE, /* no netns or no VIP yet */
+	MN_TASK_WAITING,    /* complete, but no NIC can carry it */
+	MN_TASK_WIRED,
+	MN_TASK_FAILED,
+};
+
+PREDECL_RBTREE_UNIQ(mn_tasks);
+struct mn_task {
+	struct mn_tasks_item item;
+
+	/* configuration */
+	char name[MN_TASK_NAME_MAX + 1];
+	char netns[MN_NETNS_REF_MAX + 1];
+	bool has_vip[AFI_MAX];
+	struct prefix vip[AFI_MAX];
+	uint32_t mtu; /* 0: smallest MTU of the NICs */
+
+	/* state */
+	enum mn_task_status status;
+	char error[256];
+	char host_ifname[IFNAMSIZ];
+	int host_ifindex;
+	const char *device; /* "veth", "netkit" */
+	uint32_t mtu_in_use;
+	bool host_routes[AFI_MAX]; /* route to the VIP sent to zebra */
+	bool egress_attached;
+	struct event *t_rewire;
+};
+
+static inline int mn_task_cmp(const struct mn_task *a, const struct mn_task *b)
+{
+	return strcmp(a->name, b->name);
+}
+DECLARE_RBTREE_UNIQ(mn_tasks, struct mn_task, item, mn_task_cmp);
+
+extern struct mn_tasks_head mn_tasks;
+
+/* Configuration (northbound apply phase); each schedules a rewire. */
+extern struct mn_task *mn_task_add(const char *name);
+extern void mn_task_del(struct mn_task *task);
+extern void mn_task_set_netns(struct mn_task *task, const char *netns);
+extern void mn_task_set_vip(struct mn_task *task, afi_t afi,
+			    const struct prefix *vip);
+extern void mn_task_set_mtu(struct mn_task *task, uint32_t mtu);
+extern void mn_tasks_clear(void);
+
+/* Checks used by validation; write a sentence into err on failure. */
+extern bool mn_task_netns_usable(const char *netns, char *err, size_t len);
+extern bool mn_task_vip_free(const struct prefix *vip, char *err, size_t len);
+
+extern const char *mn_task_status_name(enum mn_task_status status);
+extern struct mn_task *mn_task_find(const char *name);
+
+extern void mn_task_init(void);
+extern void mn_task_terminate(void);
+
+#endif /* _MULTINIC_TASK_H */
