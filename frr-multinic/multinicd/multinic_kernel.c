@@ -17,9 +17,6 @@
 #include "multinic_task.h"
 #include "multinic_zapi.h"
 
-/* Tasks attached; the egress table exists only while this is not zero. */
-static unsigned int attached_tasks;
-
 struct egress_family {
 	afi_t afi;
 	bool installed; /* nexthop group and default route sent to zebra */
@@ -42,7 +39,37 @@ unsigned int mn_kernel_nhg_members(afi_t afi)
 
 bool mn_kernel_active(void)
 {
-	return attached_tasks > 0;
+	return egress[AFI_IP].installed || egress[AFI_IP6].installed;
+}
+
+enum mn_datapath mn_datapath_in_use(char *reason, size_t len)
+{
+	char why[256];
+	enum mn_datapath dp;
+
+	dp = mn_datapath_select(multinic_cfg.egress_mode, &multinic_caps.has,
+				why, sizeof(why));
+	if (dp == MN_DP_KERNEL || dp == MN_DP_NONE) {
+		strlcpy(reason, why, len);
+		return dp;
+	}
+	snprintf(reason, len,
+		 "kernel: the eBPF datapath (%s would be used here) is not part of this release",
+		 mn_datapath_name(dp));
+	return MN_DP_KERNEL;
+}
+
+/*
+ * The egress table follows the NICs, not the tasks: it exists whenever
+ * multinicd is configured and uses the kernel datapath, so that wiring or
+ * deleting a task touches only that task's own objects.
+ */
+static bool egress_wanted(void)
+{
+	char reason[256];
+
+	return multinic_cfg.configured &&
+	       mn_datapath_in_use(reason, sizeof(reason)) == MN_DP_KERNEL;
 }
 
 /*
@@ -56,31 +83,30 @@ static uint8_t scaled_weight(uint16_t weight, uint16_t max)
 	return w ? w : 1;
 }
 
+static bool nic_usable(const struct mn_nic *nic, afi_t afi)
+{
+	return nic->oper_up && mn_nic_gateway(nic, afi, NULL);
+}
+
 /* The healthy NICs with a gateway of this family, as next hops. */
 static unsigned int egress_nexthops(afi_t afi, struct mn_zapi_nh *nh,
 				    unsigned int max)
 {
 	const struct mn_nic *nic;
 	uint16_t wmax = 1;
-	unsigned int n = 0, i;
+	unsigned int n = 0;
 
+	frr_each (mn_nics, &mn_nics, nic)
+		if (nic_usable(nic, afi))
+			wmax = MAX(wmax, mn_nic_weight(nic));
 	frr_each (mn_nics, &mn_nics, nic) {
-		if (!nic->oper_up || !mn_nic_gateway(nic, afi, NULL) ||
-		    n >= max)
+		if (!nic_usable(nic, afi) || n >= max)
 			continue;
 		nh[n].ifindex = nic->ifindex;
 		nh[n].has_gate = true;
 		mn_nic_gateway(nic, afi, &nh[n].gate);
-		nh[n].weight = 0;
-		wmax = MAX(wmax, mn_nic_weight(nic));
+		nh[n].weight = scaled_weight(mn_nic_weight(nic), wmax);
 		n++;
-	}
-	/* second pass: weights relative to the largest */
-	i = 0;
-	frr_each (mn_nics, &mn_nics, nic) {
-		if (!nic->oper_up || !mn_nic_gateway(nic, afi, NULL) || i >= n)
-			continue;
-		nh[i++].weight = scaled_weight(mn_nic_weight(nic), wmax);
 	}
 	return n;
 }
@@ -99,48 +125,10 @@ static void egress_family_remove(struct egress_family *e)
 		return;
 	egress_default_prefix(e->afi, &p);
 	mn_zapi_route_nhg(false, &p, MN_EGRESS_TABLE, 0);
+	/* zebra frees it once unused ("zebra nexthop-group keep") */
 	mn_zapi_nhg_remove(mn_kernel_nhg_id(e->afi));
 	e->installed = false;
 	e->members = 0;
-}
-
-/*
- * (Re)install one family's nexthop group and default route.  The group
- * keeps its id, so zebra replaces it in place and the route is untouched.
- */
-static void egress_family_update(struct egress_family *e)
-{
-	struct mn_zapi_nh nh[MULTIPATH_NUM];
-	struct prefix p;
-	unsigned int n;
-
-	n = attached_tasks ? egress_nexthops(e->afi, nh, array_size(nh)) : 0;
-	if (n == 0) {
-		if (e->installed)
-			zlog_info("egress %s: no healthy NIC with a gateway, removing the default route of table %u",
-				  afi2str(e->afi), MN_EGRESS_TABLE);
-		egress_family_remove(e);
-		return;
-	}
-	if (!mn_zapi_nhg_install(mn_kernel_nhg_id(e->afi), afi2family(e->afi),
-				 nh, n, MN_RESILIENT_BUCKETS))
-		return;
-	if (!e->installed) {
-		egress_default_prefix(e->afi, &p);
-		mn_zapi_route_nhg(true, &p, MN_EGRESS_TABLE,
-				  mn_kernel_nhg_id(e->afi));
-		e->installed = true;
-	}
-	if (e->members != n)
-		zlog_info("egress %s: %u NIC(s) in nexthop group %u",
-			  afi2str(e->afi), n, mn_kernel_nhg_id(e->afi));
-	e->members = n;
-}
-
-void mn_kernel_nics_changed(void)
-{
-	egress_family_update(&egress[AFI_IP]);
-	egress_family_update(&egress[AFI_IP6]);
 }
 
 /*
@@ -156,14 +144,56 @@ static void multipath_hash_policy_set(void)
 	size_t i;
 
 	for (i = 0; i < array_size(paths); i++) {
-		FILE *f = fopen(paths[i], "w");
+		FILE *f;
 
+		frr_with_privs (&multinic_privs)
+			f = fopen(paths[i], "w");
 		if (!f || fputs("1\n", f) < 0)
 			flog_warn(EC_MULTINIC_SYSFS, "cannot set %s: %s",
 				  paths[i], safe_strerror(errno));
 		if (f)
 			fclose(f);
 	}
+}
+
+/*
+ * (Re)install one family's nexthop group and default route.  The group
+ * keeps its id, so zebra replaces it in place and the route is untouched.
+ */
+static void egress_family_update(struct egress_family *e)
+{
+	struct mn_zapi_nh nh[MULTIPATH_NUM];
+	struct prefix p;
+	unsigned int n;
+
+	n = egress_wanted() ? egress_nexthops(e->afi, nh, array_size(nh)) : 0;
+	if (n == 0) {
+		if (e->installed)
+			zlog_info("egress %s: no healthy NIC with a gateway, removing the default route of table %u",
+				  afi2str(e->afi), MN_EGRESS_TABLE);
+		egress_family_remove(e);
+		return;
+	}
+	if (!mn_zapi_nhg_install(mn_kernel_nhg_id(e->afi), afi2family(e->afi),
+				 nh, n, MN_RESILIENT_BUCKETS))
+		return;
+	if (!e->installed) {
+		multipath_hash_policy_set();
+		egress_default_prefix(e->afi, &p);
+		mn_zapi_route_nhg(true, &p, MN_EGRESS_TABLE,
+				  mn_kernel_nhg_id(e->afi));
+		e->installed = true;
+	}
+	if (e->members != n)
+		zlog_info("egress %s: %u NIC(s) in nexthop group %u",
+			  afi2str(e->afi), n, mn_kernel_nhg_id(e->afi));
+	e->members = n;
+}
+
+void mn_kernel_nics_changed(void)
+{
+	egress_family_update(&egress[AFI_IP]);
+	egress_family_update(&egress[AFI_IP6]);
 }
 
 static void task_rule(const struct mn_task *task, afi_t afi,
@@ -217,14 +247,10 @@ int mn_kernel_task_attach(struct mn_task *task, char *err, size_t len)
 		}
 		if (ret < 0)
 			task_rules_del(task);
-		else if (attached_tasks == 0)
-			multipath_hash_policy_set();
 	}
 	if (ret < 0)
 		return ret;
 	task->egress_attached = true;
-	attached_tasks++;
-	mn_kernel_nics_changed();
 	return 0;
 }
 
@@ -235,25 +261,6 @@ void mn_kernel_task_detach(struct mn_task *task)
 	frr_with_privs (&multinic_privs)
 		task_rules_del(task);
 	task->egress_attached = false;
-	attached_tasks--;
-	mn_kernel_nics_changed();
-}
-
-enum mn_datapath mn_datapath_in_use(char *reason, size_t len)
-{
-	char why[256];
-	enum mn_datapath dp;
-
-	dp = mn_datapath_select(multinic_cfg.egress_mode, &multinic_caps.has,
-				why, sizeof(why));
-	if (dp == MN_DP_KERNEL || dp == MN_DP_NONE) {
-		strlcpy(reason, why, len);
-		return dp;
-	}
-	snprintf(reason, len,
-		 "kernel: the eBPF datapath (%s would be used here) is not part of this release",
-		 mn_datapath_name(dp));
-	return MN_DP_KERNEL;
 }
 
 static int kernel_nics_changed(void)

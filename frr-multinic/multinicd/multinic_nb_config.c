@@ -94,7 +94,7 @@ int multinic_egress_mode_modify(struct nb_cb_modify_args *args)
 		return NB_OK;
 	case NB_EV_APPLY:
 		multinic_cfg.egress_mode = mode;
-		/* auto and kernel both use the kernel datapath for now */
+		mn_nics_update(); /* the datapaths follow the mode */
 		return NB_OK;
 	}
 	return NB_OK;

@@ -100,9 +100,27 @@ static void nexthop_update(struct vrf *vrf, struct prefix *matched,
 	mn_nic_default_route_update(afi, ifindex, gw, n);
 }
 
+static int route_notify_owner(ZAPI_CALLBACK_ARGS)
+{
+	enum zapi_route_notify_owner note;
+	uint32_t table;
+	struct prefix p;
+	safi_t safi;
+	afi_t afi;
+
+	if (!zapi_route_notify_decode(zclient->ibuf, &p, &table, &note, &afi,
+				      &safi))
+		return -1;
+	if (note == ZAPI_ROUTE_FAIL_INSTALL)
+		zlog_warn("zebra could not install route %pFX (table %u)", &p,
+			  table);
+	return 0;
+}
+
 static void zebra_connected(struct zclient *zc)
 {
 	zclient_send_reg_requests(zc, VRF_DEFAULT);
+	zebra_route_notify_send(ZEBRA_ROUTE_NOTIFY_REQUEST, zc, true);
 	/* Registrations do not survive a zebra restart: renew them here. */
 	default_route_track(AFI_IP, true);
 	default_route_track(AFI_IP6, true);
@@ -111,6 +129,7 @@ static void zebra_connected(struct zclient *zc)
 static zclient_handler *const multinic_handlers[] = {
 	[ZEBRA_INTERFACE_ADDRESS_ADD] = interface_address_add,
 	[ZEBRA_INTERFACE_ADDRESS_DELETE] = interface_address_delete,
+	[ZEBRA_ROUTE_NOTIFY_OWNER] = route_notify_owner,
 };
 
 void multinic_zebra_init(void)
