@@ -4,6 +4,8 @@
  */
 #include <zebra.h>
 
+#include <fcntl.h>
+
 #include "lib/hook.h"
 #include "lib/log.h"
 #include "lib/prefix.h"
@@ -144,15 +146,20 @@ static void multipath_hash_policy_set(void)
 	size_t i;
 
 	for (i = 0; i < array_size(paths); i++) {
-		FILE *f;
+		bool ok = false;
+		int fd;
 
-		frr_with_privs (&multinic_privs)
-			f = fopen(paths[i], "w");
-		if (!f || fputs("1\n", f) < 0)
+		/* sysctl checks CAP_NET_ADMIN on write, not only on open */
+		frr_with_privs (&multinic_privs) {
+			fd = open(paths[i], O_WRONLY | O_CLOEXEC);
+			if (fd >= 0) {
+				ok = write(fd, "1\n", 2) == 2;
+				close(fd);
+			}
+		}
+		if (!ok)
 			flog_warn(EC_MULTINIC_SYSFS, "cannot set %s: %s",
 				  paths[i], safe_strerror(errno));
-		if (f)
-			fclose(f);
 	}
 }
 
