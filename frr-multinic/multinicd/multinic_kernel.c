@@ -7,6 +7,7 @@
 #include <fcntl.h>
 
 #include "lib/hook.h"
+#include "lib/if.h"
 #include "lib/log.h"
 #include "lib/prefix.h"
 
@@ -28,6 +29,17 @@ static struct egress_family egress[AFI_MAX] = {
 	[AFI_IP] = { .afi = AFI_IP },
 	[AFI_IP6] = { .afi = AFI_IP6 },
 };
+
+/* What the per-NIC table of a NIC holds, per family. */
+enum nic_route { NIC_ROUTE_NONE, NIC_ROUTE_VIA_GW, NIC_ROUTE_UNREACHABLE };
+
+#define MAX_NIC_TABLES 64
+struct nic_table {
+	ifindex_t ifindex; /* 0: free slot */
+	enum nic_route route[AFI_MAX];
+	union g_addr gw[AFI_MAX];
+};
+static struct nic_table nic_tables[MAX_NIC_TABLES];
 
 uint32_t mn_kernel_nhg_id(afi_t afi)
 {
@@ -197,63 +209,185 @@ static void egress_family_update(struct egress_family *e)
 	e->members = n;
 }
 
+static void nic_table_set(struct nic_table *t, afi_t afi, enum nic_route want,
+			  const union g_addr *gw)
+{
+	struct mn_zapi_nh nh = { .ifindex = t->ifindex, .has_gate = true };
+	struct prefix p;
+
+	if (want == t->route[afi] &&
+	    (want != NIC_ROUTE_VIA_GW || !memcmp(gw, &t->gw[afi], sizeof(*gw))))
+		return;
+	egress_default_prefix(afi, &p);
+	if (want == NIC_ROUTE_NONE) {
+		mn_zapi_route_nh(false, &p, MN_NIC_TABLE_BASE + t->ifindex,
+				 NULL);
+	} else {
+		if (gw)
+			nh.gate = *gw;
+		/* an ADD replaces the table's default route */
+		mn_zapi_route_nh(true, &p, MN_NIC_TABLE_BASE + t->ifindex,
+				 want == NIC_ROUTE_VIA_GW ? &nh : NULL);
+	}
+	t->route[afi] = want;
+	if (gw)
+		t->gw[afi] = *gw;
+}
+
+static struct nic_table *nic_table_get(ifindex_t ifindex, bool create)
+{
+	struct nic_table *free_slot = NULL;
+	size_t i;
+
+	for (i = 0; i < array_size(nic_tables); i++) {
+		if (nic_tables[i].ifindex == ifindex)
+			return &nic_tables[i];
+		if (!nic_tables[i].ifindex && !free_slot)
+			free_slot = &nic_tables[i];
+	}
+	if (!create || !free_slot)
+		return NULL;
+	memset(free_slot, 0, sizeof(*free_slot));
+	free_slot->ifindex = ifindex;
+	return free_slot;
+}
+
+/* The per-NIC tables follow the selected NICs, like the egress table. */
+static void nic_tables_update(bool wanted)
+{
+	const struct mn_nic *nic;
+	struct nic_table *t;
+	union g_addr gw;
+	size_t i;
+	afi_t afi;
+
+	for (i = 0; i < array_size(nic_tables); i++) {
+		t = &nic_tables[i];
+		if (!t->ifindex)
+			continue;
+		frr_each (mn_nics, &mn_nics, nic)
+			if (nic->ifindex == t->ifindex)
+				break;
+		if (wanted && nic)
+			continue;
+		for (afi = AFI_IP; afi <= AFI_IP6; afi++)
+			nic_table_set(t, afi, NIC_ROUTE_NONE, NULL);
+		t->ifindex = 0;
+	}
+	if (!wanted)
+		return;
+	frr_each (mn_nics, &mn_nics, nic) {
+		if (nic->ifindex == IFINDEX_INTERNAL)
+			continue;
+		t = nic_table_get(nic->ifindex, true);
+		if (!t)
+			break;
+		for (afi = AFI_IP; afi <= AFI_IP6; afi++) {
+			if (!mn_nic_gateway(nic, afi, &gw))
+				nic_table_set(t, afi, NIC_ROUTE_NONE, NULL);
+			else
+				nic_table_set(t, afi,
+					      nic->oper_up
+						      ? NIC_ROUTE_VIA_GW
+						      : NIC_ROUTE_UNREACHABLE,
+					      &gw);
+		}
+	}
+}
+
 void mn_kernel_nics_changed(void)
 {
 	egress_family_update(&egress[AFI_IP]);
 	egress_family_update(&egress[AFI_IP6]);
+	nic_tables_update(egress_wanted());
 }
 
-static void task_rule(const struct mn_task *task, afi_t afi,
-		      struct mn_nl_rule *rule)
+static void rule_init(struct mn_nl_rule *rule, const struct prefix *src,
+		      const char *iifname, uint32_t table, uint32_t priority)
 {
 	memset(rule, 0, sizeof(*rule));
-	rule->src.family = afi2family(afi);
-	rule->src.plen = task->vip[afi].prefixlen;
-	if (afi == AFI_IP)
-		rule->src.addr.v4 = task->vip[afi].u.prefix4;
+	rule->src.family = src->family;
+	rule->src.plen = src->prefixlen;
+	if (src->family == AF_INET)
+		rule->src.addr.v4 = src->u.prefix4;
 	else
-		rule->src.addr.v6 = task->vip[afi].u.prefix6;
-	rule->iifname = task->host_ifname;
-	rule->table = MN_EGRESS_TABLE;
-	rule->priority = MN_RULE_PRIORITY;
+		rule->src.addr.v6 = src->u.prefix6;
+	rule->iifname = iifname;
+	rule->table = table;
+	rule->priority = priority;
 }
 
-static void task_rules_del(const struct mn_task *task)
+/*
+ * Every rule a task needs: its VIPs into the egress table, its per-NIC
+ * addresses into their NIC's table.  Returns how many were written; a
+ * per-NIC address whose NIC does not exist yields an error instead.
+ */
+static int task_rules(const struct mn_task *task, struct mn_nl_rule *rules,
+		      unsigned int max, char *err, size_t len)
 {
-	struct mn_nl_ns host = MN_NL_NS_HOST;
-	struct mn_nl_rule rule;
-	char err[256];
+	const struct mn_task_addr *ta;
+	unsigned int n = 0;
 	afi_t afi;
 
 	for (afi = AFI_IP; afi <= AFI_IP6; afi++) {
-		if (!task->has_vip[afi])
-			continue;
-		task_rule(task, afi, &rule);
-		if (mn_nl_rule_del(&host, &rule, err, sizeof(err)) < 0)
-			zlog_warn("task %s: %s", task->name, err);
+		if (task->has_vip[afi] && n < max)
+			rule_init(&rules[n++], &task->vip[afi],
+				  task->host_ifname, MN_EGRESS_TABLE,
+				  MN_RULE_PRIORITY);
+		frr_each (mn_task_addrs, &task->addrs, ta) {
+			struct interface *ifp;
+
+			if (!ta->has[afi] || n >= max)
+				continue;
+			ifp = if_lookup_by_name(ta->nic, VRF_DEFAULT);
+			if (!ifp || ifp->ifindex == IFINDEX_INTERNAL) {
+				snprintf(err, len,
+					 "per-NIC address of NIC %s: no such interface",
+					 ta->nic);
+				return -ENODEV;
+			}
+			rule_init(&rules[n++], &ta->addr[afi],
+				  task->host_ifname,
+				  MN_NIC_TABLE_BASE + ifp->ifindex,
+				  MN_NIC_RULE_PRIORITY);
+		}
 	}
+	return n;
+}
+
+#define MAX_TASK_RULES 64
+
+static void rules_del(const struct mn_task *task, struct mn_nl_rule *rules,
+		      int n)
+{
+	struct mn_nl_ns host = MN_NL_NS_HOST;
+	char err[256];
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (mn_nl_rule_del(&host, &rules[i], err, sizeof(err)) < 0)
+			zlog_warn("task %s: %s", task->name, err);
 }
 
 int mn_kernel_task_attach(struct mn_task *task, char *err, size_t len)
 {
+	struct mn_nl_rule rules[MAX_TASK_RULES];
 	struct mn_nl_ns host = MN_NL_NS_HOST;
-	struct mn_nl_rule rule;
-	afi_t afi;
-	int ret = 0;
+	int i, n, ret = 0;
 
 	if (task->egress_attached)
 		return 0;
+	n = task_rules(task, rules, array_size(rules), err, len);
+	if (n < 0)
+		return n;
 	frr_with_privs (&multinic_privs) {
-		for (afi = AFI_IP; afi <= AFI_IP6 && ret == 0; afi++) {
-			if (!task->has_vip[afi])
-				continue;
-			task_rule(task, afi, &rule);
-			ret = mn_nl_rule_add(&host, &rule, err, len);
+		for (i = 0; i < n && ret == 0; i++) {
+			ret = mn_nl_rule_add(&host, &rules[i], err, len);
 			if (ret == -EEXIST) /* left by a previous instance */
 				ret = 0;
 		}
 		if (ret < 0)
-			task_rules_del(task);
+			rules_del(task, rules, i - 1);
 	}
 	if (ret < 0)
 		return ret;
@@ -263,10 +397,18 @@ int mn_kernel_task_attach(struct mn_task *task, char *err, size_t len)
 
 void mn_kernel_task_detach(struct mn_task *task)
 {
+	struct mn_nl_rule rules[MAX_TASK_RULES];
+	char err[256];
+	int n;
+
 	if (!task->egress_attached)
 		return;
-	frr_with_privs (&multinic_privs)
-		task_rules_del(task);
+	n = task_rules(task, rules, array_size(rules), err, sizeof(err));
+	if (n < 0)
+		zlog_warn("task %s: %s", task->name, err);
+	else
+		frr_with_privs (&multinic_privs)
+			rules_del(task, rules, n);
 	task->egress_attached = false;
 }
 
@@ -283,6 +425,7 @@ void mn_kernel_init(void)
 
 void mn_kernel_terminate(void)
 {
+	nic_tables_update(false);
 	egress_family_remove(&egress[AFI_IP]);
 	egress_family_remove(&egress[AFI_IP6]);
 }

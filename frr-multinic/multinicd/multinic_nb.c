@@ -150,22 +150,23 @@ const struct frr_yang_module_info frr_multinic_info = {
 		{
 			.xpath = "/frr-multinic:multinic/task/nic-address",
 			.cbs = {
-				.create = multinic_unimplemented_create,
-				.destroy = multinic_unimplemented_destroy,
+				.create = multinic_task_addr_create,
+				.destroy = multinic_task_addr_destroy,
+				.cli_show = cli_show_task_addr,
 			},
 		},
 		{
 			.xpath = "/frr-multinic:multinic/task/nic-address/ipv4",
 			.cbs = {
-				.modify = multinic_unimplemented_modify,
-				.destroy = multinic_unimplemented_destroy,
+				.modify = multinic_task_addr_ip_modify,
+				.destroy = multinic_task_addr_ip_destroy,
 			},
 		},
 		{
 			.xpath = "/frr-multinic:multinic/task/nic-address/ipv6",
 			.cbs = {
-				.modify = multinic_unimplemented_modify,
-				.destroy = multinic_unimplemented_destroy,
+				.modify = multinic_task_addr_ip_modify,
+				.destroy = multinic_task_addr_ip_destroy,
 			},
 		},
 		{

@@ -39,6 +39,10 @@ int multinic_task_vip_destroy(struct nb_cb_destroy_args *args);
 int multinic_task_mtu_modify(struct nb_cb_modify_args *args);
 int multinic_task_mtu_destroy(struct nb_cb_destroy_args *args);
 int multinic_task_announce_modify(struct nb_cb_modify_args *args);
+int multinic_task_addr_create(struct nb_cb_create_args *args);
+int multinic_task_addr_destroy(struct nb_cb_destroy_args *args);
+int multinic_task_addr_ip_modify(struct nb_cb_modify_args *args);
+int multinic_task_addr_ip_destroy(struct nb_cb_destroy_args *args);
 int multinic_link_bandwidth_modify(struct nb_cb_modify_args *args);
 /* Parts of the model whose behaviour is not implemented yet. */
 int multinic_unimplemented_create(struct nb_cb_create_args *args);
@@ -73,6 +77,8 @@ void cli_show_task_netns(struct vty *vty, const struct lyd_node *dnode,
 			 bool show_defaults);
 void cli_show_task_vip(struct vty *vty, const struct lyd_node *dnode,
 		       bool show_defaults);
+void cli_show_task_addr(struct vty *vty, const struct lyd_node *dnode,
+			bool show_defaults);
 void cli_show_task_mtu(struct vty *vty, const struct lyd_node *dnode,
 		       bool show_defaults);
 void cli_show_link_bandwidth(struct vty *vty, const struct lyd_node *dnode,

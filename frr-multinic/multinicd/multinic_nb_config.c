@@ -56,8 +56,16 @@ static int unset_rule_entry(const struct lyd_node *dnode, void *arg)
 	return YANG_ITER_CONTINUE;
 }
 
+static int unset_addr_entry(const struct lyd_node *dnode, void *arg)
+{
+	nb_running_unset_entry(dnode);
+	return YANG_ITER_CONTINUE;
+}
+
+/* mn_task_del() frees the task's per-NIC addresses too. */
 static int unset_task_entry(const struct lyd_node *dnode, void *arg)
 {
+	yang_dnode_iterate(unset_addr_entry, NULL, dnode, "./nic-address");
 	mn_task_del(nb_running_unset_entry(dnode));
 	return YANG_ITER_CONTINUE;
 }
@@ -323,8 +331,17 @@ int multinic_task_destroy(struct nb_cb_destroy_args *args)
 {
 	if (args->event != NB_EV_APPLY)
 		return NB_OK;
-	mn_task_del(nb_running_unset_entry(args->dnode));
+	unset_task_entry(args->dnode, NULL);
 	return NB_OK;
+}
+
+/* The running task a node belongs to, or NULL when it is new. */
+static const struct mn_task *task_of(const struct lyd_node *dnode)
+{
+	const struct lyd_node *tnode = yang_dnode_get_parent(dnode, "task");
+
+	return tnode ? mn_task_find(yang_dnode_get_string(tnode, "name"))
+		     : NULL;
 }
 
 int multinic_task_netns_modify(struct nb_cb_modify_args *args)
@@ -365,7 +382,8 @@ int multinic_task_vip_modify(struct nb_cb_modify_args *args)
 	yang_dnode_get_prefix(&vip, args->dnode, NULL);
 	switch (args->event) {
 	case NB_EV_VALIDATE:
-		if (!mn_task_vip_free(&vip, err, sizeof(err)))
+		if (!mn_task_vip_free(&vip, task_of(args->dnode), err,
+				      sizeof(err)))
 			return refuse(args->errmsg, args->errmsg_len, "%s",
 				      err);
 		return NB_OK;
@@ -417,6 +435,88 @@ int multinic_task_announce_modify(struct nb_cb_modify_args *args)
 }
 
 /*
+ * XPath: /frr-multinic:multinic/task/nic-address
+ */
+int multinic_task_addr_create(struct nb_cb_create_args *args)
+{
+	char nic[IFNAMSIZ];
+	char err[128];
+
+	yang_dnode_get_string_buf(nic, sizeof(nic), args->dnode, "nic");
+	switch (args->event) {
+	case NB_EV_VALIDATE:
+		if (!mn_ifname_valid(nic, err, sizeof(err)))
+			return refuse(args->errmsg, args->errmsg_len, "%s",
+				      err);
+		return NB_OK;
+	case NB_EV_PREPARE:
+	case NB_EV_ABORT:
+		return NB_OK;
+	case NB_EV_APPLY:
+		nb_running_set_entry(args->dnode,
+				     mn_task_addr_add(nb_running_get_entry(args->dnode,
+									   NULL,
+									   true),
+						      nic));
+		return NB_OK;
+	}
+	return NB_OK;
+}
+
+int multinic_task_addr_destroy(struct nb_cb_destroy_args *args)
+{
+	struct mn_task_addr *ta;
+
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+	ta = nb_running_unset_entry(args->dnode);
+	mn_task_addr_del(nb_running_get_entry(lyd_parent(args->dnode), NULL,
+					      true),
+			 ta);
+	return NB_OK;
+}
+
+int multinic_task_addr_ip_modify(struct nb_cb_modify_args *args)
+{
+	const struct lyd_node *anode = lyd_parent(args->dnode);
+	struct prefix addr;
+	char err[256];
+
+	yang_dnode_get_prefix(&addr, args->dnode, NULL);
+	switch (args->event) {
+	case NB_EV_VALIDATE:
+		if (!mn_task_vip_free(&addr, NULL, err, sizeof(err)))
+			return refuse(args->errmsg, args->errmsg_len, "%s",
+				      err);
+		return NB_OK;
+	case NB_EV_PREPARE:
+	case NB_EV_ABORT:
+		return NB_OK;
+	case NB_EV_APPLY:
+		mn_task_addr_set(nb_running_get_entry(lyd_parent(anode), NULL,
+						      true),
+				 nb_running_get_entry(anode, NULL, true),
+				 family2afi(addr.family), &addr);
+		return NB_OK;
+	}
+	return NB_OK;
+}
+
+int multinic_task_addr_ip_destroy(struct nb_cb_destroy_args *args)
+{
+	const struct lyd_node *anode = lyd_parent(args->dnode);
+
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+	mn_task_addr_set(nb_running_get_entry(lyd_parent(anode), NULL, true),
+			 nb_running_get_entry(anode, NULL, true),
+			 strmatch(args->dnode->schema->name, "ipv6") ? AFI_IP6
+								     : AFI_IP,
+			 NULL);
+	return NB_OK;
+}
+
+/*
  * XPath: /frr-multinic:multinic/announcement/link-bandwidth
  */
 int multinic_link_bandwidth_modify(struct nb_cb_modify_args *args)
@@ -432,7 +532,7 @@ int multinic_link_bandwidth_modify(struct nb_cb_modify_args *args)
 
 /*
  * Parts of the model whose behaviour this release does not implement:
- * per-NIC task addresses and the authorization policy.
+ * the authorization policy.
  */
 static int refuse_unimplemented(const struct lyd_node *dnode, char *errmsg,
 				size_t len)
@@ -441,9 +541,7 @@ static int refuse_unimplemented(const struct lyd_node *dnode, char *errmsg,
 	const char *what = "this configuration";
 
 	yang_dnode_get_path(dnode, xpath, sizeof(xpath));
-	if (strstr(xpath, "/nic-address"))
-		what = "per-NIC task addresses";
-	else if (strstr(xpath, "/authorization"))
+	if (strstr(xpath, "/authorization"))
 		what = "the authorization policy";
 	return refuse(errmsg, len,
 		      "%s is not implemented yet in multinicd %s (refused: %s)",

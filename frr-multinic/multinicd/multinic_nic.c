@@ -11,6 +11,7 @@
 #include "lib/log.h"
 #include "lib/memory.h"
 #include "lib/vrf.h"
+#include "lib/zclient.h"
 
 #include "multinicd.h"
 #include "multinic_errors.h"
@@ -274,6 +275,7 @@ static struct mn_nic *nic_get(const char *name)
 	strlcpy(nic->name, name, sizeof(nic->name));
 	nic->ifindex = IFINDEX_INTERNAL;
 	nic->numa_node = -1;
+	nic->gw_neigh[AFI_IP] = nic->gw_neigh[AFI_IP6] = -1;
 	mn_nics_add(&mn_nics, nic);
 	zlog_info("NIC %s selected", name);
 	return nic;
@@ -384,6 +386,46 @@ bool mn_nic_gateway(const struct mn_nic *nic, afi_t afi, union g_addr *gw)
 	if (nic->has_gw[afi] && gw)
 		*gw = nic->gw[afi];
 	return nic->has_gw[afi];
+}
+
+void mn_nic_neighbour_update(ifindex_t ifindex, const struct ipaddr *ip,
+			     uint32_t state)
+{
+	afi_t afi = IS_IPADDR_V4(ip) ? AFI_IP : AFI_IP6;
+	struct mn_nic *nic;
+	union g_addr gw;
+
+	frr_each (mn_nics, &mn_nics, nic) {
+		if (nic->ifindex != ifindex || !mn_nic_gateway(nic, afi, &gw))
+			continue;
+		if (afi == AFI_IP ? IPV4_ADDR_SAME(&gw.ipv4, &ip->ipaddr_v4)
+				  : IPV6_ADDR_SAME(&gw.ipv6, &ip->ipaddr_v6))
+			nic->gw_neigh[afi] = state;
+	}
+}
+
+const char *mn_neigh_state_name(int state)
+{
+	static const struct {
+		int state;
+		const char *name;
+	} names[] = {
+		{ ZEBRA_NEIGH_STATE_NONE, "none" },
+		{ ZEBRA_NEIGH_STATE_INCOMPLETE, "incomplete" },
+		{ ZEBRA_NEIGH_STATE_REACHABLE, "reachable" },
+		{ ZEBRA_NEIGH_STATE_STALE, "stale" },
+		{ ZEBRA_NEIGH_STATE_DELAY, "delay" },
+		{ ZEBRA_NEIGH_STATE_PROBE, "probe" },
+		{ ZEBRA_NEIGH_STATE_FAILED, "failed" },
+		{ ZEBRA_NEIGH_STATE_NOARP, "noarp" },
+		{ ZEBRA_NEIGH_STATE_PERMANENT, "permanent" },
+	};
+	size_t i;
+
+	for (i = 0; i < array_size(names); i++)
+		if (names[i].state == state)
+			return names[i].name;
+	return "unknown";
 }
 
 uint32_t mn_nics_min_mtu(void)

@@ -53,6 +53,8 @@ struct mn_nic {
 	int numa_node;		 /* -1 when unknown */
 	bool has_gw[AFI_MAX];
 	union g_addr gw[AFI_MAX];
+	/* ZEBRA_NEIGH_STATE_* of the gateway; -1 until zebra reports it */
+	int gw_neigh[AFI_MAX];
 	const struct mn_nic_cfg *cfg;	      /* when named explicitly */
 	const struct mn_nic_rule_cfg *rule; /* first matching rule */
 };
@@ -111,6 +113,11 @@ extern void mn_nic_default_route_update(afi_t afi, const ifindex_t *ifindex,
 					const union g_addr *gw,
 					unsigned int count);
 extern void mn_nics_update(void);
+/* A neighbour entry changed (state ZEBRA_NEIGH_STATE_*, NONE: removed). */
+extern void mn_nic_neighbour_update(ifindex_t ifindex, const struct ipaddr *ip,
+				    uint32_t state);
+/* "reachable", "stale", ... or "unknown". */
+extern const char *mn_neigh_state_name(int state);
 
 /* Read-only views. */
 extern struct mn_nic *mn_nic_find(const char *name);

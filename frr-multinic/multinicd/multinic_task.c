@@ -27,6 +27,7 @@
 #include "multinic_zapi.h"
 
 DEFINE_MTYPE_STATIC(MULTINICD, MN_TASK, "multinic task");
+DEFINE_MTYPE_STATIC(MULTINICD, MN_TASK_ADDR, "multinic per-NIC task address");
 
 struct mn_tasks_head mn_tasks;
 
@@ -83,6 +84,7 @@ struct mn_task *mn_task_add(const char *name)
 	strlcpy(task->name, name, sizeof(task->name));
 	mn_task_ifname(name, task->host_ifname, sizeof(task->host_ifname));
 	task->host_ifindex = -1;
+	mn_task_addrs_init(&task->addrs);
 	mn_tasks_add(&mn_tasks, task);
 	task_schedule(task);
 	return task;
@@ -92,8 +94,13 @@ static void task_unwire(struct mn_task *task);
 
 void mn_task_del(struct mn_task *task)
 {
+	struct mn_task_addr *ta;
+
 	event_cancel(&task->t_rewire);
 	task_unwire(task);
+	while ((ta = mn_task_addrs_pop(&task->addrs)))
+		XFREE(MTYPE_MN_TASK_ADDR, ta);
+	mn_task_addrs_fini(&task->addrs);
 	mn_tasks_del(&mn_tasks, task);
 	XFREE(MTYPE_MN_TASK, task);
 }
@@ -116,6 +123,35 @@ void mn_task_set_vip(struct mn_task *task, afi_t afi,
 void mn_task_set_mtu(struct mn_task *task, uint32_t mtu)
 {
 	task->mtu = mtu;
+	task_schedule(task);
+}
+
+struct mn_task_addr *mn_task_addr_add(struct mn_task *task, const char *nic)
+{
+	struct mn_task_addr *ta = XCALLOC(MTYPE_MN_TASK_ADDR, sizeof(*ta));
+
+	strlcpy(ta->nic, nic, sizeof(ta->nic));
+	mn_task_addrs_add_tail(&task->addrs, ta);
+	task_schedule(task);
+	return ta;
+}
+
+void mn_task_addr_del(struct mn_task *task, struct mn_task_addr *ta)
+{
+	/* unwire first: the wiring refers to the address */
+	task_unwire(task);
+	mn_task_addrs_del(&task->addrs, ta);
+	XFREE(MTYPE_MN_TASK_ADDR, ta);
+	task_schedule(task);
+}
+
+void mn_task_addr_set(struct mn_task *task, struct mn_task_addr *ta,
+		      afi_t afi, const struct prefix *addr)
+{
+	task_unwire(task);
+	ta->has[afi] = addr != NULL;
+	if (addr)
+		prefix_copy(&ta->addr[afi], addr);
 	task_schedule(task);
 }
 
@@ -170,12 +206,37 @@ static bool same_address(const struct prefix *a, const struct prefix *b)
 	       IPV6_ADDR_SAME(&a->u.prefix6, &b->u.prefix6);
 }
 
-bool mn_task_vip_free(const struct prefix *vip, char *err, size_t len)
+static bool task_uses_address(const struct mn_task *task,
+			      const struct prefix *addr)
+{
+	const struct mn_task_addr *ta;
+	afi_t afi;
+
+	for (afi = AFI_IP; afi <= AFI_IP6; afi++) {
+		if (task->has_vip[afi] && same_address(&task->vip[afi], addr))
+			return true;
+		frr_each (mn_task_addrs, &task->addrs, ta)
+			if (ta->has[afi] && same_address(&ta->addr[afi], addr))
+				return true;
+	}
+	return false;
+}
+
+bool mn_task_vip_free(const struct prefix *vip, const struct mn_task *self,
+		      char *err, size_t len)
 {
 	struct vrf *vrf = vrf_lookup_by_id(VRF_DEFAULT);
+	const struct mn_task *task;
 	struct interface *ifp;
 	struct connected *ifc;
 
+	frr_each (mn_tasks, &mn_tasks, task) {
+		if (task == self || !task_uses_address(task, vip))
+			continue;
+		snprintfrr(err, len, "address %pFX is already used by task %s",
+			   vip, task->name);
+		return false;
+	}
 	if (!vrf)
 		return true;
 	FOR_ALL_INTERFACES (vrf, ifp) {
@@ -183,7 +244,7 @@ bool mn_task_vip_free(const struct prefix *vip, char *err, size_t len)
 			if (!same_address(ifc->address, vip))
 				continue;
 			snprintfrr(err, len,
-				   "VIP %pFX is already an address of interface %s",
+				   "address %pFX is already an address of interface %s",
 				   vip, ifp->name);
 			return false;
 		}
@@ -238,6 +299,33 @@ static int task_create_pair(struct mn_task *task, const struct mn_nl_ns *ns,
 	return ret;
 }
 
+/*
+ * Per-NIC addresses sit beside the VIPs on the task's device; the
+ * application binds to one, and the host's per-NIC rule does the rest.
+ */
+static int task_setup_nic_addresses(struct mn_task *task,
+				    const struct mn_nl_ns *ns, char *err,
+				    size_t len)
+{
+	struct mn_task_addr *ta;
+	struct mn_nl_prefix nl;
+	afi_t afi;
+	int ret;
+
+	frr_each (mn_task_addrs, &task->addrs, ta) {
+		for (afi = AFI_IP; afi <= AFI_IP6; afi++) {
+			if (!ta->has[afi])
+				continue;
+			prefix_to_nl(&ta->addr[afi], &nl);
+			ret = mn_nl_addr_add(ns, MN_TASK_PEER_IFNAME, &nl, err,
+					     len);
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
+}
+
 /* Inside the netns: VIPs, gateway neighbour, default routes from the VIP. */
 static int task_setup_netns(struct mn_task *task, const struct mn_nl_ns *ns,
 			    const uint8_t host_mac[6], char *err, size_t len)
@@ -269,6 +357,8 @@ static int task_setup_netns(struct mn_task *task, const struct mn_nl_ns *ns,
 		route.ifname = dev;
 		ret = mn_nl_route_add(ns, &route, err, len);
 	}
+	if (ret == 0)
+		ret = task_setup_nic_addresses(task, ns, err, len);
 	return ret;
 }
 
@@ -308,22 +398,32 @@ static int task_wire(struct mn_task *task, char *err, size_t len)
  * The host routes to the VIPs go through zebra, which must know the new
  * device first: they are sent once zebra has reported it up.
  */
+static void host_route_set(bool *installed, bool want, const struct prefix *p,
+			   ifindex_t ifindex)
+{
+	if (want == *installed)
+		return;
+	mn_zapi_route_dev(want, p, want ? ifindex : 0);
+	*installed = want;
+}
+
 static void task_host_routes_update(struct mn_task *task)
 {
 	struct interface *ifp = if_lookup_by_name(task->host_ifname,
 						  VRF_DEFAULT);
 	bool up = task->status == MN_TASK_WIRED && ifp &&
 		  ifp->ifindex == task->host_ifindex && if_is_operative(ifp);
+	ifindex_t ifindex = up ? ifp->ifindex : 0;
+	struct mn_task_addr *ta;
 	afi_t afi;
 
 	for (afi = AFI_IP; afi <= AFI_IP6; afi++) {
-		bool want = up && task->has_vip[afi];
-
-		if (want == task->host_routes[afi])
-			continue;
-		mn_zapi_route_dev(want, &task->vip[afi],
-				  want ? ifp->ifindex : 0);
-		task->host_routes[afi] = want;
+		host_route_set(&task->host_routes[afi],
+			       up && task->has_vip[afi], &task->vip[afi],
+			       ifindex);
+		frr_each (mn_task_addrs, &task->addrs, ta)
+			host_route_set(&ta->host_route[afi], up && ta->has[afi],
+				       &ta->addr[afi], ifindex);
 	}
 }
 
@@ -332,14 +432,10 @@ static void task_unwire(struct mn_task *task)
 	struct mn_nl_ns host = MN_NL_NS_HOST;
 	enum mn_task_status was = task->status;
 	char err[256];
-	afi_t afi;
 
 	mn_kernel_task_detach(task);
-	for (afi = AFI_IP; afi <= AFI_IP6; afi++) {
-		if (task->host_routes[afi])
-			mn_zapi_route_dev(false, &task->vip[afi], 0);
-		task->host_routes[afi] = false;
-	}
+	task->status = MN_TASK_INCOMPLETE; /* makes the host routes go */
+	task_host_routes_update(task);
 	/* Deleting our end deletes the peer and all that lives on it. */
 	if (was == MN_TASK_WIRED || was == MN_TASK_FAILED) {
 		frr_with_privs (&multinic_privs) {

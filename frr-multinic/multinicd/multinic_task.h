@@ -32,6 +32,20 @@ enum mn_task_status {
 	MN_TASK_FAILED,
 };
 
+/*
+ * A per-NIC task address: for applications that bind to one NIC, traffic
+ * from it always leaves through that NIC.
+ */
+PREDECL_DLIST(mn_task_addrs);
+struct mn_task_addr {
+	struct mn_task_addrs_item item;
+	char nic[IFNAMSIZ];
+	bool has[AFI_MAX];
+	struct prefix addr[AFI_MAX];
+	bool host_route[AFI_MAX]; /* route to it sent to zebra */
+};
+DECLARE_DLIST(mn_task_addrs, struct mn_task_addr, item);
+
 PREDECL_RBTREE_UNIQ(mn_tasks);
 struct mn_task {
 	struct mn_tasks_item item;
@@ -42,6 +56,7 @@ struct mn_task {
 	bool has_vip[AFI_MAX];
 	struct prefix vip[AFI_MAX];
 	uint32_t mtu; /* 0: smallest MTU of the NICs */
+	struct mn_task_addrs_head addrs;
 
 	/* state */
 	enum mn_task_status status;
@@ -70,11 +85,21 @@ extern void mn_task_set_netns(struct mn_task *task, const char *netns);
 extern void mn_task_set_vip(struct mn_task *task, afi_t afi,
 			    const struct prefix *vip);
 extern void mn_task_set_mtu(struct mn_task *task, uint32_t mtu);
+extern struct mn_task_addr *mn_task_addr_add(struct mn_task *task,
+					     const char *nic);
+extern void mn_task_addr_del(struct mn_task *task, struct mn_task_addr *ta);
+extern void mn_task_addr_set(struct mn_task *task, struct mn_task_addr *ta,
+			     afi_t afi, const struct prefix *addr);
 extern void mn_tasks_clear(void);
 
 /* Checks used by validation; write a sentence into err on failure. */
 extern bool mn_task_netns_usable(const char *netns, char *err, size_t len);
-extern bool mn_task_vip_free(const struct prefix *vip, char *err, size_t len);
+/*
+ * An address a task may take: not a host interface's, not another task's
+ * VIP or per-NIC address (self: the task being configured, may be NULL).
+ */
+extern bool mn_task_vip_free(const struct prefix *vip,
+			     const struct mn_task *self, char *err, size_t len);
 
 extern const char *mn_task_status_name(enum mn_task_status status);
 extern struct mn_task *mn_task_find(const char *name);

@@ -282,6 +282,42 @@ DEFPY_YANG(task_vip, task_vip_cmd,
 	return nb_cli_apply_changes(vty, NULL);
 }
 
+DEFPY_YANG(task_nic_address, task_nic_address_cmd,
+	   "[no] nic IFNAME$nic address <A.B.C.D/M$v4|X:X::X:X/M$v6>",
+	   NO_STR
+	   "A per-NIC task address: its traffic always leaves through this NIC\n"
+	   "Interface name\n"
+	   "The task's address for this NIC, a host prefix\n"
+	   "IPv4 address (/32)\n"
+	   "IPv6 address (/128)\n")
+{
+	char xpath[XPATH_MAXLEN];
+
+	if (!cli_ifname_ok(vty, nic))
+		return CMD_WARNING_CONFIG_FAILED;
+	snprintf(xpath, sizeof(xpath), "./nic-address[nic='%s']", nic);
+	if (!no)
+		nb_cli_enqueue_change(vty, ".", NB_OP_CREATE, NULL);
+	nb_cli_enqueue_change(vty, v4_str ? "./ipv4" : "./ipv6",
+			      no ? NB_OP_DESTROY : NB_OP_MODIFY,
+			      v4_str ? v4_str : v6_str);
+	return nb_cli_apply_changes(vty, "%s", xpath);
+}
+
+DEFPY_YANG(no_task_nic, no_task_nic_cmd, "no nic IFNAME$nic",
+	   NO_STR
+	   "A per-NIC task address: its traffic always leaves through this NIC\n"
+	   "Interface name\n")
+{
+	char xpath[XPATH_MAXLEN];
+
+	if (!cli_ifname_ok(vty, nic))
+		return CMD_WARNING_CONFIG_FAILED;
+	snprintf(xpath, sizeof(xpath), "./nic-address[nic='%s']", nic);
+	nb_cli_enqueue_change(vty, xpath, NB_OP_DESTROY, NULL);
+	return nb_cli_apply_changes(vty, NULL);
+}
+
 DEFPY_YANG(task_mtu, task_mtu_cmd, "[no] mtu ![(1280-65535)$mtu]",
 	   NO_STR
 	   "MTU of the task's device (default: smallest MTU of the NICs)\n"
@@ -385,6 +421,19 @@ void cli_show_task_vip(struct vty *vty, const struct lyd_node *dnode,
 		       bool show_defaults)
 {
 	vty_out(vty, "  vip %s\n", yang_dnode_get_string(dnode, NULL));
+}
+
+void cli_show_task_addr(struct vty *vty, const struct lyd_node *dnode,
+			bool show_defaults)
+{
+	const char *nic = yang_dnode_get_string(dnode, "nic");
+
+	if (yang_dnode_exists(dnode, "ipv4"))
+		vty_out(vty, "  nic %s address %s\n", nic,
+			yang_dnode_get_string(dnode, "ipv4"));
+	if (yang_dnode_exists(dnode, "ipv6"))
+		vty_out(vty, "  nic %s address %s\n", nic,
+			yang_dnode_get_string(dnode, "ipv6"));
 }
 
 void cli_show_task_mtu(struct vty *vty, const struct lyd_node *dnode,
@@ -552,6 +601,53 @@ static void addresses_text(struct vty *vty, struct interface *ifp)
 		vty_out(vty, "    address %pFX\n", ifc->address);
 }
 
+static const char *gateway_source(const struct mn_nic *nic, afi_t afi)
+{
+	return nic->cfg && nic->cfg->has_gw[afi] ? "configured"
+						 : "default route";
+}
+
+static void gateways_json(const struct mn_nic *nic, json_object *j)
+{
+	static const char *const key[AFI_MAX] = { [AFI_IP] = "gatewayIpv4",
+						   [AFI_IP6] = "gatewayIpv6" };
+	union g_addr gw;
+	afi_t afi;
+
+	for (afi = AFI_IP; afi <= AFI_IP6; afi++) {
+		json_object *jg;
+
+		if (!mn_nic_gateway(nic, afi, &gw))
+			continue;
+		jg = json_object_new_object();
+		if (afi == AFI_IP)
+			json_object_string_addf(jg, "address", "%pI4", &gw.ipv4);
+		else
+			json_object_string_addf(jg, "address", "%pI6", &gw.ipv6);
+		json_object_string_add(jg, "source", gateway_source(nic, afi));
+		json_object_string_add(jg, "neighbour",
+				       mn_neigh_state_name(nic->gw_neigh[afi]));
+		json_object_object_add(j, key[afi], jg);
+	}
+}
+
+static void gateways_text(struct vty *vty, const struct mn_nic *nic)
+{
+	union g_addr gw;
+	afi_t afi;
+
+	for (afi = AFI_IP; afi <= AFI_IP6; afi++) {
+		if (!mn_nic_gateway(nic, afi, &gw))
+			continue;
+		if (afi == AFI_IP)
+			vty_out(vty, "  IPv4 gateway %pI4", &gw.ipv4);
+		else
+			vty_out(vty, "  IPv6 gateway %pI6", &gw.ipv6);
+		vty_out(vty, " (%s), neighbour %s\n", gateway_source(nic, afi),
+			mn_neigh_state_name(nic->gw_neigh[afi]));
+	}
+}
+
 static void show_nic_json(const struct mn_nic *nic, json_object *json)
 {
 	struct interface *ifp = if_lookup_by_index(nic->ifindex, VRF_DEFAULT);
@@ -571,12 +667,7 @@ static void show_nic_json(const struct mn_nic *nic, json_object *json)
 	json_object_int_add(j, "numaNode", nic->numa_node);
 	json_object_string_add(j, "selectedBy",
 			       mn_nic_selected_by(nic, buf, sizeof(buf)));
-	if (nic->has_gw[AFI_IP])
-		json_object_string_addf(j, "gatewayIpv4", "%pI4",
-					&nic->gw[AFI_IP].ipv4);
-	if (nic->has_gw[AFI_IP6])
-		json_object_string_addf(j, "gatewayIpv6", "%pI6",
-					&nic->gw[AFI_IP6].ipv6);
+	gateways_json(nic, j);
 	if (ifp)
 		addresses_json(ifp, j);
 	json_object_object_add(json, nic->name, j);
@@ -598,12 +689,7 @@ static void show_nic_text(struct vty *vty, const struct mn_nic *nic)
 		mn_nic_weight(nic), nic->mtu);
 	vty_out(vty, "  driver %s, NUMA node %d\n",
 		nic->driver[0] ? nic->driver : "unknown", nic->numa_node);
-	if (nic->has_gw[AFI_IP])
-		vty_out(vty, "  IPv4 default gateway %pI4\n",
-			&nic->gw[AFI_IP].ipv4);
-	if (nic->has_gw[AFI_IP6])
-		vty_out(vty, "  IPv6 default gateway %pI6\n",
-			&nic->gw[AFI_IP6].ipv6);
+	gateways_text(vty, nic);
 	if (ifp)
 		addresses_text(vty, ifp);
 }
@@ -658,6 +744,7 @@ static unsigned int task_objects(const struct mn_task *task,
 						  [AFI_IP6] = "fe80::1" };
 	bool wired = task->status == MN_TASK_WIRED;
 	bool l2 = task->device && strmatch(task->device, "veth");
+	const struct mn_task_addr *ta;
 	unsigned int n = 0;
 	afi_t afi;
 
@@ -696,13 +783,29 @@ static unsigned int task_objects(const struct mn_task *task,
 		    &task->vip[afi], task->host_ifname, MN_EGRESS_TABLE,
 		    MN_RULE_PRIORITY);
 	}
+	frr_each (mn_task_addrs, &task->addrs, ta) {
+		for (afi = AFI_IP; afi <= AFI_IP6; afi++) {
+			if (!ta->has[afi])
+				continue;
+			OBJ("address", task->netns, wired,
+			    "%pFX dev %s (per-NIC, %s)", &ta->addr[afi],
+			    MN_TASK_PEER_IFNAME, ta->nic);
+			OBJ("route", "host", ta->host_route[afi],
+			    "%pFX dev %s proto multinic (zebra)", &ta->addr[afi],
+			    task->host_ifname);
+			OBJ("rule", "host", task->egress_attached,
+			    "from %pFX iif %s lookup <table of %s> pref %u proto multinic",
+			    &ta->addr[afi], task->host_ifname, ta->nic,
+			    MN_NIC_RULE_PRIORITY);
+		}
+	}
 #undef OBJ
 	return n;
 }
 
 static void show_task_json(const struct mn_task *task, json_object *json)
 {
-	struct task_object obj[16];
+	struct task_object obj[64];
 	json_object *j = json_object_new_object();
 	json_object *jobjs = json_object_new_array();
 	unsigned int i, n;
@@ -758,7 +861,7 @@ static void show_task_json(const struct mn_task *task, json_object *json)
 
 static void show_task_text(struct vty *vty, const struct mn_task *task)
 {
-	struct task_object obj[16];
+	struct task_object obj[64];
 	unsigned int i, n;
 	afi_t afi;
 
@@ -849,6 +952,8 @@ void multinic_vty_init(void)
 	install_element(MULTINIC_TASK_NODE, &task_netns_cmd);
 	install_element(MULTINIC_TASK_NODE, &task_vip_cmd);
 	install_element(MULTINIC_TASK_NODE, &task_mtu_cmd);
+	install_element(MULTINIC_TASK_NODE, &task_nic_address_cmd);
+	install_element(MULTINIC_TASK_NODE, &no_task_nic_cmd);
 	install_element(MULTINIC_TASK_NODE, &task_announce_cmd);
 
 	install_element(VIEW_NODE, &show_multinic_cmd);

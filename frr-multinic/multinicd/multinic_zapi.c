@@ -112,6 +112,35 @@ bool mn_zapi_route_nhg(bool add, const struct prefix *p, uint32_t table,
 			 "a route");
 }
 
+bool mn_zapi_route_nh(bool add, const struct prefix *p, uint32_t table,
+		      const struct mn_zapi_nh *nh)
+{
+	struct zapi_route api;
+
+	if (!mn_zclient)
+		return false;
+	zapi_route_init(&api, p);
+	if (table) {
+		SET_FLAG(api.message, ZAPI_MESSAGE_TABLEID);
+		api.tableid = table;
+	}
+	if (add) {
+		SET_FLAG(api.message, ZAPI_MESSAGE_NEXTHOP);
+		api.nexthop_num = 1;
+		if (nh) {
+			zapi_nh_fill(&api.nexthops[0], p->family, nh);
+		} else {
+			api.nexthops[0].type = NEXTHOP_TYPE_BLACKHOLE;
+			api.nexthops[0].bh_type = BLACKHOLE_REJECT; /* unreachable */
+			api.nexthops[0].vrf_id = VRF_DEFAULT;
+		}
+	}
+	return zapi_sent(zclient_route_send(add ? ZEBRA_ROUTE_ADD
+						: ZEBRA_ROUTE_DELETE,
+					    mn_zclient, &api),
+			 "a route");
+}
+
 bool mn_zapi_route_dev(bool add, const struct prefix *p, ifindex_t ifindex)
 {
 	struct zapi_route api;

@@ -40,6 +40,13 @@ extern bool mn_zapi_nhg_remove(uint32_t id);
 extern bool mn_zapi_route_nhg(bool add, const struct prefix *p,
 			      uint32_t table, uint32_t nhg_id);
 
+/*
+ * A route to prefix in table (0: main) via one next hop, or unreachable
+ * when nh is NULL.
+ */
+extern bool mn_zapi_route_nh(bool add, const struct prefix *p, uint32_t table,
+			     const struct mn_zapi_nh *nh);
+
 /* A route to prefix in the main table directly on ifindex. */
 extern bool mn_zapi_route_dev(bool add, const struct prefix *p,
 			      ifindex_t ifindex);

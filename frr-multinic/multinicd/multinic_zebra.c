@@ -100,6 +100,19 @@ static void nexthop_update(struct vrf *vrf, struct prefix *matched,
 	mn_nic_default_route_update(afi, ifindex, gw, n);
 }
 
+static int neighbour_change(ZAPI_CALLBACK_ARGS)
+{
+	struct zapi_neigh_ip api = {};
+
+	if (zclient_neigh_ip_decode(zclient->ibuf, &api) < 0)
+		return -1;
+	mn_nic_neighbour_update(api.index, &api.ip_in,
+				cmd == ZEBRA_NEIGH_REMOVED
+					? ZEBRA_NEIGH_STATE_NONE
+					: api.ndm_state);
+	return 0;
+}
+
 static int route_notify_owner(ZAPI_CALLBACK_ARGS)
 {
 	enum zapi_route_notify_owner note;
@@ -121,6 +134,9 @@ static void zebra_connected(struct zclient *zc)
 {
 	zclient_send_reg_requests(zc, VRF_DEFAULT);
 	zebra_route_notify_send(ZEBRA_ROUTE_NOTIFY_REQUEST, zc, true);
+	/* the gateways' neighbour states, for show multinic nic */
+	zclient_register_neigh(zc, VRF_DEFAULT, AFI_IP, true);
+	zclient_register_neigh(zc, VRF_DEFAULT, AFI_IP6, true);
 	/* Registrations do not survive a zebra restart: renew them here. */
 	default_route_track(AFI_IP, true);
 	default_route_track(AFI_IP6, true);
@@ -130,6 +146,8 @@ static zclient_handler *const multinic_handlers[] = {
 	[ZEBRA_INTERFACE_ADDRESS_ADD] = interface_address_add,
 	[ZEBRA_INTERFACE_ADDRESS_DELETE] = interface_address_delete,
 	[ZEBRA_ROUTE_NOTIFY_OWNER] = route_notify_owner,
+	[ZEBRA_NEIGH_ADDED] = neighbour_change,
+	[ZEBRA_NEIGH_REMOVED] = neighbour_change,
 };
 
 void multinic_zebra_init(void)
