@@ -426,17 +426,8 @@ def test_vtysh_refuses_invalid(tgen, command, reason):
 
 INVALID_GRPC = [
     (
-        "task nic-address",
-        {
-            MC: {
-                "task": [
-                    {
-                        "name": "job1",
-                        "nic-address": [{"nic": "h1-eth0", "ipv4": "10.9.9.9/32"}],
-                    }
-                ]
-            }
-        },
+        "authorization max-vips-per-host",
+        {MC: {"authorization": {"max-vips-per-host": 10}}},
         r"not implemented",
     ),
     (
