@@ -24,7 +24,7 @@
 #include "bgpd/bgp_multinic_clippy.c"
 
 #define BGP_MULTINIC_VERSION "0.1.0"
-#define MULTINIC_STR "Multi-NIC task networking (bgpd_multinic)\n"
+#define MULTINIC_STR	     "Multi-NIC task networking (bgpd_multinic)\n"
 
 static bool bgp_multinic_debug;
 
@@ -43,8 +43,7 @@ DEFPY(show_bgp_multinic, show_bgp_multinic_cmd,
 		json_object_string_add(json, "version", BGP_MULTINIC_VERSION);
 		json_object_boolean_add(json, "debug", bgp_multinic_debug);
 	} else {
-		vty_out(vty, "bgpd_multinic %s loaded%s\n",
-			BGP_MULTINIC_VERSION,
+		vty_out(vty, "bgpd_multinic %s loaded%s\n", BGP_MULTINIC_VERSION,
 			bgp_multinic_debug ? ", debugging on" : "");
 	}
 
@@ -52,15 +51,12 @@ DEFPY(show_bgp_multinic, show_bgp_multinic_cmd,
 		if (json) {
 			json_object *j = json_object_new_object();
 
-			json_object_string_add(j, "name",
-					       bgp->name ? bgp->name
-							 : VRF_DEFAULT_NAME);
+			json_object_string_add(j, "name", bgp->name ? bgp->name : VRF_DEFAULT_NAME);
 			json_object_int_add(j, "as", bgp->as);
 			json_object_array_add(jinst, j);
 		} else {
 			vty_out(vty, "  BGP instance %s, AS %u\n",
-				bgp->name ? bgp->name : VRF_DEFAULT_NAME,
-				bgp->as);
+				bgp->name ? bgp->name : VRF_DEFAULT_NAME, bgp->as);
 		}
 	}
 
@@ -95,5 +91,4 @@ static int bgp_multinic_module_init(void)
 
 FRR_MODULE_SETUP(.name = "bgpd_multinic", .version = FRR_VERSION,
 		 .description = "bgpd multi-NIC task networking module",
-		 .init = bgp_multinic_module_init,
-);
+		 .init = bgp_multinic_module_init, );

@@ -96,8 +96,7 @@ static bool probe_netkit(struct nl_sock *sk)
  */
 static bool probe_clsact(int ifindex)
 {
-	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
-		    .attach_point = BPF_TC_INGRESS);
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);
 	int err;
 
 	err = bpf_tc_hook_create(&hook);
@@ -160,8 +159,7 @@ static void probe_netlink_features(struct mn_caps *has)
 	}
 	err = nl_connect(sk, NETLINK_ROUTE);
 	if (err < 0) {
-		flog_err(EC_MULTINIC_PROBE, "probe: netlink connect: %s",
-			 nl_geterror(err));
+		flog_err(EC_MULTINIC_PROBE, "probe: netlink connect: %s", nl_geterror(err));
 		nl_socket_free(sk);
 		return;
 	}
@@ -170,8 +168,7 @@ static void probe_netlink_features(struct mn_caps *has)
 	nl_socket_free(sk);
 }
 
-static int libbpf_quiet(enum libbpf_print_level level, const char *fmt,
-			va_list ap)
+static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	return 0;
 }
@@ -184,8 +181,7 @@ void multinic_caps_probe(void)
 
 	memset(caps, 0, sizeof(*caps));
 	if (uname(&uts) == 0)
-		strlcpy(caps->kernel_release, uts.release,
-			sizeof(caps->kernel_release));
+		strlcpy(caps->kernel_release, uts.release, sizeof(caps->kernel_release));
 	snprintf(caps->libbpf_version, sizeof(caps->libbpf_version), "%u.%u",
 		 libbpf_major_version(), libbpf_minor_version());
 	caps->has.btf = access("/sys/kernel/btf/vmlinux", R_OK) == 0;
@@ -193,19 +189,16 @@ void multinic_caps_probe(void)
 	/* Probing fails by design on some kernels: keep libbpf quiet. */
 	old_print = libbpf_set_print(libbpf_quiet);
 	frr_with_privs (&multinic_privs) {
-		caps->has.bpf_sched_cls =
-			libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_SCHED_CLS,
-						   NULL) == 1;
+		caps->has.bpf_sched_cls = libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_SCHED_CLS,
+								     NULL) == 1;
 		caps->has.tcx = probe_tcx();
 		probe_netlink_features(&caps->has);
 	}
 	libbpf_set_print(old_print);
 
 	zlog_info("datapath capabilities: kernel %s, libbpf %s, netkit %s, veth %s, tcx %s, clsact %s, BTF %s, SCHED_CLS %s",
-		  caps->kernel_release, caps->libbpf_version,
-		  caps->has.netkit ? "yes" : "no",
+		  caps->kernel_release, caps->libbpf_version, caps->has.netkit ? "yes" : "no",
 		  caps->has.veth ? "yes" : "no", caps->has.tcx ? "yes" : "no",
-		  caps->has.clsact ? "yes" : "no",
-		  caps->has.btf ? "yes" : "no",
+		  caps->has.clsact ? "yes" : "no", caps->has.btf ? "yes" : "no",
 		  caps->has.bpf_sched_cls ? "yes" : "no");
 }

@@ -9,7 +9,7 @@
 
 /* FRR reserves ranges per daemon in lib/ferr.h; this one is unused there. */
 #define MULTINIC_FERR_START 0x12000001
-#define MULTINIC_FERR_END 0x12FFFFFF
+#define MULTINIC_FERR_END   0x12FFFFFF
 
 enum multinic_log_refs {
 	EC_MULTINIC_PROBE = MULTINIC_FERR_START,

@@ -61,8 +61,7 @@ enum mn_datapath mn_datapath_in_use(char *reason, size_t len)
 	char why[256];
 	enum mn_datapath dp;
 
-	dp = mn_datapath_select(multinic_cfg.egress_mode, &multinic_caps.has,
-				why, sizeof(why));
+	dp = mn_datapath_select(multinic_cfg.egress_mode, &multinic_caps.has, why, sizeof(why));
 	if (dp == MN_DP_KERNEL || dp == MN_DP_NONE) {
 		strlcpy(reason, why, len);
 		return dp;
@@ -82,8 +81,7 @@ static bool egress_wanted(void)
 {
 	char reason[256];
 
-	return multinic_cfg.configured &&
-	       mn_datapath_in_use(reason, sizeof(reason)) == MN_DP_KERNEL;
+	return multinic_cfg.configured && mn_datapath_in_use(reason, sizeof(reason)) == MN_DP_KERNEL;
 }
 
 /*
@@ -103,8 +101,7 @@ static bool nic_usable(const struct mn_nic *nic, afi_t afi)
 }
 
 /* The healthy NICs with a gateway of this family, as next hops. */
-static unsigned int egress_nexthops(afi_t afi, struct mn_zapi_nh *nh,
-				    unsigned int max)
+static unsigned int egress_nexthops(afi_t afi, struct mn_zapi_nh *nh, unsigned int max)
 {
 	const struct mn_nic *nic;
 	uint16_t wmax = 1;
@@ -170,8 +167,8 @@ static void multipath_hash_policy_set(void)
 			}
 		}
 		if (!ok)
-			flog_warn(EC_MULTINIC_SYSFS, "cannot set %s: %s",
-				  paths[i], safe_strerror(errno));
+			flog_warn(EC_MULTINIC_SYSFS, "cannot set %s: %s", paths[i],
+				  safe_strerror(errno));
 	}
 }
 
@@ -193,19 +190,18 @@ static void egress_family_update(struct egress_family *e)
 		egress_family_remove(e);
 		return;
 	}
-	if (!mn_zapi_nhg_install(mn_kernel_nhg_id(e->afi), afi2family(e->afi),
-				 nh, n, MN_RESILIENT_BUCKETS))
+	if (!mn_zapi_nhg_install(mn_kernel_nhg_id(e->afi), afi2family(e->afi), nh, n,
+				 MN_RESILIENT_BUCKETS))
 		return;
 	if (!e->installed) {
 		multipath_hash_policy_set();
 		egress_default_prefix(e->afi, &p);
-		mn_zapi_route_nhg(true, &p, MN_EGRESS_TABLE,
-				  mn_kernel_nhg_id(e->afi));
+		mn_zapi_route_nhg(true, &p, MN_EGRESS_TABLE, mn_kernel_nhg_id(e->afi));
 		e->installed = true;
 	}
 	if (e->members != n)
-		zlog_info("egress %s: %u NIC(s) in nexthop group %u",
-			  afi2str(e->afi), n, mn_kernel_nhg_id(e->afi));
+		zlog_info("egress %s: %u NIC(s) in nexthop group %u", afi2str(e->afi), n,
+			  mn_kernel_nhg_id(e->afi));
 	e->members = n;
 }
 
@@ -220,8 +216,7 @@ static void nic_table_set(struct nic_table *t, afi_t afi, enum nic_route want,
 		return;
 	egress_default_prefix(afi, &p);
 	if (want == NIC_ROUTE_NONE) {
-		mn_zapi_route_nh(false, &p, MN_NIC_TABLE_BASE + t->ifindex,
-				 NULL);
+		mn_zapi_route_nh(false, &p, MN_NIC_TABLE_BASE + t->ifindex, NULL);
 	} else {
 		if (gw)
 			nh.gate = *gw;
@@ -287,9 +282,8 @@ static void nic_tables_update(bool wanted)
 				nic_table_set(t, afi, NIC_ROUTE_NONE, NULL);
 			else
 				nic_table_set(t, afi,
-					      nic->oper_up
-						      ? NIC_ROUTE_VIA_GW
-						      : NIC_ROUTE_UNREACHABLE,
+					      nic->oper_up ? NIC_ROUTE_VIA_GW
+							   : NIC_ROUTE_UNREACHABLE,
 					      &gw);
 		}
 	}
@@ -302,8 +296,8 @@ void mn_kernel_nics_changed(void)
 	nic_tables_update(egress_wanted());
 }
 
-static void rule_init(struct mn_nl_rule *rule, const struct prefix *src,
-		      const char *iifname, uint32_t table, uint32_t priority)
+static void rule_init(struct mn_nl_rule *rule, const struct prefix *src, const char *iifname,
+		      uint32_t table, uint32_t priority)
 {
 	memset(rule, 0, sizeof(*rule));
 	rule->src.family = src->family;
@@ -322,8 +316,8 @@ static void rule_init(struct mn_nl_rule *rule, const struct prefix *src,
  * addresses into their NIC's table.  Returns how many were written; a
  * per-NIC address whose NIC does not exist yields an error instead.
  */
-static int task_rules(const struct mn_task *task, struct mn_nl_rule *rules,
-		      unsigned int max, char *err, size_t len)
+static int task_rules(const struct mn_task *task, struct mn_nl_rule *rules, unsigned int max,
+		      char *err, size_t len)
 {
 	const struct mn_task_addr *ta;
 	unsigned int n = 0;
@@ -331,8 +325,7 @@ static int task_rules(const struct mn_task *task, struct mn_nl_rule *rules,
 
 	for (afi = AFI_IP; afi <= AFI_IP6; afi++) {
 		if (task->has_vip[afi] && n < max)
-			rule_init(&rules[n++], &task->vip[afi],
-				  task->host_ifname, MN_EGRESS_TABLE,
+			rule_init(&rules[n++], &task->vip[afi], task->host_ifname, MN_EGRESS_TABLE,
 				  MN_RULE_PRIORITY);
 		frr_each (mn_task_addrs, &task->addrs, ta) {
 			struct interface *ifp;
@@ -341,15 +334,12 @@ static int task_rules(const struct mn_task *task, struct mn_nl_rule *rules,
 				continue;
 			ifp = if_lookup_by_name(ta->nic, VRF_DEFAULT);
 			if (!ifp || ifp->ifindex == IFINDEX_INTERNAL) {
-				snprintf(err, len,
-					 "per-NIC address of NIC %s: no such interface",
+				snprintf(err, len, "per-NIC address of NIC %s: no such interface",
 					 ta->nic);
 				return -ENODEV;
 			}
-			rule_init(&rules[n++], &ta->addr[afi],
-				  task->host_ifname,
-				  MN_NIC_TABLE_BASE + ifp->ifindex,
-				  MN_NIC_RULE_PRIORITY);
+			rule_init(&rules[n++], &ta->addr[afi], task->host_ifname,
+				  MN_NIC_TABLE_BASE + ifp->ifindex, MN_NIC_RULE_PRIORITY);
 		}
 	}
 	return n;
@@ -357,8 +347,7 @@ static int task_rules(const struct mn_task *task, struct mn_nl_rule *rules,
 
 #define MAX_TASK_RULES 64
 
-static void rules_del(const struct mn_task *task, struct mn_nl_rule *rules,
-		      int n)
+static void rules_del(const struct mn_task *task, struct mn_nl_rule *rules, int n)
 {
 	struct mn_nl_ns host = MN_NL_NS_HOST;
 	char err[256];

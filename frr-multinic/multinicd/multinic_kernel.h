@@ -18,7 +18,7 @@
 
 struct mn_task;
 
-#define MN_EGRESS_TABLE 4242
+#define MN_EGRESS_TABLE	 4242
 #define MN_RULE_PRIORITY 1000
 /*
  * Per-NIC task addresses: table MN_NIC_TABLE_BASE + the NIC's ifindex
@@ -26,7 +26,7 @@ struct mn_task;
  * the NIC is down, so that such traffic never leaves through another
  * NIC); their rules come before the VIPs'.
  */
-#define MN_NIC_TABLE_BASE 10000
+#define MN_NIC_TABLE_BASE    10000
 #define MN_NIC_RULE_PRIORITY 999
 #define MN_RESILIENT_BUCKETS 128
 

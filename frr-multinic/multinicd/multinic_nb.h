@@ -59,29 +59,18 @@ const void *multinic_state_nic_lookup_entry(struct nb_cb_lookup_entry_args *args
 struct yang_data *multinic_state_nic_get_elem(struct nb_cb_get_elem_args *args);
 
 /* multinic_vty.c: running-config */
-void cli_show_multinic(struct vty *vty, const struct lyd_node *dnode,
-		       bool show_defaults);
+void cli_show_multinic(struct vty *vty, const struct lyd_node *dnode, bool show_defaults);
 void cli_show_multinic_end(struct vty *vty, const struct lyd_node *dnode);
-void cli_show_egress_mode(struct vty *vty, const struct lyd_node *dnode,
-			  bool show_defaults);
-void cli_show_placement(struct vty *vty, const struct lyd_node *dnode,
-			bool show_defaults);
-void cli_show_nic(struct vty *vty, const struct lyd_node *dnode,
-		  bool show_defaults);
-void cli_show_nic_match(struct vty *vty, const struct lyd_node *dnode,
-			bool show_defaults);
-void cli_show_task(struct vty *vty, const struct lyd_node *dnode,
-		   bool show_defaults);
+void cli_show_egress_mode(struct vty *vty, const struct lyd_node *dnode, bool show_defaults);
+void cli_show_placement(struct vty *vty, const struct lyd_node *dnode, bool show_defaults);
+void cli_show_nic(struct vty *vty, const struct lyd_node *dnode, bool show_defaults);
+void cli_show_nic_match(struct vty *vty, const struct lyd_node *dnode, bool show_defaults);
+void cli_show_task(struct vty *vty, const struct lyd_node *dnode, bool show_defaults);
 void cli_show_task_end(struct vty *vty, const struct lyd_node *dnode);
-void cli_show_task_netns(struct vty *vty, const struct lyd_node *dnode,
-			 bool show_defaults);
-void cli_show_task_vip(struct vty *vty, const struct lyd_node *dnode,
-		       bool show_defaults);
-void cli_show_task_addr(struct vty *vty, const struct lyd_node *dnode,
-			bool show_defaults);
-void cli_show_task_mtu(struct vty *vty, const struct lyd_node *dnode,
-		       bool show_defaults);
-void cli_show_link_bandwidth(struct vty *vty, const struct lyd_node *dnode,
-			     bool show_defaults);
+void cli_show_task_netns(struct vty *vty, const struct lyd_node *dnode, bool show_defaults);
+void cli_show_task_vip(struct vty *vty, const struct lyd_node *dnode, bool show_defaults);
+void cli_show_task_addr(struct vty *vty, const struct lyd_node *dnode, bool show_defaults);
+void cli_show_task_mtu(struct vty *vty, const struct lyd_node *dnode, bool show_defaults);
+void cli_show_link_bandwidth(struct vty *vty, const struct lyd_node *dnode, bool show_defaults);
 
 #endif /* _MULTINIC_NB_H */

@@ -20,8 +20,7 @@
 
 struct multinic_config multinic_cfg;
 
-static int refuse(char *errmsg, size_t len, const char *fmt, ...)
-	PRINTFRR(3, 4);
+static int refuse(char *errmsg, size_t len, const char *fmt, ...) PRINTFRR(3, 4);
 static int refuse(char *errmsg, size_t len, const char *fmt, ...)
 {
 	va_list ap;
@@ -113,8 +112,7 @@ int multinic_egress_mode_modify(struct nb_cb_modify_args *args)
  */
 int multinic_placement_modify(struct nb_cb_modify_args *args)
 {
-	if (args->event == NB_EV_VALIDATE &&
-	    yang_dnode_get_enum(args->dnode, NULL) != 0)
+	if (args->event == NB_EV_VALIDATE && yang_dnode_get_enum(args->dnode, NULL) != 0)
 		return refuse(args->errmsg, args->errmsg_len,
 			      "placement least-loaded is not implemented yet in multinicd %s (only hash is available)",
 			      MULTINICD_VERSION);
@@ -134,8 +132,7 @@ int multinic_nic_create(struct nb_cb_create_args *args)
 	case NB_EV_VALIDATE:
 		/* The YANG pattern cannot say "." and ".." are invalid. */
 		if (!mn_ifname_valid(name, err, sizeof(err)))
-			return refuse(args->errmsg, args->errmsg_len, "%s",
-				      err);
+			return refuse(args->errmsg, args->errmsg_len, "%s", err);
 		return NB_OK;
 	case NB_EV_PREPARE:
 	case NB_EV_ABORT:
@@ -197,8 +194,7 @@ int multinic_nic_match_create(struct nb_cb_create_args *args)
 	if (args->event != NB_EV_APPLY)
 		return NB_OK;
 	nb_running_set_entry(args->dnode,
-			     mn_nic_rule_add(yang_dnode_get_uint16(args->dnode,
-								   "seq")));
+			     mn_nic_rule_add(yang_dnode_get_uint16(args->dnode, "seq")));
 	return NB_OK;
 }
 
@@ -223,8 +219,7 @@ int multinic_nic_match_name_pattern_destroy(struct nb_cb_destroy_args *args)
 {
 	if (args->event != NB_EV_APPLY)
 		return NB_OK;
-	mn_nic_rule_set_name(nb_running_get_entry(args->dnode, NULL, true),
-			     NULL);
+	mn_nic_rule_set_name(nb_running_get_entry(args->dnode, NULL, true), NULL);
 	return NB_OK;
 }
 
@@ -241,8 +236,7 @@ int multinic_nic_match_driver_destroy(struct nb_cb_destroy_args *args)
 {
 	if (args->event != NB_EV_APPLY)
 		return NB_OK;
-	mn_nic_rule_set_driver(nb_running_get_entry(args->dnode, NULL, true),
-			       NULL);
+	mn_nic_rule_set_driver(nb_running_get_entry(args->dnode, NULL, true), NULL);
 	return NB_OK;
 }
 
@@ -250,9 +244,7 @@ int multinic_nic_match_default_gw_create(struct nb_cb_create_args *args)
 {
 	if (args->event != NB_EV_APPLY)
 		return NB_OK;
-	mn_nic_rule_set_default_gw(nb_running_get_entry(args->dnode, NULL,
-							true),
-				   true);
+	mn_nic_rule_set_default_gw(nb_running_get_entry(args->dnode, NULL, true), true);
 	return NB_OK;
 }
 
@@ -260,9 +252,7 @@ int multinic_nic_match_default_gw_destroy(struct nb_cb_destroy_args *args)
 {
 	if (args->event != NB_EV_APPLY)
 		return NB_OK;
-	mn_nic_rule_set_default_gw(nb_running_get_entry(args->dnode, NULL,
-							true),
-				   false);
+	mn_nic_rule_set_default_gw(nb_running_get_entry(args->dnode, NULL, true), false);
 	return NB_OK;
 }
 
@@ -282,8 +272,7 @@ int multinic_nic_gateway_modify(struct nb_cb_modify_args *args)
 		yang_dnode_get_ipv4(&gw.ipv4, args->dnode, NULL);
 	else
 		yang_dnode_get_ipv6(&gw.ipv6, args->dnode, NULL);
-	mn_nic_cfg_set_gateway(nb_running_get_entry(args->dnode, NULL, true),
-			       afi, &gw);
+	mn_nic_cfg_set_gateway(nb_running_get_entry(args->dnode, NULL, true), afi, &gw);
 	return NB_OK;
 }
 
@@ -291,8 +280,8 @@ int multinic_nic_gateway_destroy(struct nb_cb_destroy_args *args)
 {
 	if (args->event != NB_EV_APPLY)
 		return NB_OK;
-	mn_nic_cfg_set_gateway(nb_running_get_entry(args->dnode, NULL, true),
-			       leaf_afi(args->dnode), NULL);
+	mn_nic_cfg_set_gateway(nb_running_get_entry(args->dnode, NULL, true), leaf_afi(args->dnode),
+			       NULL);
 	return NB_OK;
 }
 
@@ -310,8 +299,7 @@ int multinic_task_create(struct nb_cb_create_args *args)
 		 * so that a configuration file loads the same way at start.
 		 */
 		root = yang_dnode_get_parent(args->dnode, "multinic");
-		if (!yang_dnode_exists(root, "nic") &&
-		    !yang_dnode_exists(root, "nic-match"))
+		if (!yang_dnode_exists(root, "nic") && !yang_dnode_exists(root, "nic-match"))
 			return refuse(args->errmsg, args->errmsg_len,
 				      "no usable NIC: configure \"nic IFNAME\" or \"nic-match\" before tasks");
 		return NB_OK;
@@ -320,8 +308,7 @@ int multinic_task_create(struct nb_cb_create_args *args)
 		return NB_OK;
 	case NB_EV_APPLY:
 		nb_running_set_entry(args->dnode,
-				     mn_task_add(yang_dnode_get_string(args->dnode,
-								       "name")));
+				     mn_task_add(yang_dnode_get_string(args->dnode, "name")));
 		return NB_OK;
 	}
 	return NB_OK;
@@ -340,8 +327,7 @@ static const struct mn_task *task_of(const struct lyd_node *dnode)
 {
 	const struct lyd_node *tnode = yang_dnode_get_parent(dnode, "task");
 
-	return tnode ? mn_task_find(yang_dnode_get_string(tnode, "name"))
-		     : NULL;
+	return tnode ? mn_task_find(yang_dnode_get_string(tnode, "name")) : NULL;
 }
 
 int multinic_task_netns_modify(struct nb_cb_modify_args *args)
@@ -352,15 +338,13 @@ int multinic_task_netns_modify(struct nb_cb_modify_args *args)
 	switch (args->event) {
 	case NB_EV_VALIDATE:
 		if (!mn_task_netns_usable(netns, err, sizeof(err)))
-			return refuse(args->errmsg, args->errmsg_len, "%s",
-				      err);
+			return refuse(args->errmsg, args->errmsg_len, "%s", err);
 		return NB_OK;
 	case NB_EV_PREPARE:
 	case NB_EV_ABORT:
 		return NB_OK;
 	case NB_EV_APPLY:
-		mn_task_set_netns(nb_running_get_entry(args->dnode, NULL, true),
-				  netns);
+		mn_task_set_netns(nb_running_get_entry(args->dnode, NULL, true), netns);
 		return NB_OK;
 	}
 	return NB_OK;
@@ -382,10 +366,8 @@ int multinic_task_vip_modify(struct nb_cb_modify_args *args)
 	yang_dnode_get_prefix(&vip, args->dnode, NULL);
 	switch (args->event) {
 	case NB_EV_VALIDATE:
-		if (!mn_task_vip_free(&vip, task_of(args->dnode), err,
-				      sizeof(err)))
-			return refuse(args->errmsg, args->errmsg_len, "%s",
-				      err);
+		if (!mn_task_vip_free(&vip, task_of(args->dnode), err, sizeof(err)))
+			return refuse(args->errmsg, args->errmsg_len, "%s", err);
 		return NB_OK;
 	case NB_EV_PREPARE:
 	case NB_EV_ABORT:
@@ -402,8 +384,7 @@ int multinic_task_vip_destroy(struct nb_cb_destroy_args *args)
 {
 	if (args->event != NB_EV_APPLY)
 		return NB_OK;
-	mn_task_set_vip(nb_running_get_entry(args->dnode, NULL, true),
-			leaf_afi(args->dnode), NULL);
+	mn_task_set_vip(nb_running_get_entry(args->dnode, NULL, true), leaf_afi(args->dnode), NULL);
 	return NB_OK;
 }
 
@@ -426,8 +407,7 @@ int multinic_task_mtu_destroy(struct nb_cb_destroy_args *args)
 
 int multinic_task_announce_modify(struct nb_cb_modify_args *args)
 {
-	if (args->event == NB_EV_VALIDATE &&
-	    !yang_dnode_get_bool(args->dnode, NULL))
+	if (args->event == NB_EV_VALIDATE && !yang_dnode_get_bool(args->dnode, NULL))
 		return refuse(args->errmsg, args->errmsg_len,
 			      "\"no announce\" is not implemented yet in multinicd %s (VIP announcement is still to come)",
 			      MULTINICD_VERSION);
@@ -446,17 +426,14 @@ int multinic_task_addr_create(struct nb_cb_create_args *args)
 	switch (args->event) {
 	case NB_EV_VALIDATE:
 		if (!mn_ifname_valid(nic, err, sizeof(err)))
-			return refuse(args->errmsg, args->errmsg_len, "%s",
-				      err);
+			return refuse(args->errmsg, args->errmsg_len, "%s", err);
 		return NB_OK;
 	case NB_EV_PREPARE:
 	case NB_EV_ABORT:
 		return NB_OK;
 	case NB_EV_APPLY:
 		nb_running_set_entry(args->dnode,
-				     mn_task_addr_add(nb_running_get_entry(args->dnode,
-									   NULL,
-									   true),
+				     mn_task_addr_add(nb_running_get_entry(args->dnode, NULL, true),
 						      nic));
 		return NB_OK;
 	}
@@ -470,9 +447,7 @@ int multinic_task_addr_destroy(struct nb_cb_destroy_args *args)
 	if (args->event != NB_EV_APPLY)
 		return NB_OK;
 	ta = nb_running_unset_entry(args->dnode);
-	mn_task_addr_del(nb_running_get_entry(lyd_parent(args->dnode), NULL,
-					      true),
-			 ta);
+	mn_task_addr_del(nb_running_get_entry(lyd_parent(args->dnode), NULL, true), ta);
 	return NB_OK;
 }
 
@@ -486,17 +461,15 @@ int multinic_task_addr_ip_modify(struct nb_cb_modify_args *args)
 	switch (args->event) {
 	case NB_EV_VALIDATE:
 		if (!mn_task_vip_free(&addr, NULL, err, sizeof(err)))
-			return refuse(args->errmsg, args->errmsg_len, "%s",
-				      err);
+			return refuse(args->errmsg, args->errmsg_len, "%s", err);
 		return NB_OK;
 	case NB_EV_PREPARE:
 	case NB_EV_ABORT:
 		return NB_OK;
 	case NB_EV_APPLY:
-		mn_task_addr_set(nb_running_get_entry(lyd_parent(anode), NULL,
-						      true),
-				 nb_running_get_entry(anode, NULL, true),
-				 family2afi(addr.family), &addr);
+		mn_task_addr_set(nb_running_get_entry(lyd_parent(anode), NULL, true),
+				 nb_running_get_entry(anode, NULL, true), family2afi(addr.family),
+				 &addr);
 		return NB_OK;
 	}
 	return NB_OK;
@@ -510,9 +483,7 @@ int multinic_task_addr_ip_destroy(struct nb_cb_destroy_args *args)
 		return NB_OK;
 	mn_task_addr_set(nb_running_get_entry(lyd_parent(anode), NULL, true),
 			 nb_running_get_entry(anode, NULL, true),
-			 strmatch(args->dnode->schema->name, "ipv6") ? AFI_IP6
-								     : AFI_IP,
-			 NULL);
+			 strmatch(args->dnode->schema->name, "ipv6") ? AFI_IP6 : AFI_IP, NULL);
 	return NB_OK;
 }
 
@@ -521,12 +492,10 @@ int multinic_task_addr_ip_destroy(struct nb_cb_destroy_args *args)
  */
 int multinic_link_bandwidth_modify(struct nb_cb_modify_args *args)
 {
-	if (args->event == NB_EV_VALIDATE &&
-	    yang_dnode_get_enum(args->dnode, NULL) != 0)
+	if (args->event == NB_EV_VALIDATE && yang_dnode_get_enum(args->dnode, NULL) != 0)
 		return refuse(args->errmsg, args->errmsg_len,
 			      "link-bandwidth %s is not implemented yet in multinicd %s (VIP announcement is still to come)",
-			      yang_dnode_get_string(args->dnode, NULL),
-			      MULTINICD_VERSION);
+			      yang_dnode_get_string(args->dnode, NULL), MULTINICD_VERSION);
 	return NB_OK;
 }
 
@@ -534,8 +503,7 @@ int multinic_link_bandwidth_modify(struct nb_cb_modify_args *args)
  * Parts of the model whose behaviour this release does not implement:
  * the authorization policy.
  */
-static int refuse_unimplemented(const struct lyd_node *dnode, char *errmsg,
-				size_t len)
+static int refuse_unimplemented(const struct lyd_node *dnode, char *errmsg, size_t len)
 {
 	char xpath[XPATH_MAXLEN];
 	const char *what = "this configuration";
@@ -543,25 +511,22 @@ static int refuse_unimplemented(const struct lyd_node *dnode, char *errmsg,
 	yang_dnode_get_path(dnode, xpath, sizeof(xpath));
 	if (strstr(xpath, "/authorization"))
 		what = "the authorization policy";
-	return refuse(errmsg, len,
-		      "%s is not implemented yet in multinicd %s (refused: %s)",
-		      what, MULTINICD_VERSION, xpath);
+	return refuse(errmsg, len, "%s is not implemented yet in multinicd %s (refused: %s)", what,
+		      MULTINICD_VERSION, xpath);
 }
 
 int multinic_unimplemented_create(struct nb_cb_create_args *args)
 {
 	if (args->event != NB_EV_VALIDATE)
 		return NB_OK;
-	return refuse_unimplemented(args->dnode, args->errmsg,
-				    args->errmsg_len);
+	return refuse_unimplemented(args->dnode, args->errmsg, args->errmsg_len);
 }
 
 int multinic_unimplemented_modify(struct nb_cb_modify_args *args)
 {
 	if (args->event != NB_EV_VALIDATE)
 		return NB_OK;
-	return refuse_unimplemented(args->dnode, args->errmsg,
-				    args->errmsg_len);
+	return refuse_unimplemented(args->dnode, args->errmsg, args->errmsg_len);
 }
 
 int multinic_unimplemented_destroy(struct nb_cb_destroy_args *args)

@@ -34,12 +34,9 @@ struct yang_data *multinic_state_caps_get_elem(struct nb_cb_get_elem_args *args)
 		const char *name;
 		bool value;
 	} flags[] = {
-		{ "netkit", caps->has.netkit },
-		{ "veth", caps->has.veth },
-		{ "tcx", caps->has.tcx },
-		{ "clsact", caps->has.clsact },
-		{ "btf", caps->has.btf },
-		{ "bpf-sched-cls", caps->has.bpf_sched_cls },
+		{ "netkit", caps->has.netkit }, { "veth", caps->has.veth },
+		{ "tcx", caps->has.tcx },	{ "clsact", caps->has.clsact },
+		{ "btf", caps->has.btf },	{ "bpf-sched-cls", caps->has.bpf_sched_cls },
 	};
 	size_t i;
 

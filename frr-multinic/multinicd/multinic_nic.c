@@ -73,8 +73,7 @@ void mn_nic_cfg_set_speed(struct mn_nic_cfg *cfg, uint32_t speed)
 	mn_nics_update();
 }
 
-void mn_nic_cfg_set_gateway(struct mn_nic_cfg *cfg, afi_t afi,
-			    const union g_addr *gw)
+void mn_nic_cfg_set_gateway(struct mn_nic_cfg *cfg, afi_t afi, const union g_addr *gw)
 {
 	cfg->has_gw[afi] = gw != NULL;
 	if (gw)
@@ -86,8 +85,7 @@ void mn_nic_cfg_set_gateway(struct mn_nic_cfg *cfg, afi_t afi,
 
 struct mn_nic_rule_cfg *mn_nic_rule_add(uint16_t seq)
 {
-	struct mn_nic_rule_cfg *rule = XCALLOC(MTYPE_MN_NIC_RULE,
-					       sizeof(*rule));
+	struct mn_nic_rule_cfg *rule = XCALLOC(MTYPE_MN_NIC_RULE, sizeof(*rule));
 
 	rule->seq = seq;
 	mn_nic_rules_add(&mn_nic_rules, rule);
@@ -174,8 +172,7 @@ static int nic_read_numa_node(const char *name)
 	int node = -1;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "/sys/class/net/%s/device/numa_node",
-		 name);
+	snprintf(path, sizeof(path), "/sys/class/net/%s/device/numa_node", name);
 	f = fopen(path, "r");
 	if (!f)
 		return -1; /* virtual device: no NUMA affinity */
@@ -204,8 +201,7 @@ static bool default_gw_of(ifindex_t ifindex, afi_t afi, union g_addr *gw)
 
 static bool has_default_gw(ifindex_t ifindex)
 {
-	return default_gw_of(ifindex, AFI_IP, NULL) ||
-	       default_gw_of(ifindex, AFI_IP6, NULL);
+	return default_gw_of(ifindex, AFI_IP, NULL) || default_gw_of(ifindex, AFI_IP6, NULL);
 }
 
 /*
@@ -261,8 +257,7 @@ static void nic_refresh(struct mn_nic *nic, struct interface *ifp)
 	/* zebra reports 0 or (u32)-1 (ethtool's SPEED_UNKNOWN) when unknown */
 	nic->speed_reported = ifp->speed == UINT32_MAX ? 0 : ifp->speed;
 	for (afi = AFI_IP; afi <= AFI_IP6; afi++)
-		nic->has_gw[afi] = default_gw_of(ifp->ifindex, afi,
-						 &nic->gw[afi]);
+		nic->has_gw[afi] = default_gw_of(ifp->ifindex, afi, &nic->gw[afi]);
 }
 
 static struct mn_nic *nic_get(const char *name)
@@ -332,8 +327,8 @@ void mn_nics_update(void)
 	hook_call(mn_nics_changed);
 }
 
-void mn_nic_default_route_update(afi_t afi, const ifindex_t *ifindex,
-				 const union g_addr *gw, unsigned int count)
+void mn_nic_default_route_update(afi_t afi, const ifindex_t *ifindex, const union g_addr *gw,
+				 unsigned int count)
 {
 	struct mn_default_gws *d = &default_gws[afi];
 
@@ -341,8 +336,7 @@ void mn_nic_default_route_update(afi_t afi, const ifindex_t *ifindex,
 	XFREE(MTYPE_MN_DEFAULT_GW, d->gw);
 	d->count = count;
 	if (count) {
-		d->ifindex = XCALLOC(MTYPE_MN_DEFAULT_GW,
-				     count * sizeof(*ifindex));
+		d->ifindex = XCALLOC(MTYPE_MN_DEFAULT_GW, count * sizeof(*ifindex));
 		d->gw = XCALLOC(MTYPE_MN_DEFAULT_GW, count * sizeof(*gw));
 		memcpy(d->ifindex, ifindex, count * sizeof(*ifindex));
 		memcpy(d->gw, gw, count * sizeof(*gw));
@@ -388,8 +382,7 @@ bool mn_nic_gateway(const struct mn_nic *nic, afi_t afi, union g_addr *gw)
 	return nic->has_gw[afi];
 }
 
-void mn_nic_neighbour_update(ifindex_t ifindex, const struct ipaddr *ip,
-			     uint32_t state)
+void mn_nic_neighbour_update(ifindex_t ifindex, const struct ipaddr *ip, uint32_t state)
 {
 	afi_t afi = IS_IPADDR_V4(ip) ? AFI_IP : AFI_IP6;
 	struct mn_nic *nic;
@@ -439,8 +432,7 @@ uint32_t mn_nics_min_mtu(void)
 	return mtu;
 }
 
-const char *mn_nic_selected_by(const struct mn_nic *nic, char *buf,
-			       size_t len)
+const char *mn_nic_selected_by(const struct mn_nic *nic, char *buf, size_t len)
 {
 	if (nic->cfg)
 		snprintf(buf, len, "nic %s", nic->name);

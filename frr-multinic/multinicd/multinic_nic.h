@@ -55,24 +55,21 @@ struct mn_nic {
 	union g_addr gw[AFI_MAX];
 	/* ZEBRA_NEIGH_STATE_* of the gateway; -1 until zebra reports it */
 	int gw_neigh[AFI_MAX];
-	const struct mn_nic_cfg *cfg;	      /* when named explicitly */
+	const struct mn_nic_cfg *cfg;	    /* when named explicitly */
 	const struct mn_nic_rule_cfg *rule; /* first matching rule */
 };
 
-static inline int mn_nic_cfg_cmp(const struct mn_nic_cfg *a,
-			  const struct mn_nic_cfg *b)
+static inline int mn_nic_cfg_cmp(const struct mn_nic_cfg *a, const struct mn_nic_cfg *b)
 {
 	return strcmp(a->name, b->name);
 }
 DECLARE_RBTREE_UNIQ(mn_nic_cfgs, struct mn_nic_cfg, item, mn_nic_cfg_cmp);
 
-static inline int mn_nic_rule_cmp(const struct mn_nic_rule_cfg *a,
-			   const struct mn_nic_rule_cfg *b)
+static inline int mn_nic_rule_cmp(const struct mn_nic_rule_cfg *a, const struct mn_nic_rule_cfg *b)
 {
 	return numcmp(a->seq, b->seq);
 }
-DECLARE_RBTREE_UNIQ(mn_nic_rules, struct mn_nic_rule_cfg, item,
-		    mn_nic_rule_cmp);
+DECLARE_RBTREE_UNIQ(mn_nic_rules, struct mn_nic_rule_cfg, item, mn_nic_rule_cmp);
 
 static inline int mn_nic_cmp(const struct mn_nic *a, const struct mn_nic *b)
 {
@@ -90,16 +87,12 @@ extern void mn_nic_cfg_del(struct mn_nic_cfg *cfg);
 extern void mn_nic_cfg_set_weight(struct mn_nic_cfg *cfg, uint16_t weight);
 extern void mn_nic_cfg_set_speed(struct mn_nic_cfg *cfg, uint32_t speed);
 /* gw NULL: back to the default route's next hop */
-extern void mn_nic_cfg_set_gateway(struct mn_nic_cfg *cfg, afi_t afi,
-				   const union g_addr *gw);
+extern void mn_nic_cfg_set_gateway(struct mn_nic_cfg *cfg, afi_t afi, const union g_addr *gw);
 extern struct mn_nic_rule_cfg *mn_nic_rule_add(uint16_t seq);
 extern void mn_nic_rule_del(struct mn_nic_rule_cfg *rule);
-extern void mn_nic_rule_set_name(struct mn_nic_rule_cfg *rule,
-				 const char *pattern);
-extern void mn_nic_rule_set_driver(struct mn_nic_rule_cfg *rule,
-				   const char *driver);
-extern void mn_nic_rule_set_default_gw(struct mn_nic_rule_cfg *rule,
-				       bool on);
+extern void mn_nic_rule_set_name(struct mn_nic_rule_cfg *rule, const char *pattern);
+extern void mn_nic_rule_set_driver(struct mn_nic_rule_cfg *rule, const char *driver);
+extern void mn_nic_rule_set_default_gw(struct mn_nic_rule_cfg *rule, bool on);
 extern void mn_nic_config_clear(void);
 
 /*
@@ -109,13 +102,11 @@ extern void mn_nic_config_clear(void);
 DECLARE_HOOK(mn_nics_changed, (), ());
 
 /* Events from zebra. */
-extern void mn_nic_default_route_update(afi_t afi, const ifindex_t *ifindex,
-					const union g_addr *gw,
+extern void mn_nic_default_route_update(afi_t afi, const ifindex_t *ifindex, const union g_addr *gw,
 					unsigned int count);
 extern void mn_nics_update(void);
 /* A neighbour entry changed (state ZEBRA_NEIGH_STATE_*, NONE: removed). */
-extern void mn_nic_neighbour_update(ifindex_t ifindex, const struct ipaddr *ip,
-				    uint32_t state);
+extern void mn_nic_neighbour_update(ifindex_t ifindex, const struct ipaddr *ip, uint32_t state);
 /* "reachable", "stale", ... or "unknown". */
 extern const char *mn_neigh_state_name(int state);
 
@@ -124,12 +115,10 @@ extern struct mn_nic *mn_nic_find(const char *name);
 extern uint32_t mn_nic_speed(const struct mn_nic *nic);
 extern uint16_t mn_nic_weight(const struct mn_nic *nic);
 /* The NIC's gateway of a family (configured, else the default route's). */
-extern bool mn_nic_gateway(const struct mn_nic *nic, afi_t afi,
-			   union g_addr *gw);
+extern bool mn_nic_gateway(const struct mn_nic *nic, afi_t afi, union g_addr *gw);
 /* Smallest MTU of the selected NICs that are up; 0 when none. */
 extern uint32_t mn_nics_min_mtu(void);
-extern const char *mn_nic_selected_by(const struct mn_nic *nic, char *buf,
-				      size_t len);
+extern const char *mn_nic_selected_by(const struct mn_nic *nic, char *buf, size_t len);
 
 extern void mn_nic_init(void);
 extern void mn_nic_terminate(void);

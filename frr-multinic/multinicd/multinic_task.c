@@ -111,8 +111,7 @@ void mn_task_set_netns(struct mn_task *task, const char *netns)
 	task_schedule(task);
 }
 
-void mn_task_set_vip(struct mn_task *task, afi_t afi,
-		     const struct prefix *vip)
+void mn_task_set_vip(struct mn_task *task, afi_t afi, const struct prefix *vip)
 {
 	task->has_vip[afi] = vip != NULL;
 	if (vip)
@@ -145,8 +144,8 @@ void mn_task_addr_del(struct mn_task *task, struct mn_task_addr *ta)
 	task_schedule(task);
 }
 
-void mn_task_addr_set(struct mn_task *task, struct mn_task_addr *ta,
-		      afi_t afi, const struct prefix *addr)
+void mn_task_addr_set(struct mn_task *task, struct mn_task_addr *ta, afi_t afi,
+		      const struct prefix *addr)
 {
 	task_unwire(task);
 	ta->has[afi] = addr != NULL;
@@ -178,15 +177,14 @@ bool mn_task_netns_usable(const char *netns, char *err, size_t len)
 		return false;
 	mn_netns_path(netns, path, sizeof(path));
 	if (stat(path, &st) < 0) {
-		snprintf(err, len, "network namespace %s does not exist (%s)",
-			 netns, path);
+		snprintf(err, len, "network namespace %s does not exist (%s)", netns, path);
 		return false;
 	}
 	frr_with_privs (&multinic_privs)
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		snprintf(err, len, "cannot open network namespace %s: %s",
-			 path, safe_strerror(errno));
+		snprintf(err, len, "cannot open network namespace %s: %s", path,
+			 safe_strerror(errno));
 		return false;
 	}
 	ok = ioctl(fd, NS_GET_NSTYPE) == CLONE_NEWNET;
@@ -202,12 +200,10 @@ static bool same_address(const struct prefix *a, const struct prefix *b)
 		return false;
 	if (a->family == AF_INET)
 		return IPV4_ADDR_SAME(&a->u.prefix4, &b->u.prefix4);
-	return a->family == AF_INET6 &&
-	       IPV6_ADDR_SAME(&a->u.prefix6, &b->u.prefix6);
+	return a->family == AF_INET6 && IPV6_ADDR_SAME(&a->u.prefix6, &b->u.prefix6);
 }
 
-static bool task_uses_address(const struct mn_task *task,
-			      const struct prefix *addr)
+static bool task_uses_address(const struct mn_task *task, const struct prefix *addr)
 {
 	const struct mn_task_addr *ta;
 	afi_t afi;
@@ -222,8 +218,7 @@ static bool task_uses_address(const struct mn_task *task,
 	return false;
 }
 
-bool mn_task_vip_free(const struct prefix *vip, const struct mn_task *self,
-		      char *err, size_t len)
+bool mn_task_vip_free(const struct prefix *vip, const struct mn_task *self, char *err, size_t len)
 {
 	struct vrf *vrf = vrf_lookup_by_id(VRF_DEFAULT);
 	const struct mn_task *task;
@@ -233,8 +228,7 @@ bool mn_task_vip_free(const struct prefix *vip, const struct mn_task *self,
 	frr_each (mn_tasks, &mn_tasks, task) {
 		if (task == self || !task_uses_address(task, vip))
 			continue;
-		snprintfrr(err, len, "address %pFX is already used by task %s",
-			   vip, task->name);
+		snprintfrr(err, len, "address %pFX is already used by task %s", vip, task->name);
 		return false;
 	}
 	if (!vrf)
@@ -243,8 +237,7 @@ bool mn_task_vip_free(const struct prefix *vip, const struct mn_task *self,
 		frr_each (if_connected, ifp->connected, ifc) {
 			if (!same_address(ifc->address, vip))
 				continue;
-			snprintfrr(err, len,
-				   "address %pFX is already an address of interface %s",
+			snprintfrr(err, len, "address %pFX is already an address of interface %s",
 				   vip, ifp->name);
 			return false;
 		}
@@ -275,25 +268,21 @@ static void task_fail(struct mn_task *task, const char *err)
 }
 
 /* The device pair: netkit when the kernel has it, else veth. */
-static int task_create_pair(struct mn_task *task, const struct mn_nl_ns *ns,
-			    char *err, size_t len)
+static int task_create_pair(struct mn_task *task, const struct mn_nl_ns *ns, char *err, size_t len)
 {
 	int peer_ifindex, ret = -EOPNOTSUPP;
 
 	if (multinic_caps.has.netkit) {
-		ret = mn_nl_netkit_create(task->host_ifname,
-					  MN_TASK_PEER_IFNAME, ns,
-					  task->mtu_in_use,
-					  &task->host_ifindex, &peer_ifindex,
-					  err, len);
+		ret = mn_nl_netkit_create(task->host_ifname, MN_TASK_PEER_IFNAME, ns,
+					  task->mtu_in_use, &task->host_ifindex, &peer_ifindex, err,
+					  len);
 		if (ret == 0) {
 			task->device = "netkit";
 			return 0;
 		}
 	}
-	ret = mn_nl_veth_create(task->host_ifname, MN_TASK_PEER_IFNAME, ns,
-				task->mtu_in_use, &task->host_ifindex,
-				&peer_ifindex, err, len);
+	ret = mn_nl_veth_create(task->host_ifname, MN_TASK_PEER_IFNAME, ns, task->mtu_in_use,
+				&task->host_ifindex, &peer_ifindex, err, len);
 	if (ret == 0)
 		task->device = "veth";
 	return ret;
@@ -303,8 +292,7 @@ static int task_create_pair(struct mn_task *task, const struct mn_nl_ns *ns,
  * Per-NIC addresses sit beside the VIPs on the task's device; the
  * application binds to one, and the host's per-NIC rule does the rest.
  */
-static int task_setup_nic_addresses(struct mn_task *task,
-				    const struct mn_nl_ns *ns, char *err,
+static int task_setup_nic_addresses(struct mn_task *task, const struct mn_nl_ns *ns, char *err,
 				    size_t len)
 {
 	struct mn_task_addr *ta;
@@ -317,8 +305,7 @@ static int task_setup_nic_addresses(struct mn_task *task,
 			if (!ta->has[afi])
 				continue;
 			prefix_to_nl(&ta->addr[afi], &nl);
-			ret = mn_nl_addr_add(ns, MN_TASK_PEER_IFNAME, &nl, err,
-					     len);
+			ret = mn_nl_addr_add(ns, MN_TASK_PEER_IFNAME, &nl, err, len);
 			if (ret)
 				return ret;
 		}
@@ -383,10 +370,8 @@ static int task_wire(struct mn_task *task, char *err, size_t len)
 	if (ret == 0)
 		ret = mn_nl_link_up(&host, task->host_ifname, 0, err, len);
 	if (ret == 0) {
-		has_mac = mn_nl_link_mac(&host, task->host_ifname, mac, NULL,
-					 0) == 0;
-		ret = task_setup_netns(task, &ns, has_mac ? mac : NULL, err,
-				       len);
+		has_mac = mn_nl_link_mac(&host, task->host_ifname, mac, NULL, 0) == 0;
+		ret = task_setup_netns(task, &ns, has_mac ? mac : NULL, err, len);
 	}
 	close(fd);
 	if (ret < 0)
@@ -398,8 +383,7 @@ static int task_wire(struct mn_task *task, char *err, size_t len)
  * The host routes to the VIPs go through zebra, which must know the new
  * device first: they are sent once zebra has reported it up.
  */
-static void host_route_set(bool *installed, bool want, const struct prefix *p,
-			   ifindex_t ifindex)
+static void host_route_set(bool *installed, bool want, const struct prefix *p, ifindex_t ifindex)
 {
 	if (want == *installed)
 		return;
@@ -409,21 +393,19 @@ static void host_route_set(bool *installed, bool want, const struct prefix *p,
 
 static void task_host_routes_update(struct mn_task *task)
 {
-	struct interface *ifp = if_lookup_by_name(task->host_ifname,
-						  VRF_DEFAULT);
-	bool up = task->status == MN_TASK_WIRED && ifp &&
-		  ifp->ifindex == task->host_ifindex && if_is_operative(ifp);
+	struct interface *ifp = if_lookup_by_name(task->host_ifname, VRF_DEFAULT);
+	bool up = task->status == MN_TASK_WIRED && ifp && ifp->ifindex == task->host_ifindex &&
+		  if_is_operative(ifp);
 	ifindex_t ifindex = up ? ifp->ifindex : 0;
 	struct mn_task_addr *ta;
 	afi_t afi;
 
 	for (afi = AFI_IP; afi <= AFI_IP6; afi++) {
-		host_route_set(&task->host_routes[afi],
-			       up && task->has_vip[afi], &task->vip[afi],
+		host_route_set(&task->host_routes[afi], up && task->has_vip[afi], &task->vip[afi],
 			       ifindex);
 		frr_each (mn_task_addrs, &task->addrs, ta)
-			host_route_set(&ta->host_route[afi], up && ta->has[afi],
-				       &ta->addr[afi], ifindex);
+			host_route_set(&ta->host_route[afi], up && ta->has[afi], &ta->addr[afi],
+				       ifindex);
 	}
 }
 
@@ -439,8 +421,7 @@ static void task_unwire(struct mn_task *task)
 	/* Deleting our end deletes the peer and all that lives on it. */
 	if (was == MN_TASK_WIRED || was == MN_TASK_FAILED) {
 		frr_with_privs (&multinic_privs) {
-			if (mn_nl_link_delete(&host, task->host_ifname, err,
-					      sizeof(err)) < 0 &&
+			if (mn_nl_link_delete(&host, task->host_ifname, err, sizeof(err)) < 0 &&
 			    was == MN_TASK_WIRED)
 				zlog_warn("task %s: %s", task->name, err);
 		}
@@ -453,8 +434,7 @@ static void task_unwire(struct mn_task *task)
 
 static bool task_complete(const struct mn_task *task)
 {
-	return task->netns[0] &&
-	       (task->has_vip[AFI_IP] || task->has_vip[AFI_IP6]);
+	return task->netns[0] && (task->has_vip[AFI_IP] || task->has_vip[AFI_IP6]);
 }
 
 static void task_rewire(struct event *t)
@@ -479,9 +459,8 @@ static void task_rewire(struct event *t)
 		return;
 	}
 	task->status = MN_TASK_WIRED;
-	zlog_info("task %s wired: %s %s <-> %s in netns %s", task->name,
-		  task->device, task->host_ifname, MN_TASK_PEER_IFNAME,
-		  task->netns);
+	zlog_info("task %s wired: %s %s <-> %s in netns %s", task->name, task->device,
+		  task->host_ifname, MN_TASK_PEER_IFNAME, task->netns);
 	task_host_routes_update(task);
 }
 

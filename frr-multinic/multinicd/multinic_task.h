@@ -82,14 +82,12 @@ extern struct mn_tasks_head mn_tasks;
 extern struct mn_task *mn_task_add(const char *name);
 extern void mn_task_del(struct mn_task *task);
 extern void mn_task_set_netns(struct mn_task *task, const char *netns);
-extern void mn_task_set_vip(struct mn_task *task, afi_t afi,
-			    const struct prefix *vip);
+extern void mn_task_set_vip(struct mn_task *task, afi_t afi, const struct prefix *vip);
 extern void mn_task_set_mtu(struct mn_task *task, uint32_t mtu);
-extern struct mn_task_addr *mn_task_addr_add(struct mn_task *task,
-					     const char *nic);
+extern struct mn_task_addr *mn_task_addr_add(struct mn_task *task, const char *nic);
 extern void mn_task_addr_del(struct mn_task *task, struct mn_task_addr *ta);
-extern void mn_task_addr_set(struct mn_task *task, struct mn_task_addr *ta,
-			     afi_t afi, const struct prefix *addr);
+extern void mn_task_addr_set(struct mn_task *task, struct mn_task_addr *ta, afi_t afi,
+			     const struct prefix *addr);
 extern void mn_tasks_clear(void);
 
 /* Checks used by validation; write a sentence into err on failure. */
@@ -98,8 +96,8 @@ extern bool mn_task_netns_usable(const char *netns, char *err, size_t len);
  * An address a task may take: not a host interface's, not another task's
  * VIP or per-NIC address (self: the task being configured, may be NULL).
  */
-extern bool mn_task_vip_free(const struct prefix *vip,
-			     const struct mn_task *self, char *err, size_t len);
+extern bool mn_task_vip_free(const struct prefix *vip, const struct mn_task *self, char *err,
+			     size_t len);
 
 extern const char *mn_task_status_name(enum mn_task_status status);
 extern struct mn_task *mn_task_find(const char *name);

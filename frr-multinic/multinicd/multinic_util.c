@@ -19,7 +19,7 @@
 /* What the kernel allows for a file name, and for a path handed to open(). */
 #define MN_NETNS_NAME_MAX 255
 #define MN_NETNS_PATH_MAX 4095
-#define MN_NETNS_DIR "/run/netns/"
+#define MN_NETNS_DIR	  "/run/netns/"
 
 /* Room for a quoted value in a message: enough for any interface name. */
 #define MN_QUOTE_SIZE 72
@@ -30,8 +30,7 @@
  */
 static bool mn_is_space(char c)
 {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' ||
-	       c == '\r';
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
 }
 
 /*
@@ -56,8 +55,7 @@ static bool mn_is_digit(char c)
 
 static bool mn_is_alnum(char c)
 {
-	return mn_is_digit(c) || (c >= 'a' && c <= 'z') ||
-	       (c >= 'A' && c <= 'Z');
+	return mn_is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
 static bool mn_is_print(char c)
@@ -206,8 +204,7 @@ bool mn_ifname_valid(const char *name, char *err, size_t errlen)
 	}
 	bad = mn_ifname_bad_char(name);
 	if (bad && mn_is_kernel_space(*bad)) {
-		mn_set_msg(err, errlen,
-			   "interface name %s contains white space",
+		mn_set_msg(err, errlen, "interface name %s contains white space",
 			   mn_quote(name, q, sizeof(q)));
 		return false;
 	}
@@ -227,8 +224,7 @@ bool mn_ifname_valid(const char *name, char *err, size_t errlen)
 static const char *mn_netns_name_bad_char(const char *name)
 {
 	for (; *name; name++)
-		if (!mn_is_alnum(*name) && *name != '_' && *name != '.' &&
-		    *name != '-')
+		if (!mn_is_alnum(*name) && *name != '_' && *name != '.' && *name != '-')
 			return name;
 	return NULL;
 }
@@ -256,8 +252,7 @@ static bool mn_netns_name_valid(const char *name, char *err, size_t errlen)
 	if (bad) {
 		mn_set_msg(err, errlen,
 			   "netns name %s contains %s; a name may contain only letters, digits, '_', '.' and '-'",
-			   mn_quote(name, q, sizeof(q)),
-			   mn_quote_char(*bad, c));
+			   mn_quote(name, q, sizeof(q)), mn_quote_char(*bad, c));
 		return false;
 	}
 	return true;
@@ -297,8 +292,7 @@ static const char *mn_path_bad_char(const char *path)
 	return NULL;
 }
 
-static bool mn_netns_abspath_valid(const char *path, char *err,
-				   size_t errlen)
+static bool mn_netns_abspath_valid(const char *path, char *err, size_t errlen)
 {
 	char q[MN_QUOTE_SIZE], c[8];
 	size_t len = strlen(path);
@@ -406,8 +400,7 @@ static const char *mn_parse_number(const char *s, int *out)
 	return s;
 }
 
-int mn_kernel_release_parse(const char *release, int *major, int *minor,
-			    int *patch)
+int mn_kernel_release_parse(const char *release, int *major, int *minor, int *patch)
 {
 	int maj, min, pat = 0;
 	const char *p;
@@ -511,8 +504,7 @@ const char *mn_egress_mode_name(enum mn_egress_mode mode)
  * none is possible: MN_DP_NONE and what is missing, without a prefix, for
  * the caller to put into its own sentence.
  */
-static enum mn_datapath mn_ebpf_select(const struct mn_caps *caps,
-				       const char **why)
+static enum mn_datapath mn_ebpf_select(const struct mn_caps *caps, const char **why)
 {
 	if (!caps->bpf_sched_cls) {
 		*why = "the kernel cannot load SCHED_CLS BPF programs";
@@ -538,9 +530,8 @@ static enum mn_datapath mn_ebpf_select(const struct mn_caps *caps,
 	return MN_DP_NONE;
 }
 
-enum mn_datapath mn_datapath_select(enum mn_egress_mode mode,
-				    const struct mn_caps *caps, char *reason,
-				    size_t reasonlen)
+enum mn_datapath mn_datapath_select(enum mn_egress_mode mode, const struct mn_caps *caps,
+				    char *reason, size_t reasonlen)
 {
 	/* Nothing probed means nothing available, never "assume it works". */
 	static const struct mn_caps none;
@@ -551,8 +542,7 @@ enum mn_datapath mn_datapath_select(enum mn_egress_mode mode,
 		caps = &none;
 	switch (mode) {
 	case MN_EGRESS_KERNEL:
-		mn_set_msg(reason, reasonlen,
-			   "kernel: egress-mode kernel is configured");
+		mn_set_msg(reason, reasonlen, "kernel: egress-mode kernel is configured");
 		return MN_DP_KERNEL;
 	case MN_EGRESS_AUTO:
 		dp = mn_ebpf_select(caps, &why);
@@ -560,8 +550,7 @@ enum mn_datapath mn_datapath_select(enum mn_egress_mode mode,
 			mn_set_msg(reason, reasonlen, "%s", why);
 			return dp;
 		}
-		mn_set_msg(reason, reasonlen,
-			   "kernel: no eBPF datapath is possible because %s",
+		mn_set_msg(reason, reasonlen, "kernel: no eBPF datapath is possible because %s",
 			   why);
 		return MN_DP_KERNEL;
 	case MN_EGRESS_EBPF:
@@ -575,8 +564,7 @@ enum mn_datapath mn_datapath_select(enum mn_egress_mode mode,
 		return dp;
 	}
 	mn_set_msg(reason, reasonlen,
-		   "none: egress mode %d is unknown; expected auto, ebpf or kernel",
-		   (int)mode);
+		   "none: egress mode %d is unknown; expected auto, ebpf or kernel", (int)mode);
 	return MN_DP_NONE;
 }
 
@@ -584,20 +572,17 @@ enum mn_datapath mn_datapath_select(enum mn_egress_mode mode,
  * NIC selection rules
  */
 
-bool mn_nic_rule_matches(const struct mn_nic_rule *rule,
-			 const struct mn_nic_facts *nic)
+bool mn_nic_rule_matches(const struct mn_nic_rule *rule, const struct mn_nic_facts *nic)
 {
 	if (!rule || !nic)
 		return false;
 	/* An empty rule must not silently grab every NIC of the host. */
 	if (!rule->name_pattern && !rule->driver && !rule->match_default_gw)
 		return false;
-	if (rule->name_pattern &&
-	    (!nic->name || fnmatch(rule->name_pattern, nic->name, 0) != 0))
+	if (rule->name_pattern && (!nic->name || fnmatch(rule->name_pattern, nic->name, 0) != 0))
 		return false;
 	/* A NIC whose driver is unknown cannot satisfy a driver condition. */
-	if (rule->driver &&
-	    (!nic->driver || strcmp(rule->driver, nic->driver) != 0))
+	if (rule->driver && (!nic->driver || strcmp(rule->driver, nic->driver) != 0))
 		return false;
 	if (rule->match_default_gw && !nic->has_default_gw)
 		return false;

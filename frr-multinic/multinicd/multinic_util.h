@@ -19,7 +19,7 @@ extern "C" {
 #define MN_IFNAME_MAX 15
 /* Weight of a NIC whose speed is unknown: that of a 100 Gbit/s NIC. */
 #define MN_WEIGHT_DEFAULT 100
-#define MN_WEIGHT_MAX 1000
+#define MN_WEIGHT_MAX	  1000
 
 /*
  * Validate an interface name the way the kernel's dev_valid_name() does:
@@ -47,8 +47,7 @@ int mn_netns_path(const char *ref, char *buf, size_t buflen);
  * (uname -r, e.g. "6.18.44-fc-v669").  Missing PATCH is 0.  Returns 0 or
  * -1 when the string does not start with a version.
  */
-int mn_kernel_release_parse(const char *release, int *major, int *minor,
-			    int *patch);
+int mn_kernel_release_parse(const char *release, int *major, int *minor, int *patch);
 
 /* True when release parses and is >= major.minor. */
 bool mn_kernel_at_least(const char *release, int major, int minor);
@@ -97,9 +96,8 @@ const char *mn_egress_mode_name(enum mn_egress_mode mode);
  * returns MN_DP_NONE when no eBPF datapath is possible; kernel always
  * returns MN_DP_KERNEL.  Writes a one-line human explanation into reason.
  */
-enum mn_datapath mn_datapath_select(enum mn_egress_mode mode,
-				    const struct mn_caps *caps, char *reason,
-				    size_t reasonlen);
+enum mn_datapath mn_datapath_select(enum mn_egress_mode mode, const struct mn_caps *caps,
+				    char *reason, size_t reasonlen);
 
 /* What a NIC selection rule looks at. NULL/unset fields are ignored. */
 struct mn_nic_rule {
@@ -118,8 +116,7 @@ struct mn_nic_facts {
  * A rule matches when every condition it sets holds.  A rule that sets no
  * condition matches nothing (the YANG model refuses such rules anyway).
  */
-bool mn_nic_rule_matches(const struct mn_nic_rule *rule,
-			 const struct mn_nic_facts *nic);
+bool mn_nic_rule_matches(const struct mn_nic_rule *rule, const struct mn_nic_facts *nic);
 
 /*
  * Name of a task's host-side device: "mn-" + the task name when that fits

@@ -23,7 +23,7 @@
 
 #include "multinicd/multinic_vty_clippy.c"
 
-#define MULTINIC_STR "Multi-NIC task networking (multinicd)\n"
+#define MULTINIC_STR   "Multi-NIC task networking (multinicd)\n"
 #define MULTINIC_XPATH "/frr-multinic:multinic"
 
 /*
@@ -39,8 +39,7 @@ static bool cli_ifname_ok(struct vty *vty, const char *name)
 		return false;
 	}
 	if (strpbrk(name, "'\"")) {
-		vty_out(vty, "%% Interface names with quotes are not supported: %s\n",
-			name);
+		vty_out(vty, "%% Interface names with quotes are not supported: %s\n", name);
 		return false;
 	}
 	return true;
@@ -71,8 +70,7 @@ DEFPY_YANG(egress_mode, egress_mode_cmd,
 	   "eBPF only\n"
 	   "Kernel multipath routes through zebra only\n")
 {
-	nb_cli_enqueue_change(vty, "./egress-mode", NB_OP_MODIFY,
-			      no ? NULL : mode);
+	nb_cli_enqueue_change(vty, "./egress-mode", NB_OP_MODIFY, no ? NULL : mode);
 	return nb_cli_apply_changes(vty, NULL);
 }
 
@@ -83,8 +81,7 @@ DEFPY_YANG(placement, placement_cmd,
 	   "Consistent hashing of the 5-tuple\n"
 	   "Least recent load relative to the NIC's weight\n")
 {
-	nb_cli_enqueue_change(vty, "./placement", NB_OP_MODIFY,
-			      no ? NULL : policy);
+	nb_cli_enqueue_change(vty, "./placement", NB_OP_MODIFY, no ? NULL : policy);
 	return nb_cli_apply_changes(vty, NULL);
 }
 
@@ -108,16 +105,13 @@ DEFPY_YANG(nic, nic_cmd,
 	snprintf(xpath, sizeof(xpath), "./nic[name='%s']", name);
 	nb_cli_enqueue_change(vty, ".", NB_OP_CREATE, NULL);
 	if (weight_str)
-		nb_cli_enqueue_change(vty, "./weight", NB_OP_MODIFY,
-				      weight_str);
+		nb_cli_enqueue_change(vty, "./weight", NB_OP_MODIFY, weight_str);
 	if (speed_str)
 		nb_cli_enqueue_change(vty, "./speed", NB_OP_MODIFY, speed_str);
 	if (gw4_str)
-		nb_cli_enqueue_change(vty, "./gateway-v4", NB_OP_MODIFY,
-				      gw4_str);
+		nb_cli_enqueue_change(vty, "./gateway-v4", NB_OP_MODIFY, gw4_str);
 	if (gw6_str)
-		nb_cli_enqueue_change(vty, "./gateway-v6", NB_OP_MODIFY,
-				      gw6_str);
+		nb_cli_enqueue_change(vty, "./gateway-v6", NB_OP_MODIFY, gw6_str);
 	return nb_cli_apply_changes(vty, "%s", xpath);
 }
 
@@ -169,20 +163,17 @@ DEFPY_YANG(nic_match, nic_match_cmd,
 			"%% A nic-match rule needs at least one condition: name, driver or default-gateway\n");
 		return CMD_WARNING_CONFIG_FAILED;
 	}
-	if ((pattern && strpbrk(pattern, "'\"")) ||
-	    (driver && strpbrk(driver, "'\""))) {
+	if ((pattern && strpbrk(pattern, "'\"")) || (driver && strpbrk(driver, "'\""))) {
 		vty_out(vty, "%% Quotes are not supported in nic-match values\n");
 		return CMD_WARNING_CONFIG_FAILED;
 	}
 	/* The line defines the whole rule: conditions it omits are removed. */
 	snprintf(xpath, sizeof(xpath), "./nic-match[seq='%ld']", seq);
 	nb_cli_enqueue_change(vty, ".", NB_OP_CREATE, NULL);
-	nb_cli_enqueue_change(vty, "./name-pattern",
-			      pattern ? NB_OP_MODIFY : NB_OP_DESTROY, pattern);
-	nb_cli_enqueue_change(vty, "./driver",
-			      driver ? NB_OP_MODIFY : NB_OP_DESTROY, driver);
-	nb_cli_enqueue_change(vty, "./has-default-gateway",
-			      gw ? NB_OP_CREATE : NB_OP_DESTROY, NULL);
+	nb_cli_enqueue_change(vty, "./name-pattern", pattern ? NB_OP_MODIFY : NB_OP_DESTROY,
+			      pattern);
+	nb_cli_enqueue_change(vty, "./driver", driver ? NB_OP_MODIFY : NB_OP_DESTROY, driver);
+	nb_cli_enqueue_change(vty, "./has-default-gateway", gw ? NB_OP_CREATE : NB_OP_DESTROY, NULL);
 	return nb_cli_apply_changes(vty, "%s", xpath);
 }
 
@@ -211,8 +202,7 @@ DEFPY_YANG(link_bandwidth, link_bandwidth_cmd,
 	   "From each NIC's speed\n"
 	   "No link-bandwidth community\n")
 {
-	nb_cli_enqueue_change(vty, "./announcement/link-bandwidth",
-			      NB_OP_MODIFY, no ? NULL : lb);
+	nb_cli_enqueue_change(vty, "./announcement/link-bandwidth", NB_OP_MODIFY, no ? NULL : lb);
 	return nb_cli_apply_changes(vty, NULL);
 }
 
@@ -231,8 +221,7 @@ DEFPY_YANG_NOSH(task, task_cmd, "task NAME$name",
 	nb_cli_enqueue_change(vty, ".", NB_OP_CREATE, NULL);
 	ret = nb_cli_apply_changes(vty, "%s", xpath);
 	if (ret == CMD_SUCCESS) {
-		snprintf(xpath, sizeof(xpath), MULTINIC_XPATH "/task[name='%s']",
-			 name);
+		snprintf(xpath, sizeof(xpath), MULTINIC_XPATH "/task[name='%s']", name);
 		VTY_PUSH_XPATH(MULTINIC_TASK_NODE, xpath);
 	}
 	return ret;
@@ -263,8 +252,7 @@ DEFPY_YANG(task_netns, task_netns_cmd, "[no] netns ![NETNS$netns]",
 		vty_out(vty, "%% netns needs a name or a path\n");
 		return CMD_WARNING_CONFIG_FAILED;
 	}
-	nb_cli_enqueue_change(vty, "./netns", no ? NB_OP_DESTROY : NB_OP_MODIFY,
-			      netns);
+	nb_cli_enqueue_change(vty, "./netns", no ? NB_OP_DESTROY : NB_OP_MODIFY, netns);
 	return nb_cli_apply_changes(vty, NULL);
 }
 
@@ -298,8 +286,7 @@ DEFPY_YANG(task_nic_address, task_nic_address_cmd,
 	snprintf(xpath, sizeof(xpath), "./nic-address[nic='%s']", nic);
 	if (!no)
 		nb_cli_enqueue_change(vty, ".", NB_OP_CREATE, NULL);
-	nb_cli_enqueue_change(vty, v4_str ? "./ipv4" : "./ipv6",
-			      no ? NB_OP_DESTROY : NB_OP_MODIFY,
+	nb_cli_enqueue_change(vty, v4_str ? "./ipv4" : "./ipv6", no ? NB_OP_DESTROY : NB_OP_MODIFY,
 			      v4_str ? v4_str : v6_str);
 	return nb_cli_apply_changes(vty, "%s", xpath);
 }
@@ -327,16 +314,14 @@ DEFPY_YANG(task_mtu, task_mtu_cmd, "[no] mtu ![(1280-65535)$mtu]",
 		vty_out(vty, "%% mtu needs a value\n");
 		return CMD_WARNING_CONFIG_FAILED;
 	}
-	nb_cli_enqueue_change(vty, "./mtu", no ? NB_OP_DESTROY : NB_OP_MODIFY,
-			      mtu_str);
+	nb_cli_enqueue_change(vty, "./mtu", no ? NB_OP_DESTROY : NB_OP_MODIFY, mtu_str);
 	return nb_cli_apply_changes(vty, NULL);
 }
 
 DEFPY_YANG(task_announce, task_announce_cmd, "[no] announce",
 	   NO_STR "Announce the task's VIPs to the rack switch\n")
 {
-	nb_cli_enqueue_change(vty, "./announce", NB_OP_MODIFY,
-			      no ? "false" : "true");
+	nb_cli_enqueue_change(vty, "./announce", NB_OP_MODIFY, no ? "false" : "true");
 	return nb_cli_apply_changes(vty, NULL);
 }
 
@@ -344,8 +329,7 @@ DEFPY_YANG(task_announce, task_announce_cmd, "[no] announce",
  * Running configuration
  */
 
-void cli_show_multinic(struct vty *vty, const struct lyd_node *dnode,
-		       bool show_defaults)
+void cli_show_multinic(struct vty *vty, const struct lyd_node *dnode, bool show_defaults)
 {
 	vty_out(vty, "multinic\n");
 }
@@ -355,53 +339,43 @@ void cli_show_multinic_end(struct vty *vty, const struct lyd_node *dnode)
 	vty_out(vty, "exit\n");
 }
 
-void cli_show_egress_mode(struct vty *vty, const struct lyd_node *dnode,
-			  bool show_defaults)
+void cli_show_egress_mode(struct vty *vty, const struct lyd_node *dnode, bool show_defaults)
 {
 	vty_out(vty, " egress-mode %s\n", yang_dnode_get_string(dnode, NULL));
 }
 
-void cli_show_placement(struct vty *vty, const struct lyd_node *dnode,
-			bool show_defaults)
+void cli_show_placement(struct vty *vty, const struct lyd_node *dnode, bool show_defaults)
 {
 	vty_out(vty, " placement %s\n", yang_dnode_get_string(dnode, NULL));
 }
 
-void cli_show_nic(struct vty *vty, const struct lyd_node *dnode,
-		  bool show_defaults)
+void cli_show_nic(struct vty *vty, const struct lyd_node *dnode, bool show_defaults)
 {
 	vty_out(vty, " nic %s", yang_dnode_get_string(dnode, "name"));
 	if (yang_dnode_exists(dnode, "weight"))
-		vty_out(vty, " weight %s",
-			yang_dnode_get_string(dnode, "weight"));
+		vty_out(vty, " weight %s", yang_dnode_get_string(dnode, "weight"));
 	if (yang_dnode_exists(dnode, "speed"))
 		vty_out(vty, " speed %s", yang_dnode_get_string(dnode, "speed"));
 	if (yang_dnode_exists(dnode, "gateway-v4"))
-		vty_out(vty, " gateway %s",
-			yang_dnode_get_string(dnode, "gateway-v4"));
+		vty_out(vty, " gateway %s", yang_dnode_get_string(dnode, "gateway-v4"));
 	if (yang_dnode_exists(dnode, "gateway-v6"))
-		vty_out(vty, " gateway %s",
-			yang_dnode_get_string(dnode, "gateway-v6"));
+		vty_out(vty, " gateway %s", yang_dnode_get_string(dnode, "gateway-v6"));
 	vty_out(vty, "\n");
 }
 
-void cli_show_nic_match(struct vty *vty, const struct lyd_node *dnode,
-			bool show_defaults)
+void cli_show_nic_match(struct vty *vty, const struct lyd_node *dnode, bool show_defaults)
 {
 	vty_out(vty, " nic-match %s", yang_dnode_get_string(dnode, "seq"));
 	if (yang_dnode_exists(dnode, "name-pattern"))
-		vty_out(vty, " name %s",
-			yang_dnode_get_string(dnode, "name-pattern"));
+		vty_out(vty, " name %s", yang_dnode_get_string(dnode, "name-pattern"));
 	if (yang_dnode_exists(dnode, "driver"))
-		vty_out(vty, " driver %s",
-			yang_dnode_get_string(dnode, "driver"));
+		vty_out(vty, " driver %s", yang_dnode_get_string(dnode, "driver"));
 	if (yang_dnode_exists(dnode, "has-default-gateway"))
 		vty_out(vty, " default-gateway");
 	vty_out(vty, "\n");
 }
 
-void cli_show_task(struct vty *vty, const struct lyd_node *dnode,
-		   bool show_defaults)
+void cli_show_task(struct vty *vty, const struct lyd_node *dnode, bool show_defaults)
 {
 	vty_out(vty, " task %s\n", yang_dnode_get_string(dnode, "name"));
 }
@@ -411,42 +385,34 @@ void cli_show_task_end(struct vty *vty, const struct lyd_node *dnode)
 	vty_out(vty, " exit\n");
 }
 
-void cli_show_task_netns(struct vty *vty, const struct lyd_node *dnode,
-			 bool show_defaults)
+void cli_show_task_netns(struct vty *vty, const struct lyd_node *dnode, bool show_defaults)
 {
 	vty_out(vty, "  netns %s\n", yang_dnode_get_string(dnode, NULL));
 }
 
-void cli_show_task_vip(struct vty *vty, const struct lyd_node *dnode,
-		       bool show_defaults)
+void cli_show_task_vip(struct vty *vty, const struct lyd_node *dnode, bool show_defaults)
 {
 	vty_out(vty, "  vip %s\n", yang_dnode_get_string(dnode, NULL));
 }
 
-void cli_show_task_addr(struct vty *vty, const struct lyd_node *dnode,
-			bool show_defaults)
+void cli_show_task_addr(struct vty *vty, const struct lyd_node *dnode, bool show_defaults)
 {
 	const char *nic = yang_dnode_get_string(dnode, "nic");
 
 	if (yang_dnode_exists(dnode, "ipv4"))
-		vty_out(vty, "  nic %s address %s\n", nic,
-			yang_dnode_get_string(dnode, "ipv4"));
+		vty_out(vty, "  nic %s address %s\n", nic, yang_dnode_get_string(dnode, "ipv4"));
 	if (yang_dnode_exists(dnode, "ipv6"))
-		vty_out(vty, "  nic %s address %s\n", nic,
-			yang_dnode_get_string(dnode, "ipv6"));
+		vty_out(vty, "  nic %s address %s\n", nic, yang_dnode_get_string(dnode, "ipv6"));
 }
 
-void cli_show_task_mtu(struct vty *vty, const struct lyd_node *dnode,
-		       bool show_defaults)
+void cli_show_task_mtu(struct vty *vty, const struct lyd_node *dnode, bool show_defaults)
 {
 	vty_out(vty, "  mtu %s\n", yang_dnode_get_string(dnode, NULL));
 }
 
-void cli_show_link_bandwidth(struct vty *vty, const struct lyd_node *dnode,
-			     bool show_defaults)
+void cli_show_link_bandwidth(struct vty *vty, const struct lyd_node *dnode, bool show_defaults)
 {
-	vty_out(vty, " link-bandwidth %s\n",
-		yang_dnode_get_string(dnode, NULL));
+	vty_out(vty, " link-bandwidth %s\n", yang_dnode_get_string(dnode, NULL));
 }
 
 static int multinic_config_write(struct vty *vty)
@@ -485,18 +451,15 @@ static void show_caps(struct vty *vty, json_object *json)
 
 		json_object_string_add(j, "kernelRelease", c->kernel_release);
 		for (i = 0; i < array_size(flags); i++)
-			json_object_boolean_add(j, flags[i].key,
-						flags[i].value);
+			json_object_boolean_add(j, flags[i].key, flags[i].value);
 		json_object_string_add(j, "libbpfVersion", c->libbpf_version);
 		json_object_object_add(json, "capabilities", j);
 		return;
 	}
 	vty_out(vty, "Datapath capabilities (probed at start):\n");
-	vty_out(vty, "  kernel %s, libbpf %s\n", c->kernel_release,
-		c->libbpf_version);
+	vty_out(vty, "  kernel %s, libbpf %s\n", c->kernel_release, c->libbpf_version);
 	for (i = 0; i < array_size(flags); i++)
-		vty_out(vty, "  %-14s %s\n", flags[i].label,
-			flags[i].value ? "yes" : "no");
+		vty_out(vty, "  %-14s %s\n", flags[i].label, flags[i].value ? "yes" : "no");
 }
 
 static void show_config_summary(struct vty *vty, json_object *json)
@@ -512,8 +475,7 @@ static void show_config_summary(struct vty *vty, json_object *json)
 		json_object_string_add(j, "egressMode", egress);
 		json_object_string_add(j, "placement", placement);
 		json_object_int_add(j, "nics", mn_nic_cfgs_count(&mn_nic_cfgs));
-		json_object_int_add(j, "nicMatchRules",
-				    mn_nic_rules_count(&mn_nic_rules));
+		json_object_int_add(j, "nicMatchRules", mn_nic_rules_count(&mn_nic_rules));
 		json_object_int_add(j, "selectedNics", mn_nics_count(&mn_nics));
 		json_object_int_add(j, "tasks", tasks);
 		json_object_boolean_add(json, "configured", cfg->configured);
@@ -524,13 +486,10 @@ static void show_config_summary(struct vty *vty, json_object *json)
 		vty_out(vty, "Not configured (no \"multinic\" block)\n");
 		return;
 	}
-	vty_out(vty, "Configuration: egress-mode %s, placement %s\n", egress,
-		placement);
-	vty_out(vty,
-		"  NICs named: %zu, match rules: %zu, NICs selected: %zu, tasks: %zu\n",
-		mn_nic_cfgs_count(&mn_nic_cfgs),
-		mn_nic_rules_count(&mn_nic_rules), mn_nics_count(&mn_nics),
-		tasks);
+	vty_out(vty, "Configuration: egress-mode %s, placement %s\n", egress, placement);
+	vty_out(vty, "  NICs named: %zu, match rules: %zu, NICs selected: %zu, tasks: %zu\n",
+		mn_nic_cfgs_count(&mn_nic_cfgs), mn_nic_rules_count(&mn_nic_rules),
+		mn_nics_count(&mn_nics), tasks);
 }
 
 static void show_egress(struct vty *vty, json_object *json)
@@ -549,8 +508,7 @@ static void show_egress(struct vty *vty, json_object *json)
 		json_object_object_add(json, "egress", j);
 		return;
 	}
-	vty_out(vty, "Egress datapath: %s\n  %s\n", mn_datapath_name(dp),
-		reason);
+	vty_out(vty, "Egress datapath: %s\n  %s\n", mn_datapath_name(dp), reason);
 }
 
 DEFPY(show_multinic, show_multinic_cmd, "show multinic [json]$uj",
@@ -603,14 +561,14 @@ static void addresses_text(struct vty *vty, struct interface *ifp)
 
 static const char *gateway_source(const struct mn_nic *nic, afi_t afi)
 {
-	return nic->cfg && nic->cfg->has_gw[afi] ? "configured"
-						 : "default route";
+	return nic->cfg && nic->cfg->has_gw[afi] ? "configured" : "default route";
 }
 
 static void gateways_json(const struct mn_nic *nic, json_object *j)
 {
-	static const char *const key[AFI_MAX] = { [AFI_IP] = "gatewayIpv4",
-						   [AFI_IP6] = "gatewayIpv6" };
+	static const char *const key[AFI_MAX] = {
+		[AFI_IP] = "gatewayIpv4", [AFI_IP6] = "gatewayIpv6"
+	};
 	union g_addr gw;
 	afi_t afi;
 
@@ -625,8 +583,7 @@ static void gateways_json(const struct mn_nic *nic, json_object *j)
 		else
 			json_object_string_addf(jg, "address", "%pI6", &gw.ipv6);
 		json_object_string_add(jg, "source", gateway_source(nic, afi));
-		json_object_string_add(jg, "neighbour",
-				       mn_neigh_state_name(nic->gw_neigh[afi]));
+		json_object_string_add(jg, "neighbour", mn_neigh_state_name(nic->gw_neigh[afi]));
 		json_object_object_add(j, key[afi], jg);
 	}
 }
@@ -665,8 +622,7 @@ static void show_nic_json(const struct mn_nic *nic, json_object *json)
 	json_object_int_add(j, "weight", mn_nic_weight(nic));
 	json_object_string_add(j, "driver", nic->driver);
 	json_object_int_add(j, "numaNode", nic->numa_node);
-	json_object_string_add(j, "selectedBy",
-			       mn_nic_selected_by(nic, buf, sizeof(buf)));
+	json_object_string_add(j, "selectedBy", mn_nic_selected_by(nic, buf, sizeof(buf)));
 	gateways_json(nic, j);
 	if (ifp)
 		addresses_json(ifp, j);
@@ -678,17 +634,15 @@ static void show_nic_text(struct vty *vty, const struct mn_nic *nic)
 	struct interface *ifp = if_lookup_by_index(nic->ifindex, VRF_DEFAULT);
 	char buf[64];
 
-	vty_out(vty, "NIC %s (ifindex %u) is %s, selected by %s\n", nic->name,
-		nic->ifindex, nic->oper_up ? "up" : "down",
-		mn_nic_selected_by(nic, buf, sizeof(buf)));
-	vty_out(vty, "  speed %u Mbit/s%s, weight %u, mtu %u\n",
-		mn_nic_speed(nic),
+	vty_out(vty, "NIC %s (ifindex %u) is %s, selected by %s\n", nic->name, nic->ifindex,
+		nic->oper_up ? "up" : "down", mn_nic_selected_by(nic, buf, sizeof(buf)));
+	vty_out(vty, "  speed %u Mbit/s%s, weight %u, mtu %u\n", mn_nic_speed(nic),
 		nic->cfg && nic->cfg->speed ? " (configured)"
 		: nic->speed_reported	    ? ""
 					    : " (unknown)",
 		mn_nic_weight(nic), nic->mtu);
-	vty_out(vty, "  driver %s, NUMA node %d\n",
-		nic->driver[0] ? nic->driver : "unknown", nic->numa_node);
+	vty_out(vty, "  driver %s, NUMA node %d\n", nic->driver[0] ? nic->driver : "unknown",
+		nic->numa_node);
 	gateways_text(vty, nic);
 	if (ifp)
 		addresses_text(vty, ifp);
@@ -737,66 +691,56 @@ struct task_object {
 };
 
 /* Everything a wired task consists of, derived from its state. */
-static unsigned int task_objects(const struct mn_task *task,
-				 struct task_object *o, unsigned int max)
+static unsigned int task_objects(const struct mn_task *task, struct task_object *o, unsigned int max)
 {
-	static const char *const gw[AFI_MAX] = { [AFI_IP] = "169.254.1.1",
-						  [AFI_IP6] = "fe80::1" };
+	static const char *const gw[AFI_MAX] = { [AFI_IP] = "169.254.1.1", [AFI_IP6] = "fe80::1" };
 	bool wired = task->status == MN_TASK_WIRED;
 	bool l2 = task->device && strmatch(task->device, "veth");
 	const struct mn_task_addr *ta;
 	unsigned int n = 0;
 	afi_t afi;
 
-#define OBJ(k, w, p, ...)                                                      \
-	do {                                                                   \
-		if (n < max) {                                                 \
-			o[n].kind = k;                                         \
-			o[n].where = w;                                        \
-			o[n].present = p;                                      \
-			snprintfrr(o[n].what, sizeof(o[n].what), __VA_ARGS__); \
-			n++;                                                   \
-		}                                                              \
+#define OBJ(k, w, p, ...)                                                                          \
+	do {                                                                                       \
+		if (n < max) {                                                                     \
+			o[n].kind = k;                                                             \
+			o[n].where = w;                                                            \
+			o[n].present = p;                                                          \
+			snprintfrr(o[n].what, sizeof(o[n].what), __VA_ARGS__);                     \
+			n++;                                                                       \
+		}                                                                                  \
 	} while (0)
 
-	OBJ("link", "host", wired, "%s (%s, peer %s, mtu %u)",
-	    task->host_ifname, task->device ? task->device : "-",
-	    MN_TASK_PEER_IFNAME, task->mtu_in_use);
+	OBJ("link", "host", wired, "%s (%s, peer %s, mtu %u)", task->host_ifname,
+	    task->device ? task->device : "-", MN_TASK_PEER_IFNAME, task->mtu_in_use);
 	OBJ("link", task->netns, wired, "%s", MN_TASK_PEER_IFNAME);
 	for (afi = AFI_IP; afi <= AFI_IP6; afi++) {
 		if (!task->has_vip[afi])
 			continue;
-		OBJ("address", task->netns, wired, "%pFX dev %s",
-		    &task->vip[afi], MN_TASK_PEER_IFNAME);
+		OBJ("address", task->netns, wired, "%pFX dev %s", &task->vip[afi],
+		    MN_TASK_PEER_IFNAME);
 		if (l2)
-			OBJ("neighbour", task->netns, wired,
-			    "%s lladdr <%s> dev %s permanent", gw[afi],
-			    task->host_ifname, MN_TASK_PEER_IFNAME);
-		OBJ("route", task->netns, wired, "default %s%s dev %s src %pFXh",
-		    l2 ? "via " : "", l2 ? gw[afi] : "", MN_TASK_PEER_IFNAME,
-		    &task->vip[afi]);
-		OBJ("route", "host", task->host_routes[afi],
-		    "%pFX dev %s proto multinic (zebra)", &task->vip[afi],
-		    task->host_ifname);
+			OBJ("neighbour", task->netns, wired, "%s lladdr <%s> dev %s permanent",
+			    gw[afi], task->host_ifname, MN_TASK_PEER_IFNAME);
+		OBJ("route", task->netns, wired, "default %s%s dev %s src %pFXh", l2 ? "via " : "",
+		    l2 ? gw[afi] : "", MN_TASK_PEER_IFNAME, &task->vip[afi]);
+		OBJ("route", "host", task->host_routes[afi], "%pFX dev %s proto multinic (zebra)",
+		    &task->vip[afi], task->host_ifname);
 		OBJ("rule", "host", task->egress_attached,
-		    "from %pFX iif %s lookup %u pref %u proto multinic",
-		    &task->vip[afi], task->host_ifname, MN_EGRESS_TABLE,
-		    MN_RULE_PRIORITY);
+		    "from %pFX iif %s lookup %u pref %u proto multinic", &task->vip[afi],
+		    task->host_ifname, MN_EGRESS_TABLE, MN_RULE_PRIORITY);
 	}
 	frr_each (mn_task_addrs, &task->addrs, ta) {
 		for (afi = AFI_IP; afi <= AFI_IP6; afi++) {
 			if (!ta->has[afi])
 				continue;
-			OBJ("address", task->netns, wired,
-			    "%pFX dev %s (per-NIC, %s)", &ta->addr[afi],
-			    MN_TASK_PEER_IFNAME, ta->nic);
+			OBJ("address", task->netns, wired, "%pFX dev %s (per-NIC, %s)",
+			    &ta->addr[afi], MN_TASK_PEER_IFNAME, ta->nic);
 			OBJ("route", "host", ta->host_route[afi],
-			    "%pFX dev %s proto multinic (zebra)", &ta->addr[afi],
-			    task->host_ifname);
+			    "%pFX dev %s proto multinic (zebra)", &ta->addr[afi], task->host_ifname);
 			OBJ("rule", "host", task->egress_attached,
 			    "from %pFX iif %s lookup <table of %s> pref %u proto multinic",
-			    &ta->addr[afi], task->host_ifname, ta->nic,
-			    MN_NIC_RULE_PRIORITY);
+			    &ta->addr[afi], task->host_ifname, ta->nic, MN_NIC_RULE_PRIORITY);
 		}
 	}
 #undef OBJ
@@ -816,14 +760,12 @@ static void show_task_json(const struct mn_task *task, json_object *json)
 	if (task->has_vip[AFI_IP])
 		json_object_string_addf(j, "vipV4", "%pFX", &task->vip[AFI_IP]);
 	if (task->has_vip[AFI_IP6])
-		json_object_string_addf(j, "vipV6", "%pFX",
-					&task->vip[AFI_IP6]);
+		json_object_string_addf(j, "vipV6", "%pFX", &task->vip[AFI_IP6]);
 	json_object_string_add(j, "status", mn_task_status_name(task->status));
 	if (task->error[0])
 		json_object_string_add(j, "error", task->error);
 	json_object_string_add(j, "datapath",
-			       mn_datapath_name(mn_datapath_in_use(reason,
-								   sizeof(reason))));
+			       mn_datapath_name(mn_datapath_in_use(reason, sizeof(reason))));
 	json_object_string_add(j, "device", task->device ? task->device : "");
 	json_object_string_add(j, "hostInterface", task->host_ifname);
 	json_object_string_add(j, "taskInterface", MN_TASK_PEER_IFNAME);
@@ -848,11 +790,9 @@ static void show_task_json(const struct mn_task *task, json_object *json)
 		json_object_string_add(jo, "netns", "host");
 		json_object_string_addf(jo, "object",
 					"id %u (%u NICs), default route of table %u (shared by all tasks)",
-					mn_kernel_nhg_id(afi),
-					mn_kernel_nhg_members(afi),
+					mn_kernel_nhg_id(afi), mn_kernel_nhg_members(afi),
 					MN_EGRESS_TABLE);
-		json_object_boolean_add(jo, "present",
-					mn_kernel_nhg_members(afi) > 0);
+		json_object_boolean_add(jo, "present", mn_kernel_nhg_members(afi) > 0);
 		json_object_array_add(jobjs, jo);
 	}
 	json_object_object_add(j, "objects", jobjs);
@@ -865,9 +805,8 @@ static void show_task_text(struct vty *vty, const struct mn_task *task)
 	unsigned int i, n;
 	afi_t afi;
 
-	vty_out(vty, "Task %s: %s%s%s\n", task->name,
-		mn_task_status_name(task->status), task->error[0] ? ": " : "",
-		task->error);
+	vty_out(vty, "Task %s: %s%s%s\n", task->name, mn_task_status_name(task->status),
+		task->error[0] ? ": " : "", task->error);
 	vty_out(vty, "  netns %s", task->netns[0] ? task->netns : "-");
 	for (afi = AFI_IP; afi <= AFI_IP6; afi++)
 		if (task->has_vip[afi])
@@ -875,14 +814,13 @@ static void show_task_text(struct vty *vty, const struct mn_task *task)
 	vty_out(vty, "\n");
 	n = task_objects(task, obj, array_size(obj));
 	for (i = 0; i < n; i++)
-		vty_out(vty, "  %-9s %-8s %s%s\n", obj[i].kind, obj[i].where,
-			obj[i].what, obj[i].present ? "" : " (absent)");
+		vty_out(vty, "  %-9s %-8s %s%s\n", obj[i].kind, obj[i].where, obj[i].what,
+			obj[i].present ? "" : " (absent)");
 	for (afi = AFI_IP; afi <= AFI_IP6; afi++)
 		if (task->has_vip[afi] && task->egress_attached)
-			vty_out(vty,
-				"  %-9s %-8s id %u (%u NICs), default route of table %u\n",
-				"nhg", "host", mn_kernel_nhg_id(afi),
-				mn_kernel_nhg_members(afi), MN_EGRESS_TABLE);
+			vty_out(vty, "  %-9s %-8s id %u (%u NICs), default route of table %u\n",
+				"nhg", "host", mn_kernel_nhg_id(afi), mn_kernel_nhg_members(afi),
+				MN_EGRESS_TABLE);
 }
 
 DEFPY(show_multinic_task, show_multinic_task_cmd,

@@ -27,8 +27,7 @@ static bool zapi_sent(enum zclient_send_status st, const char *what)
 	return true;
 }
 
-static void zapi_nh_fill(struct zapi_nexthop *znh, int family,
-			 const struct mn_zapi_nh *nh)
+static void zapi_nh_fill(struct zapi_nexthop *znh, int family, const struct mn_zapi_nh *nh)
 {
 	memset(znh, 0, sizeof(*znh));
 	znh->vrf_id = VRF_DEFAULT;
@@ -46,8 +45,8 @@ static void zapi_nh_fill(struct zapi_nexthop *znh, int family,
 		SET_FLAG(znh->flags, ZAPI_NEXTHOP_FLAG_ONLINK);
 }
 
-bool mn_zapi_nhg_install(uint32_t id, int family, const struct mn_zapi_nh *nh,
-			 unsigned int n, uint16_t resilient_buckets)
+bool mn_zapi_nhg_install(uint32_t id, int family, const struct mn_zapi_nh *nh, unsigned int n,
+			 uint16_t resilient_buckets)
 {
 	struct zapi_nhg api = {};
 	unsigned int i;
@@ -68,8 +67,7 @@ bool mn_zapi_nhg_install(uint32_t id, int family, const struct mn_zapi_nh *nh,
 	for (i = 0; i < n && i < MULTIPATH_NUM; i++)
 		zapi_nh_fill(&api.nexthops[i], family, &nh[i]);
 	api.nexthop_num = i;
-	return zapi_sent(zclient_nhg_send(mn_zclient, ZEBRA_NHG_ADD, &api),
-			 "a nexthop group");
+	return zapi_sent(zclient_nhg_send(mn_zclient, ZEBRA_NHG_ADD, &api), "a nexthop group");
 }
 
 bool mn_zapi_nhg_remove(uint32_t id)
@@ -92,8 +90,7 @@ static void zapi_route_init(struct zapi_route *api, const struct prefix *p)
 	apply_mask(&api->prefix);
 }
 
-bool mn_zapi_route_nhg(bool add, const struct prefix *p, uint32_t table,
-		       uint32_t nhg_id)
+bool mn_zapi_route_nhg(bool add, const struct prefix *p, uint32_t table, uint32_t nhg_id)
 {
 	struct zapi_route api;
 
@@ -106,14 +103,12 @@ bool mn_zapi_route_nhg(bool add, const struct prefix *p, uint32_t table,
 	}
 	if (add)
 		zapi_route_set_nhg_id(&api, &nhg_id);
-	return zapi_sent(zclient_route_send(add ? ZEBRA_ROUTE_ADD
-						: ZEBRA_ROUTE_DELETE,
-					    mn_zclient, &api),
+	return zapi_sent(zclient_route_send(add ? ZEBRA_ROUTE_ADD : ZEBRA_ROUTE_DELETE, mn_zclient,
+					    &api),
 			 "a route");
 }
 
-bool mn_zapi_route_nh(bool add, const struct prefix *p, uint32_t table,
-		      const struct mn_zapi_nh *nh)
+bool mn_zapi_route_nh(bool add, const struct prefix *p, uint32_t table, const struct mn_zapi_nh *nh)
 {
 	struct zapi_route api;
 
@@ -135,9 +130,8 @@ bool mn_zapi_route_nh(bool add, const struct prefix *p, uint32_t table,
 			api.nexthops[0].vrf_id = VRF_DEFAULT;
 		}
 	}
-	return zapi_sent(zclient_route_send(add ? ZEBRA_ROUTE_ADD
-						: ZEBRA_ROUTE_DELETE,
-					    mn_zclient, &api),
+	return zapi_sent(zclient_route_send(add ? ZEBRA_ROUTE_ADD : ZEBRA_ROUTE_DELETE, mn_zclient,
+					    &api),
 			 "a route");
 }
 
@@ -155,8 +149,7 @@ bool mn_zapi_route_dev(bool add, const struct prefix *p, ifindex_t ifindex)
 		api.nexthops[0].ifindex = ifindex;
 		api.nexthops[0].vrf_id = VRF_DEFAULT;
 	}
-	return zapi_sent(zclient_route_send(add ? ZEBRA_ROUTE_ADD
-						: ZEBRA_ROUTE_DELETE,
-					    mn_zclient, &api),
+	return zapi_sent(zclient_route_send(add ? ZEBRA_ROUTE_ADD : ZEBRA_ROUTE_DELETE, mn_zclient,
+					    &api),
 			 "a route");
 }

@@ -31,14 +31,12 @@ extern uint32_t mn_zapi_nhg_base(void);
  * asks for a resilient group (flows stay on their next hop when others
  * come and go).  Returns false when zebra could not be told.
  */
-extern bool mn_zapi_nhg_install(uint32_t id, int family,
-				const struct mn_zapi_nh *nh, unsigned int n,
-				uint16_t resilient_buckets);
+extern bool mn_zapi_nhg_install(uint32_t id, int family, const struct mn_zapi_nh *nh,
+				unsigned int n, uint16_t resilient_buckets);
 extern bool mn_zapi_nhg_remove(uint32_t id);
 
 /* A route to prefix in table (0: main) via a nexthop group. */
-extern bool mn_zapi_route_nhg(bool add, const struct prefix *p,
-			      uint32_t table, uint32_t nhg_id);
+extern bool mn_zapi_route_nhg(bool add, const struct prefix *p, uint32_t table, uint32_t nhg_id);
 
 /*
  * A route to prefix in table (0: main) via one next hop, or unreachable
@@ -48,7 +46,6 @@ extern bool mn_zapi_route_nh(bool add, const struct prefix *p, uint32_t table,
 			     const struct mn_zapi_nh *nh);
 
 /* A route to prefix in the main table directly on ifindex. */
-extern bool mn_zapi_route_dev(bool add, const struct prefix *p,
-			      ifindex_t ifindex);
+extern bool mn_zapi_route_dev(bool add, const struct prefix *p, ifindex_t ifindex);
 
 #endif /* _MULTINIC_ZAPI_H */

@@ -66,17 +66,13 @@ static void default_route_track(afi_t afi, bool on)
 	struct prefix p = {};
 
 	p.family = afi2family(afi);
-	if (zclient_send_rnh(zclient,
-			     on ? ZEBRA_NEXTHOP_REGISTER
-				: ZEBRA_NEXTHOP_UNREGISTER,
-			     &p, SAFI_UNICAST, false, true,
-			     VRF_DEFAULT) == ZCLIENT_SEND_FAILURE)
-		zlog_warn("cannot %s tracking of the %s default route",
-			  on ? "start" : "stop", afi2str(afi));
+	if (zclient_send_rnh(zclient, on ? ZEBRA_NEXTHOP_REGISTER : ZEBRA_NEXTHOP_UNREGISTER, &p,
+			     SAFI_UNICAST, false, true, VRF_DEFAULT) == ZCLIENT_SEND_FAILURE)
+		zlog_warn("cannot %s tracking of the %s default route", on ? "start" : "stop",
+			  afi2str(afi));
 }
 
-static void nexthop_update(struct vrf *vrf, struct prefix *matched,
-			   struct zapi_route *nhr)
+static void nexthop_update(struct vrf *vrf, struct prefix *matched, struct zapi_route *nhr)
 {
 	ifindex_t ifindex[MULTIPATH_NUM];
 	union g_addr gw[MULTIPATH_NUM];
@@ -107,9 +103,7 @@ static int neighbour_change(ZAPI_CALLBACK_ARGS)
 	if (zclient_neigh_ip_decode(zclient->ibuf, &api) < 0)
 		return -1;
 	mn_nic_neighbour_update(api.index, &api.ip_in,
-				cmd == ZEBRA_NEIGH_REMOVED
-					? ZEBRA_NEIGH_STATE_NONE
-					: api.ndm_state);
+				cmd == ZEBRA_NEIGH_REMOVED ? ZEBRA_NEIGH_STATE_NONE : api.ndm_state);
 	return 0;
 }
 
@@ -121,12 +115,10 @@ static int route_notify_owner(ZAPI_CALLBACK_ARGS)
 	safi_t safi;
 	afi_t afi;
 
-	if (!zapi_route_notify_decode(zclient->ibuf, &p, &table, &note, &afi,
-				      &safi))
+	if (!zapi_route_notify_decode(zclient->ibuf, &p, &table, &note, &afi, &safi))
 		return -1;
 	if (note == ZAPI_ROUTE_FAIL_INSTALL)
-		zlog_warn("zebra could not install route %pFX (table %u)", &p,
-			  table);
+		zlog_warn("zebra could not install route %pFX (table %u)", &p, table);
 	return 0;
 }
 
@@ -157,8 +149,8 @@ void multinic_zebra_init(void)
 	hook_register_prio(if_down, 0, if_event);
 	hook_register_prio(if_unreal, 0, if_event);
 
-	zclient = zclient_new(master, &zclient_options_default,
-			      multinic_handlers, array_size(multinic_handlers));
+	zclient = zclient_new(master, &zclient_options_default, multinic_handlers,
+			      array_size(multinic_handlers));
 	zclient_init(zclient, ZEBRA_ROUTE_MULTINIC, 0, &multinic_privs);
 	mn_zclient = zclient;
 	zclient->zebra_connected = zebra_connected;
