@@ -105,14 +105,21 @@ void mn_task_del(struct mn_task *task)
 	XFREE(MTYPE_MN_TASK, task);
 }
 
+/*
+ * Every configuration change first unwires the task, while its state still
+ * describes what was installed (the old VIPs, netns and addresses), then
+ * changes the configuration and schedules the rewiring.
+ */
 void mn_task_set_netns(struct mn_task *task, const char *netns)
 {
+	task_unwire(task);
 	strlcpy(task->netns, netns ? netns : "", sizeof(task->netns));
 	task_schedule(task);
 }
 
 void mn_task_set_vip(struct mn_task *task, afi_t afi, const struct prefix *vip)
 {
+	task_unwire(task);
 	task->has_vip[afi] = vip != NULL;
 	if (vip)
 		prefix_copy(&task->vip[afi], vip);
@@ -121,6 +128,7 @@ void mn_task_set_vip(struct mn_task *task, afi_t afi, const struct prefix *vip)
 
 void mn_task_set_mtu(struct mn_task *task, uint32_t mtu)
 {
+	task_unwire(task);
 	task->mtu = mtu;
 	task_schedule(task);
 }
@@ -129,6 +137,7 @@ struct mn_task_addr *mn_task_addr_add(struct mn_task *task, const char *nic)
 {
 	struct mn_task_addr *ta = XCALLOC(MTYPE_MN_TASK_ADDR, sizeof(*ta));
 
+	task_unwire(task);
 	strlcpy(ta->nic, nic, sizeof(ta->nic));
 	mn_task_addrs_add_tail(&task->addrs, ta);
 	task_schedule(task);
@@ -137,7 +146,6 @@ struct mn_task_addr *mn_task_addr_add(struct mn_task *task, const char *nic)
 
 void mn_task_addr_del(struct mn_task *task, struct mn_task_addr *ta)
 {
-	/* unwire first: the wiring refers to the address */
 	task_unwire(task);
 	mn_task_addrs_del(&task->addrs, ta);
 	XFREE(MTYPE_MN_TASK_ADDR, ta);

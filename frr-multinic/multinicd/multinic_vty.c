@@ -45,6 +45,32 @@ static bool cli_ifname_ok(struct vty *vty, const char *name)
 	return true;
 }
 
+/*
+ * Checked here, not only by the model, because a name that the model
+ * refuses cannot even be looked up: vtysh would get no reason back.
+ */
+static bool cli_task_name_ok(struct vty *vty, const char *name)
+{
+	size_t len = strlen(name);
+	size_t i;
+
+	if (len > MN_TASK_NAME_MAX) {
+		vty_out(vty, "%% Task name \"%s\" is %zu characters long; at most %d are allowed\n",
+			name, len, MN_TASK_NAME_MAX);
+		return false;
+	}
+	for (i = 0; i < len; i++) {
+		if (isalnum((unsigned char)name[i]) ||
+		    (i > 0 && strchr("_.-", name[i])))
+			continue;
+		vty_out(vty,
+			"%% Task name \"%s\": use letters, digits, '_', '.' and '-', starting with a letter or digit\n",
+			name);
+		return false;
+	}
+	return true;
+}
+
 DEFPY_YANG_NOSH(multinic, multinic_cmd, "multinic", MULTINIC_STR)
 {
 	int ret;
@@ -213,10 +239,8 @@ DEFPY_YANG_NOSH(task, task_cmd, "task NAME$name",
 	char xpath[XPATH_MAXLEN];
 	int ret;
 
-	if (strpbrk(name, "'\"")) {
-		vty_out(vty, "%% Task names cannot contain quotes\n");
+	if (!cli_task_name_ok(vty, name))
 		return CMD_WARNING_CONFIG_FAILED;
-	}
 	snprintf(xpath, sizeof(xpath), "./task[name='%s']", name);
 	nb_cli_enqueue_change(vty, ".", NB_OP_CREATE, NULL);
 	ret = nb_cli_apply_changes(vty, "%s", xpath);
@@ -234,10 +258,8 @@ DEFPY_YANG(no_task, no_task_cmd, "no task NAME$name",
 {
 	char xpath[XPATH_MAXLEN];
 
-	if (strpbrk(name, "'\"")) {
-		vty_out(vty, "%% Task names cannot contain quotes\n");
+	if (!cli_task_name_ok(vty, name))
 		return CMD_WARNING_CONFIG_FAILED;
-	}
 	snprintf(xpath, sizeof(xpath), "./task[name='%s']", name);
 	nb_cli_enqueue_change(vty, xpath, NB_OP_DESTROY, NULL);
 	return nb_cli_apply_changes(vty, NULL);
@@ -248,8 +270,19 @@ DEFPY_YANG(task_netns, task_netns_cmd, "[no] netns ![NETNS$netns]",
 	   "The task's network namespace\n"
 	   "Name under /run/netns, or an absolute path\n")
 {
+	char err[256];
+
 	if (!no && !netns) {
 		vty_out(vty, "%% netns needs a name or a path\n");
+		return CMD_WARNING_CONFIG_FAILED;
+	}
+	if (netns && strlen(netns) > MN_NETNS_REF_MAX) {
+		vty_out(vty, "%% netns reference is %zu characters long; at most %d are allowed\n",
+			strlen(netns), MN_NETNS_REF_MAX);
+		return CMD_WARNING_CONFIG_FAILED;
+	}
+	if (netns && !mn_netns_ref_valid(netns, err, sizeof(err))) {
+		vty_out(vty, "%% %s\n", err);
 		return CMD_WARNING_CONFIG_FAILED;
 	}
 	nb_cli_enqueue_change(vty, "./netns", no ? NB_OP_DESTROY : NB_OP_MODIFY, netns);
@@ -305,13 +338,18 @@ DEFPY_YANG(no_task_nic, no_task_nic_cmd, "no nic IFNAME$nic",
 	return nb_cli_apply_changes(vty, NULL);
 }
 
-DEFPY_YANG(task_mtu, task_mtu_cmd, "[no] mtu ![(1280-65535)$mtu]",
+DEFPY_YANG(task_mtu, task_mtu_cmd, "[no] mtu ![(1-65535)$mtu]",
 	   NO_STR
 	   "MTU of the task's device (default: smallest MTU of the NICs)\n"
-	   "MTU\n")
+	   "MTU, 1280 to 65535\n")
 {
 	if (!no && !mtu_str) {
 		vty_out(vty, "%% mtu needs a value\n");
+		return CMD_WARNING_CONFIG_FAILED;
+	}
+	/* The wider token lets the user read why a value is refused. */
+	if (!no && mtu < 1280) {
+		vty_out(vty, "%% MTU %ld is out of range 1280..65535 (IPv6 needs 1280)\n", mtu);
 		return CMD_WARNING_CONFIG_FAILED;
 	}
 	nb_cli_enqueue_change(vty, "./mtu", no ? NB_OP_DESTROY : NB_OP_MODIFY, mtu_str);
