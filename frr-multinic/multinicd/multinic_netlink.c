@@ -157,11 +157,10 @@ static int mn_nl_nle2errno(int nle)
  * one, else libnl's code mapped), and err = "<what>: <reason>".  what is
  * formatted by the caller and names the object and the namespace.
  */
-static int mn_nl_fail(struct mn_nl *nl, int nle, char *err, size_t errlen,
-		      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static int mn_nl_fail(struct mn_nl *nl, int nle, char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 
-static int mn_nl_fail(struct mn_nl *nl, int nle, char *err, size_t errlen,
-		      const char *fmt, ...)
+static int mn_nl_fail(struct mn_nl *nl, int nle, char *err, size_t errlen, const char *fmt, ...)
 {
 	char what[384];
 	const char *reason;
@@ -182,8 +181,7 @@ static int mn_nl_fail(struct mn_nl *nl, int nle, char *err, size_t errlen,
 	va_end(ap);
 
 	if (nl && nl->kerr && nl->extack[0])
-		mn_nl_seterr(err, errlen, "%s: %s (%s)", what, reason,
-			     nl->extack);
+		mn_nl_seterr(err, errlen, "%s: %s (%s)", what, reason, nl->extack);
 	else
 		mn_nl_seterr(err, errlen, "%s: %s", what, reason);
 	return ret;
@@ -226,8 +224,7 @@ static void mn_nl_read_extack(struct mn_nl *nl, const struct nlmsgerr *e)
 		nla_strlcpy(nl->extack, msg, sizeof(nl->extack));
 }
 
-static int mn_nl_err_cb(struct sockaddr_nl *who, struct nlmsgerr *e,
-			void *arg)
+static int mn_nl_err_cb(struct sockaddr_nl *who, struct nlmsgerr *e, void *arg)
 {
 	struct mn_nl *nl = (struct mn_nl *)arg;
 
@@ -286,8 +283,7 @@ static int mn_nl_connect_in(struct nl_sock *sk, int nsfd, int *nle)
 	return ret;
 }
 
-static int mn_nl_open(struct mn_nl *nl, const struct mn_nl_ns *ns,
-		      char *err, size_t errlen)
+static int mn_nl_open(struct mn_nl *nl, const struct mn_nl_ns *ns, char *err, size_t errlen)
 {
 	static const int one = 1;
 	int nle = 0, ret = 0, fd;
@@ -298,22 +294,20 @@ static int mn_nl_open(struct mn_nl *nl, const struct mn_nl_ns *ns,
 	nl->sk = nl_socket_alloc();
 	if (!nl->sk)
 		return mn_nl_fail(NULL, -NLE_NOMEM, err, errlen,
-				  "cannot open a netlink socket in netns %s",
-				  nl->nsname);
+				  "cannot open a netlink socket in netns %s", nl->nsname);
 
 	if (ns && ns->fd >= 0) {
 		ret = mn_nl_connect_in(nl->sk, ns->fd, &nle);
 		if (ret < 0) {
-			mn_nl_seterr(err, errlen, "cannot enter netns %s: %s",
-				     nl->nsname, strerror(-ret));
+			mn_nl_seterr(err, errlen, "cannot enter netns %s: %s", nl->nsname,
+				     strerror(-ret));
 			goto fail;
 		}
 	} else {
 		nle = nl_connect(nl->sk, NETLINK_ROUTE);
 	}
 	if (nle < 0) {
-		ret = mn_nl_fail(NULL, nle, err, errlen,
-				 "cannot open a netlink socket in netns %s",
+		ret = mn_nl_fail(NULL, nle, err, errlen, "cannot open a netlink socket in netns %s",
 				 nl->nsname);
 		goto fail;
 	}
@@ -353,13 +347,10 @@ int mn_nl_netns_open(const char *path, char *err, size_t errlen)
 	if (fd < 0) {
 		ret = -errno;
 		if (ret == -ENOENT)
-			mn_nl_seterr(err, errlen,
-				     "network namespace %s does not exist",
-				     path);
+			mn_nl_seterr(err, errlen, "network namespace %s does not exist", path);
 		else
-			mn_nl_seterr(err, errlen,
-				     "cannot open network namespace %s: %s",
-				     path, strerror(-ret));
+			mn_nl_seterr(err, errlen, "cannot open network namespace %s: %s", path,
+				     strerror(-ret));
 		return ret;
 	}
 
@@ -372,12 +363,10 @@ int mn_nl_netns_open(const char *path, char *err, size_t errlen)
 	if (ret != CLONE_NEWNET) {
 		ret = ret < 0 && errno != ENOTTY ? -errno : -EINVAL;
 		if (ret == -EINVAL)
-			mn_nl_seterr(err, errlen,
-				     "%s is not a network namespace", path);
+			mn_nl_seterr(err, errlen, "%s is not a network namespace", path);
 		else
-			mn_nl_seterr(err, errlen,
-				     "cannot check network namespace %s: %s",
-				     path, strerror(-ret));
+			mn_nl_seterr(err, errlen, "cannot check network namespace %s: %s", path,
+				     strerror(-ret));
 		close(fd);
 		return ret;
 	}
@@ -420,8 +409,7 @@ static struct nl_addr *mn_nl_addr(const struct mn_nl_prefix *p)
 }
 
 /* The address alone, without "/plen" (gateways, neighbours). */
-static const char *mn_nl_ip_str(const struct mn_nl_prefix *p, char *buf,
-				size_t len)
+static const char *mn_nl_ip_str(const struct mn_nl_prefix *p, char *buf, size_t len)
 {
 	if (!p || (p->family != AF_INET && p->family != AF_INET6) ||
 	    !inet_ntop(p->family, &p->addr, buf, (socklen_t)len))
@@ -445,8 +433,7 @@ static int mn_nl_ifindex(struct mn_nl *nl, const char *ifname, int *ifindex)
 }
 
 /* Look ifname up in ns from a socket of its own; negative errno. */
-static int mn_nl_index_in(const struct mn_nl_ns *ns, const char *ifname,
-			  int *ifindex)
+static int mn_nl_index_in(const struct mn_nl_ns *ns, const char *ifname, int *ifindex)
 {
 	struct mn_nl nl;
 	int ret;
@@ -469,27 +456,23 @@ static int mn_nl_index_in(const struct mn_nl_ns *ns, const char *ifname,
  * After creating a pair: read both ifindexes, or remove the pair again so
  * that the call does all or nothing.
  */
-static int mn_nl_pair_indexes(struct mn_nl *nl, const char *kind,
-			      const char *host_ifname, const char *peer_ifname,
-			      const struct mn_nl_ns *peer_ns, int *host_ifindex,
-			      int *peer_ifindex, char *err, size_t errlen)
+static int mn_nl_pair_indexes(struct mn_nl *nl, const char *kind, const char *host_ifname,
+			      const char *peer_ifname, const struct mn_nl_ns *peer_ns,
+			      int *host_ifindex, int *peer_ifindex, char *err, size_t errlen)
 {
 	struct rtnl_link *link;
 	int hidx = 0, pidx = 0, ret;
 
 	ret = mn_nl_ifindex(nl, host_ifname, &hidx);
 	if (ret < 0) {
-		ret = mn_nl_fail(nl, ret, err, errlen,
-				 "cannot find new %s %s in netns %s", kind,
+		ret = mn_nl_fail(nl, ret, err, errlen, "cannot find new %s %s in netns %s", kind,
 				 host_ifname, nl->nsname);
 		goto undo;
 	}
 	ret = mn_nl_index_in(peer_ns, peer_ifname, &pidx);
 	if (ret < 0) {
-		mn_nl_seterr(err, errlen,
-			     "cannot find new %s peer %s in netns %s: %s",
-			     kind, peer_ifname, mn_nl_nsname(peer_ns),
-			     strerror(-ret));
+		mn_nl_seterr(err, errlen, "cannot find new %s peer %s in netns %s: %s", kind,
+			     peer_ifname, mn_nl_nsname(peer_ns), strerror(-ret));
 		goto undo;
 	}
 	if (host_ifindex)
@@ -510,26 +493,21 @@ undo:
 }
 
 /* Arguments shared by veth and netkit creation; -EINVAL with a message. */
-static int mn_nl_pair_check(const char *kind, const char *host_ifname,
-			    const char *peer_ifname,
-			    const struct mn_nl_ns *peer_ns, char *err,
-			    size_t errlen)
+static int mn_nl_pair_check(const char *kind, const char *host_ifname, const char *peer_ifname,
+			    const struct mn_nl_ns *peer_ns, char *err, size_t errlen)
 {
 	if (!mn_nl_ifname_ok(host_ifname) || !mn_nl_ifname_ok(peer_ifname)) {
 		mn_nl_seterr(err, errlen,
 			     "cannot create %s %s with peer %s in netns %s: invalid interface name",
 			     kind, host_ifname ? host_ifname : "(null)",
-			     peer_ifname ? peer_ifname : "(null)",
-			     mn_nl_nsname(peer_ns));
+			     peer_ifname ? peer_ifname : "(null)", mn_nl_nsname(peer_ns));
 		return -EINVAL;
 	}
 	return 0;
 }
 
-static struct rtnl_link *mn_nl_veth_build(const char *host_ifname,
-					  const char *peer_ifname,
-					  const struct mn_nl_ns *peer_ns,
-					  uint32_t mtu)
+static struct rtnl_link *mn_nl_veth_build(const char *host_ifname, const char *peer_ifname,
+					  const struct mn_nl_ns *peer_ns, uint32_t mtu)
 {
 	struct rtnl_link *link, *peer;
 
@@ -552,16 +530,14 @@ static struct rtnl_link *mn_nl_veth_build(const char *host_ifname,
 }
 
 int mn_nl_veth_create(const char *host_ifname, const char *peer_ifname,
-		      const struct mn_nl_ns *peer_ns, uint32_t mtu,
-		      int *host_ifindex, int *peer_ifindex, char *err,
-		      size_t errlen)
+		      const struct mn_nl_ns *peer_ns, uint32_t mtu, int *host_ifindex,
+		      int *peer_ifindex, char *err, size_t errlen)
 {
 	struct rtnl_link *link;
 	struct mn_nl nl;
 	int ret;
 
-	ret = mn_nl_pair_check("veth", host_ifname, peer_ifname, peer_ns,
-			       err, errlen);
+	ret = mn_nl_pair_check("veth", host_ifname, peer_ifname, peer_ns, err, errlen);
 	if (ret < 0)
 		return ret;
 	ret = mn_nl_open(&nl, &MN_NL_NS_HOST, err, errlen);
@@ -571,9 +547,8 @@ int mn_nl_veth_create(const char *host_ifname, const char *peer_ifname,
 	link = mn_nl_veth_build(host_ifname, peer_ifname, peer_ns, mtu);
 	if (!link) {
 		ret = mn_nl_fail(&nl, -NLE_NOMEM, err, errlen,
-				 "cannot create veth %s with peer %s in netns %s",
-				 host_ifname, peer_ifname,
-				 mn_nl_nsname(peer_ns));
+				 "cannot create veth %s with peer %s in netns %s", host_ifname,
+				 peer_ifname, mn_nl_nsname(peer_ns));
 		goto out;
 	}
 
@@ -582,15 +557,13 @@ int mn_nl_veth_create(const char *host_ifname, const char *peer_ifname,
 	rtnl_link_put(link);
 	if (ret < 0) {
 		ret = mn_nl_fail(&nl, ret, err, errlen,
-				 "cannot create veth %s with peer %s in netns %s",
-				 host_ifname, peer_ifname,
-				 mn_nl_nsname(peer_ns));
+				 "cannot create veth %s with peer %s in netns %s", host_ifname,
+				 peer_ifname, mn_nl_nsname(peer_ns));
 		goto out;
 	}
 
-	ret = mn_nl_pair_indexes(&nl, "veth", host_ifname, peer_ifname,
-				 peer_ns, host_ifindex, peer_ifindex, err,
-				 errlen);
+	ret = mn_nl_pair_indexes(&nl, "veth", host_ifname, peer_ifname, peer_ns, host_ifindex,
+				 peer_ifindex, err, errlen);
 out:
 	mn_nl_close(&nl);
 	return ret;
@@ -628,8 +601,7 @@ static int mn_nl_netkit_put_peer(struct nl_msg *msg, const char *peer_ifname,
  * and kernels older than 6.13, which do not know it, accept the request.
  */
 static int mn_nl_netkit_msg(const char *host_ifname, const char *peer_ifname,
-			    const struct mn_nl_ns *peer_ns, uint32_t mtu,
-			    struct nl_msg **result)
+			    const struct mn_nl_ns *peer_ns, uint32_t mtu, struct nl_msg **result)
 {
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
 	struct nlattr *linkinfo, *data;
@@ -671,16 +643,14 @@ toobig:
 }
 
 int mn_nl_netkit_create(const char *host_ifname, const char *peer_ifname,
-			const struct mn_nl_ns *peer_ns, uint32_t mtu,
-			int *host_ifindex, int *peer_ifindex, char *err,
-			size_t errlen)
+			const struct mn_nl_ns *peer_ns, uint32_t mtu, int *host_ifindex,
+			int *peer_ifindex, char *err, size_t errlen)
 {
 	struct nl_msg *msg = NULL;
 	struct mn_nl nl;
 	int ret;
 
-	ret = mn_nl_pair_check("netkit", host_ifname, peer_ifname, peer_ns,
-			       err, errlen);
+	ret = mn_nl_pair_check("netkit", host_ifname, peer_ifname, peer_ns, err, errlen);
 	if (ret < 0)
 		return ret;
 	ret = mn_nl_open(&nl, &MN_NL_NS_HOST, err, errlen);
@@ -694,22 +664,19 @@ int mn_nl_netkit_create(const char *host_ifname, const char *peer_ifname,
 	if (ret < 0) {
 		/* The kernel's words for a missing kind: "Unknown device type" */
 		ret = mn_nl_fail(&nl, ret, err, errlen,
-				 "cannot create netkit %s with peer %s in netns %s",
-				 host_ifname, peer_ifname,
-				 mn_nl_nsname(peer_ns));
+				 "cannot create netkit %s with peer %s in netns %s", host_ifname,
+				 peer_ifname, mn_nl_nsname(peer_ns));
 		goto out;
 	}
 
-	ret = mn_nl_pair_indexes(&nl, "netkit", host_ifname, peer_ifname,
-				 peer_ns, host_ifindex, peer_ifindex, err,
-				 errlen);
+	ret = mn_nl_pair_indexes(&nl, "netkit", host_ifname, peer_ifname, peer_ns, host_ifindex,
+				 peer_ifindex, err, errlen);
 out:
 	mn_nl_close(&nl);
 	return ret;
 }
 
-int mn_nl_link_delete(const struct mn_nl_ns *ns, const char *ifname,
-		      char *err, size_t errlen)
+int mn_nl_link_delete(const struct mn_nl_ns *ns, const char *ifname, char *err, size_t errlen)
 {
 	struct rtnl_link *link;
 	struct mn_nl nl;
@@ -741,8 +708,7 @@ int mn_nl_link_delete(const struct mn_nl_ns *ns, const char *ifname,
 	return 0;
 
 fail:
-	ret = mn_nl_fail(&nl, ret, err, errlen,
-			 "cannot delete link %s in netns %s", ifname,
+	ret = mn_nl_fail(&nl, ret, err, errlen, "cannot delete link %s in netns %s", ifname,
 			 nl.nsname);
 	mn_nl_close(&nl);
 	return ret;
@@ -758,8 +724,8 @@ int mn_nl_link_index(const struct mn_nl_ns *ns, const char *ifname)
 	return ret < 0 ? ret : ifindex;
 }
 
-int mn_nl_link_mac(const struct mn_nl_ns *ns, const char *ifname,
-		   uint8_t mac[6], char *err, size_t errlen)
+int mn_nl_link_mac(const struct mn_nl_ns *ns, const char *ifname, uint8_t mac[6], char *err,
+		   size_t errlen)
 {
 	struct rtnl_link *link = NULL;
 	struct nl_addr *lladdr;
@@ -780,8 +746,7 @@ int mn_nl_link_mac(const struct mn_nl_ns *ns, const char *ifname,
 	ret = rtnl_link_get_kernel(nl.sk, 0, ifname, &link);
 	if (ret < 0) {
 		ret = mn_nl_fail(&nl, ret, err, errlen,
-				 "cannot read the MAC address of %s in netns %s",
-				 ifname, nl.nsname);
+				 "cannot read the MAC address of %s in netns %s", ifname, nl.nsname);
 		goto out;
 	}
 
@@ -791,10 +756,8 @@ int mn_nl_link_mac(const struct mn_nl_ns *ns, const char *ifname,
 	 * an address only in L2 mode, and lo is all zeros too.
 	 */
 	lladdr = rtnl_link_get_addr(link);
-	if (!lladdr || nl_addr_get_len(lladdr) != 6 ||
-	    nl_addr_iszero(lladdr)) {
-		mn_nl_seterr(err, errlen,
-			     "link %s in netns %s has no MAC address", ifname,
+	if (!lladdr || nl_addr_get_len(lladdr) != 6 || nl_addr_iszero(lladdr)) {
+		mn_nl_seterr(err, errlen, "link %s in netns %s has no MAC address", ifname,
 			     nl.nsname);
 		ret = -EINVAL;
 		goto out;
@@ -808,8 +771,8 @@ out:
 	return ret;
 }
 
-int mn_nl_link_up(const struct mn_nl_ns *ns, const char *ifname,
-		  uint32_t mtu, char *err, size_t errlen)
+int mn_nl_link_up(const struct mn_nl_ns *ns, const char *ifname, uint32_t mtu, char *err,
+		  size_t errlen)
 {
 	struct rtnl_link *orig = NULL, *change = NULL;
 	char what[32] = "";
@@ -821,8 +784,7 @@ int mn_nl_link_up(const struct mn_nl_ns *ns, const char *ifname,
 	if (!mn_nl_ifname_ok(ifname)) {
 		mn_nl_seterr(err, errlen,
 			     "cannot set link %s up%s in netns %s: invalid interface name",
-			     ifname ? ifname : "(null)", what,
-			     mn_nl_nsname(ns));
+			     ifname ? ifname : "(null)", what, mn_nl_nsname(ns));
 		return -EINVAL;
 	}
 	ret = mn_nl_open(&nl, ns, err, errlen);
@@ -853,8 +815,7 @@ int mn_nl_link_up(const struct mn_nl_ns *ns, const char *ifname,
 	goto out;
 
 fail:
-	ret = mn_nl_fail(&nl, ret, err, errlen,
-			 "cannot set link %s up%s in netns %s", ifname, what,
+	ret = mn_nl_fail(&nl, ret, err, errlen, "cannot set link %s up%s in netns %s", ifname, what,
 			 nl.nsname);
 out:
 	if (orig)
@@ -869,8 +830,7 @@ out:
  * Addresses
  */
 
-static struct rtnl_addr *mn_nl_addr_build(int ifindex,
-					  const struct mn_nl_prefix *p)
+static struct rtnl_addr *mn_nl_addr_build(int ifindex, const struct mn_nl_prefix *p)
 {
 	struct rtnl_addr *ra;
 	struct nl_addr *local;
@@ -903,8 +863,7 @@ fail:
 }
 
 static int mn_nl_addr_change(const struct mn_nl_ns *ns, const char *ifname,
-			     const struct mn_nl_prefix *addr, bool add,
-			     char *err, size_t errlen)
+			     const struct mn_nl_prefix *addr, bool add, char *err, size_t errlen)
 {
 	char pfx[MN_NL_PREFIX_STRLEN];
 	const char *op = add ? "add" : "delete", *to = add ? "to" : "from";
@@ -914,10 +873,8 @@ static int mn_nl_addr_change(const struct mn_nl_ns *ns, const char *ifname,
 
 	mn_nl_prefix_str(addr, pfx, sizeof(pfx));
 	if (!mn_nl_ifname_ok(ifname) || !mn_nl_prefix_ok(addr)) {
-		mn_nl_seterr(err, errlen,
-			     "cannot %s address %s %s %s in netns %s: Invalid argument",
-			     op, pfx, to, ifname ? ifname : "(null)",
-			     mn_nl_nsname(ns));
+		mn_nl_seterr(err, errlen, "cannot %s address %s %s %s in netns %s: Invalid argument",
+			     op, pfx, to, ifname ? ifname : "(null)", mn_nl_nsname(ns));
 		return -EINVAL;
 	}
 	ret = mn_nl_open(&nl, ns, err, errlen);
@@ -944,9 +901,8 @@ static int mn_nl_addr_change(const struct mn_nl_ns *ns, const char *ifname,
 	goto out;
 
 fail:
-	ret = mn_nl_fail(&nl, ret, err, errlen,
-			 "cannot %s address %s %s %s in netns %s", op, pfx, to,
-			 ifname, nl.nsname);
+	ret = mn_nl_fail(&nl, ret, err, errlen, "cannot %s address %s %s %s in netns %s", op, pfx,
+			 to, ifname, nl.nsname);
 out:
 	if (ra)
 		rtnl_addr_put(ra);
@@ -954,14 +910,14 @@ out:
 	return ret;
 }
 
-int mn_nl_addr_add(const struct mn_nl_ns *ns, const char *ifname,
-		   const struct mn_nl_prefix *addr, char *err, size_t errlen)
+int mn_nl_addr_add(const struct mn_nl_ns *ns, const char *ifname, const struct mn_nl_prefix *addr,
+		   char *err, size_t errlen)
 {
 	return mn_nl_addr_change(ns, ifname, addr, true, err, errlen);
 }
 
-int mn_nl_addr_del(const struct mn_nl_ns *ns, const char *ifname,
-		   const struct mn_nl_prefix *addr, char *err, size_t errlen)
+int mn_nl_addr_del(const struct mn_nl_ns *ns, const char *ifname, const struct mn_nl_prefix *addr,
+		   char *err, size_t errlen)
 {
 	return mn_nl_addr_change(ns, ifname, addr, false, err, errlen);
 }
@@ -971,8 +927,7 @@ int mn_nl_addr_del(const struct mn_nl_ns *ns, const char *ifname,
  */
 
 /* "10.9.0.0/24 via 169.254.0.1 dev eth0 src 10.1.0.1 table 100" */
-static const char *mn_nl_route_str(const struct mn_nl_route *r, char *buf,
-				   size_t len)
+static const char *mn_nl_route_str(const struct mn_nl_route *r, char *buf, size_t len)
 {
 	char dst[MN_NL_PREFIX_STRLEN], gw[INET6_ADDRSTRLEN + 16] = "";
 	char src[INET6_ADDRSTRLEN + 16] = "", table[24] = "";
@@ -980,15 +935,12 @@ static const char *mn_nl_route_str(const struct mn_nl_route *r, char *buf,
 
 	mn_nl_prefix_str(&r->dst, dst, sizeof(dst));
 	if (r->gw)
-		snprintf(gw, sizeof(gw), " via %s",
-			 mn_nl_ip_str(r->gw, ip, sizeof(ip)));
+		snprintf(gw, sizeof(gw), " via %s", mn_nl_ip_str(r->gw, ip, sizeof(ip)));
 	if (r->src)
-		snprintf(src, sizeof(src), " src %s",
-			 mn_nl_ip_str(r->src, ip, sizeof(ip)));
+		snprintf(src, sizeof(src), " src %s", mn_nl_ip_str(r->src, ip, sizeof(ip)));
 	if (r->table)
 		snprintf(table, sizeof(table), " table %u", r->table);
-	snprintf(buf, len, "%s%s dev %s%s%s", dst, gw,
-		 r->ifname ? r->ifname : "(null)", src, table);
+	snprintf(buf, len, "%s%s dev %s%s%s", dst, gw, r->ifname ? r->ifname : "(null)", src, table);
 	return buf;
 }
 
@@ -999,14 +951,12 @@ static bool mn_nl_route_ok(const struct mn_nl_route *r)
 	/* Gateway and source are plain addresses of the route's family. */
 	if (r->gw && (!mn_nl_prefix_ok(r->gw) || r->gw->family != r->dst.family))
 		return false;
-	if (r->src &&
-	    (!mn_nl_prefix_ok(r->src) || r->src->family != r->dst.family))
+	if (r->src && (!mn_nl_prefix_ok(r->src) || r->src->family != r->dst.family))
 		return false;
 	return true;
 }
 
-static int mn_nl_route_nexthop(struct rtnl_route *rt,
-			       const struct mn_nl_route *r, int ifindex)
+static int mn_nl_route_nexthop(struct rtnl_route *rt, const struct mn_nl_route *r, int ifindex)
 {
 	struct rtnl_nexthop *nh;
 	struct nl_addr *gw;
@@ -1037,8 +987,7 @@ static int mn_nl_route_nexthop(struct rtnl_route *rt,
 	return 0;
 }
 
-static int mn_nl_route_fill(struct rtnl_route *rt, const struct mn_nl_route *r,
-			    int ifindex)
+static int mn_nl_route_fill(struct rtnl_route *rt, const struct mn_nl_route *r, int ifindex)
 {
 	struct nl_addr *dst, *src;
 	int nle;
@@ -1071,8 +1020,7 @@ static int mn_nl_route_fill(struct rtnl_route *rt, const struct mn_nl_route *r,
 	return mn_nl_route_nexthop(rt, r, ifindex);
 }
 
-static struct rtnl_route *mn_nl_route_build(const struct mn_nl_route *r,
-					    int ifindex, int *nle)
+static struct rtnl_route *mn_nl_route_build(const struct mn_nl_route *r, int ifindex, int *nle)
 {
 	struct rtnl_route *rt;
 
@@ -1089,8 +1037,7 @@ static struct rtnl_route *mn_nl_route_build(const struct mn_nl_route *r,
 	return rt;
 }
 
-static int mn_nl_route_change(const struct mn_nl_ns *ns,
-			      const struct mn_nl_route *r, bool add,
+static int mn_nl_route_change(const struct mn_nl_ns *ns, const struct mn_nl_route *r, bool add,
 			      char *err, size_t errlen)
 {
 	const char *op = add ? "add" : "delete";
@@ -1100,16 +1047,14 @@ static int mn_nl_route_change(const struct mn_nl_ns *ns,
 	int ifindex, ret;
 
 	if (!r) {
-		mn_nl_seterr(err, errlen,
-			     "cannot %s route (null) in netns %s: Invalid argument",
+		mn_nl_seterr(err, errlen, "cannot %s route (null) in netns %s: Invalid argument",
 			     op, mn_nl_nsname(ns));
 		return -EINVAL;
 	}
 	mn_nl_route_str(r, what, sizeof(what));
 	if (!mn_nl_route_ok(r)) {
-		mn_nl_seterr(err, errlen,
-			     "cannot %s route %s in netns %s: Invalid argument",
-			     op, what, mn_nl_nsname(ns));
+		mn_nl_seterr(err, errlen, "cannot %s route %s in netns %s: Invalid argument", op,
+			     what, mn_nl_nsname(ns));
 		return -EINVAL;
 	}
 	ret = mn_nl_open(&nl, ns, err, errlen);
@@ -1125,8 +1070,7 @@ static int mn_nl_route_change(const struct mn_nl_ns *ns,
 
 	mn_nl_reset(&nl);
 	if (add)
-		ret = rtnl_route_add(nl.sk, rt,
-				     NLM_F_CREATE | NLM_F_REPLACE);
+		ret = rtnl_route_add(nl.sk, rt, NLM_F_CREATE | NLM_F_REPLACE);
 	else
 		ret = rtnl_route_delete(nl.sk, rt, 0);
 	if (ret < 0)
@@ -1135,8 +1079,8 @@ static int mn_nl_route_change(const struct mn_nl_ns *ns,
 	goto out;
 
 fail:
-	ret = mn_nl_fail(&nl, ret, err, errlen, "cannot %s route %s in netns %s",
-			 op, what, nl.nsname);
+	ret = mn_nl_fail(&nl, ret, err, errlen, "cannot %s route %s in netns %s", op, what,
+			 nl.nsname);
 out:
 	if (rt)
 		rtnl_route_put(rt);
@@ -1144,14 +1088,12 @@ out:
 	return ret;
 }
 
-int mn_nl_route_add(const struct mn_nl_ns *ns, const struct mn_nl_route *r,
-		    char *err, size_t errlen)
+int mn_nl_route_add(const struct mn_nl_ns *ns, const struct mn_nl_route *r, char *err, size_t errlen)
 {
 	return mn_nl_route_change(ns, r, true, err, errlen);
 }
 
-int mn_nl_route_del(const struct mn_nl_ns *ns, const struct mn_nl_route *r,
-		    char *err, size_t errlen)
+int mn_nl_route_del(const struct mn_nl_ns *ns, const struct mn_nl_route *r, char *err, size_t errlen)
 {
 	return mn_nl_route_change(ns, r, false, err, errlen);
 }
@@ -1160,8 +1102,7 @@ int mn_nl_route_del(const struct mn_nl_ns *ns, const struct mn_nl_route *r,
  * Neighbours
  */
 
-static struct rtnl_neigh *mn_nl_neigh_build(int ifindex,
-					    const struct mn_nl_prefix *ip,
+static struct rtnl_neigh *mn_nl_neigh_build(int ifindex, const struct mn_nl_prefix *ip,
 					    const uint8_t mac[6])
 {
 	struct nl_addr *dst = NULL, *ll = NULL;
@@ -1196,8 +1137,8 @@ fail:
 }
 
 static int mn_nl_neigh_change(const struct mn_nl_ns *ns, const char *ifname,
-			      const struct mn_nl_prefix *ip,
-			      const uint8_t mac[6], char *err, size_t errlen)
+			      const struct mn_nl_prefix *ip, const uint8_t mac[6], char *err,
+			      size_t errlen)
 {
 	char ipstr[INET6_ADDRSTRLEN], ll[32] = "";
 	const char *op = mac ? "add" : "delete";
@@ -1207,14 +1148,12 @@ static int mn_nl_neigh_change(const struct mn_nl_ns *ns, const char *ifname,
 
 	mn_nl_ip_str(ip, ipstr, sizeof(ipstr));
 	if (mac)
-		snprintf(ll, sizeof(ll),
-			 " lladdr %02x:%02x:%02x:%02x:%02x:%02x", mac[0],
-			 mac[1], mac[2], mac[3], mac[4], mac[5]);
+		snprintf(ll, sizeof(ll), " lladdr %02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1],
+			 mac[2], mac[3], mac[4], mac[5]);
 	if (!mn_nl_ifname_ok(ifname) || !mn_nl_prefix_ok(ip)) {
 		mn_nl_seterr(err, errlen,
-			     "cannot %s neighbour %s%s on %s in netns %s: Invalid argument",
-			     op, ipstr, ll, ifname ? ifname : "(null)",
-			     mn_nl_nsname(ns));
+			     "cannot %s neighbour %s%s on %s in netns %s: Invalid argument", op,
+			     ipstr, ll, ifname ? ifname : "(null)", mn_nl_nsname(ns));
 		return -EINVAL;
 	}
 	ret = mn_nl_open(&nl, ns, err, errlen);
@@ -1237,8 +1176,7 @@ static int mn_nl_neigh_change(const struct mn_nl_ns *ns, const char *ifname,
 	 * NLM_F_CREATE of its own here (it does for addresses and routes).
 	 */
 	if (mac)
-		ret = rtnl_neigh_add(nl.sk, n,
-				     NLM_F_CREATE | NLM_F_REPLACE);
+		ret = rtnl_neigh_add(nl.sk, n, NLM_F_CREATE | NLM_F_REPLACE);
 	else
 		ret = rtnl_neigh_delete(nl.sk, n, 0);
 	if (ret < 0)
@@ -1247,9 +1185,8 @@ static int mn_nl_neigh_change(const struct mn_nl_ns *ns, const char *ifname,
 	goto out;
 
 fail:
-	ret = mn_nl_fail(&nl, ret, err, errlen,
-			 "cannot %s neighbour %s%s on %s in netns %s", op, ipstr,
-			 ll, ifname, nl.nsname);
+	ret = mn_nl_fail(&nl, ret, err, errlen, "cannot %s neighbour %s%s on %s in netns %s", op,
+			 ipstr, ll, ifname, nl.nsname);
 out:
 	if (n)
 		rtnl_neigh_put(n);
@@ -1257,21 +1194,19 @@ out:
 	return ret;
 }
 
-int mn_nl_neigh_add(const struct mn_nl_ns *ns, const char *ifname,
-		    const struct mn_nl_prefix *ip, const uint8_t mac[6],
-		    char *err, size_t errlen)
+int mn_nl_neigh_add(const struct mn_nl_ns *ns, const char *ifname, const struct mn_nl_prefix *ip,
+		    const uint8_t mac[6], char *err, size_t errlen)
 {
 	if (!mac) {
-		mn_nl_seterr(err, errlen,
-			     "cannot add neighbour on %s in netns %s: no MAC address",
+		mn_nl_seterr(err, errlen, "cannot add neighbour on %s in netns %s: no MAC address",
 			     ifname ? ifname : "(null)", mn_nl_nsname(ns));
 		return -EINVAL;
 	}
 	return mn_nl_neigh_change(ns, ifname, ip, mac, err, errlen);
 }
 
-int mn_nl_neigh_del(const struct mn_nl_ns *ns, const char *ifname,
-		    const struct mn_nl_prefix *ip, char *err, size_t errlen)
+int mn_nl_neigh_del(const struct mn_nl_ns *ns, const char *ifname, const struct mn_nl_prefix *ip,
+		    char *err, size_t errlen)
 {
 	return mn_nl_neigh_change(ns, ifname, ip, NULL, err, errlen);
 }
@@ -1281,8 +1216,7 @@ int mn_nl_neigh_del(const struct mn_nl_ns *ns, const char *ifname,
  */
 
 /* "from 10.1.0.1/32 iif eth0 lookup 100 priority 1000" */
-static const char *mn_nl_rule_str(const struct mn_nl_rule *r, char *buf,
-				  size_t len)
+static const char *mn_nl_rule_str(const struct mn_nl_rule *r, char *buf, size_t len)
 {
 	char src[MN_NL_PREFIX_STRLEN], iif[IFNAMSIZ + 8] = "";
 
@@ -1328,9 +1262,8 @@ fail:
 	return NULL;
 }
 
-static int mn_nl_rule_change(const struct mn_nl_ns *ns,
-			     const struct mn_nl_rule *r, bool add, char *err,
-			     size_t errlen)
+static int mn_nl_rule_change(const struct mn_nl_ns *ns, const struct mn_nl_rule *r, bool add,
+			     char *err, size_t errlen)
 {
 	const char *op = add ? "add" : "delete";
 	struct rtnl_rule *rule;
@@ -1339,17 +1272,14 @@ static int mn_nl_rule_change(const struct mn_nl_ns *ns,
 	int ret;
 
 	if (!r) {
-		mn_nl_seterr(err, errlen,
-			     "cannot %s rule (null) in netns %s: Invalid argument",
-			     op, mn_nl_nsname(ns));
+		mn_nl_seterr(err, errlen, "cannot %s rule (null) in netns %s: Invalid argument", op,
+			     mn_nl_nsname(ns));
 		return -EINVAL;
 	}
 	mn_nl_rule_str(r, what, sizeof(what));
-	if (!mn_nl_prefix_ok(&r->src) ||
-	    (r->iifname && !mn_nl_ifname_ok(r->iifname))) {
-		mn_nl_seterr(err, errlen,
-			     "cannot %s rule %s in netns %s: Invalid argument",
-			     op, what, mn_nl_nsname(ns));
+	if (!mn_nl_prefix_ok(&r->src) || (r->iifname && !mn_nl_ifname_ok(r->iifname))) {
+		mn_nl_seterr(err, errlen, "cannot %s rule %s in netns %s: Invalid argument", op,
+			     what, mn_nl_nsname(ns));
 		return -EINVAL;
 	}
 	ret = mn_nl_open(&nl, ns, err, errlen);
@@ -1374,20 +1304,18 @@ static int mn_nl_rule_change(const struct mn_nl_ns *ns,
 	return 0;
 
 fail:
-	ret = mn_nl_fail(&nl, ret, err, errlen, "cannot %s rule %s in netns %s",
-			 op, what, nl.nsname);
+	ret = mn_nl_fail(&nl, ret, err, errlen, "cannot %s rule %s in netns %s", op, what,
+			 nl.nsname);
 	mn_nl_close(&nl);
 	return ret;
 }
 
-int mn_nl_rule_add(const struct mn_nl_ns *ns, const struct mn_nl_rule *r,
-		   char *err, size_t errlen)
+int mn_nl_rule_add(const struct mn_nl_ns *ns, const struct mn_nl_rule *r, char *err, size_t errlen)
 {
 	return mn_nl_rule_change(ns, r, true, err, errlen);
 }
 
-int mn_nl_rule_del(const struct mn_nl_ns *ns, const struct mn_nl_rule *r,
-		   char *err, size_t errlen)
+int mn_nl_rule_del(const struct mn_nl_ns *ns, const struct mn_nl_rule *r, char *err, size_t errlen)
 {
 	return mn_nl_rule_change(ns, r, false, err, errlen);
 }
@@ -1451,8 +1379,7 @@ int mn_nl_prefix_parse(const char *str, struct mn_nl_prefix *p)
 	return 0;
 }
 
-const char *mn_nl_prefix_str(const struct mn_nl_prefix *p, char *buf,
-			     size_t len)
+const char *mn_nl_prefix_str(const struct mn_nl_prefix *p, char *buf, size_t len)
 {
 	char ip[INET6_ADDRSTRLEN];
 

@@ -44,7 +44,7 @@
 
 #include "multinic_netlink.h"
 
-#define UNUSED __attribute__((unused))
+#define UNUSED	      __attribute__((unused))
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #define ERRLEN 512
@@ -53,45 +53,45 @@
 /* automake: the test was skipped */
 #define EXIT_SKIP 77
 
-#define assert_contains(haystack, needle)                                     \
-	do {                                                                  \
-		const char *h_ = (haystack), *n_ = (needle);                  \
-		if (!strstr(h_, n_))                                          \
-			fail_msg("\"%s\" does not contain \"%s\"", h_, n_);   \
+#define assert_contains(haystack, needle)                                                          \
+	do {                                                                                       \
+		const char *h_ = (haystack), *n_ = (needle);                                       \
+		if (!strstr(h_, n_))                                                               \
+			fail_msg("\"%s\" does not contain \"%s\"", h_, n_);                        \
 	} while (0)
 
-#define assert_not_contains(haystack, needle)                                 \
-	do {                                                                  \
-		const char *h_ = (haystack), *n_ = (needle);                  \
-		if (strstr(h_, n_))                                           \
-			fail_msg("\"%s\" contains \"%s\"", h_, n_);           \
+#define assert_not_contains(haystack, needle)                                                      \
+	do {                                                                                       \
+		const char *h_ = (haystack), *n_ = (needle);                                       \
+		if (strstr(h_, n_))                                                                \
+			fail_msg("\"%s\" contains \"%s\"", h_, n_);                                \
 	} while (0)
 
-#define assert_starts_with(s, prefix)                                         \
-	do {                                                                  \
-		const char *s_ = (s), *p_ = (prefix);                         \
-		if (strncmp(s_, p_, strlen(p_)) != 0)                         \
-			fail_msg("\"%s\" does not start with \"%s\"", s_, p_);\
+#define assert_starts_with(s, prefix)                                                              \
+	do {                                                                                       \
+		const char *s_ = (s), *p_ = (prefix);                                              \
+		if (strncmp(s_, p_, strlen(p_)) != 0)                                              \
+			fail_msg("\"%s\" does not start with \"%s\"", s_, p_);                     \
 	} while (0)
 
 /* Assert that a call returned 0, showing its message otherwise. */
-#define assert_ok(call, err)                                                  \
-	do {                                                                  \
-		int rc_;                                                      \
-		(err)[0] = '\0';                                              \
-		rc_ = (call);                                                 \
-		if (rc_ != 0)                                                 \
-			fail_msg("%s = %d (%s): %s", #call, rc_,              \
-				 strerror(rc_ < 0 ? -rc_ : rc_), (err));      \
+#define assert_ok(call, err)                                                                       \
+	do {                                                                                       \
+		int rc_;                                                                           \
+		(err)[0] = '\0';                                                                   \
+		rc_ = (call);                                                                      \
+		if (rc_ != 0)                                                                      \
+			fail_msg("%s = %d (%s): %s", #call, rc_, strerror(rc_ < 0 ? -rc_ : rc_),   \
+				 (err));                                                           \
 	} while (0)
 
 /*
  * Names, all derived from our PID.
  */
-static char ns_a[32], ns_b[32];	    /* namespace names */
+static char ns_a[32], ns_b[32];		/* namespace names */
 static char h0[IFNAMSIZ], h1[IFNAMSIZ]; /* host ends */
 static char p0[IFNAMSIZ], p1[IFNAMSIZ]; /* peers (unique: found if leaked) */
-static char link_prefix[IFNAMSIZ];	    /* "mntPID" */
+static char link_prefix[IFNAMSIZ];	/* "mntPID" */
 
 /* What a test's setup hands to it. */
 struct fixture {
@@ -145,8 +145,7 @@ static char *trim_lines(char *s)
  * Run a command and return its stdout (a static buffer), without blanks
  * at the ends of lines: iproute2 versions differ there.
  */
-static const char *out(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
+static const char *out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static const char *out(const char *fmt, ...)
 {
 	static char buf[OUTLEN];
@@ -175,11 +174,9 @@ static int ip_ifindex(const char *ns, const char *ifname)
 	int idx = -1;
 
 	if (ns)
-		sscanf(out("ip -n %s -o link show dev %s 2>/dev/null", ns,
-			   ifname), "%d:", &idx);
+		sscanf(out("ip -n %s -o link show dev %s 2>/dev/null", ns, ifname), "%d:", &idx);
 	else
-		sscanf(out("ip -o link show dev %s 2>/dev/null", ifname),
-		       "%d:", &idx);
+		sscanf(out("ip -o link show dev %s 2>/dev/null", ifname), "%d:", &idx);
 	return idx;
 }
 
@@ -187,8 +184,7 @@ static int ip_ifindex(const char *ns, const char *ifname)
 static const char *ip_link(const char *ns, const char *ifname)
 {
 	if (ns)
-		return out("ip -n %s -o -d link show dev %s 2>/dev/null", ns,
-			   ifname);
+		return out("ip -n %s -o -d link show dev %s 2>/dev/null", ns, ifname);
 	return out("ip -o -d link show dev %s 2>/dev/null", ifname);
 }
 
@@ -202,8 +198,7 @@ static bool link_flag_up(const char *line)
 		fail_msg("no flags in \"%s\"", line);
 	memcpy(flags, lt + 1, (size_t)(gt - lt - 1));
 	flags[gt - lt - 1] = '\0';
-	for (tok = strtok_r(flags, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save))
+	for (tok = strtok_r(flags, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
 		if (!strcmp(tok, "UP"))
 			return true;
 	return false;
@@ -321,8 +316,7 @@ static int teardown(void **state)
 		rc = -1;
 	}
 	if (nfds != fx->nfds) {
-		fprintf(stderr, "file descriptors: %d at setup, %d now\n",
-			fx->nfds, nfds);
+		fprintf(stderr, "file descriptors: %d at setup, %d now\n", fx->nfds, nfds);
 		rc = -1;
 	}
 	close(fx->a.fd);
@@ -337,9 +331,7 @@ static void make_pair(struct fixture *fx, bool up)
 	char err[ERRLEN];
 	int hidx, pidx;
 
-	assert_ok(mn_nl_veth_create(h0, p0, &fx->a, 0, &hidx, &pidx, err,
-				    sizeof(err)),
-		  err);
+	assert_ok(mn_nl_veth_create(h0, p0, &fx->a, 0, &hidx, &pidx, err, sizeof(err)), err);
 	if (!up)
 		return;
 	assert_ok(mn_nl_link_up(&MN_NL_NS_HOST, h0, 0, err, sizeof(err)), err);
@@ -378,8 +370,7 @@ static void prefix_parse_valid(void **state UNUSED)
 			fail_msg("\"%s\" refused", cases[i].in);
 		assert_int_equal(p.family, cases[i].family);
 		assert_int_equal(p.plen, cases[i].plen);
-		assert_string_equal(mn_nl_prefix_str(&p, buf, sizeof(buf)),
-				    cases[i].back);
+		assert_string_equal(mn_nl_prefix_str(&p, buf, sizeof(buf)), cases[i].back);
 	}
 }
 
@@ -428,10 +419,8 @@ static void prefix_str_edges(void **state UNUSED)
 	assert_string_equal(small, "fd00:12");
 
 	memset(&p, 0, sizeof(p));
-	assert_string_equal(mn_nl_prefix_str(&p, buf, sizeof(buf)),
-			    "(invalid)");
-	assert_string_equal(mn_nl_prefix_str(NULL, buf, sizeof(buf)),
-			    "(invalid)");
+	assert_string_equal(mn_nl_prefix_str(&p, buf, sizeof(buf)), "(invalid)");
+	assert_string_equal(mn_nl_prefix_str(NULL, buf, sizeof(buf)), "(invalid)");
 }
 
 /*
@@ -456,8 +445,7 @@ static void netns_open_paths(void **state)
 	/* files that are not network namespaces */
 	fd = mn_nl_netns_open("/proc/self/ns/mnt", err, sizeof(err));
 	assert_int_equal(fd, -EINVAL);
-	assert_string_equal(err,
-			    "/proc/self/ns/mnt is not a network namespace");
+	assert_string_equal(err, "/proc/self/ns/mnt is not a network namespace");
 	fd = mn_nl_netns_open("/proc/self/status", err, sizeof(err));
 	assert_int_equal(fd, -EINVAL);
 	assert_contains(err, "is not a network namespace");
@@ -482,15 +470,13 @@ static void netns_enter_fails(void **state UNUSED)
 	char err[ERRLEN];
 
 	assert_true(fcntl(1000, F_GETFD) < 0);
-	assert_int_equal(mn_nl_link_up(&ghost, "lo", 0, err, sizeof(err)),
-			 -EBADF);
+	assert_int_equal(mn_nl_link_up(&ghost, "lo", 0, err, sizeof(err)), -EBADF);
 	assert_string_equal(err, "cannot enter netns ghost: Bad file descriptor");
 	assert_int_equal(mn_nl_link_index(&ghost, "lo"), -EBADF);
 
 	file.fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	assert_true(file.fd >= 0);
-	assert_int_equal(mn_nl_addr_add(&file, "lo", &a, err, sizeof(err)),
-			 -EINVAL);
+	assert_int_equal(mn_nl_addr_add(&file, "lo", &a, err, sizeof(err)), -EINVAL);
 	assert_string_equal(err, "cannot enter netns devnull: Invalid argument");
 	close(file.fd);
 
@@ -508,9 +494,7 @@ static void veth_create_pair(void **state)
 	char err[ERRLEN], at[32], line[1024];
 	int hidx = 0, pidx = 0;
 
-	assert_ok(mn_nl_veth_create(h0, p0, &fx->a, 1400, &hidx, &pidx, err,
-				    sizeof(err)),
-		  err);
+	assert_ok(mn_nl_veth_create(h0, p0, &fx->a, 1400, &hidx, &pidx, err, sizeof(err)), err);
 	assert_true(hidx > 0 && pidx > 0);
 
 	/* the host end, here */
@@ -538,9 +522,7 @@ static void veth_create_pair(void **state)
 	assert_contains(line, at);
 
 	/* indexes are optional */
-	assert_ok(mn_nl_veth_create(h1, p1, &fx->b, 0, NULL, NULL, err,
-				    sizeof(err)),
-		  err);
+	assert_ok(mn_nl_veth_create(h1, p1, &fx->b, 0, NULL, NULL, err, sizeof(err)), err);
 	assert_true(ip_ifindex(ns_b, p1) > 0);
 }
 
@@ -550,9 +532,7 @@ static void veth_default_mtu_host_peer(void **state UNUSED)
 	int hidx, pidx;
 
 	/* MTU 0: the kernel's default; peer in the caller's namespace */
-	assert_ok(mn_nl_veth_create(h0, p0, &MN_NL_NS_HOST, 0, &hidx, &pidx,
-				    err, sizeof(err)),
-		  err);
+	assert_ok(mn_nl_veth_create(h0, p0, &MN_NL_NS_HOST, 0, &hidx, &pidx, err, sizeof(err)), err);
 	assert_contains(ip_link(NULL, h0), " mtu 1500 ");
 	assert_contains(ip_link(NULL, p0), " mtu 1500 ");
 	assert_int_equal(pidx, (int)if_nametoindex(p0));
@@ -570,11 +550,9 @@ static void veth_create_errors(void **state)
 
 	/* the host name is taken: nothing is created in b */
 	err[0] = '\0';
-	assert_int_equal(mn_nl_veth_create(h0, p1, &fx->b, 0, &hidx, &pidx,
-					   err, sizeof(err)),
+	assert_int_equal(mn_nl_veth_create(h0, p1, &fx->b, 0, &hidx, &pidx, err, sizeof(err)),
 			 -EEXIST);
-	snprintf(want, sizeof(want),
-		 "cannot create veth %s with peer %s in netns %s: File exists",
+	snprintf(want, sizeof(want), "cannot create veth %s with peer %s in netns %s: File exists",
 		 h0, p1, ns_b);
 	assert_starts_with(err, want);
 	assert_int_equal(hidx, -7);
@@ -582,33 +560,29 @@ static void veth_create_errors(void **state)
 	assert_int_equal(mn_nl_link_index(&fx->b, p1), -ENODEV);
 
 	/* the peer name is taken in a: the host end is not left over */
-	assert_int_equal(mn_nl_veth_create(h1, p0, &fx->a, 0, NULL, NULL, err,
-					   sizeof(err)),
+	assert_int_equal(mn_nl_veth_create(h1, p0, &fx->a, 0, NULL, NULL, err, sizeof(err)),
 			 -EEXIST);
 	assert_int_equal(if_nametoindex(h1), 0);
 
 	/* names the kernel would refuse, or libnl silently cut */
-	assert_int_equal(mn_nl_veth_create("abcdefghijklmnop", p1, &fx->b, 0,
-					   NULL, NULL, err, sizeof(err)),
+	assert_int_equal(mn_nl_veth_create("abcdefghijklmnop", p1, &fx->b, 0, NULL, NULL, err,
+					   sizeof(err)),
 			 -EINVAL);
 	assert_contains(err, "invalid interface name");
-	assert_int_equal(mn_nl_veth_create(h1, "", &fx->b, 0, NULL, NULL, err,
-					   sizeof(err)),
+	assert_int_equal(mn_nl_veth_create(h1, "", &fx->b, 0, NULL, NULL, err, sizeof(err)),
 			 -EINVAL);
 
 	/* a peer "namespace" that is not one */
 	bad.fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	assert_true(bad.fd >= 0);
-	assert_true(mn_nl_veth_create(h1, p1, &bad, 0, NULL, NULL, err,
-				      sizeof(err)) < 0);
+	assert_true(mn_nl_veth_create(h1, p1, &bad, 0, NULL, NULL, err, sizeof(err)) < 0);
 	assert_contains(err, "in netns devnull: ");
 	close(bad.fd);
 	assert_int_equal(if_nametoindex(h1), 0);
 	assert_int_equal(if_nametoindex(p1), 0);
 
 	/* an MTU veth refuses */
-	assert_int_equal(mn_nl_veth_create(h1, p1, &fx->b, 10, NULL, NULL,
-					   err, sizeof(err)),
+	assert_int_equal(mn_nl_veth_create(h1, p1, &fx->b, 10, NULL, NULL, err, sizeof(err)),
 			 -EINVAL);
 	assert_int_equal(if_nametoindex(h1), 0);
 }
@@ -621,8 +595,7 @@ static void netkit_create(void **state)
 	uint8_t mac[6];
 
 	err[0] = '\0';
-	rc = mn_nl_netkit_create(h0, p0, &fx->a, 1400, &hidx, &pidx, err,
-				 sizeof(err));
+	rc = mn_nl_netkit_create(h0, p0, &fx->a, 1400, &hidx, &pidx, err, sizeof(err));
 	if (rc == -EOPNOTSUPP) {
 		/* a kernel without CONFIG_NETKIT, like the test kernel */
 		snprintf(want, sizeof(want),
@@ -651,9 +624,7 @@ static void netkit_create(void **state)
 	snprintf(at, sizeof(at), "%s@if%d:", h0, pidx);
 	assert_contains(line, at);
 	/* L3: no MAC, so multinicd adds no neighbour for it */
-	assert_int_equal(mn_nl_link_mac(&MN_NL_NS_HOST, h0, mac, err,
-					sizeof(err)),
-			 -EINVAL);
+	assert_int_equal(mn_nl_link_mac(&MN_NL_NS_HOST, h0, mac, err, sizeof(err)), -EINVAL);
 
 	assert_int_equal(mn_nl_link_index(&MN_NL_NS_HOST, p0), -ENODEV);
 	assert_int_equal(mn_nl_link_index(&fx->a, p0), pidx);
@@ -668,13 +639,11 @@ static void netkit_create(void **state)
 	assert_contains(line, at);
 
 	/* the same names again: refused, nothing changed */
-	assert_int_equal(mn_nl_netkit_create(h0, p1, &fx->b, 0, NULL, NULL,
-					     err, sizeof(err)),
+	assert_int_equal(mn_nl_netkit_create(h0, p1, &fx->b, 0, NULL, NULL, err, sizeof(err)),
 			 -EEXIST);
 	assert_int_equal(mn_nl_link_index(&fx->b, p1), -ENODEV);
 
-	assert_ok(mn_nl_link_delete(&MN_NL_NS_HOST, h0, err, sizeof(err)),
-		  err);
+	assert_ok(mn_nl_link_delete(&MN_NL_NS_HOST, h0, err, sizeof(err)), err);
 	assert_int_equal(mn_nl_link_index(&fx->a, p0), -ENODEV);
 }
 
@@ -685,8 +654,7 @@ static void link_up_and_mtu(void **state)
 
 	make_pair(fx, false);
 
-	assert_ok(mn_nl_link_up(&MN_NL_NS_HOST, h0, 9000, err, sizeof(err)),
-		  err);
+	assert_ok(mn_nl_link_up(&MN_NL_NS_HOST, h0, 9000, err, sizeof(err)), err);
 	snprintf(line, sizeof(line), "%s", ip_link(NULL, h0));
 	assert_true(link_flag_up(line));
 	assert_contains(line, " mtu 9000 ");
@@ -702,17 +670,12 @@ static void link_up_and_mtu(void **state)
 	assert_ok(mn_nl_link_up(&fx->a, p0, 0, err, sizeof(err)), err);
 
 	/* missing link, bad MTU */
-	assert_int_equal(mn_nl_link_up(&fx->b, p0, 0, err, sizeof(err)),
-			 -ENODEV);
-	snprintf(want, sizeof(want),
-		 "cannot set link %s up in netns %s: No such device", p0,
-		 ns_b);
+	assert_int_equal(mn_nl_link_up(&fx->b, p0, 0, err, sizeof(err)), -ENODEV);
+	snprintf(want, sizeof(want), "cannot set link %s up in netns %s: No such device", p0, ns_b);
 	assert_starts_with(err, want);
-	assert_int_equal(mn_nl_link_up(&fx->a, p0, 10, err, sizeof(err)),
-			 -EINVAL);
+	assert_int_equal(mn_nl_link_up(&fx->a, p0, 10, err, sizeof(err)), -EINVAL);
 	snprintf(want, sizeof(want),
-		 "cannot set link %s up with MTU 10 in netns %s: Invalid argument",
-		 p0, ns_a);
+		 "cannot set link %s up with MTU 10 in netns %s: Invalid argument", p0, ns_a);
 	assert_starts_with(err, want);
 	assert_contains(ip_link(ns_a, p0), " mtu 1280 ");
 }
@@ -725,36 +688,30 @@ static void link_mac_read(void **state)
 
 	make_pair(fx, false);
 
-	assert_ok(mn_nl_link_mac(&MN_NL_NS_HOST, h0, mac, err, sizeof(err)),
-		  err);
-	snprintf(want, sizeof(want), "link/ether %02x:%02x:%02x:%02x:%02x:%02x ",
-		 mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+	assert_ok(mn_nl_link_mac(&MN_NL_NS_HOST, h0, mac, err, sizeof(err)), err);
+	snprintf(want, sizeof(want), "link/ether %02x:%02x:%02x:%02x:%02x:%02x ", mac[0], mac[1],
+		 mac[2], mac[3], mac[4], mac[5]);
 	assert_contains(ip_link(NULL, h0), want);
 	assert_memory_not_equal(mac, zero, 6);
 
 	assert_ok(mn_nl_link_mac(&fx->a, p0, mac, err, sizeof(err)), err);
-	snprintf(want, sizeof(want), "link/ether %02x:%02x:%02x:%02x:%02x:%02x ",
-		 mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+	snprintf(want, sizeof(want), "link/ether %02x:%02x:%02x:%02x:%02x:%02x ", mac[0], mac[1],
+		 mac[2], mac[3], mac[4], mac[5]);
 	assert_contains(ip_link(ns_a, p0), want);
 
-	assert_int_equal(mn_nl_link_mac(&fx->b, p0, mac, err, sizeof(err)),
-			 -ENODEV);
+	assert_int_equal(mn_nl_link_mac(&fx->b, p0, mac, err, sizeof(err)), -ENODEV);
 	assert_contains(err, "No such device");
 
 	/* all zeros is no MAC either (lo; a netkit in L3 mode) */
-	assert_int_equal(mn_nl_link_mac(&fx->a, "lo", mac, err, sizeof(err)),
-			 -EINVAL);
-	snprintf(want, sizeof(want), "link lo in netns %s has no MAC address",
-		 ns_a);
+	assert_int_equal(mn_nl_link_mac(&fx->a, "lo", mac, err, sizeof(err)), -EINVAL);
+	snprintf(want, sizeof(want), "link lo in netns %s has no MAC address", ns_a);
 	assert_string_equal(err, want);
 
 	/* an L3 device: a tun device has no link-layer address */
 	if (run("ip -n %s tuntap add dev %s mode tun", ns_b, p1) != 0)
 		skip(); /* no /dev/net/tun here */
-	assert_int_equal(mn_nl_link_mac(&fx->b, p1, mac, err, sizeof(err)),
-			 -EINVAL);
-	snprintf(want, sizeof(want), "link %s in netns %s has no MAC address",
-		 p1, ns_b);
+	assert_int_equal(mn_nl_link_mac(&fx->b, p1, mac, err, sizeof(err)), -EINVAL);
+	snprintf(want, sizeof(want), "link %s in netns %s has no MAC address", p1, ns_b);
 	assert_string_equal(err, want);
 }
 
@@ -765,32 +722,22 @@ static void link_delete_pair(void **state)
 	int hidx, pidx;
 
 	make_pair(fx, false);
-	assert_ok(mn_nl_link_delete(&MN_NL_NS_HOST, h0, err, sizeof(err)),
-		  err);
+	assert_ok(mn_nl_link_delete(&MN_NL_NS_HOST, h0, err, sizeof(err)), err);
 	assert_int_equal(mn_nl_link_index(&MN_NL_NS_HOST, h0), -ENODEV);
 	assert_int_equal(mn_nl_link_index(&fx->a, p0), -ENODEV);
 
 	err[0] = '\0';
-	assert_int_equal(mn_nl_link_delete(&MN_NL_NS_HOST, h0, err,
-					   sizeof(err)),
-			 -ENODEV);
-	snprintf(want, sizeof(want),
-		 "cannot delete link %s in netns host: No such device", h0);
+	assert_int_equal(mn_nl_link_delete(&MN_NL_NS_HOST, h0, err, sizeof(err)), -ENODEV);
+	snprintf(want, sizeof(want), "cannot delete link %s in netns host: No such device", h0);
 	assert_starts_with(err, want);
-	assert_int_equal(mn_nl_link_delete(&MN_NL_NS_HOST, h0, NULL, 0),
-			 -ENODEV);
+	assert_int_equal(mn_nl_link_delete(&MN_NL_NS_HOST, h0, NULL, 0), -ENODEV);
 
 	/* from the task's side: the host end goes too */
-	assert_ok(mn_nl_veth_create(h1, p1, &fx->b, 0, &hidx, &pidx, err,
-				    sizeof(err)),
-		  err);
+	assert_ok(mn_nl_veth_create(h1, p1, &fx->b, 0, &hidx, &pidx, err, sizeof(err)), err);
 	assert_ok(mn_nl_link_delete(&fx->b, p1, err, sizeof(err)), err);
 	assert_int_equal(if_nametoindex(h1), 0);
-	assert_int_equal(mn_nl_link_delete(&fx->b, p1, err, sizeof(err)),
-			 -ENODEV);
-	snprintf(want, sizeof(want),
-		 "cannot delete link %s in netns %s: No such device", p1,
-		 ns_b);
+	assert_int_equal(mn_nl_link_delete(&fx->b, p1, err, sizeof(err)), -ENODEV);
+	snprintf(want, sizeof(want), "cannot delete link %s in netns %s: No such device", p1, ns_b);
 	assert_starts_with(err, want);
 }
 
@@ -799,12 +746,10 @@ static void link_index_lookup(void **state)
 	struct fixture *fx = *state;
 
 	assert_int_equal(mn_nl_link_index(&fx->a, "lo"), 1);
-	assert_int_equal(mn_nl_link_index(&MN_NL_NS_HOST, "lo"),
-			 (int)if_nametoindex("lo"));
+	assert_int_equal(mn_nl_link_index(&MN_NL_NS_HOST, "lo"), (int)if_nametoindex("lo"));
 	assert_int_equal(mn_nl_link_index(&fx->a, p0), -ENODEV);
 	assert_int_equal(mn_nl_link_index(&fx->a, ""), -ENODEV);
-	assert_int_equal(mn_nl_link_index(&fx->a, "abcdefghijklmnop"),
-			 -ENODEV);
+	assert_int_equal(mn_nl_link_index(&fx->a, "abcdefghijklmnop"), -ENODEV);
 }
 
 /*
@@ -822,48 +767,36 @@ static void addr_v4(void **state)
 
 	assert_ok(mn_nl_addr_add(&fx->a, p0, &vip, err, sizeof(err)), err);
 	assert_ok(mn_nl_addr_add(&fx->a, p0, &net, err, sizeof(err)), err);
-	assert_contains(out("ip -n %s -4 -o addr show dev %s", ns_a, p0),
-			"inet 10.10.0.1/32 ");
-	assert_contains(out("ip -n %s -4 -o addr show dev %s", ns_a, p0),
-			"inet 10.11.0.1/24 ");
+	assert_contains(out("ip -n %s -4 -o addr show dev %s", ns_a, p0), "inet 10.10.0.1/32 ");
+	assert_contains(out("ip -n %s -4 -o addr show dev %s", ns_a, p0), "inet 10.11.0.1/24 ");
 
 	/* duplicate */
 	err[0] = '\0';
-	assert_int_equal(mn_nl_addr_add(&fx->a, p0, &vip, err, sizeof(err)),
-			 -EEXIST);
+	assert_int_equal(mn_nl_addr_add(&fx->a, p0, &vip, err, sizeof(err)), -EEXIST);
 	snprintf(want, sizeof(want),
-		 "cannot add address 10.10.0.1/32 to %s in netns %s: File exists",
-		 p0, ns_a);
+		 "cannot add address 10.10.0.1/32 to %s in netns %s: File exists", p0, ns_a);
 	assert_starts_with(err, want);
 
 	/* on the host end, in the host namespace */
-	assert_ok(mn_nl_addr_add(&MN_NL_NS_HOST, h0, &vip, err, sizeof(err)),
-		  err);
-	assert_contains(out("ip -4 -o addr show dev %s", h0),
-			"inet 10.10.0.1/32 ");
+	assert_ok(mn_nl_addr_add(&MN_NL_NS_HOST, h0, &vip, err, sizeof(err)), err);
+	assert_contains(out("ip -4 -o addr show dev %s", h0), "inet 10.10.0.1/32 ");
 
 	/* delete, then delete what is gone */
 	assert_ok(mn_nl_addr_del(&fx->a, p0, &vip, err, sizeof(err)), err);
-	assert_not_contains(out("ip -n %s -4 -o addr show dev %s", ns_a, p0),
-			    "10.10.0.1/32");
-	assert_contains(out("ip -n %s -4 -o addr show dev %s", ns_a, p0),
-			"inet 10.11.0.1/24 ");
-	assert_int_equal(mn_nl_addr_del(&fx->a, p0, &vip, err, sizeof(err)),
-			 -EADDRNOTAVAIL);
+	assert_not_contains(out("ip -n %s -4 -o addr show dev %s", ns_a, p0), "10.10.0.1/32");
+	assert_contains(out("ip -n %s -4 -o addr show dev %s", ns_a, p0), "inet 10.11.0.1/24 ");
+	assert_int_equal(mn_nl_addr_del(&fx->a, p0, &vip, err, sizeof(err)), -EADDRNOTAVAIL);
 	snprintf(want, sizeof(want),
 		 "cannot delete address 10.10.0.1/32 from %s in netns %s: Cannot assign requested address",
 		 p0, ns_a);
 	assert_starts_with(err, want);
 
 	/* no such link, no such address family */
-	assert_int_equal(mn_nl_addr_add(&fx->b, p0, &vip, err, sizeof(err)),
-			 -ENODEV);
+	assert_int_equal(mn_nl_addr_add(&fx->b, p0, &vip, err, sizeof(err)), -ENODEV);
 	snprintf(want, sizeof(want),
-		 "cannot add address 10.10.0.1/32 to %s in netns %s: No such device",
-		 p0, ns_b);
+		 "cannot add address 10.10.0.1/32 to %s in netns %s: No such device", p0, ns_b);
 	assert_starts_with(err, want);
-	assert_int_equal(mn_nl_addr_add(&fx->a, p0, &bad, err, sizeof(err)),
-			 -EINVAL);
+	assert_int_equal(mn_nl_addr_add(&fx->a, p0, &bad, err, sizeof(err)), -EINVAL);
 	assert_contains(err, "(invalid)");
 }
 
@@ -877,15 +810,11 @@ static void addr_v6_nodad(void **state)
 	make_pair(fx, true);
 
 	/* control: an address added without nodad is tentative for ~1 s */
-	assert_int_equal(run("ip -n %s addr add fd00:11::1/64 dev %s", ns_a,
-			     p0),
-			 0);
-	assert_contains(out("ip -n %s -6 -o addr show to fd00:11::1/128", ns_a),
-			"tentative");
+	assert_int_equal(run("ip -n %s addr add fd00:11::1/64 dev %s", ns_a, p0), 0);
+	assert_contains(out("ip -n %s -6 -o addr show to fd00:11::1/128", ns_a), "tentative");
 
 	assert_ok(mn_nl_addr_add(&fx->a, p0, &vip, err, sizeof(err)), err);
-	snprintf(line, sizeof(line), "%s",
-		 out("ip -n %s -6 -o addr show to fd00:10::1/128", ns_a));
+	snprintf(line, sizeof(line), "%s", out("ip -n %s -6 -o addr show to fd00:10::1/128", ns_a));
 	assert_contains(line, "inet6 fd00:10::1/64 ");
 	assert_contains(line, "nodad");
 	assert_contains(line, "noprefixroute");
@@ -894,29 +823,22 @@ static void addr_v6_nodad(void **state)
 	 * Usable at once: IPv6 refuses a tentative address as a route's
 	 * preferred source ("Invalid source address"), not ours.
 	 */
-	assert_int_not_equal(run("ip -n %s route add fd00:40::/64 dev %s src fd00:11::1",
-				 ns_a, p0),
+	assert_int_not_equal(run("ip -n %s route add fd00:40::/64 dev %s src fd00:11::1", ns_a, p0),
 			     0);
-	assert_int_equal(run("ip -n %s route add fd00:41::/64 dev %s src fd00:10::1",
-			     ns_a, p0),
-			 0);
+	assert_int_equal(run("ip -n %s route add fd00:41::/64 dev %s src fd00:10::1", ns_a, p0), 0);
 	/* no prefix route for it (there is one for the control address) */
 	snprintf(line, sizeof(line), "%s", out("ip -n %s -6 route show", ns_a));
 	assert_not_contains(line, "fd00:10::/64");
 	assert_contains(line, "fd00:11::/64");
 
-	assert_int_equal(mn_nl_addr_add(&fx->a, p0, &vip, err, sizeof(err)),
-			 -EEXIST);
+	assert_int_equal(mn_nl_addr_add(&fx->a, p0, &vip, err, sizeof(err)), -EEXIST);
 	snprintf(want, sizeof(want),
-		 "cannot add address fd00:10::1/64 to %s in netns %s: File exists",
-		 p0, ns_a);
+		 "cannot add address fd00:10::1/64 to %s in netns %s: File exists", p0, ns_a);
 	assert_starts_with(err, want);
 
 	assert_ok(mn_nl_addr_del(&fx->a, p0, &vip, err, sizeof(err)), err);
-	assert_not_contains(out("ip -n %s -6 -o addr show dev %s", ns_a, p0),
-			    "fd00:10::1");
-	assert_int_equal(mn_nl_addr_del(&fx->a, p0, &vip, err, sizeof(err)),
-			 -EADDRNOTAVAIL);
+	assert_not_contains(out("ip -n %s -6 -o addr show dev %s", ns_a, p0), "fd00:10::1");
+	assert_int_equal(mn_nl_addr_del(&fx->a, p0, &vip, err, sizeof(err)), -EADDRNOTAVAIL);
 }
 
 /*
@@ -942,22 +864,18 @@ static void route_v4(void **state)
 	/* onlink gateway and source, in table 100; twice is fine */
 	assert_ok(mn_nl_route_add(&fx->a, &r, err, sizeof(err)), err);
 	assert_ok(mn_nl_route_add(&fx->a, &r, err, sizeof(err)), err);
-	snprintf(line, sizeof(line), "%s",
-		 out("ip -N -n %s route show table 100", ns_a));
+	snprintf(line, sizeof(line), "%s", out("ip -N -n %s route show table 100", ns_a));
 	snprintf(want, sizeof(want),
-		 "10.30.0.0/24 via 169.254.0.1 dev %s proto 199 src 10.20.0.1 onlink\n",
-		 p0);
+		 "10.30.0.0/24 via 169.254.0.1 dev %s proto 199 src 10.20.0.1 onlink\n", p0);
 	assert_string_equal(line, want); /* exactly one route */
-	assert_not_contains(out("ip -n %s route show table main", ns_a),
-			    "10.30.0.0");
+	assert_not_contains(out("ip -n %s route show table main", ns_a), "10.30.0.0");
 
 	/* default route in main (table 0), without source */
 	r.dst = pfx("0.0.0.0/0");
 	r.src = NULL;
 	r.table = 0;
 	assert_ok(mn_nl_route_add(&fx->a, &r, err, sizeof(err)), err);
-	snprintf(want, sizeof(want),
-		 "default via 169.254.0.1 dev %s proto 199 onlink", p0);
+	snprintf(want, sizeof(want), "default via 169.254.0.1 dev %s proto 199 onlink", p0);
 	assert_contains(out("ip -N -n %s route show table main", ns_a), want);
 
 	/* on the link, no gateway: scope link (253); table above 255 */
@@ -965,10 +883,8 @@ static void route_v4(void **state)
 	r.gw = NULL;
 	r.table = 1000;
 	assert_ok(mn_nl_route_add(&fx->a, &r, err, sizeof(err)), err);
-	snprintf(want, sizeof(want), "169.254.0.1 dev %s proto 199 scope 253\n",
-		 p0);
-	assert_string_equal(out("ip -N -n %s route show table 1000", ns_a),
-			    want);
+	snprintf(want, sizeof(want), "169.254.0.1 dev %s proto 199 scope 253\n", p0);
+	assert_string_equal(out("ip -N -n %s route show table 1000", ns_a), want);
 
 	/* delete, and delete again */
 	assert_ok(mn_nl_route_del(&fx->a, &r, err, sizeof(err)), err);
@@ -1004,25 +920,21 @@ static void route_v4_errors(void **state)
 
 	/* the link is down: the kernel refuses, and says why */
 	err[0] = '\0';
-	assert_int_equal(mn_nl_route_add(&fx->a, &r, err, sizeof(err)),
-			 -ENETDOWN);
+	assert_int_equal(mn_nl_route_add(&fx->a, &r, err, sizeof(err)), -ENETDOWN);
 	snprintf(want, sizeof(want),
 		 "cannot add route 10.30.0.0/24 via 169.254.0.1 dev %s table 100 in netns %s: Network is down",
 		 p0, ns_a);
 	assert_starts_with(err, want);
 
 	/* no such link */
-	assert_int_equal(mn_nl_route_add(&fx->b, &r, err, sizeof(err)),
-			 -ENODEV);
+	assert_int_equal(mn_nl_route_add(&fx->b, &r, err, sizeof(err)), -ENODEV);
 	assert_contains(err, "No such device");
 
 	/* a gateway of the other family */
 	r.gw = &gw6;
-	assert_int_equal(mn_nl_route_add(&fx->a, &r, err, sizeof(err)),
-			 -EINVAL);
+	assert_int_equal(mn_nl_route_add(&fx->a, &r, err, sizeof(err)), -EINVAL);
 	assert_contains(err, "Invalid argument");
-	assert_int_equal(mn_nl_route_add(&fx->a, NULL, err, sizeof(err)),
-			 -EINVAL);
+	assert_int_equal(mn_nl_route_add(&fx->a, NULL, err, sizeof(err)), -EINVAL);
 }
 
 static void route_v6(void **state)
@@ -1047,33 +959,28 @@ static void route_v6(void **state)
 	snprintf(want, sizeof(want),
 		 "fd00:30::/64 via fe80::1 dev %s proto 199 src fd00:20::1 metric 1024 onlink pref medium\n",
 		 p0);
-	assert_string_equal(out("ip -N -n %s -6 route show table 1000", ns_a),
-			    want);
+	assert_string_equal(out("ip -N -n %s -6 route show table 1000", ns_a), want);
 
 	/* default route in main */
 	r.dst = pfx("::/0");
 	r.src = NULL;
 	r.table = 0;
 	assert_ok(mn_nl_route_add(&fx->a, &r, err, sizeof(err)), err);
-	snprintf(want, sizeof(want), "default via fe80::1 dev %s proto 199 ",
-		 p0);
-	assert_contains(out("ip -N -n %s -6 route show table main", ns_a),
-			want);
+	snprintf(want, sizeof(want), "default via fe80::1 dev %s proto 199 ", p0);
+	assert_contains(out("ip -N -n %s -6 route show table main", ns_a), want);
 	assert_ok(mn_nl_route_del(&fx->a, &r, err, sizeof(err)), err);
-	assert_not_contains(out("ip -N -n %s -6 route show table main", ns_a),
-			    "default");
+	assert_not_contains(out("ip -N -n %s -6 route show table main", ns_a), "default");
 	assert_int_equal(mn_nl_route_del(&fx->a, &r, err, sizeof(err)), -ESRCH);
 	snprintf(want, sizeof(want),
-		 "cannot delete route ::/0 via fe80::1 dev %s in netns %s: No such process",
-		 p0, ns_a);
+		 "cannot delete route ::/0 via fe80::1 dev %s in netns %s: No such process", p0,
+		 ns_a);
 	assert_starts_with(err, want);
 
 	r.dst = pfx("fd00:30::/64");
 	r.src = &vip;
 	r.table = 1000;
 	assert_ok(mn_nl_route_del(&fx->a, &r, err, sizeof(err)), err);
-	assert_string_equal(out("ip -N -n %s -6 route show table 1000", ns_a),
-			    "");
+	assert_string_equal(out("ip -N -n %s -6 route show table 1000", ns_a), "");
 }
 
 /*
@@ -1090,44 +997,34 @@ static void neigh_permanent(void **state)
 
 	make_pair(fx, true);
 
-	assert_ok(mn_nl_neigh_add(&fx->a, p0, &ip4, mac, err, sizeof(err)),
-		  err);
-	assert_ok(mn_nl_neigh_add(&fx->a, p0, &ip6, mac, err, sizeof(err)),
-		  err);
+	assert_ok(mn_nl_neigh_add(&fx->a, p0, &ip4, mac, err, sizeof(err)), err);
+	assert_ok(mn_nl_neigh_add(&fx->a, p0, &ip6, mac, err, sizeof(err)), err);
 	assert_string_equal(out("ip -n %s -4 neigh show dev %s", ns_a, p0),
 			    "10.20.0.2 lladdr 02:00:00:00:00:01 PERMANENT\n");
 	assert_string_equal(out("ip -n %s -6 neigh show dev %s", ns_a, p0),
 			    "fd00:20::2 lladdr 02:00:00:00:00:01 PERMANENT\n");
 
 	/* a new MAC replaces the entry */
-	assert_ok(mn_nl_neigh_add(&fx->a, p0, &ip4, mac2, err, sizeof(err)),
-		  err);
+	assert_ok(mn_nl_neigh_add(&fx->a, p0, &ip4, mac2, err, sizeof(err)), err);
 	assert_string_equal(out("ip -n %s -4 neigh show dev %s", ns_a, p0),
 			    "10.20.0.2 lladdr 02:00:00:00:00:02 PERMANENT\n");
 
 	assert_ok(mn_nl_neigh_del(&fx->a, p0, &ip4, err, sizeof(err)), err);
 	assert_ok(mn_nl_neigh_del(&fx->a, p0, &ip6, err, sizeof(err)), err);
-	assert_string_equal(out("ip -n %s neigh show dev %s nud permanent",
-				ns_a, p0),
-			    "");
+	assert_string_equal(out("ip -n %s neigh show dev %s nud permanent", ns_a, p0), "");
 	err[0] = '\0';
-	assert_int_equal(mn_nl_neigh_del(&fx->a, p0, &ip4, err, sizeof(err)),
-			 -ENOENT);
+	assert_int_equal(mn_nl_neigh_del(&fx->a, p0, &ip4, err, sizeof(err)), -ENOENT);
 	snprintf(want, sizeof(want),
 		 "cannot delete neighbour 10.20.0.2 on %s in netns %s: No such file or directory",
 		 p0, ns_a);
 	assert_starts_with(err, want);
 
-	assert_int_equal(mn_nl_neigh_add(&fx->b, p0, &ip4, mac, err,
-					 sizeof(err)),
-			 -ENODEV);
+	assert_int_equal(mn_nl_neigh_add(&fx->b, p0, &ip4, mac, err, sizeof(err)), -ENODEV);
 	snprintf(want, sizeof(want),
 		 "cannot add neighbour 10.20.0.2 lladdr 02:00:00:00:00:01 on %s in netns %s: No such device",
 		 p0, ns_b);
 	assert_starts_with(err, want);
-	assert_int_equal(mn_nl_neigh_add(&fx->a, p0, &ip4, NULL, err,
-					 sizeof(err)),
-			 -EINVAL);
+	assert_int_equal(mn_nl_neigh_add(&fx->a, p0, &ip4, NULL, err, sizeof(err)), -EINVAL);
 }
 
 /*
@@ -1148,15 +1045,12 @@ static void rule_v4_iif(void **state)
 	make_pair(fx, false);
 
 	assert_ok(mn_nl_rule_add(&fx->a, &r, err, sizeof(err)), err);
-	snprintf(want, sizeof(want),
-		 "1000:\tfrom 10.20.0.1 iif %s lookup 100 proto 199\n", p0);
+	snprintf(want, sizeof(want), "1000:\tfrom 10.20.0.1 iif %s lookup 100 proto 199\n", p0);
 	assert_contains(out("ip -N -n %s -4 rule show", ns_a), want);
-	assert_string_equal(out("ip -N -n %s -4 rule show pref 1000", ns_a),
-			    want);
+	assert_string_equal(out("ip -N -n %s -4 rule show pref 1000", ns_a), want);
 
 	err[0] = '\0';
-	assert_int_equal(mn_nl_rule_add(&fx->a, &r, err, sizeof(err)),
-			 -EEXIST);
+	assert_int_equal(mn_nl_rule_add(&fx->a, &r, err, sizeof(err)), -EEXIST);
 	snprintf(want, sizeof(want),
 		 "cannot add rule from 10.20.0.1/32 iif %s lookup 100 priority 1000 in netns %s: File exists",
 		 p0, ns_a);
@@ -1175,10 +1069,8 @@ static void rule_v4_iif(void **state)
 	r.table = 100;
 	r.priority = 1000;
 	assert_ok(mn_nl_rule_del(&fx->a, &r, err, sizeof(err)), err);
-	assert_string_equal(out("ip -N -n %s -4 rule show pref 1000", ns_a),
-			    "");
-	assert_int_equal(mn_nl_rule_del(&fx->a, &r, err, sizeof(err)),
-			 -ENOENT);
+	assert_string_equal(out("ip -N -n %s -4 rule show pref 1000", ns_a), "");
+	assert_int_equal(mn_nl_rule_del(&fx->a, &r, err, sizeof(err)), -ENOENT);
 	snprintf(want, sizeof(want),
 		 "cannot delete rule from 10.20.0.1/32 iif %s lookup 100 priority 1000 in netns %s: No such file or directory",
 		 p0, ns_a);
@@ -1200,20 +1092,14 @@ static void rule_v6(void **state)
 	assert_string_equal(out("ip -N -n %s -6 rule show pref 2000", ns_b),
 			    "2000:\tfrom fd00:20::/64 lookup 1000 proto 199\n");
 	/* a v4 rule of the same priority is another rule */
-	assert_string_equal(out("ip -N -n %s -4 rule show pref 2000", ns_b),
-			    "");
-	assert_int_equal(mn_nl_rule_add(&fx->b, &r, err, sizeof(err)),
-			 -EEXIST);
+	assert_string_equal(out("ip -N -n %s -4 rule show pref 2000", ns_b), "");
+	assert_int_equal(mn_nl_rule_add(&fx->b, &r, err, sizeof(err)), -EEXIST);
 	assert_ok(mn_nl_rule_del(&fx->b, &r, err, sizeof(err)), err);
-	assert_string_equal(out("ip -N -n %s -6 rule show pref 2000", ns_b),
-			    "");
-	assert_int_equal(mn_nl_rule_del(&fx->b, &r, err, sizeof(err)),
-			 -ENOENT);
+	assert_string_equal(out("ip -N -n %s -6 rule show pref 2000", ns_b), "");
+	assert_int_equal(mn_nl_rule_del(&fx->b, &r, err, sizeof(err)), -ENOENT);
 
-	assert_int_equal(mn_nl_rule_add(&fx->b, &bad, err, sizeof(err)),
-			 -EINVAL);
-	assert_int_equal(mn_nl_rule_add(&fx->b, NULL, err, sizeof(err)),
-			 -EINVAL);
+	assert_int_equal(mn_nl_rule_add(&fx->b, &bad, err, sizeof(err)), -EINVAL);
+	assert_int_equal(mn_nl_rule_add(&fx->b, NULL, err, sizeof(err)), -EINVAL);
 }
 
 /*
