@@ -1211,6 +1211,54 @@ int mn_nl_neigh_del(const struct mn_nl_ns *ns, const char *ifname, const struct 
 	return mn_nl_neigh_change(ns, ifname, ip, NULL, err, errlen);
 }
 
+int mn_nl_neigh_state(const struct mn_nl_ns *ns, int ifindex, const struct mn_nl_prefix *ip,
+		      char *err, size_t errlen)
+{
+	struct nl_cache *cache = NULL;
+	struct rtnl_neigh *n = NULL;
+	struct nl_addr *addr = NULL;
+	char ipstr[INET6_ADDRSTRLEN];
+	struct mn_nl nl;
+	int ret;
+
+	mn_nl_ip_str(ip, ipstr, sizeof(ipstr));
+	if (ifindex <= 0 || !mn_nl_prefix_ok(ip)) {
+		mn_nl_seterr(err, errlen, "cannot read neighbour %s in netns %s: Invalid argument",
+			     ipstr, mn_nl_nsname(ns));
+		return -EINVAL;
+	}
+	ret = mn_nl_open(&nl, ns, err, errlen);
+	if (ret < 0)
+		return ret;
+	mn_nl_reset(&nl);
+	ret = rtnl_neigh_alloc_cache(nl.sk, &cache);
+	if (ret < 0) {
+		ret = mn_nl_fail(&nl, ret, err, errlen, "cannot read neighbours in netns %s",
+				 nl.nsname);
+		goto out;
+	}
+	addr = mn_nl_addr(ip);
+	if (addr)
+		nl_addr_set_prefixlen(addr, ip->family == AF_INET ? 32 : 128);
+	n = addr ? rtnl_neigh_get(cache, ifindex, addr) : NULL;
+	if (!n) {
+		mn_nl_seterr(err, errlen, "no neighbour entry for %s on ifindex %d in netns %s",
+			     ipstr, ifindex, nl.nsname);
+		ret = -ENOENT;
+		goto out;
+	}
+	ret = rtnl_neigh_get_state(n);
+out:
+	if (n)
+		rtnl_neigh_put(n);
+	if (addr)
+		nl_addr_put(addr);
+	if (cache)
+		nl_cache_free(cache);
+	mn_nl_close(&nl);
+	return ret;
+}
+
 /*
  * Rules
  */

@@ -137,6 +137,14 @@ int mn_nl_neigh_del(const struct mn_nl_ns *ns, const char *ifname,
 		    const struct mn_nl_prefix *ip, char *err, size_t errlen);
 
 /*
+ * The state (NUD_* bits) of the neighbour entry for ip on ifindex, read
+ * once (a query, not a listener: zebra reports the changes).  -ENOENT
+ * when there is no entry.
+ */
+int mn_nl_neigh_state(const struct mn_nl_ns *ns, int ifindex, const struct mn_nl_prefix *ip,
+		      char *err, size_t errlen);
+
+/*
  * A policy rule: "from src [iif iifname] lookup table" with the given
  * priority, protocol MN_NL_PROTO.
  */

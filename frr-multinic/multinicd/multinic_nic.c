@@ -15,6 +15,7 @@
 
 #include "multinicd.h"
 #include "multinic_errors.h"
+#include "multinic_netlink.h"
 #include "multinic_nic.h"
 
 DEFINE_MTYPE_STATIC(MULTINICD, MN_NIC_CFG, "multinic NIC configuration");
@@ -75,6 +76,10 @@ void mn_nic_cfg_set_speed(struct mn_nic_cfg *cfg, uint32_t speed)
 
 void mn_nic_cfg_set_gateway(struct mn_nic_cfg *cfg, afi_t afi, const union g_addr *gw)
 {
+	struct mn_nic *nic = mn_nic_find(cfg->name);
+
+	if (nic) /* another gateway: its neighbour state is read anew */
+		nic->gw_neigh[afi] = -1;
 	cfg->has_gw[afi] = gw != NULL;
 	if (gw)
 		cfg->gw[afi] = *gw;
@@ -243,6 +248,31 @@ static bool if_is_candidate(const struct interface *ifp)
 	return ifp->ifindex != IFINDEX_INTERNAL && !if_is_loopback(ifp);
 }
 
+/*
+ * zebra reports neighbour changes, not the entries that exist when we
+ * register, so a gateway's state is read once until the first change.
+ */
+static void nic_gateway_neigh_seed(struct mn_nic *nic, afi_t afi)
+{
+	struct mn_nl_ns host = MN_NL_NS_HOST;
+	struct mn_nl_prefix ip = { .family = afi2family(afi) };
+	union g_addr gw;
+	int state;
+
+	if (nic->gw_neigh[afi] >= 0 || nic->ifindex == IFINDEX_INTERNAL ||
+	    !mn_nic_gateway(nic, afi, &gw))
+		return;
+	if (afi == AFI_IP) {
+		ip.addr.v4 = gw.ipv4;
+		ip.plen = 32;
+	} else {
+		ip.addr.v6 = gw.ipv6;
+		ip.plen = 128;
+	}
+	state = mn_nl_neigh_state(&host, nic->ifindex, &ip, NULL, 0);
+	nic->gw_neigh[afi] = state >= 0 ? state : ZEBRA_NEIGH_STATE_NONE;
+}
+
 static void nic_refresh(struct mn_nic *nic, struct interface *ifp)
 {
 	afi_t afi;
@@ -256,8 +286,10 @@ static void nic_refresh(struct mn_nic *nic, struct interface *ifp)
 	nic->mtu = ifp->mtu;
 	/* zebra reports 0 or (u32)-1 (ethtool's SPEED_UNKNOWN) when unknown */
 	nic->speed_reported = ifp->speed == UINT32_MAX ? 0 : ifp->speed;
-	for (afi = AFI_IP; afi <= AFI_IP6; afi++)
+	for (afi = AFI_IP; afi <= AFI_IP6; afi++) {
 		nic->has_gw[afi] = default_gw_of(ifp->ifindex, afi, &nic->gw[afi]);
+		nic_gateway_neigh_seed(nic, afi);
+	}
 }
 
 static struct mn_nic *nic_get(const char *name)
