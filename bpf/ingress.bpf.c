@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * frr-multinic ingress: NIC -> task fast path.
+ *
+ * Attached to each NIC's tcx ingress (or clsact ingress).  A packet to a
+ * task address (mn_addrs, task_ifindex != 0) is handed with
+ * bpf_redirect_peer() to the peer of the task's host-side device, that is
+ * straight into the task's netns: no host routing, no backlog queue.
+ * Everything else (the host's own traffic, BGP, ARP/ND, other VIPs) is
+ * not ours and goes on untouched (MN_ACT_PASS).
+ */
+#include "mn_maps.bpf.h"
+#include "mn_parse.bpf.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/*
+ * The slot of the NIC this packet came in on, for the per-NIC counters;
+ * MN_NIC_NONE if it is not in mn_nics.  A scan of MN_MAX_NICS array
+ * entries, cheaper than keeping a second map (ifindex -> slot) in sync.
+ */
+static __always_inline __u32 mn_nic_slot_of(__u32 ifindex)
+{
+	__u32 slot;
+
+	for (slot = 0; slot < MN_MAX_NICS; slot++) {
+		/*
+		 * The key is a copy: with the loop counter itself on the
+		 * stack (its address taken), older verifiers (6.12) lose
+		 * its value and reject the loop as infinite.
+		 */
+		__u32 key = slot;
+		struct mn_nic *nic = bpf_map_lookup_elem(&mn_nics, &key);
+
+		if (nic && nic->ifindex == ifindex)
+			return slot;
+	}
+	return MN_NIC_NONE;
+}
+
+SEC("tc")
+int mn_ingress(struct __sk_buff *skb)
+{
+	struct mn_stats *task_stats, *nic_stats;
+	const struct mn_addr *dst;
+	struct mn_addr_key akey;
+	struct mn_pkt pkt;
+	__u32 task_ifindex;
+	long ret;
+
+	if (mn_parse(skb, &pkt, false))
+		return MN_ACT_PASS;
+
+	mn_addr_key_set(&akey, pkt.key.family, pkt.key.daddr);
+	dst = bpf_map_lookup_elem(&mn_addrs, &akey);
+	if (!dst || !dst->task_ifindex)
+		return MN_ACT_PASS;
+	task_ifindex = dst->task_ifindex;
+
+	task_stats = mn_task_stats_get(task_ifindex);
+	nic_stats = mn_nic_stats_get(mn_nic_slot_of(skb->ifindex));
+
+	ret = bpf_redirect_peer(task_ifindex, 0);
+	if (ret != TC_ACT_REDIRECT) {
+		mn_count_redirect_error(task_stats);
+		mn_count_redirect_error(nic_stats);
+		return MN_ACT_PASS;
+	}
+	mn_count_rx(task_stats, skb->len);
+	mn_count_rx(nic_stats, skb->len);
+	return MN_ACT_REDIRECT;
+}
