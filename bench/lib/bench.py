@@ -1,0 +1,243 @@
+#!/usr/bin/python3
+"""Runs every measurement on a topology bench/run has built, writes
+results.json, results.md and results.png into the output directory.
+
+Modes are interleaved (each repetition goes once through every mode, in a
+rotated order) so that a burst of load from elsewhere on this shared
+machine hits all modes alike instead of one mode's repetitions.
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import controlplane  # noqa: E402
+import measure  # noqa: E402
+import report  # noqa: E402
+from modes import MODES, leftovers  # noqa: E402
+from stats import summarize  # noqa: E402
+from util import Anchor, log, vtysh_json  # noqa: E402
+
+FLOW_KEYS = ["goodput_mbit", "ratio", "jain", "retransmits", "qdisc_drops",
+             "sender_cpu_pct"]
+FAILOVER_KEYS = ["recovery_s", "flow_stall_s", "flows_stalled", "flows_blocked",
+                 "flow_stall_before_s", "degraded_ratio", "returned_s", "after_return_ratio",
+                 "retransmits_2s", "retransmits_total", "goodput_mbit", "pre_mbit"]
+
+
+def parse_args():
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--topology", required=True)
+    p.add_argument("--out", required=True)
+    p.add_argument("--reps", type=int, default=3)
+    p.add_argument("--duration", type=int, default=6, help="seconds per throughput run")
+    p.add_argument("--flows", default="4,32")
+    p.add_argument("--failover", default="12,4,8",
+                   help="duration,fail_at,back_at in seconds")
+    p.add_argument("--failover-flows", type=int, default=32)
+    p.add_argument("--fail-nic", type=int, default=0)
+    p.add_argument("--tasks", default="1,8,32", help="task counts for the RSS figures")
+    p.add_argument("--modes", default="", help="comma-separated mode keys (default all)")
+    p.add_argument("--command", default="", help="the command line, for the record")
+    return p.parse_args()
+
+
+def git_describe():
+    top = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    try:
+        rev = subprocess.run(["git", "-C", top, "rev-parse", "--short", "HEAD"],
+                             capture_output=True, text=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", top, "status", "--porcelain", "--",
+                                "bench", "frr-multinic"],
+                               capture_output=True, text=True).stdout.strip()
+        return rev + ("+changes" if dirty else "")
+    except OSError:
+        return None
+
+
+MULTINICD = "/usr/lib/frr/multinicd"
+
+
+def binary_id(path=MULTINICD):
+    """Which multinicd build ran: it is rebuilt and reinstalled while
+    people work, and a run must say if that happened under it."""
+    try:
+        with open(path, "rb") as f:
+            digest = hashlib.sha256(f.read()).hexdigest()[:16]
+        return {"sha256": digest, "mtime": time.strftime(
+            "%Y-%m-%dT%H:%M:%S", time.localtime(os.stat(path).st_mtime))}
+    except OSError as e:
+        return {"error": str(e)}
+
+
+def loadavg():
+    with open("/proc/loadavg") as f:
+        return [float(x) for x in f.read().split()[:3]]
+
+
+def meta(args, topo):
+    ver = vtysh_json(topo["h1"], "show multinic json")
+    failover = [float(x) for x in args.failover.split(",")]
+    return {
+        "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "command": args.command,
+        "git": git_describe(),
+        "multinicd_version": ver.get("version"),
+        "multinicd_binary": binary_id(),
+        "kernel": platform.release(),
+        "cpus": os.cpu_count(),
+        "loadavg_start": loadavg(),
+        "nics": len(topo["nics"]),
+        "rate_mbit": topo["rate_mbit"],
+        "limit_mbit": len(topo["nics"]) * topo["rate_mbit"],
+        "reps": args.reps,
+        "duration_s": args.duration,
+        "omit_s": measure.OMIT,
+        "flows": [int(x) for x in args.flows.split(",")],
+        "failover": {"duration_s": failover[0], "fail_at_s": failover[1],
+                     "back_at_s": failover[2], "flows": args.failover_flows,
+                     "nic": topo["nics"][args.fail_nic]["name"]},
+        "task_counts": [int(x) for x in args.tasks.split(",")],
+    }
+
+
+def select_modes(args):
+    if not args.modes:
+        return list(MODES)
+    want = args.modes.split(",")
+    unknown = set(want) - {m.key for m in MODES}
+    if unknown:
+        sys.exit("bench: unknown mode(s): %s (known: %s)" % (
+            ", ".join(sorted(unknown)), ", ".join(m.key for m in MODES)))
+    return [m for m in MODES if m.key in want]
+
+
+def run_mode_rep(mode, topo, anchors, args, rep, raw, res, notes):
+    """One repetition of every data-plane measurement of one mode."""
+    task = None
+    flows = [int(x) for x in args.flows.split(",")]
+    d, fail_at, back_at = (float(x) for x in args.failover.split(","))
+    timing = {"duration": int(d), "fail_at": fail_at, "back_at": back_at}
+    try:
+        task = mode.setup(topo)
+        task.start_anchor()
+        for note in mode.check(topo, task):
+            notes.append("%s: %s" % (mode.label, note))
+        for n in flows:
+            r = measure.flows_run(topo, anchors, task, n, args.duration,
+                                  os.path.join(raw, "%s-%dflows-rep%d.json" % (mode.key, n, rep)))
+            res["flows%d" % n].append(r)
+            log("  %-28s %2d flows: %5.1f Mbit/s, ratio %.3f, Jain %.3f" % (
+                mode.label, n, r["goodput_mbit"], r["ratio"], r["jain"]))
+        r = measure.failover_run(topo, anchors, task, args.failover_flows, timing,
+                                 args.fail_nic,
+                                 os.path.join(raw, "%s-failover-rep%d.json" % (mode.key, rep)))
+        res["failover"].append(r)
+        log("  %-28s failover: recovery %s s, worst flow stall %s s (%d/%d flows > 0.5 s), "
+            "%s retransmits in 2 s, NIC back in use after %s s" % (
+                mode.label, fmt(r["recovery_s"]), fmt(r["flow_stall_s"]), r["flows_stalled"],
+                r["flows_seen"], r["retransmits_2s"], fmt(r["returned_s"])))
+    except Exception as e:  # one broken repetition must not lose the others
+        log("  %s: repetition %d failed: %s" % (mode.label, rep, e))
+        traceback.print_exc()
+        err = {"error": str(e)}
+        for key in ["flows%d" % n for n in flows] + ["failover"]:
+            if len(res[key]) <= rep:
+                res[key].append(err)
+    finally:
+        if task:
+            task.stop_anchor()
+            try:
+                mode.teardown(topo, task)
+            except Exception as e:
+                notes.append("%s: teardown failed: %s" % (mode.label, e))
+        measure.restore_nics(topo)
+    if mode.control_plane:
+        left = leftovers(topo)
+        if left:
+            notes.append("%s: left on the host after `no multinic`: %s" % (
+                mode.label, "; ".join(left)))
+
+
+def dedupe(notes):
+    """The same finding in every repetition is one note, with its count."""
+    out = []
+    for n in dict.fromkeys(notes):
+        c = notes.count(n)
+        out.append(n if c == 1 else "%s (%d times)" % (n, c))
+    return out
+
+
+def fmt(x):
+    return "never" if x is None else "%.2f" % x
+
+
+def main():
+    args = parse_args()
+    with open(args.topology) as f:
+        topo = json.load(f)
+    raw = os.path.join(args.out, "raw")
+    os.makedirs(raw, exist_ok=True)
+    anchors = {"h1": Anchor(topo["h1"]), "remote": Anchor(topo["remote"])}
+    result = {"schema": 1, "meta": meta(args, topo), "modes": [], "results": {},
+              "control_plane": {}, "notes": []}
+    notes = result["notes"]
+    modes = select_modes(args)
+    ready = []
+    for m in modes:
+        ok, why = m.available(topo)
+        result["modes"].append({"key": m.key, "label": m.label, "direction": m.direction,
+                                "available": ok, "why": why})
+        log("mode %-34s %s" % (m.label, "available" if ok else why))
+        if ok:
+            ready.append(m)
+    data = {m.key: {"failover": [], **{"flows%d" % n: [] for n in result["meta"]["flows"]}}
+            for m in ready}
+    for rep in range(args.reps):
+        order = ready[rep % len(ready):] + ready[:rep % len(ready)] if ready else []
+        log("repetition %d/%d: %s" % (rep + 1, args.reps, ", ".join(m.key for m in order)))
+        for m in order:
+            run_mode_rep(m, topo, anchors, args, rep, raw, data[m.key], notes)
+    for m in ready:
+        out = {"reps": data[m.key]}
+        for key, reps in data[m.key].items():
+            if key == "failover":
+                out[key] = summarize(reps, FAILOVER_KEYS)
+            else:
+                out[key] = summarize(reps, FLOW_KEYS, ["nic_mbit", "shares", "nic_mbit_ranked"])
+        result["results"][m.key] = out
+    for m in ready:
+        if m.control_plane:
+            log("control plane: %s" % m.label)
+            try:
+                cp = controlplane.measure(topo, m, args.reps, result["meta"]["task_counts"])
+                notes.extend("%s: %s" % (m.label, n) for n in cp.pop("notes"))
+                result["control_plane"][m.key] = cp
+            except Exception as e:
+                log("control plane of %s failed: %s" % (m.label, e))
+                traceback.print_exc()
+                result["control_plane"][m.key] = {"error": str(e)}
+    if binary_id() != result["meta"]["multinicd_binary"]:
+        notes.append("%s was replaced during the run (now %s): figures may mix builds"
+                     % (MULTINICD, binary_id()))
+    result["notes"] = dedupe(notes)
+    result["meta"]["loadavg_end"] = loadavg()
+    result["meta"]["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    for a in anchors.values():
+        a.stop()
+    with open(os.path.join(args.out, "results.json"), "w") as f:
+        json.dump(result, f, indent=1)
+    report.write(result, args.out)
+    log("results in %s" % args.out)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,194 @@
+"""Control-plane figures of a multinicd mode: how long from committing a
+task to the task being wired and reaching the remote host, and what a
+task costs multinicd in memory (VmRSS)."""
+
+import os
+import subprocess
+import time
+
+from modes import leftovers, ping
+from stats import spread
+from util import ip_json, log, netns_add, netns_del, vmrss_kb, vtysh, vtysh_json, wait_for
+
+CP_NETNS = "mnb-cp-%d"
+CP_VIP = "10.200.1.%d/32"
+
+
+def multinicd_pid(topo):
+    with open("/var/run/frr/%s/multinicd.pid" % topo["h1"]) as f:
+        return int(f.read().strip())
+
+
+def task_cmds(i):
+    return ["task cp%d" % i, "netns " + CP_NETNS % i, "vip " + CP_VIP % i, "exit"]
+
+
+def commit_tasks(topo, ids):
+    """One vtysh invocation, one commit for all the tasks."""
+    cmds = ["configure terminal", "multinic"]
+    for i in ids:
+        cmds += task_cmds(i)
+    vtysh(topo["h1"], *cmds)
+
+
+def delete_tasks(topo, ids):
+    cmds = ["configure terminal", "multinic"] + ["no task cp%d" % i for i in ids]
+    vtysh(topo["h1"], *cmds)
+    wait_for("tasks unwired", lambda: not any(
+        l["ifname"].startswith("mn-cp") for l in ip_json(topo["h1"], "link", "show")),
+        timeout=30)
+
+
+def wired_count(topo):
+    tasks = vtysh_json(topo["h1"], "show multinic task json")
+    return sum(1 for t in tasks.values() if t.get("status") == "wired")
+
+
+PINGER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pinger.py")
+
+
+def time_to_ping(topo):
+    """Commit one task while a pinger already runs in its (still empty)
+    namespace; the time of the first echo reply ends the measurement."""
+    pinger = subprocess.Popen(["ip", "netns", "exec", CP_NETNS % 1, "/usr/bin/python3",
+                               PINGER, topo["remote_ip"], "15"],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        if pinger.stdout.readline().strip() != "ready":
+            raise RuntimeError("pinger did not start")
+        t0 = time.monotonic()
+        commit_tasks(topo, [1])
+        t_commit = time.monotonic()
+        answer = pinger.stdout.readline().split()
+    finally:
+        pinger.kill()
+        pinger.wait()
+    if not answer or answer[0] != "reply":
+        raise RuntimeError("task cp1 never reached the remote")
+    delete_tasks(topo, [1])
+    return {"commit_ms": (t_commit - t0) * 1e3, "ping_ms": (float(answer[1]) - t0) * 1e3}
+
+
+def wire_many(topo, count, rss_base):
+    """Commit `count` tasks at once; time until all are wired; multinicd's
+    RSS with them, and its growth over the RSS before any task (rss_base)
+    per task."""
+    pid = multinicd_pid(topo)
+    ids = list(range(1, count + 1))
+    t0 = time.monotonic()
+    commit_tasks(topo, ids)
+    wait_for("%d tasks wired" % count, lambda: wired_count(topo) == count,
+             timeout=60, period=0.01)
+    t_wired = time.monotonic()
+    # the last task must also work, not only be reported wired
+    wait_for("task cp%d reaching the remote" % count,
+             lambda: ping(CP_NETNS % count, topo["remote_ip"], wait="0.05"),
+             timeout=15, period=0.0)
+    rss1 = vmrss_kb(pid)
+    t_del = time.monotonic()
+    delete_tasks(topo, ids)
+    t_gone = time.monotonic()
+    return {"wired_ms": (t_wired - t0) * 1e3, "rss_kb": rss1,
+            "rss_per_task_kb": (rss1 - rss_base) / count,
+            "unwire_ms": (t_gone - t_del) * 1e3, "pid": pid}
+
+
+FRRINIT = "/usr/lib/frr/frrinit.sh"
+LEAK_CYCLES = 5  # extra add/delete cycles of the largest count per repetition
+
+
+def restart_frr(topo):
+    """A fresh multinicd for every repetition, so that each one measures
+    what tasks cost a process that never had any. The whole pathspace is
+    restarted with frrinit: watchfrr backs off when one daemon is killed
+    repeatedly, a fresh watchfrr does not."""
+    h1 = topo["h1"]
+    # The daemons inherit frrinit's stdout: a pipe would never see EOF.
+    with open("/var/log/frr/%s.frrinit.log" % h1, "a") as logf:
+        subprocess.run([FRRINIT, "restart", h1], stdout=logf, stderr=logf, timeout=120,
+                       check=True)
+    wait_for("multinicd answering after the restart",
+             lambda: "version" in vtysh_json(h1, "show multinic json"), timeout=60,
+             period=0.2)
+
+
+def mtype_counts(topo):
+    """FRR's own allocation accounting of multinicd: MTYPE -> live count."""
+    out, in_qmem = {}, False
+    for line in vtysh(topo["h1"], "show memory multinicd").splitlines():
+        if line.startswith("--- qmem"):  # past the malloc statistics
+            in_qmem = True
+            continue
+        parts = [p.strip() for p in line.split(":")]
+        if in_qmem and len(parts) == 2 and parts[1] and parts[1].split()[0].isdigit():
+            out[parts[0]] = int(parts[1].split()[0])
+    return out
+
+
+def one_repetition(topo, mode, counts):
+    """Fresh multinicd: RSS before any task; then 1, 8, 32 tasks (each
+    committed at once, measured, deleted); the ping time of one task; and
+    a few more cycles of the largest count to see whether RSS creeps."""
+    restart_frr(topo)
+    mode.configure(topo)
+    pid = multinicd_pid(topo)
+    rss0 = vmrss_kb(pid)
+    wires = {c: wire_many(topo, c, rss0) for c in sorted(counts)}
+    ping = time_to_ping(topo)
+    biggest = max(counts)
+    # RSS alone cannot tell a leak from heap fragmentation; FRR's MTYPE
+    # counts (with no task wired, before and after the cycles) can, for
+    # what FRR allocates.
+    mt0 = mtype_counts(topo)
+    leak = [wires[biggest]["rss_kb"]] + [wire_many(topo, biggest, rss0)["rss_kb"]
+                                         for _ in range(LEAK_CYCLES)]
+    mt1 = mtype_counts(topo)
+    if multinicd_pid(topo) != pid:
+        raise RuntimeError("multinicd restarted during the control-plane runs")
+    grown = {k: mt1[k] - mt0.get(k, 0) for k in mt1 if mt1[k] > mt0.get(k, 0)}
+    return {"rss_before_kb": rss0, "wires": wires, "ping": ping,
+            "rss_cycles_kb": leak, "mtypes_grown": grown}
+
+
+def measure(topo, mode, reps, counts):
+    """All control-plane figures for a multinicd mode."""
+    notes = []
+    for i in range(1, max(counts) + 1):
+        netns_add(topo["registry"], CP_NETNS % i)
+    runs = []
+    try:
+        for _ in range(reps):
+            runs.append(one_repetition(topo, mode, counts))
+            r = runs[-1]
+            log("  fresh multinicd %d kB; %s; commit -> task pings remote %.0f ms; "
+                "RSS over %d cycles of %d tasks: %s kB" % (
+                    r["rss_before_kb"], ", ".join(
+                        "%d task(s) wired in %.0f ms, %d kB" % (
+                            c, w["wired_ms"], w["rss_kb"]) for c, w in r["wires"].items()),
+                    r["ping"]["ping_ms"], LEAK_CYCLES + 1, max(counts),
+                    " ".join(str(x) for x in r["rss_cycles_kb"])))
+        for r in runs:
+            if r["mtypes_grown"]:
+                notes.append("FRR memory types of multinicd grew over %d add/delete cycles of "
+                             "%d tasks: %s" % (LEAK_CYCLES, max(counts), ", ".join(
+                                 "%s +%d" % kv for kv in sorted(r["mtypes_grown"].items()))))
+        vtysh(topo["h1"], "configure terminal", "no multinic")
+        left = leftovers(topo)
+        if left:
+            notes.append("left on the host after `no multinic`: " + "; ".join(left))
+    finally:
+        for i in range(1, max(counts) + 1):
+            netns_del(CP_NETNS % i)
+    return {
+        "commit_ms": spread([r["ping"]["commit_ms"] for r in runs]),
+        "ping_ms": spread([r["ping"]["ping_ms"] for r in runs]),
+        "rss_before_kb": spread([r["rss_before_kb"] for r in runs]),
+        "tasks": {str(c): {
+            key: spread([r["wires"][c][key] for r in runs])
+            for key in ("wired_ms", "unwire_ms", "rss_kb", "rss_per_task_kb")
+        } for c in counts},
+        "rss_creep_kb": spread([r["rss_cycles_kb"][-1] - r["rss_cycles_kb"][0] for r in runs]),
+        "creep_cycles": LEAK_CYCLES,
+        "raw": runs,
+        "notes": notes,
+    }

@@ -1,0 +1,290 @@
+"""The compared modes: one table, one class per way of sending a task's
+traffic out of the host.
+
+Every mode gets a task namespace with a /32 VIP from 10.200.0.0/16 (the
+switch routes that range over every NIC) and is measured by the same code.
+A mode that cannot run here stays in the table and is reported as "not
+available yet" with the reason, never silently dropped.
+
+To add a mode: subclass Mode (setup/teardown, optionally available) and
+add a row to MODES. The eBPF rows reuse MultinicMode with another
+egress-mode/placement: they become measurable as soon as multinicd
+accepts that configuration and reports the matching datapath.
+"""
+
+import json
+import subprocess
+import time
+
+from util import (Anchor, ip, ip_json, netns_add, netns_del, nsexec, run, vtysh,
+                  vtysh_json, wait_for)
+
+# Manual modes' policy routing: a table and rule priority that nothing
+# else on the host uses (multinicd uses 4242, 10000+ifindex, pref 999/1000).
+MANUAL_TABLE = 200
+MANUAL_RULE_PREF = 1100
+TASK_GW = "169.254.1.1"  # the task's on-link gateway, as multinicd does it
+
+
+class Task:
+    """Where a mode's traffic comes from: a namespace and its VIP."""
+
+    def __init__(self, netns, vip, host_dev):
+        self.netns = netns
+        self.vip = vip
+        self.host_dev = host_dev
+        self.anchor = None
+
+    def start_anchor(self):
+        self.anchor = Anchor(self.netns)
+
+    def stop_anchor(self):
+        if self.anchor:
+            self.anchor.stop()
+            self.anchor = None
+
+
+def ping(ns, dst, wait="0.2"):
+    """True when one echo gets an answer (exit status, not output)."""
+    return subprocess.run(["ip", "netns", "exec", ns, "ping", "-n", "-q", "-c", "1",
+                           "-W", wait, dst], capture_output=True).returncode == 0
+
+
+def sysctl_get(ns, key):
+    return nsexec(ns, "sysctl", "-n", key).strip()
+
+
+def sysctl_set(ns, key, value):
+    nsexec(ns, "sysctl", "-qw", "%s=%s" % (key, value))
+
+
+class Mode:
+    key = ""          # short id used in JSON and on the command line
+    label = ""        # what the table and the chart call it
+    direction = "egress"
+    control_plane = False  # measure wiring time and RSS (multinicd modes)
+
+    def available(self, topo):
+        """(True, None) or (False, why)."""
+        return True, None
+
+    def setup(self, topo):
+        """Make the mode ready; return its Task (traffic must flow)."""
+        raise NotImplementedError
+
+    def teardown(self, topo, task):
+        raise NotImplementedError
+
+    def check(self, topo, task):
+        """Behaviour worth reporting (list of strings) after setup."""
+        return []
+
+
+class Unavailable(Mode):
+    """A row for a mode the benchmark cannot measure yet."""
+
+    def __init__(self, key, label, why, direction="egress"):
+        self.key, self.label, self.why, self.direction = key, label, why, direction
+
+    def available(self, topo):
+        return False, self.why
+
+
+def wire_task_by_hand(topo, netns, vip, host_dev):
+    """What a container runtime without multinic does: a veth pair, the VIP
+    in the task, an on-link gateway answered by a permanent neighbour
+    entry, and a host route to the VIP."""
+    h1 = topo["h1"]
+    netns_add(topo["registry"], netns)
+    run(["ip", "link", "add", host_dev, "netns", h1, "type", "veth",
+         "peer", "name", "eth0", "netns", netns])
+    ip(h1, "link", "set", host_dev, "up")
+    ip(netns, "link", "set", "eth0", "up")
+    ip(netns, "addr", "add", vip + "/32", "dev", "eth0")
+    mac = ip_json(h1, "link", "show", host_dev)[0]["address"]
+    ip(netns, "neigh", "add", TASK_GW, "lladdr", mac, "dev", "eth0", "nud", "permanent")
+    ip(netns, "route", "add", "default", "via", TASK_GW, "dev", "eth0", "onlink",
+       "src", vip)
+    ip(h1, "route", "add", vip + "/32", "dev", host_dev)
+    return Task(netns, vip, host_dev)
+
+
+def wait_reachable(task, topo, timeout=10):
+    wait_for("%s reaching %s" % (task.netns, topo["remote_ip"]),
+             lambda: ping(task.netns, topo["remote_ip"]), timeout=timeout, period=0.02)
+
+
+class SingleNic(Mode):
+    """(a) What the product replaces: the host's default route, NIC 0."""
+    key = "single"
+    label = "(a) single NIC"
+
+    def setup(self, topo):
+        task = wire_task_by_hand(topo, "mnb-ta", "10.200.0.1", "mnb-ta-h")
+        wait_reachable(task, topo)
+        return task
+
+    def teardown(self, topo, task):
+        netns_del(task.netns)  # takes the veth pair and the host route along
+
+
+class LinuxMultipath(Mode):
+    """(b) Plain Linux multipath configured by hand: a source rule into a
+    table whose default route has one next hop per NIC, hashed on L4."""
+    key = "multipath"
+    label = "(b) Linux multipath by hand"
+
+    def setup(self, topo):
+        h1 = topo["h1"]
+        task = wire_task_by_hand(topo, "mnb-tb", "10.200.0.2", "mnb-tb-h")
+        ip(h1, "rule", "add", "from", task.vip, "iif", task.host_dev,
+           "lookup", str(MANUAL_TABLE), "pref", str(MANUAL_RULE_PREF))
+        nh = []
+        for nic in topo["nics"]:
+            nh += ["nexthop", "via", nic["gateway"], "dev", nic["name"]]
+        ip(h1, "route", "add", "default", "table", str(MANUAL_TABLE), *nh)
+        self.saved_policy = sysctl_get(h1, "net.ipv4.fib_multipath_hash_policy")
+        sysctl_set(h1, "net.ipv4.fib_multipath_hash_policy", 1)
+        wait_reachable(task, topo)
+        return task
+
+    def teardown(self, topo, task):
+        h1 = topo["h1"]
+        ip(h1, "rule", "del", "pref", str(MANUAL_RULE_PREF), check=False)
+        ip(h1, "route", "flush", "table", str(MANUAL_TABLE), check=False)
+        sysctl_set(h1, "net.ipv4.fib_multipath_hash_policy", self.saved_policy)
+        netns_del(task.netns)
+
+
+class MultinicMode(Mode):
+    """multinicd wires the task, exactly as demo/run-demo does: per-NIC
+    gateways, a task netns, the datapath chosen by egress-mode."""
+    control_plane = True
+    task_name = "bench"
+
+    def __init__(self, key, label, egress_mode, placement, ebpf):
+        self.key, self.label = key, label
+        self.egress_mode, self.placement = egress_mode, placement
+        self.ebpf = ebpf  # whether `show multinic json` must report an eBPF datapath
+
+    def base_config(self, topo):
+        cmds = ["configure terminal", "multinic", "egress-mode " + self.egress_mode]
+        if self.placement != "hash":
+            cmds.append("placement " + self.placement)
+        for nic in topo["nics"]:
+            cmds.append("nic %s gateway %s" % (nic["name"], nic["gateway"]))
+        return cmds
+
+    def configure(self, topo):
+        """Commit the NIC part; wait until multinicd sees every NIC up."""
+        h1 = topo["h1"]
+        vtysh(h1, *self.base_config(topo))
+        n = len(topo["nics"])
+        wait_for("multinicd selecting %d NICs up" % n,
+                 lambda: sum(1 for v in vtysh_json(h1, "show multinic nic json").values()
+                             if v.get("operUp")) == n, timeout=15)
+
+    def available(self, topo):
+        """Ask multinicd itself: it must accept the configuration and report
+        the expected datapath. Leaves multinicd unconfigured."""
+        h1 = topo["h1"]
+        try:
+            vtysh(h1, *self.base_config(topo))
+            egress = vtysh_json(h1, "show multinic json").get("egress", {})
+        except RuntimeError as e:
+            return False, "not available yet: multinicd refuses it (%s)" % \
+                str(e).splitlines()[-1].strip()
+        finally:
+            vtysh(h1, "configure terminal", "no multinic", check=False)
+        if (egress.get("datapath") not in ("kernel", "none")) != self.ebpf:
+            return False, "not available yet: multinicd uses %s (%s)" % (
+                egress.get("datapath"), egress.get("reason"))
+        return True, None
+
+    def setup(self, topo):
+        h1 = topo["h1"]
+        if not self.ebpf:
+            # the kernel default, so that the check below sees multinicd set it
+            sysctl_set(h1, "net.ipv4.fib_multipath_hash_policy", 0)
+        netns_add(topo["registry"], "mnb-tc")
+        self.configure(topo)
+        vtysh(h1, "configure terminal", "multinic", "task " + self.task_name,
+              "netns mnb-tc", "vip 10.200.0.3/32")
+        task = Task("mnb-tc", "10.200.0.3", None)
+        wait_for("task wired", lambda: self.task_status(h1) == "wired", timeout=10)
+        task.host_dev = vtysh_json(h1, "show multinic task json")[self.task_name]["hostInterface"]
+        wait_reachable(task, topo)
+        return task
+
+    def task_status(self, h1, name=None):
+        return vtysh_json(h1, "show multinic task json").get(name or self.task_name, {}).get("status")
+
+    def teardown(self, topo, task):
+        vtysh(topo["h1"], "configure terminal", "no multinic")
+        netns_del(task.netns)
+
+    def check(self, topo, task):
+        """What the configuration must have done to the host."""
+        h1, notes = topo["h1"], []
+        if self.ebpf:
+            return notes
+        pol = sysctl_get(h1, "net.ipv4.fib_multipath_hash_policy")
+        if pol != "1":
+            notes.append("fib_multipath_hash_policy is %s, not 1, after wiring" % pol)
+        return notes
+
+
+def leftovers(topo, wait=3.0):
+    """multinicd's routes, rules and devices still on the host `wait`
+    seconds after `no multinic` (zebra applies the removals
+    asynchronously). Nexthop objects are not counted: zebra keeps unused
+    groups for its nexthop-group keep time (180 s by default) on purpose."""
+    end = time.monotonic() + wait
+    while True:
+        found = _leftovers(topo["h1"])
+        if not found or time.monotonic() > end:
+            return found
+        time.sleep(0.1)
+
+
+def _leftovers(h1):
+    found = []
+    for r in ip_json(h1, "rule", "show"):
+        if r.get("protocol") == "multinic" or str(r.get("table")) == "4242":
+            found.append("rule pref %s from %s" % (r.get("priority"), r.get("src")))
+    for r in ip_json(h1, "route", "show", "table", "all"):
+        if r.get("protocol") == "multinic":
+            found.append("route %s table %s" % (r.get("dst"), r.get("table", "main")))
+    for link in ip_json(h1, "link", "show"):
+        if link["ifname"].startswith("mn-") or (link["ifname"].startswith("mn")
+                                                and len(link["ifname"]) == 10):
+            found.append("link %s" % link["ifname"])
+    # eBPF programs left on the NICs would also change the other modes' path
+    for prog in bpf_attached(h1):
+        found.append("BPF program %s on %s" % (prog.get("name"), prog.get("devname")))
+    return found
+
+
+def bpf_attached(ns):
+    """tc/tcx programs attached in a namespace (bpftool net)."""
+    try:
+        out = json.loads(nsexec(ns, "bpftool", "-j", "net", "show") or "[]")
+    except (RuntimeError, ValueError, OSError):
+        return []
+    return [p for entry in out for p in entry.get("tc", [])]
+
+
+# The comparison, in report order. Ingress rows are listed so the report
+# says what is still missing; they need VIP announcement (bgpd_multinic)
+# and the reverse-direction measurement.
+MODES = [
+    SingleNic(),
+    LinuxMultipath(),
+    MultinicMode("kernel", "(c) multinic kernel mode", "kernel", "hash", ebpf=False),
+    MultinicMode("ebpf-hash", "(d) multinic eBPF, hash", "ebpf", "hash", ebpf=True),
+    MultinicMode("ebpf-least-loaded", "(e) multinic eBPF, least-loaded", "ebpf",
+                 "least-loaded", ebpf=True),
+    Unavailable("ingress", "ingress: BGP ECMP to the task VIP",
+                "not available yet: VIP announcement and the ingress measurement "
+                "are not implemented", direction="ingress"),
+]
