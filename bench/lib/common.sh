@@ -7,6 +7,7 @@
 # demos and tests share this machine).
 
 # Namespaces of the fixed topology (see topology.sh for the picture).
+# shellcheck disable=SC2034 # used by the scripts that source this file
 MNB_H1=mnb-h1
 MNB_TOR=mnb-tor
 MNB_REMOTE=mnb-remote
@@ -15,6 +16,7 @@ MNB_REMOTE_IP=10.1.0.2
 # Where the registry and the lock live; one benchmark at a time per host.
 MNB_STATE=${MNB_STATE:-/run/mnb-bench}
 MNB_REGISTRY=$MNB_STATE/netns
+# shellcheck disable=SC2034
 MNB_LOCK=$MNB_STATE/lock
 
 MNB_FRRINIT=/usr/lib/frr/frrinit.sh
@@ -45,7 +47,7 @@ mnb_frr_stop() { # pathspace
 mnb_cleanup_registered() {
 	local ns pid
 	[ -f "$MNB_REGISTRY" ] || return 0
-	for ns in $(sort -u "$MNB_REGISTRY"); do
+	sort -u "$MNB_REGISTRY" | while read -r ns; do
 		case $ns in mnb-*) ;; *) continue ;; esac
 		mnb_frr_stop "$ns"
 		ip netns list 2>/dev/null | awk '{print $1}' | grep -qx "$ns" || continue

@@ -66,41 +66,41 @@ mnb_wait_vtysh() { # netns command grep-pattern
 
 mnb_topology_up() { # nics rate_mbit topology.json
 	local nics=$1 rate=$2 i ns nh=()
-	mnb_netns_add $MNB_TOR
-	mnb_netns_add $MNB_H1
-	mnb_netns_add $MNB_REMOTE
-	for ns in $MNB_TOR $MNB_H1 $MNB_REMOTE; do mnb_sysctls $ns; done
+	mnb_netns_add "$MNB_TOR"
+	mnb_netns_add "$MNB_H1"
+	mnb_netns_add "$MNB_REMOTE"
+	for ns in "$MNB_TOR" "$MNB_H1" "$MNB_REMOTE"; do mnb_sysctls "$ns"; done
 	for ((i = 0; i < nics; i++)); do
-		ip link add h1-eth$i netns $MNB_H1 type veth \
-			peer name tor-eth$i netns $MNB_TOR
-		ip -n $MNB_TOR addr add 10.0.$i.1/24 dev tor-eth$i
-		ip -n $MNB_H1 addr add 10.0.$i.2/24 dev h1-eth$i
-		ip -n $MNB_TOR link set tor-eth$i up
-		ip -n $MNB_H1 link set h1-eth$i up
-		mnb_shape $MNB_H1 h1-eth$i "$rate"
-		mnb_shape $MNB_TOR tor-eth$i "$rate"
-		nh+=(nexthop via 10.0.$i.2 dev tor-eth$i)
+		ip link add h1-eth$i netns "$MNB_H1" type veth \
+			peer name tor-eth$i netns "$MNB_TOR"
+		ip -n "$MNB_TOR" addr add 10.0.$i.1/24 dev tor-eth$i
+		ip -n "$MNB_H1" addr add 10.0.$i.2/24 dev h1-eth$i
+		ip -n "$MNB_TOR" link set tor-eth$i up
+		ip -n "$MNB_H1" link set h1-eth$i up
+		mnb_shape "$MNB_H1" h1-eth$i "$rate"
+		mnb_shape "$MNB_TOR" tor-eth$i "$rate"
+		nh+=(nexthop via "10.0.$i.2" dev "tor-eth$i")
 	done
 	# The host as it is before multinic: one default route, via NIC 0.
-	ip -n $MNB_H1 route add default via 10.0.0.1
-	ip link add remote-eth0 netns $MNB_REMOTE type veth \
-		peer name tor-remote netns $MNB_TOR
-	ip -n $MNB_TOR addr add 10.1.0.1/24 dev tor-remote
-	ip -n $MNB_REMOTE addr add $MNB_REMOTE_IP/24 dev remote-eth0
-	ip -n $MNB_TOR link set tor-remote up
-	ip -n $MNB_REMOTE link set remote-eth0 up
-	ip -n $MNB_REMOTE route add default via 10.1.0.1
+	ip -n "$MNB_H1" route add default via 10.0.0.1
+	ip link add remote-eth0 netns "$MNB_REMOTE" type veth \
+		peer name tor-remote netns "$MNB_TOR"
+	ip -n "$MNB_TOR" addr add 10.1.0.1/24 dev tor-remote
+	ip -n "$MNB_REMOTE" addr add "$MNB_REMOTE_IP/24" dev remote-eth0
+	ip -n "$MNB_TOR" link set tor-remote up
+	ip -n "$MNB_REMOTE" link set remote-eth0 up
+	ip -n "$MNB_REMOTE" route add default via 10.1.0.1
 	# What BGP will announce once ingress lands: every task VIP over
 	# every NIC. Policy 1 spreads the (ACK) flows by ports.
-	ip netns exec $MNB_TOR sysctl -qw net.ipv4.fib_multipath_hash_policy=1
-	ip -n $MNB_TOR route add 10.200.0.0/16 "${nh[@]}"
+	ip netns exec "$MNB_TOR" sysctl -qw net.ipv4.fib_multipath_hash_policy=1
+	ip -n "$MNB_TOR" route add 10.200.0.0/16 "${nh[@]}"
 
-	mnb_frr_start $MNB_TOR "zebra=yes" "hostname $MNB_TOR"
-	mnb_frr_start $MNB_H1 "zebra=yes
+	mnb_frr_start "$MNB_TOR" "zebra=yes" "hostname $MNB_TOR"
+	mnb_frr_start "$MNB_H1" "zebra=yes
 multinicd=yes
 multinicd_options=\"-A 127.0.0.1\"" "hostname $MNB_H1"
-	mnb_wait_vtysh $MNB_H1 'show multinic json' '"version"'
-	mnb_wait_vtysh $MNB_TOR 'show interface brief' tor-eth0
+	mnb_wait_vtysh "$MNB_H1" 'show multinic json' '"version"'
+	mnb_wait_vtysh "$MNB_TOR" 'show interface brief' tor-eth0
 	mnb_topology_json "$nics" "$rate" >"$3"
 }
 
@@ -108,7 +108,7 @@ multinicd_options=\"-A 127.0.0.1\"" "hostname $MNB_H1"
 mnb_topology_json() { # nics rate_mbit
 	local i sep=""
 	printf '{"h1": "%s", "tor": "%s", "remote": "%s", "remote_ip": "%s",\n' \
-		$MNB_H1 $MNB_TOR $MNB_REMOTE $MNB_REMOTE_IP
+		"$MNB_H1" "$MNB_TOR" "$MNB_REMOTE" "$MNB_REMOTE_IP"
 	printf ' "rate_mbit": %s, "registry": "%s", "nics": [' "$2" "$MNB_REGISTRY"
 	for ((i = 0; i < $1; i++)); do
 		printf '%s\n  {"name": "h1-eth%d", "switch_port": "tor-eth%d", "address": "10.0.%d.2", "gateway": "10.0.%d.1"}' \
