@@ -62,6 +62,8 @@ pkgs=(
 	libcmocka-dev python3-pytest python3-grpcio python3-grpc-tools
 	python3-protobuf gdb iputils-ping iperf3 procps psmisc kmod
 	nftables ethtool tcpdump
+	# benchmarks (bench/run): the chart
+	python3-matplotlib
 )
 backports=(libbpf-dev libbpf1 bpftool iproute2)
 
