@@ -17,6 +17,7 @@
 
 #include "multinicd.h"
 #include "multinic_caps.h"
+#include "multinic_ebpf.h"
 #include "multinic_errors.h"
 #include "multinic_nb.h"
 #include "multinic_kernel.h"
@@ -69,6 +70,7 @@ static void __attribute__((noreturn)) sigint(void)
 	/* Unwire tasks while zebra can still be told to remove routes. */
 	mn_task_terminate();
 	mn_kernel_terminate();
+	mn_ebpf_terminate();
 	multinic_zebra_terminate();
 	mn_nic_terminate();
 	vrf_terminate();
@@ -134,6 +136,7 @@ int main(int argc, char **argv, char **envp)
 	mn_nic_init();
 	mn_task_init();
 	mn_kernel_init();
+	mn_ebpf_init();
 	multinic_caps_probe();
 	multinic_zebra_init();
 	multinic_vty_init();

@@ -20,6 +20,8 @@
 
 #include "multinic_util.h"
 
+struct bpf_link;
+
 #define MN_TASK_NAME_MAX 32
 #define MN_NETNS_REF_MAX 255
 /* Name of the task's device inside its netns. */
@@ -67,6 +69,7 @@ struct mn_task {
 	uint32_t mtu_in_use;
 	bool host_routes[AFI_MAX]; /* route to the VIP sent to zebra */
 	bool egress_attached;
+	struct bpf_link *ebpf_link; /* eBPF datapath: mn_egress on host_ifname */
 	struct event *t_rewire;
 };
 
