@@ -56,6 +56,12 @@ static struct {
 	 * not yet know every NIC the pinned maps use.
 	 */
 	bool settled;
+	/*
+	 * A restarted multinicd gets its configuration after it starts
+	 * (vtysh -b): until then its tasks are unknown, and dropping their
+	 * pinned addresses would cut them off.
+	 */
+	bool config_done;
 	struct event *t_settle;
 	struct egress_bpf *egress;
 	struct ingress_bpf *ingress;
@@ -664,8 +670,9 @@ static void ebpf_sync(void)
 	}
 	if (!ebpf_load())
 		return;
-	if (!eb.settled && adopted_all_known()) {
-		zlog_info("eBPF datapath: every NIC of the pinned maps is known again");
+	if (!eb.settled && eb.config_done && adopted_all_known()) {
+		zlog_info(
+			"eBPF datapath: configuration loaded and every NIC of the pinned maps known again");
 		event_cancel(&eb.t_settle);
 		eb.settled = true;
 	}
@@ -680,6 +687,12 @@ static void ebpf_sync(void)
 		addrs_write();
 	}
 	nic_links_update();
+}
+
+void mn_ebpf_config_end(void)
+{
+	eb.config_done = true;
+	ebpf_sync();
 }
 
 static int ebpf_nics_changed(void)

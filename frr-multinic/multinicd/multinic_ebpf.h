@@ -64,6 +64,9 @@ extern const char *mn_ebpf_nic_link(const struct mn_nic *nic);
 extern const char *mn_ebpf_task_link(const struct mn_task *task);
 extern uint32_t mn_ebpf_prog_id(bool egress);
 
+/* The configuration has been loaded (end of "vtysh -b" or a file). */
+extern void mn_ebpf_config_end(void);
+
 extern void mn_ebpf_init(void);
 extern void mn_ebpf_terminate(void);
 

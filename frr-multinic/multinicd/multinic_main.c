@@ -90,6 +90,17 @@ static struct frr_signal_t multinic_signals[] = {
 	{ .signal = SIGTERM, .handler = &sigint },
 };
 
+static void multinic_config_start(void)
+{
+	mn_tasks_config_start();
+}
+
+static void multinic_config_end(void)
+{
+	mn_tasks_config_end();
+	mn_ebpf_config_end();
+}
+
 static const struct frr_yang_module_info *const multinic_yang_modules[] = {
 	&frr_interface_info,
 	&frr_vrf_info,
@@ -137,6 +148,8 @@ int main(int argc, char **argv, char **envp)
 	mn_task_init();
 	mn_kernel_init();
 	mn_ebpf_init();
+	/* vtysh -b and vtysh -f mark a configuration load */
+	cmd_init_config_callbacks(multinic_config_start, multinic_config_end);
 	multinic_caps_probe();
 	multinic_zebra_init();
 	multinic_vty_init();

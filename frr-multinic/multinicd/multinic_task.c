@@ -69,9 +69,34 @@ struct mn_task *mn_task_find(const char *name)
 }
 
 /* Rewire after the commit: one commit changes several leaves. */
+/*
+ * While a configuration is being loaded line by line (vtysh -b after a
+ * restart), a task would otherwise be wired with half its configuration
+ * and rewired at each further line, recreating its device pair: the
+ * wiring waits for the end of the load instead.
+ */
+static bool config_loading;
+
 static void task_schedule(struct mn_task *task)
 {
-	event_add_event(master, task_rewire, task, 0, &task->t_rewire);
+	task->rewire_pending = true;
+	if (!config_loading)
+		event_add_event(master, task_rewire, task, 0, &task->t_rewire);
+}
+
+void mn_tasks_config_start(void)
+{
+	config_loading = true;
+}
+
+void mn_tasks_config_end(void)
+{
+	struct mn_task *task;
+
+	config_loading = false;
+	frr_each (mn_tasks, &mn_tasks, task)
+		if (task->rewire_pending)
+			task_schedule(task);
 }
 
 /*
@@ -484,6 +509,8 @@ static bool task_complete(const struct mn_task *task)
 static void task_rewire(struct event *t)
 {
 	struct mn_task *task = EVENT_ARG(t);
+
+	task->rewire_pending = false;
 	char err[256] = "";
 	int ret;
 
