@@ -111,15 +111,30 @@ tree_key() {
 	} | sha256sum | cut -c1-16
 }
 
-# Sources only: an in-tree "make check" leaves objects beside them.
+# Sources only: an in-tree "make check" leaves objects beside them.  The
+# BPF programs (bpf/) go into multinicd/bpf/: multinicd embeds their
+# skeletons (multinicd/subdir.am).
 overlay_files() {
 	(cd "$top/frr-multinic" && find . -type f \( -name '*.[ch]' -o -name '*.am' \) |
 		sed 's|^\./||' | LC_ALL=C sort)
+	(cd "$top/bpf" && find . -maxdepth 1 -type f -name '*.[ch]' |
+		sed 's|^\./|multinicd/bpf/|' | LC_ALL=C sort)
+}
+
+# Where an overlay file comes from in our checkout.
+overlay_source() {
+	case $1 in
+	multinicd/bpf/*) echo "$top/bpf/${1#multinicd/bpf/}" ;;
+	yang/*) echo "$top/$1" ;;
+	*) echo "$top/frr-multinic/$1" ;;
+	esac
 }
 
 overlay_key() {
 	{
-		overlay_files | (cd "$top/frr-multinic" && xargs sha256sum)
+		overlay_files | while read -r f; do
+			printf '%s %s\n' "$(sha256sum <"$(overlay_source "$f")")" "$f"
+		done
 		(cd "$top" && sha256sum yang/*.yang)
 	} | sha256sum | cut -c1-16
 }
@@ -138,8 +153,8 @@ sync_overlay() {
 		done || true
 	fi
 	while read -r f; do
-		local src=$top/frr-multinic/$f
-		case $f in yang/*) src=$top/$f ;; esac
+		local src
+		src=$(overlay_source "$f")
 		if ! cmp -s "$src" "$tree/$f"; then
 			mkdir -p "$(dirname "$tree/$f")"
 			cp "$src" "$tree/$f"

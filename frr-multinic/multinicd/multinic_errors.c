@@ -29,6 +29,12 @@ static struct log_ref ferr_multinic_err[] = {
 		.suggestion = "The property is shown as unknown; NIC selection rules that need it do not match that NIC.",
 	},
 	{
+		.code = EC_MULTINIC_BPF,
+		.title = "eBPF datapath operation failed",
+		.description = "multinicd could not load, pin or attach a BPF program, or update a BPF map.",
+		.suggestion = "The log line names the object and the kernel's error; check that bpffs can be mounted on /sys/fs/bpf and that multinicd has CAP_SYS_ADMIN.  Task traffic falls back to the kernel datapath.",
+	},
+	{
 		.code = END_FERR,
 	}
 };

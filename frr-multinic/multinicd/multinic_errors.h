@@ -15,6 +15,7 @@ enum multinic_log_refs {
 	EC_MULTINIC_PROBE = MULTINIC_FERR_START,
 	EC_MULTINIC_NETLINK,
 	EC_MULTINIC_SYSFS,
+	EC_MULTINIC_BPF,
 };
 
 extern void multinic_error_init(void);

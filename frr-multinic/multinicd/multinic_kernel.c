@@ -62,26 +62,29 @@ enum mn_datapath mn_datapath_in_use(char *reason, size_t len)
 	enum mn_datapath dp;
 
 	dp = mn_datapath_select(multinic_cfg.egress_mode, &multinic_caps.has, why, sizeof(why));
-	if (dp == MN_DP_KERNEL || dp == MN_DP_NONE) {
+	/* ebpf on veth + tcx is what multinic_ebpf.c does (validation refuses the rest) */
+	if (dp == MN_DP_KERNEL || dp == MN_DP_NONE ||
+	    (multinic_cfg.egress_mode == MN_EGRESS_EBPF && dp == MN_DP_VETH_TCX)) {
 		strlcpy(reason, why, len);
 		return dp;
 	}
 	snprintf(reason, len,
-		 "kernel: the eBPF datapath (%s would be used here) is not part of this release",
+		 "kernel: egress-mode auto keeps the kernel datapath in this release (%s would be possible; configure egress-mode ebpf to use it)",
 		 mn_datapath_name(dp));
 	return MN_DP_KERNEL;
 }
 
 /*
  * The egress table follows the NICs, not the tasks: it exists whenever
- * multinicd is configured and uses the kernel datapath, so that wiring or
- * deleting a task touches only that task's own objects.
+ * multinicd is configured, so that wiring or deleting a task touches only
+ * that task's own objects.  Under the eBPF datapath it stays as the
+ * fallback for the packets the programs pass (no usable NIC).
  */
 static bool egress_wanted(void)
 {
 	char reason[256];
 
-	return multinic_cfg.configured && mn_datapath_in_use(reason, sizeof(reason)) == MN_DP_KERNEL;
+	return multinic_cfg.configured && mn_datapath_in_use(reason, sizeof(reason)) != MN_DP_NONE;
 }
 
 /*

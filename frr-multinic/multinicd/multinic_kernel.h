@@ -44,7 +44,8 @@ extern bool mn_kernel_active(void);
 
 /*
  * The datapath tasks use under the configured egress-mode, and why (the
- * eBPF datapath is not part of this release: auto falls back to kernel).
+ * eBPF datapath is used when egress-mode ebpf is configured; auto keeps the
+ * kernel datapath in this release).
  */
 extern enum mn_datapath mn_datapath_in_use(char *reason, size_t len);
 

@@ -17,6 +17,7 @@
 
 #include "multinicd.h"
 #include "multinic_caps.h"
+#include "multinic_ebpf.h"
 #include "multinic_errors.h"
 #include "multinic_nb.h"
 #include "multinic_kernel.h"
@@ -69,6 +70,7 @@ static void __attribute__((noreturn)) sigint(void)
 	/* Unwire tasks while zebra can still be told to remove routes. */
 	mn_task_terminate();
 	mn_kernel_terminate();
+	mn_ebpf_terminate();
 	multinic_zebra_terminate();
 	mn_nic_terminate();
 	vrf_terminate();
@@ -87,6 +89,17 @@ static struct frr_signal_t multinic_signals[] = {
 	{ .signal = SIGINT, .handler = &sigint },
 	{ .signal = SIGTERM, .handler = &sigint },
 };
+
+static void multinic_config_start(void)
+{
+	mn_tasks_config_start();
+}
+
+static void multinic_config_end(void)
+{
+	mn_tasks_config_end();
+	mn_ebpf_config_end();
+}
 
 static const struct frr_yang_module_info *const multinic_yang_modules[] = {
 	&frr_interface_info,
@@ -134,6 +147,9 @@ int main(int argc, char **argv, char **envp)
 	mn_nic_init();
 	mn_task_init();
 	mn_kernel_init();
+	mn_ebpf_init();
+	/* vtysh -b and vtysh -f mark a configuration load */
+	cmd_init_config_callbacks(multinic_config_start, multinic_config_end);
 	multinic_caps_probe();
 	multinic_zebra_init();
 	multinic_vty_init();

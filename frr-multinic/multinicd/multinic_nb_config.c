@@ -14,6 +14,7 @@
 #include "lib/yang.h"
 
 #include "multinicd.h"
+#include "multinic_ebpf.h"
 #include "multinic_nb.h"
 #include "multinic_nic.h"
 #include "multinic_task.h"
@@ -88,13 +89,14 @@ int multinic_destroy(struct nb_cb_destroy_args *args)
 int multinic_egress_mode_modify(struct nb_cb_modify_args *args)
 {
 	enum mn_egress_mode mode = yang_dnode_get_enum(args->dnode, NULL);
+	char why[256];
 
 	switch (args->event) {
 	case NB_EV_VALIDATE:
-		if (mode == MN_EGRESS_EBPF)
+		if (mode == MN_EGRESS_EBPF && !mn_ebpf_supported(why, sizeof(why)))
 			return refuse(args->errmsg, args->errmsg_len,
-				      "egress-mode ebpf is not implemented yet in multinicd %s (auto and kernel are available)",
-				      MULTINICD_VERSION);
+				      "egress-mode ebpf is not possible on this host: %s (auto and kernel are available)",
+				      why);
 		return NB_OK;
 	case NB_EV_PREPARE:
 	case NB_EV_ABORT:

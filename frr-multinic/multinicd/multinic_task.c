@@ -19,6 +19,7 @@
 
 #include "multinicd.h"
 #include "multinic_caps.h"
+#include "multinic_ebpf.h"
 #include "multinic_errors.h"
 #include "multinic_kernel.h"
 #include "multinic_netlink.h"
@@ -68,9 +69,34 @@ struct mn_task *mn_task_find(const char *name)
 }
 
 /* Rewire after the commit: one commit changes several leaves. */
+/*
+ * While a configuration is being loaded line by line (vtysh -b after a
+ * restart), a task would otherwise be wired with half its configuration
+ * and rewired at each further line, recreating its device pair: the
+ * wiring waits for the end of the load instead.
+ */
+static bool config_loading;
+
 static void task_schedule(struct mn_task *task)
 {
-	event_add_event(master, task_rewire, task, 0, &task->t_rewire);
+	task->rewire_pending = true;
+	if (!config_loading)
+		event_add_event(master, task_rewire, task, 0, &task->t_rewire);
+}
+
+void mn_tasks_config_start(void)
+{
+	config_loading = true;
+}
+
+void mn_tasks_config_end(void)
+{
+	struct mn_task *task;
+
+	config_loading = false;
+	frr_each (mn_tasks, &mn_tasks, task)
+		if (task->rewire_pending)
+			task_schedule(task);
 }
 
 /*
@@ -300,8 +326,8 @@ static int task_create_pair(struct mn_task *task, const struct mn_nl_ns *ns, cha
  * Per-NIC addresses sit beside the VIPs on the task's device; the
  * application binds to one, and the host's per-NIC rule does the rest.
  */
-static int task_setup_nic_addresses(struct mn_task *task, const struct mn_nl_ns *ns, char *err,
-				    size_t len)
+static int task_setup_nic_addresses(struct mn_task *task, const struct mn_nl_ns *ns, bool adopted,
+				    char *err, size_t len)
 {
 	struct mn_task_addr *ta;
 	struct mn_nl_prefix nl;
@@ -314,6 +340,8 @@ static int task_setup_nic_addresses(struct mn_task *task, const struct mn_nl_ns 
 				continue;
 			prefix_to_nl(&ta->addr[afi], &nl);
 			ret = mn_nl_addr_add(ns, MN_TASK_PEER_IFNAME, &nl, err, len);
+			if (ret == -EEXIST && adopted)
+				ret = 0;
 			if (ret)
 				return ret;
 		}
@@ -323,7 +351,7 @@ static int task_setup_nic_addresses(struct mn_task *task, const struct mn_nl_ns 
 
 /* Inside the netns: VIPs, gateway neighbour, default routes from the VIP. */
 static int task_setup_netns(struct mn_task *task, const struct mn_nl_ns *ns,
-			    const uint8_t host_mac[6], char *err, size_t len)
+			    const uint8_t host_mac[6], bool adopted, char *err, size_t len)
 {
 	const char *dev = MN_TASK_PEER_IFNAME;
 	struct mn_nl_prefix vip, gw;
@@ -340,6 +368,8 @@ static int task_setup_netns(struct mn_task *task, const struct mn_nl_ns *ns,
 		str2prefix(task_gw_str[afi], &p);
 		prefix_to_nl(&p, &gw);
 		ret = mn_nl_addr_add(ns, dev, &vip, err, len);
+		if (ret == -EEXIST && adopted)
+			ret = 0;
 		/* netkit is L3: no neighbours, the route is on the link */
 		if (ret == 0 && host_mac)
 			ret = mn_nl_neigh_add(ns, dev, &gw, host_mac, err, len);
@@ -353,8 +383,33 @@ static int task_setup_netns(struct mn_task *task, const struct mn_nl_ns *ns,
 		ret = mn_nl_route_add(ns, &route, err, len);
 	}
 	if (ret == 0)
-		ret = task_setup_nic_addresses(task, ns, err, len);
+		ret = task_setup_nic_addresses(task, ns, adopted, err, len);
 	return ret;
+}
+
+/*
+ * A restarted multinicd keeps the device pair an earlier instance left
+ * (its pinned eBPF programs forward through it meanwhile): recreating it
+ * would cut the task off.  The pair is ours when the host end exists and
+ * the task's netns has our peer; what belongs inside is then re-added
+ * where missing.  The kernel datapath does not adopt: zebra flushed its
+ * routes when the old instance died, so there is nothing to keep.
+ */
+static bool task_adopt_pair(struct mn_task *task, const struct mn_nl_ns *ns)
+{
+	struct mn_nl_ns host = MN_NL_NS_HOST;
+	int ifindex;
+
+	if (!mn_ebpf_adopt_devices())
+		return false;
+	ifindex = mn_nl_link_index(&host, task->host_ifname);
+	if (ifindex <= 0 || mn_nl_link_index(ns, MN_TASK_PEER_IFNAME) <= 0)
+		return false;
+	task->host_ifindex = ifindex;
+	task->device = "veth";
+	zlog_info("task %s: adopting %s <-> %s left by an earlier multinicd", task->name,
+		  task->host_ifname, MN_TASK_PEER_IFNAME);
+	return true;
 }
 
 static int task_wire(struct mn_task *task, char *err, size_t len)
@@ -362,8 +417,8 @@ static int task_wire(struct mn_task *task, char *err, size_t len)
 	struct mn_nl_ns host = MN_NL_NS_HOST, ns;
 	char path[PATH_MAX];
 	uint8_t mac[6];
-	bool has_mac;
-	int fd, ret;
+	bool has_mac, adopted;
+	int fd, ret = 0;
 
 	mn_netns_path(task->netns, path, sizeof(path));
 	fd = mn_nl_netns_open(path, err, len);
@@ -372,19 +427,24 @@ static int task_wire(struct mn_task *task, char *err, size_t len)
 	ns.fd = fd;
 	ns.name = task->netns;
 
-	/* A device left by an earlier instance would block the new pair. */
-	mn_nl_link_delete(&host, task->host_ifname, NULL, 0);
-	ret = task_create_pair(task, &ns, err, len);
+	adopted = task_adopt_pair(task, &ns);
+	if (!adopted) {
+		/* A device left by an earlier instance would block the new pair. */
+		mn_nl_link_delete(&host, task->host_ifname, NULL, 0);
+		ret = task_create_pair(task, &ns, err, len);
+	}
 	if (ret == 0)
 		ret = mn_nl_link_up(&host, task->host_ifname, 0, err, len);
 	if (ret == 0) {
 		has_mac = mn_nl_link_mac(&host, task->host_ifname, mac, NULL, 0) == 0;
-		ret = task_setup_netns(task, &ns, has_mac ? mac : NULL, err, len);
+		ret = task_setup_netns(task, &ns, has_mac ? mac : NULL, adopted, err, len);
 	}
 	close(fd);
-	if (ret < 0)
-		return ret;
-	return mn_kernel_task_attach(task, err, len);
+	if (ret == 0)
+		ret = mn_kernel_task_attach(task, err, len);
+	if (ret == 0)
+		ret = mn_ebpf_task_attach(task, err, len);
+	return ret;
 }
 
 /*
@@ -423,6 +483,7 @@ static void task_unwire(struct mn_task *task)
 	enum mn_task_status was = task->status;
 	char err[256];
 
+	mn_ebpf_task_detach(task);
 	mn_kernel_task_detach(task);
 	task->status = MN_TASK_INCOMPLETE; /* makes the host routes go */
 	task_host_routes_update(task);
@@ -448,6 +509,8 @@ static bool task_complete(const struct mn_task *task)
 static void task_rewire(struct event *t)
 {
 	struct mn_task *task = EVENT_ARG(t);
+
+	task->rewire_pending = false;
 	char err[256] = "";
 	int ret;
 

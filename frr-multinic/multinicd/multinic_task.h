@@ -20,6 +20,8 @@
 
 #include "multinic_util.h"
 
+struct bpf_link;
+
 #define MN_TASK_NAME_MAX 32
 #define MN_NETNS_REF_MAX 255
 /* Name of the task's device inside its netns. */
@@ -67,7 +69,9 @@ struct mn_task {
 	uint32_t mtu_in_use;
 	bool host_routes[AFI_MAX]; /* route to the VIP sent to zebra */
 	bool egress_attached;
+	struct bpf_link *ebpf_link; /* eBPF datapath: mn_egress on host_ifname */
 	struct event *t_rewire;
+	bool rewire_pending; /* scheduled, or held back while a config loads */
 };
 
 static inline int mn_task_cmp(const struct mn_task *a, const struct mn_task *b)
@@ -101,6 +105,10 @@ extern bool mn_task_vip_free(const struct prefix *vip, const struct mn_task *sel
 
 extern const char *mn_task_status_name(enum mn_task_status status);
 extern struct mn_task *mn_task_find(const char *name);
+
+/* A configuration load (vtysh -b, vtysh -f) starts or ends. */
+extern void mn_tasks_config_start(void);
+extern void mn_tasks_config_end(void);
 
 extern void mn_task_init(void);
 extern void mn_task_terminate(void);

@@ -15,6 +15,7 @@
 
 #include "multinicd.h"
 #include "multinic_caps.h"
+#include "multinic_ebpf.h"
 #include "multinic_nb.h"
 #include "multinic_kernel.h"
 #include "multinic_nic.h"
@@ -768,6 +769,9 @@ static unsigned int task_objects(const struct mn_task *task, struct task_object 
 		    "from %pFX iif %s lookup %u pref %u proto multinic", &task->vip[afi],
 		    task->host_ifname, MN_EGRESS_TABLE, MN_RULE_PRIORITY);
 	}
+	if (task->ebpf_link)
+		OBJ("bpf-link", "host", true, "mn_egress (program id %u) on %s tcx ingress, pinned %s",
+		    mn_ebpf_prog_id(true), task->host_ifname, mn_ebpf_task_link(task));
 	frr_each (mn_task_addrs, &task->addrs, ta) {
 		for (afi = AFI_IP; afi <= AFI_IP6; afi++) {
 			if (!ta->has[afi])
@@ -892,6 +896,83 @@ DEFPY(show_multinic_task, show_multinic_task_cmd,
 	return CMD_SUCCESS;
 }
 
+/*
+ * show multinic counters
+ */
+
+static json_object *counters_json(const struct mn_ebpf_counters *c)
+{
+	json_object *j = json_object_new_object();
+
+	json_object_int_add(j, "txPackets", c->tx_packets);
+	json_object_int_add(j, "txBytes", c->tx_bytes);
+	json_object_int_add(j, "rxPackets", c->rx_packets);
+	json_object_int_add(j, "rxBytes", c->rx_bytes);
+	json_object_int_add(j, "fallback", c->fallback);
+	json_object_int_add(j, "local", c->local);
+	json_object_int_add(j, "redirectErrors", c->redirect_errors);
+	return j;
+}
+
+static void counters_text(struct vty *vty, const char *what, const char *name,
+			  const struct mn_ebpf_counters *c)
+{
+	vty_out(vty, "%-4s %-16s %12" PRIu64 " %14" PRIu64 " %12" PRIu64 " %14" PRIu64 " %9" PRIu64
+		" %9" PRIu64 " %9" PRIu64 "\n",
+		what, name, c->tx_packets, c->tx_bytes, c->rx_packets, c->rx_bytes, c->fallback,
+		c->local, c->redirect_errors);
+}
+
+DEFPY(show_multinic_counters, show_multinic_counters_cmd, "show multinic counters [json]$uj",
+      SHOW_STR MULTINIC_STR
+      "Packet counters of the eBPF datapath, per NIC and per task\n" JSON_STR)
+{
+	json_object *json = NULL, *jnics = NULL, *jtasks = NULL, *j;
+	const struct mn_task *task;
+	const struct mn_nic *nic;
+	struct mn_ebpf_counters c;
+	uint32_t slot;
+
+	if (uj) {
+		json = json_object_new_object();
+		jnics = json_object_new_object();
+		jtasks = json_object_new_object();
+		json_object_boolean_add(json, "active", mn_ebpf_active());
+		json_object_object_add(json, "nics", jnics);
+		json_object_object_add(json, "tasks", jtasks);
+	} else {
+		vty_out(vty, "eBPF datapath %s\n", mn_ebpf_active() ? "active" : "not active");
+		vty_out(vty, "%-4s %-16s %12s %14s %12s %14s %9s %9s %9s\n", "", "Name", "TxPackets",
+			"TxBytes", "RxPackets", "RxBytes", "Fallback", "Local", "RedirErr");
+	}
+	frr_each (mn_nics, &mn_nics, nic) {
+		if (!mn_ebpf_nic_counters(nic, &slot, &c))
+			continue;
+		if (!json) {
+			counters_text(vty, "nic", nic->name, &c);
+			continue;
+		}
+		j = counters_json(&c);
+		json_object_int_add(j, "slot", slot);
+		json_object_string_add(j, "link", mn_ebpf_nic_link(nic));
+		json_object_object_add(jnics, nic->name, j);
+	}
+	frr_each (mn_tasks, &mn_tasks, task) {
+		if (!mn_ebpf_task_counters(task, &c))
+			continue;
+		if (!json) {
+			counters_text(vty, "task", task->name, &c);
+			continue;
+		}
+		j = counters_json(&c);
+		json_object_string_add(j, "hostInterface", task->host_ifname);
+		json_object_object_add(jtasks, task->name, j);
+	}
+	if (json)
+		vty_json(vty, json);
+	return CMD_SUCCESS;
+}
+
 static struct cmd_node multinic_node = {
 	.name = "multinic",
 	.node = MULTINIC_NODE,
@@ -935,4 +1016,5 @@ void multinic_vty_init(void)
 	install_element(VIEW_NODE, &show_multinic_cmd);
 	install_element(VIEW_NODE, &show_multinic_nic_cmd);
 	install_element(VIEW_NODE, &show_multinic_task_cmd);
+	install_element(VIEW_NODE, &show_multinic_counters_cmd);
 }

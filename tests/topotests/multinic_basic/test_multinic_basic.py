@@ -384,7 +384,6 @@ def test_show_multinic_nic(tgen):
 
 # command, what the refusal must mention (regex, case-insensitive)
 INVALID_VTYSH = [
-    ("egress-mode ebpf", r"not implemented"),
     ("placement least-loaded", r"not implemented"),
     ("link-bandwidth disabled", r"not implemented"),
     # vtysh's own parser refuses it; whatever it says is fine
@@ -435,7 +434,6 @@ INVALID_GRPC = [
         {MC: {"authorization": {"vip-range": [{"prefix": "10.200.0.0/16"}]}}},
         r"not implemented",
     ),
-    ("egress-mode ebpf", {MC: {"egress-mode": "ebpf"}}, r"not implemented"),
     ("placement least-loaded", {MC: {"placement": "least-loaded"}}, r"not implemented"),
     (
         "link-bandwidth disabled",

@@ -1,0 +1,811 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * multinicd: eBPF egress datapath (veth + tcx).
+ */
+#include <zebra.h>
+
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "lib/frrevent.h"
+#include "lib/hook.h"
+#include "lib/if.h"
+#include "lib/log.h"
+#include "lib/memory.h"
+#include "lib/vrf.h"
+
+#include "multinicd.h"
+#include "multinic_caps.h"
+#include "multinic_ebpf.h"
+#include "multinic_errors.h"
+#include "multinic_kernel.h"
+#include "multinic_maglev.h"
+#include "multinic_nic.h"
+#include "multinic_task.h"
+
+/*
+ * The map contract names its NIC entry struct mn_nic, as multinic_nic.h
+ * names the NIC state: here the map's is struct mn_bpf_nic.
+ */
+#define mn_nic mn_bpf_nic
+#include "multinicd/bpf/multinic_maps.h"
+#undef mn_nic
+#include "multinicd/bpf/egress.skel.h"
+#include "multinicd/bpf/ingress.skel.h"
+
+DEFINE_MTYPE_STATIC(MULTINICD, MN_EBPF_ADDRS, "multinic eBPF address set");
+
+#define BPFFS "/sys/fs/bpf"
+
+/* A NIC slot of the maps, and the link of mn_ingress on that NIC. */
+struct ebpf_slot {
+	ifindex_t ifindex; /* 0: free */
+	char name[IFNAMSIZ];
+	struct bpf_link *link;
+};
+
+static struct {
+	bool loaded;
+	bool failed; /* loading failed: do not retry on every event */
+	/*
+	 * Until settled, maps are only added to: a restarted multinicd does
+	 * not yet know every NIC the pinned maps use.
+	 */
+	bool settled;
+	/*
+	 * A restarted multinicd gets its configuration after it starts
+	 * (vtysh -b): until then its tasks are unknown, and dropping their
+	 * pinned addresses would cut them off.
+	 */
+	bool config_done;
+	struct event *t_settle;
+	struct egress_bpf *egress;
+	struct ingress_bpf *ingress;
+	struct ebpf_slot slots[MN_MAX_NICS];
+	/* what the pinned mn_nics held at load (adopted from a restart) */
+	ifindex_t adopted[MN_MAX_NICS];
+} eb;
+
+struct addr_entry {
+	struct mn_addr_key key;
+	struct mn_addr val;
+};
+
+static void ebpf_sync(void);
+
+bool mn_ebpf_supported(char *why, size_t len)
+{
+	char reason[256];
+	enum mn_datapath dp;
+
+	dp = mn_datapath_select(MN_EGRESS_EBPF, &multinic_caps.has, reason, sizeof(reason));
+	switch (dp) {
+	case MN_DP_VETH_TCX:
+		return true;
+	case MN_DP_NONE:
+		snprintf(why, len, "%s", reason + strlen("none: "));
+		return false;
+	default:
+		/* netkit and clsact attach are the next steps of the datapath */
+		snprintf(why, len,
+			 "the eBPF datapath supports veth with tcx only in this release; this kernel would need %s",
+			 mn_datapath_name(dp));
+		return false;
+	}
+}
+
+bool mn_ebpf_active(void)
+{
+	char reason[256];
+
+	return multinic_cfg.configured &&
+	       mn_datapath_in_use(reason, sizeof(reason)) == MN_DP_VETH_TCX;
+}
+
+bool mn_ebpf_adopt_devices(void)
+{
+	return mn_ebpf_active();
+}
+
+/*
+ * Loading
+ */
+
+static int bpffs_ready(void)
+{
+	struct statfs st;
+
+	if (statfs(BPFFS, &st) < 0 || st.f_type != BPF_FS_MAGIC) {
+		/* Not mounted (e.g. a fresh mount namespace): mount it. */
+		if (mount("bpf", BPFFS, "bpf", 0, "mode=0700") < 0) {
+			flog_err(EC_MULTINIC_BPF, "cannot mount bpffs on %s: %s", BPFFS,
+				 safe_strerror(errno));
+			return -errno;
+		}
+	}
+	/* libbpf creates only the last directory of a pin path. */
+	if ((mkdir(MN_PIN_ROOT, 0700) < 0 && errno != EEXIST) ||
+	    (mkdir(MN_PIN_LINKS, 0700) < 0 && errno != EEXIST)) {
+		flog_err(EC_MULTINIC_BPF, "cannot create %s: %s", MN_PIN_LINKS,
+			 safe_strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+static int map_fd(const struct bpf_map *map)
+{
+	return bpf_map__fd(map);
+}
+
+/* The slots a previous multinicd left in the pinned mn_nics. */
+static void slots_adopt(void)
+{
+	struct mn_bpf_nic val;
+	uint32_t slot;
+
+	for (slot = 0; slot < MN_MAX_NICS; slot++) {
+		if (bpf_map_lookup_elem(map_fd(eb.egress->maps.mn_nics), &slot, &val) < 0 ||
+		    !val.ifindex)
+			continue;
+		eb.adopted[slot] = val.ifindex;
+		eb.slots[slot].ifindex = val.ifindex;
+		if (!if_indextoname(val.ifindex, eb.slots[slot].name))
+			eb.slots[slot].name[0] = '\0';
+	}
+}
+
+static void settle_timer(struct event *t)
+{
+	zlog_info("eBPF datapath: settled after %u s, syncing the maps", MN_EBPF_SETTLE_SECS);
+	eb.settled = true;
+	ebpf_sync();
+}
+
+static bool ebpf_load(void)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = MN_PIN_MAPS);
+	int err = 0, i;
+
+	if (eb.loaded)
+		return true;
+	if (eb.failed)
+		return false;
+	frr_with_privs (&multinic_privs) {
+		if (bpffs_ready() < 0) {
+			err = -1;
+			break;
+		}
+		eb.egress = egress_bpf__open_opts(&opts);
+		eb.ingress = ingress_bpf__open_opts(&opts);
+		if (!eb.egress || !eb.ingress) {
+			err = -errno;
+			break;
+		}
+		err = egress_bpf__load(eb.egress);
+		if (!err)
+			err = ingress_bpf__load(eb.ingress);
+	}
+	if (err) {
+		flog_err(EC_MULTINIC_BPF, "eBPF datapath: cannot load the programs: %s",
+			 safe_strerror(-err));
+		egress_bpf__destroy(eb.egress);
+		ingress_bpf__destroy(eb.ingress);
+		eb.egress = NULL;
+		eb.ingress = NULL;
+		eb.failed = true;
+		return false;
+	}
+	eb.loaded = true;
+	slots_adopt();
+	for (i = 0; i < MN_MAX_NICS && !eb.adopted[i]; i++)
+		;
+	eb.settled = i == MN_MAX_NICS;
+	if (!eb.settled)
+		event_add_timer(master, settle_timer, NULL, MN_EBPF_SETTLE_SECS, &eb.t_settle);
+	zlog_info("eBPF datapath: programs loaded, maps pinned under %s%s", MN_PIN_MAPS,
+		  eb.settled ? "" : " (adopted from a previous multinicd)");
+	return true;
+}
+
+/*
+ * Links: mn_egress on a task's host device, mn_ingress on a NIC, both on
+ * tcx ingress, pinned so that they outlive multinicd.
+ */
+
+static int link_ifindex(const struct bpf_link *link)
+{
+	struct bpf_link_info info = {};
+	uint32_t len = sizeof(info);
+
+	if (bpf_link_get_info_by_fd(bpf_link__fd(link), &info, &len) < 0 ||
+	    info.type != BPF_LINK_TYPE_TCX)
+		return -1;
+	return info.tcx.ifindex;
+}
+
+/*
+ * A pinned link on the same device is reused with the new program: the
+ * swap is atomic, no packet misses a program.  libbpf's attach_tcx()
+ * refuses SEC("tc") programs, hence bpf_link_create().
+ */
+static struct bpf_link *link_ensure(const char *path, struct bpf_program *prog, int ifindex,
+				    char *err, size_t len)
+{
+	struct bpf_link *link = NULL;
+	int fd, ret = 0;
+
+	frr_with_privs (&multinic_privs) {
+		link = bpf_link__open(path);
+		if (link && link_ifindex(link) == ifindex &&
+		    bpf_link__update_program(link, prog) == 0)
+			break;
+		if (link) {
+			/* its device was deleted and recreated: stale */
+			bpf_link__unpin(link);
+			bpf_link__destroy(link);
+			link = NULL;
+		}
+		unlink(path);
+		fd = bpf_link_create(bpf_program__fd(prog), ifindex, BPF_TCX_INGRESS, NULL);
+		if (fd < 0) {
+			ret = -errno;
+			break;
+		}
+		if (bpf_obj_pin(fd, path) < 0)
+			ret = -errno;
+		else
+			link = bpf_link__open(path);
+		close(fd);
+		if (!link && !ret)
+			ret = -errno;
+	}
+	if (ret < 0) {
+		snprintf(err, len, "cannot attach %s to ifindex %d (tcx ingress, %s): %s",
+			 bpf_program__name(prog), ifindex, path, safe_strerror(-ret));
+		return NULL;
+	}
+	return link;
+}
+
+static void link_remove(struct bpf_link **link)
+{
+	if (!*link)
+		return;
+	frr_with_privs (&multinic_privs) {
+		bpf_link__unpin(*link);
+		/* the last reference: the kernel detaches the program */
+		bpf_link__destroy(*link);
+	}
+	*link = NULL;
+}
+
+static void task_link_path(const struct mn_task *task, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/task-%s", MN_PIN_LINKS, task->name);
+}
+
+static void nic_link_path(const char *ifname, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/nic-%s", MN_PIN_LINKS, ifname);
+}
+
+/*
+ * Tasks
+ */
+
+int mn_ebpf_task_attach(struct mn_task *task, char *err, size_t len)
+{
+	char path[PATH_MAX];
+
+	if (task->ebpf_link || !mn_ebpf_active())
+		return 0;
+	if (!ebpf_load()) {
+		snprintf(err, len, "the eBPF datapath could not be loaded (see the log)");
+		return -ENOTSUP;
+	}
+	task_link_path(task, path, sizeof(path));
+	task->ebpf_link = link_ensure(path, eb.egress->progs.mn_egress, task->host_ifindex, err,
+				      len);
+	if (!task->ebpf_link)
+		return -EIO;
+	ebpf_sync(); /* its addresses into mn_addrs */
+	return 0;
+}
+
+void mn_ebpf_task_detach(struct mn_task *task)
+{
+	uint32_t ifindex = task->host_ifindex;
+
+	if (!task->ebpf_link)
+		return;
+	link_remove(&task->ebpf_link);
+	frr_with_privs (&multinic_privs)
+		bpf_map_delete_elem(map_fd(eb.egress->maps.mn_task_stats), &ifindex);
+	ebpf_sync(); /* its addresses out of mn_addrs */
+}
+
+/*
+ * Maps
+ */
+
+static uint32_t slot_of(ifindex_t ifindex)
+{
+	uint32_t slot;
+
+	for (slot = 0; slot < MN_MAX_NICS; slot++)
+		if (eb.slots[slot].ifindex == ifindex)
+			return slot;
+	return MN_NIC_NONE;
+}
+
+/* Every adopted NIC is known again (zebra reported them all). */
+static bool adopted_all_known(void)
+{
+	const struct mn_nic *nic;
+	int i;
+
+	for (i = 0; i < MN_MAX_NICS; i++) {
+		if (!eb.adopted[i])
+			continue;
+		frr_each (mn_nics, &mn_nics, nic)
+			if (nic->ifindex == eb.adopted[i])
+				break;
+		if (!nic)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Slots follow the NICs' ifindexes: a NIC keeps its slot while selected;
+ * the slots of NICs no longer selected are freed (once settled).
+ */
+static void slots_assign(void)
+{
+	const struct mn_nic *nic;
+	uint32_t slot;
+
+	for (slot = 0; slot < MN_MAX_NICS && eb.settled; slot++) {
+		if (!eb.slots[slot].ifindex)
+			continue;
+		frr_each (mn_nics, &mn_nics, nic)
+			if (nic->ifindex == eb.slots[slot].ifindex)
+				break;
+		if (!nic) {
+			link_remove(&eb.slots[slot].link);
+			memset(&eb.slots[slot], 0, sizeof(eb.slots[slot]));
+		}
+	}
+	frr_each (mn_nics, &mn_nics, nic) {
+		if (nic->ifindex == IFINDEX_INTERNAL || slot_of(nic->ifindex) != MN_NIC_NONE)
+			continue;
+		slot = slot_of(0);
+		if (slot == MN_NIC_NONE) {
+			flog_err(EC_MULTINIC_BPF, "eBPF datapath: more than %u NICs, %s left out",
+				 MN_MAX_NICS, nic->name);
+			continue;
+		}
+		eb.slots[slot].ifindex = nic->ifindex;
+	}
+	frr_each (mn_nics, &mn_nics, nic) {
+		slot = slot_of(nic->ifindex);
+		if (slot != MN_NIC_NONE)
+			strlcpy(eb.slots[slot].name, nic->name, sizeof(eb.slots[slot].name));
+	}
+}
+
+static const struct mn_nic *slot_nic(uint32_t slot)
+{
+	const struct mn_nic *nic;
+
+	frr_each (mn_nics, &mn_nics, nic)
+		if (eb.slots[slot].ifindex && nic->ifindex == eb.slots[slot].ifindex)
+			return nic;
+	return NULL;
+}
+
+static void nic_entry(const struct mn_nic *nic, struct mn_bpf_nic *e)
+{
+	union g_addr gw;
+
+	memset(e, 0, sizeof(*e));
+	if (!nic)
+		return;
+	e->ifindex = nic->ifindex;
+	e->weight = mn_nic_weight(nic);
+	if (nic->oper_up)
+		e->flags |= MN_NIC_F_UP;
+	if (mn_nic_gateway(nic, AFI_IP, &gw)) {
+		e->flags |= MN_NIC_F_GW4;
+		e->gw4 = gw.ipv4.s_addr;
+	}
+	if (mn_nic_gateway(nic, AFI_IP6, &gw)) {
+		e->flags |= MN_NIC_F_GW6;
+		memcpy(e->gw6, &gw.ipv6, sizeof(e->gw6));
+	}
+}
+
+/*
+ * Readers see an element being rewritten torn: another NIC goes into a
+ * slot as flags 0, contents, then flags (multinic_maps.h).
+ */
+static void nics_write(void)
+{
+	int fd = map_fd(eb.egress->maps.mn_nics);
+	struct mn_bpf_nic want, have;
+	uint32_t slot;
+
+	for (slot = 0; slot < MN_MAX_NICS; slot++) {
+		nic_entry(slot_nic(slot), &want);
+		if (bpf_map_lookup_elem(fd, &slot, &have) < 0)
+			memset(&have, 0, sizeof(have));
+		if (!memcmp(&want, &have, sizeof(want)))
+			continue;
+		if (have.ifindex != want.ifindex) {
+			uint32_t flags = want.flags;
+
+			have.flags = 0;
+			bpf_map_update_elem(fd, &slot, &have, BPF_ANY);
+			want.flags = 0;
+			bpf_map_update_elem(fd, &slot, &want, BPF_ANY);
+			want.flags = flags;
+		}
+		if (bpf_map_update_elem(fd, &slot, &want, BPF_ANY) < 0)
+			flog_err(EC_MULTINIC_BPF, "eBPF datapath: mn_nics[%u]: %s", slot,
+				 safe_strerror(errno));
+	}
+}
+
+static void maglev_write(void)
+{
+	struct mn_maglev_nic nics[MN_MAX_NICS];
+	static uint32_t table[MN_MAGLEV_SIZE], keys[MN_MAGLEV_SIZE];
+	uint32_t slots[MN_MAX_NICS], slot, i, count = MN_MAGLEV_SIZE;
+	const struct mn_nic *nic;
+	unsigned int n = 0;
+
+	/*
+	 * Down NICs stay in with up = false: then only their own entries move
+	 * (and return), whereas leaving them out would reshuffle a few more.
+	 */
+	for (slot = 0; slot < MN_MAX_NICS; slot++) {
+		nic = slot_nic(slot);
+		if (!nic)
+			continue;
+		nics[n].name = eb.slots[slot].name;
+		nics[n].weight = mn_nic_weight(nic);
+		nics[n].up = nic->oper_up;
+		slots[n++] = slot;
+	}
+	if (mn_maglev_build(nics, n, table, MN_MAGLEV_SIZE) < 0) {
+		flog_err(EC_MULTINIC_BPF, "eBPF datapath: cannot build the Maglev table");
+		return;
+	}
+	for (i = 0; i < MN_MAGLEV_SIZE; i++) {
+		keys[i] = i;
+		if (table[i] != MN_NIC_NONE)
+			table[i] = slots[table[i]];
+	}
+	if (bpf_map_update_batch(map_fd(eb.egress->maps.mn_maglev), keys, table, &count, NULL) < 0)
+		flog_err(EC_MULTINIC_BPF, "eBPF datapath: mn_maglev: %s", safe_strerror(errno));
+}
+
+static void config_write(void)
+{
+	struct mn_config cfg = { .placement = MN_PLACE_HASH };
+	uint32_t zero = 0;
+
+	if (bpf_map_update_elem(map_fd(eb.egress->maps.mn_config), &zero, &cfg, BPF_ANY) < 0)
+		flog_err(EC_MULTINIC_BPF, "eBPF datapath: mn_config: %s", safe_strerror(errno));
+}
+
+static void addr_add(struct addr_entry *set, unsigned int *n, const struct prefix *p,
+		     uint32_t task_ifindex, uint32_t pin_slot)
+{
+	struct addr_entry *e;
+
+	if (*n >= MN_MAX_ADDRS || (p->family != AF_INET && p->family != AF_INET6))
+		return;
+	e = &set[(*n)++];
+	memset(e, 0, sizeof(*e));
+	if (p->family == AF_INET) {
+		e->key.family = MN_AF_INET;
+		memcpy(e->key.addr, &p->u.prefix4, 4);
+	} else {
+		e->key.family = MN_AF_INET6;
+		memcpy(e->key.addr, &p->u.prefix6, 16);
+	}
+	e->val.task_ifindex = task_ifindex;
+	e->val.pin_slot = pin_slot;
+}
+
+static bool is_task_device(const struct interface *ifp)
+{
+	const struct mn_task *task;
+
+	frr_each (mn_tasks, &mn_tasks, task)
+		if (strmatch(task->host_ifname, ifp->name))
+			return true;
+	return false;
+}
+
+/* The host's own addresses (not link-local: the programs skip those). */
+static void host_addrs(struct addr_entry *set, unsigned int *n)
+{
+	struct vrf *vrf = vrf_lookup_by_id(VRF_DEFAULT);
+	struct interface *ifp;
+	struct connected *ifc;
+
+	if (!vrf)
+		return;
+	FOR_ALL_INTERFACES (vrf, ifp) {
+		if (is_task_device(ifp))
+			continue;
+		frr_each (if_connected, ifp->connected, ifc) {
+			const struct prefix *p = ifc->address;
+
+			if (p->family == AF_INET6 && IN6_IS_ADDR_LINKLOCAL(&p->u.prefix6))
+				continue;
+			addr_add(set, n, p, 0, MN_NIC_NONE);
+		}
+	}
+}
+
+/* Task addresses come last: an entry enables steering for its address. */
+static void task_addrs(struct addr_entry *set, unsigned int *n)
+{
+	const struct mn_task_addr *ta;
+	const struct mn_task *task;
+	struct interface *ifp;
+	afi_t afi;
+
+	frr_each (mn_tasks, &mn_tasks, task) {
+		if (!task->ebpf_link)
+			continue;
+		for (afi = AFI_IP; afi <= AFI_IP6; afi++) {
+			if (task->has_vip[afi])
+				addr_add(set, n, &task->vip[afi], task->host_ifindex, MN_NIC_NONE);
+			frr_each (mn_task_addrs, &task->addrs, ta) {
+				if (!ta->has[afi])
+					continue;
+				ifp = if_lookup_by_name(ta->nic, VRF_DEFAULT);
+				addr_add(set, n, &ta->addr[afi], task->host_ifindex,
+					 ifp ? slot_of(ifp->ifindex) : MN_NIC_NONE);
+			}
+		}
+	}
+}
+
+static bool addr_in(const struct addr_entry *set, unsigned int n, const struct mn_addr_key *key)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (!memcmp(&set[i].key, key, sizeof(*key)))
+			return true;
+	return false;
+}
+
+static void addrs_write(void)
+{
+	struct addr_entry *set = XCALLOC(MTYPE_MN_EBPF_ADDRS, MN_MAX_ADDRS * sizeof(*set));
+	int fd = map_fd(eb.egress->maps.mn_addrs);
+	struct mn_addr_key key, next;
+	unsigned int i, n = 0;
+	bool more;
+
+	host_addrs(set, &n);
+	task_addrs(set, &n);
+	for (i = 0; i < n; i++)
+		if (bpf_map_update_elem(fd, &set[i].key, &set[i].val, BPF_ANY) < 0)
+			flog_err(EC_MULTINIC_BPF, "eBPF datapath: mn_addrs: %s",
+				 safe_strerror(errno));
+	/* The next key is read before the current one is deleted. */
+	for (more = bpf_map_get_next_key(fd, NULL, &key) == 0; more && eb.settled; key = next) {
+		more = bpf_map_get_next_key(fd, &key, &next) == 0;
+		if (!addr_in(set, n, &key))
+			bpf_map_delete_elem(fd, &key);
+	}
+	XFREE(MTYPE_MN_EBPF_ADDRS, set);
+}
+
+static void nic_links_update(void)
+{
+	char path[PATH_MAX], err[256];
+	uint32_t slot;
+
+	for (slot = 0; slot < MN_MAX_NICS; slot++) {
+		struct ebpf_slot *s = &eb.slots[slot];
+
+		if (!slot_nic(slot) || s->link)
+			continue;
+		nic_link_path(s->name, path, sizeof(path));
+		s->link = link_ensure(path, eb.ingress->progs.mn_ingress, s->ifindex, err,
+				      sizeof(err));
+		if (!s->link)
+			flog_err(EC_MULTINIC_BPF, "eBPF datapath: NIC %s: %s", s->name, err);
+	}
+}
+
+/* Wired tasks attached before egress-mode ebpf was configured. */
+static void task_links_update(void)
+{
+	char path[PATH_MAX], err[256];
+	struct mn_task *task;
+
+	frr_each (mn_tasks, &mn_tasks, task) {
+		if (task->ebpf_link || task->status != MN_TASK_WIRED || task->host_ifindex <= 0)
+			continue;
+		task_link_path(task, path, sizeof(path));
+		task->ebpf_link = link_ensure(path, eb.egress->progs.mn_egress, task->host_ifindex,
+					      err, sizeof(err));
+		if (!task->ebpf_link)
+			flog_err(EC_MULTINIC_BPF, "eBPF datapath: task %s: %s", task->name, err);
+	}
+}
+
+/* Not active (any more): take everything down that this multinicd put up. */
+static void ebpf_stop(void)
+{
+	struct mn_task *task;
+	uint32_t slot;
+
+	frr_each (mn_tasks, &mn_tasks, task)
+		link_remove(&task->ebpf_link);
+	for (slot = 0; slot < MN_MAX_NICS; slot++)
+		link_remove(&eb.slots[slot].link);
+}
+
+static void ebpf_sync(void)
+{
+	if (!mn_ebpf_active()) {
+		if (eb.loaded && eb.settled)
+			ebpf_stop();
+		return;
+	}
+	if (!ebpf_load())
+		return;
+	if (!eb.settled && eb.config_done && adopted_all_known()) {
+		zlog_info(
+			"eBPF datapath: configuration loaded and every NIC of the pinned maps known again");
+		event_cancel(&eb.t_settle);
+		eb.settled = true;
+	}
+	task_links_update();
+	frr_with_privs (&multinic_privs) {
+		slots_assign();
+		if (eb.settled) {
+			config_write();
+			nics_write();
+			maglev_write();
+		}
+		addrs_write();
+	}
+	nic_links_update();
+}
+
+void mn_ebpf_config_end(void)
+{
+	eb.config_done = true;
+	ebpf_sync();
+}
+
+static int ebpf_nics_changed(void)
+{
+	ebpf_sync();
+	return 0;
+}
+
+/*
+ * Show
+ */
+
+static bool counters_read(int fd, const void *key, struct mn_ebpf_counters *c)
+{
+	int ncpu = libbpf_num_possible_cpus(), i;
+	struct mn_stats *v;
+	bool ok;
+
+	memset(c, 0, sizeof(*c));
+	if (ncpu <= 0)
+		return false;
+	v = XCALLOC(MTYPE_MN_EBPF_ADDRS, ncpu * sizeof(*v));
+	frr_with_privs (&multinic_privs)
+		ok = bpf_map_lookup_elem(fd, key, v) == 0;
+	for (i = 0; ok && i < ncpu; i++) {
+		c->tx_packets += v[i].tx_packets;
+		c->tx_bytes += v[i].tx_bytes;
+		c->rx_packets += v[i].rx_packets;
+		c->rx_bytes += v[i].rx_bytes;
+		c->fallback += v[i].fallback;
+		c->local += v[i].local;
+		c->redirect_errors += v[i].redirect_errors;
+	}
+	XFREE(MTYPE_MN_EBPF_ADDRS, v);
+	return ok;
+}
+
+bool mn_ebpf_nic_counters(const struct mn_nic *nic, uint32_t *slot, struct mn_ebpf_counters *c)
+{
+	if (!eb.loaded)
+		return false;
+	*slot = slot_of(nic->ifindex);
+	if (*slot == MN_NIC_NONE)
+		return false;
+	return counters_read(map_fd(eb.egress->maps.mn_nic_stats), slot, c);
+}
+
+bool mn_ebpf_task_counters(const struct mn_task *task, struct mn_ebpf_counters *c)
+{
+	uint32_t ifindex = task->host_ifindex;
+
+	if (!eb.loaded || !task->ebpf_link) {
+		memset(c, 0, sizeof(*c));
+		return false;
+	}
+	/* no entry until the programs saw a packet: all zero */
+	counters_read(map_fd(eb.egress->maps.mn_task_stats), &ifindex, c);
+	return true;
+}
+
+const char *mn_ebpf_nic_link(const struct mn_nic *nic)
+{
+	static char path[PATH_MAX];
+	uint32_t slot = slot_of(nic->ifindex);
+
+	if (!eb.loaded || slot == MN_NIC_NONE || !eb.slots[slot].link)
+		return "";
+	nic_link_path(eb.slots[slot].name, path, sizeof(path));
+	return path;
+}
+
+const char *mn_ebpf_task_link(const struct mn_task *task)
+{
+	static char path[PATH_MAX];
+
+	if (!task->ebpf_link)
+		return "";
+	task_link_path(task, path, sizeof(path));
+	return path;
+}
+
+uint32_t mn_ebpf_prog_id(bool egress)
+{
+	struct bpf_prog_info info = {};
+	uint32_t len = sizeof(info);
+	int fd;
+
+	if (!eb.loaded)
+		return 0;
+	fd = bpf_program__fd(egress ? eb.egress->progs.mn_egress : eb.ingress->progs.mn_ingress);
+	if (bpf_prog_get_info_by_fd(fd, &info, &len) < 0)
+		return 0;
+	return info.id;
+}
+
+void mn_ebpf_init(void)
+{
+	hook_register(mn_nics_changed, ebpf_nics_changed);
+}
+
+/*
+ * Links and maps stay pinned: the programs keep forwarding until the next
+ * multinicd adopts them (tasks deleted at shutdown took their own links).
+ */
+void mn_ebpf_terminate(void)
+{
+	uint32_t slot;
+
+	event_cancel(&eb.t_settle);
+	for (slot = 0; slot < MN_MAX_NICS; slot++)
+		if (eb.slots[slot].link)
+			bpf_link__destroy(eb.slots[slot].link);
+	egress_bpf__destroy(eb.egress);
+	ingress_bpf__destroy(eb.ingress);
+	memset(&eb, 0, sizeof(eb));
+}

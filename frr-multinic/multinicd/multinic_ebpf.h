@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * multinicd: eBPF egress datapath (veth + tcx), DESIGN.md §3.
+ *
+ * mn_egress (bpf/egress.bpf.c) on each wired task's host-side veth sends
+ * the task's flows straight out of one NIC (weighted Maglev over the up
+ * NICs); mn_ingress (bpf/ingress.bpf.c) on each selected NIC hands
+ * packets for a task address straight into the task.  The kernel-mode
+ * wiring (multinic_kernel.c) stays underneath: packets the programs pass
+ * (no usable NIC) are routed by it.
+ *
+ * Maps and links are pinned under MN_PIN_ROOT, so that forwarding goes on
+ * while multinicd is down; a restarted multinicd adopts them: it reuses
+ * the maps, swaps its programs into the pinned links and rewrites the
+ * maps only once it knows every NIC the pinned maps use (or after
+ * MN_EBPF_SETTLE_SECS), so that a restart moves no flow.
+ *
+ * Same layer as multinic_kernel.c: called by task wiring and from the
+ * mn_nics_changed hook, never calls back up.
+ */
+#ifndef _MULTINIC_EBPF_H
+#define _MULTINIC_EBPF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "multinic_util.h"
+
+struct mn_task;
+struct mn_nic;
+
+#define MN_EBPF_SETTLE_SECS 10
+
+/* Packet counters of the programs, summed over the CPUs. */
+struct mn_ebpf_counters {
+	uint64_t tx_packets, tx_bytes;
+	uint64_t rx_packets, rx_bytes;
+	uint64_t fallback, local, redirect_errors;
+};
+
+/* egress-mode ebpf is usable with these capabilities; else why not. */
+extern bool mn_ebpf_supported(char *why, size_t len);
+
+/* The eBPF datapath carries task traffic now. */
+extern bool mn_ebpf_active(void);
+
+/* Attach mn_egress to a wired task's host device and learn its addresses. */
+extern int mn_ebpf_task_attach(struct mn_task *task, char *err, size_t len);
+extern void mn_ebpf_task_detach(struct mn_task *task);
+
+/*
+ * A task's device left by an earlier multinicd may be adopted instead of
+ * recreated: the pinned programs forward through it meanwhile.
+ */
+extern bool mn_ebpf_adopt_devices(void);
+
+/* For show commands; false when there is nothing to show. */
+extern bool mn_ebpf_nic_counters(const struct mn_nic *nic, uint32_t *slot,
+				 struct mn_ebpf_counters *c);
+extern bool mn_ebpf_task_counters(const struct mn_task *task, struct mn_ebpf_counters *c);
+/* The pin path of a NIC's or task's link, "" when not attached. */
+extern const char *mn_ebpf_nic_link(const struct mn_nic *nic);
+extern const char *mn_ebpf_task_link(const struct mn_task *task);
+extern uint32_t mn_ebpf_prog_id(bool egress);
+
+/* The configuration has been loaded (end of "vtysh -b" or a file). */
+extern void mn_ebpf_config_end(void);
+
+extern void mn_ebpf_init(void);
+extern void mn_ebpf_terminate(void);
+
+#endif /* _MULTINIC_EBPF_H */
