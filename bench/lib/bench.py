@@ -29,8 +29,9 @@ from util import Anchor, log, vtysh_json  # noqa: E402
 FLOW_KEYS = ["goodput_mbit", "ratio", "jain", "retransmits", "qdisc_drops",
              "sender_cpu_pct"]
 FAILOVER_KEYS = ["recovery_s", "flow_stall_s", "flows_stalled", "flows_blocked",
-                 "flow_stall_before_s", "degraded_ratio", "returned_s", "after_return_ratio",
-                 "retransmits_2s", "retransmits_total", "goodput_mbit", "pre_mbit"]
+                 "flow_stall_before_s", "redirect_errors", "degraded_ratio", "returned_s", "after_return_ratio",
+                 "retransmits_2s", "retransmits_total", "qdisc_drops", "goodput_mbit",
+                 "pre_mbit"]
 
 
 def parse_args():
@@ -45,6 +46,8 @@ def parse_args():
     p.add_argument("--failover-flows", type=int, default=32)
     p.add_argument("--fail-nic", type=int, default=0)
     p.add_argument("--tasks", default="1,8,32", help="task counts for the RSS figures")
+    p.add_argument("--creep-cycles", type=int, default=3,
+                   help="extra add/delete cycles of the largest task count")
     p.add_argument("--modes", default="", help="comma-separated mode keys (default all)")
     p.add_argument("--command", default="", help="the command line, for the record")
     return p.parse_args()
@@ -120,9 +123,18 @@ def select_modes(args):
     return [m for m in MODES if m.key in want]
 
 
+def multinicd_pid(topo):
+    try:
+        with open("/var/run/frr/%s/multinicd.pid" % topo["h1"]) as f:
+            return int(f.read().strip())
+    except (OSError, ValueError):
+        return None
+
+
 def run_mode_rep(mode, topo, anchors, args, rep, raw, res, notes):
     """One repetition of every data-plane measurement of one mode."""
     task = None
+    pid = multinicd_pid(topo)
     flows = [int(x) for x in args.flows.split(",")]
     d, fail_at, back_at = (float(x) for x in args.failover.split(","))
     timing = {"duration": int(d), "fail_at": fail_at, "back_at": back_at}
@@ -139,7 +151,8 @@ def run_mode_rep(mode, topo, anchors, args, rep, raw, res, notes):
                 mode.label, n, r["goodput_mbit"], r["ratio"], r["jain"]))
         r = measure.failover_run(topo, anchors, task, args.failover_flows, timing,
                                  args.fail_nic,
-                                 os.path.join(raw, "%s-failover-rep%d.json" % (mode.key, rep)))
+                                 os.path.join(raw, "%s-failover-rep%d.json" % (mode.key, rep)),
+                                 counters=lambda: mode.counters(topo))
         res["failover"].append(r)
         log("  %-28s failover: recovery %s s, worst flow stall %s s (%d/%d flows > 0.5 s), "
             "%s retransmits in 2 s, NIC back in use after %s s" % (
@@ -155,11 +168,14 @@ def run_mode_rep(mode, topo, anchors, args, rep, raw, res, notes):
     finally:
         if task:
             task.stop_anchor()
-            try:
-                mode.teardown(topo, task)
-            except Exception as e:
-                notes.append("%s: teardown failed: %s" % (mode.label, e))
+        try:
+            mode.teardown(topo, task)
+        except Exception as e:
+            notes.append("%s: teardown failed: %s" % (mode.label, e))
         measure.restore_nics(topo)
+    if multinicd_pid(topo) != pid:
+        notes.append("%s: multinicd restarted (pid %s -> %s) during repetition %d: a "
+                     "crash? see multinicd.log" % (mode.label, pid, multinicd_pid(topo), rep + 1))
     if mode.control_plane:
         left = leftovers(topo)
         if left:
@@ -218,7 +234,8 @@ def main():
         if m.control_plane:
             log("control plane: %s" % m.label)
             try:
-                cp = controlplane.measure(topo, m, args.reps, result["meta"]["task_counts"])
+                cp = controlplane.measure(topo, m, args.reps, result["meta"]["task_counts"],
+                                          args.creep_cycles)
                 notes.extend("%s: %s" % (m.label, n) for n in cp.pop("notes"))
                 result["control_plane"][m.key] = cp
             except Exception as e:

@@ -39,7 +39,7 @@ mnb_frr_stop() { # pathspace
 	[ -d "/etc/frr/$ns" ] || return 0
 	"$MNB_FRRINIT" stop "$ns" >/dev/null 2>&1 || true
 	rm -rf "/etc/frr/$ns" "/var/run/frr/$ns" "/var/lib/frr/$ns" \
-		"/var/log/frr/$ns" "/var/log/frr/$ns.frrinit.log"
+		"/var/log/frr/$ns" "/var/log/frr/$ns.frrinit.log" "/var/log/frr/$ns.frr.log"
 }
 
 # Remove everything recorded in the registry: processes inside our

@@ -94,7 +94,6 @@ def wire_many(topo, count, rss_base):
 
 
 FRRINIT = "/usr/lib/frr/frrinit.sh"
-LEAK_CYCLES = 5  # extra add/delete cycles of the largest count per repetition
 
 
 def restart_frr(topo):
@@ -125,7 +124,7 @@ def mtype_counts(topo):
     return out
 
 
-def one_repetition(topo, mode, counts):
+def one_repetition(topo, mode, counts, cycles):
     """Fresh multinicd: RSS before any task; then 1, 8, 32 tasks (each
     committed at once, measured, deleted); the ping time of one task; and
     a few more cycles of the largest count to see whether RSS creeps."""
@@ -141,7 +140,7 @@ def one_repetition(topo, mode, counts):
     # what FRR allocates.
     mt0 = mtype_counts(topo)
     leak = [wires[biggest]["rss_kb"]] + [wire_many(topo, biggest, rss0)["rss_kb"]
-                                         for _ in range(LEAK_CYCLES)]
+                                         for _ in range(cycles)]
     mt1 = mtype_counts(topo)
     if multinicd_pid(topo) != pid:
         raise RuntimeError("multinicd restarted during the control-plane runs")
@@ -150,7 +149,7 @@ def one_repetition(topo, mode, counts):
             "rss_cycles_kb": leak, "mtypes_grown": grown}
 
 
-def measure(topo, mode, reps, counts):
+def measure(topo, mode, reps, counts, cycles):
     """All control-plane figures for a multinicd mode."""
     notes = []
     for i in range(1, max(counts) + 1):
@@ -158,19 +157,19 @@ def measure(topo, mode, reps, counts):
     runs = []
     try:
         for _ in range(reps):
-            runs.append(one_repetition(topo, mode, counts))
+            runs.append(one_repetition(topo, mode, counts, cycles))
             r = runs[-1]
             log("  fresh multinicd %d kB; %s; commit -> task pings remote %.0f ms; "
                 "RSS over %d cycles of %d tasks: %s kB" % (
                     r["rss_before_kb"], ", ".join(
                         "%d task(s) wired in %.0f ms, %d kB" % (
                             c, w["wired_ms"], w["rss_kb"]) for c, w in r["wires"].items()),
-                    r["ping"]["ping_ms"], LEAK_CYCLES + 1, max(counts),
+                    r["ping"]["ping_ms"], cycles + 1, max(counts),
                     " ".join(str(x) for x in r["rss_cycles_kb"])))
         for r in runs:
             if r["mtypes_grown"]:
                 notes.append("FRR memory types of multinicd grew over %d add/delete cycles of "
-                             "%d tasks: %s" % (LEAK_CYCLES, max(counts), ", ".join(
+                             "%d tasks: %s" % (cycles, max(counts), ", ".join(
                                  "%s +%d" % kv for kv in sorted(r["mtypes_grown"].items()))))
         vtysh(topo["h1"], "configure terminal", "no multinic")
         left = leftovers(topo)
@@ -188,7 +187,7 @@ def measure(topo, mode, reps, counts):
             for key in ("wired_ms", "unwire_ms", "rss_kb", "rss_per_task_kb")
         } for c in counts},
         "rss_creep_kb": spread([r["rss_cycles_kb"][-1] - r["rss_cycles_kb"][0] for r in runs]),
-        "creep_cycles": LEAK_CYCLES,
+        "creep_cycles": cycles,
         "raw": runs,
         "notes": notes,
     }

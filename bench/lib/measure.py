@@ -261,7 +261,7 @@ def mean_rate(series, t_from, t_to, pick):
     return sum(vals) / len(vals) if vals else None
 
 
-def failover_run(topo, anchors, task, flows, timing, fail_nic, raw_path):
+def failover_run(topo, anchors, task, flows, timing, fail_nic, raw_path, counters=dict):
     """A NIC fails (ip link set down on h1) mid-run and comes back later.
 
     Reported: recovery (time from the failure until the aggregate is back
@@ -276,6 +276,8 @@ def failover_run(topo, anchors, task, flows, timing, fail_nic, raw_path):
     n, rate = len(nics), topo["rate_mbit"] * 1e6
     duration, at_fail, at_back = timing["duration"], timing["fail_at"], timing["back_at"]
     dev = nics[fail_nic]
+    c0 = counters()
+    drops0 = qdisc_drops(topo["h1"], nics)
     server = iperf3_server(topo, anchors["remote"])
     sampler = Sampler(anchors["h1"].path("dev"), nics, task.anchor.path("snmp"))
     flow_sampler = FlowSampler(topo["remote"])
@@ -296,6 +298,8 @@ def failover_run(topo, anchors, task, flows, timing, fail_nic, raw_path):
         restore_nics(topo)
         samples = sampler.stop()
         flow_series = flow_sampler.stop()
+    c1 = counters()
+    drops1 = qdisc_drops(topo["h1"], nics)
     with open(raw_path, "w") as f:
         json.dump({"iperf3": res, "t0": t0, "t_fail": t_fail, "t_back": t_back,
                    "samples": samples, "flows": flow_series}, f)
@@ -325,7 +329,13 @@ def failover_run(topo, anchors, task, flows, timing, fail_nic, raw_path):
                                                       lambda p, a: a), n * rate),
         "retransmits_2s": delta_in(retrans, t_fail, t_fail + 2),
         "retransmits_total": res["end"]["sum_sent"].get("retransmits"),
+        # tbf drops on the NICs (queue full); a NIC set down loses its
+        # queue without counting it
+        "qdisc_drops": sum(drops1.get(n, 0) - drops0.get(n, 0) for n in nics),
         "goodput_mbit": res["end"]["sum_received"]["bits_per_second"] / 1e6,
+        "datapath_counters": {k: c1[k] - c0.get(k, 0) for k in c1},
+        "redirect_errors": (c1["redirect_errors"] - c0.get("redirect_errors", 0)
+                            if "redirect_errors" in c1 else None),
         "series": {
             "t": [round(t - t0, 3) for t, _, _ in series],
             "aggregate_mbit": [round(a / 1e6, 2) for _, _, a in series],

@@ -73,11 +73,17 @@ class Mode:
         raise NotImplementedError
 
     def teardown(self, topo, task):
+        """Undo setup; also after a setup that failed half-way (task None),
+        so that the next mode starts from a clean host."""
         raise NotImplementedError
 
     def check(self, topo, task):
         """Behaviour worth reporting (list of strings) after setup."""
         return []
+
+    def counters(self, topo):
+        """The datapath's own drop counters, if it has any: {name: value}."""
+        return {}
 
 
 class Unavailable(Mode):
@@ -125,7 +131,7 @@ class SingleNic(Mode):
         return task
 
     def teardown(self, topo, task):
-        netns_del(task.netns)  # takes the veth pair and the host route along
+        netns_del("mnb-ta")  # takes the veth pair and the host route along
 
 
 class LinuxMultipath(Mode):
@@ -152,8 +158,10 @@ class LinuxMultipath(Mode):
         h1 = topo["h1"]
         ip(h1, "rule", "del", "pref", str(MANUAL_RULE_PREF), check=False)
         ip(h1, "route", "flush", "table", str(MANUAL_TABLE), check=False)
-        sysctl_set(h1, "net.ipv4.fib_multipath_hash_policy", self.saved_policy)
-        netns_del(task.netns)
+        if getattr(self, "saved_policy", None) is not None:
+            sysctl_set(h1, "net.ipv4.fib_multipath_hash_policy", self.saved_policy)
+            self.saved_policy = None
+        netns_del("mnb-tb")
 
 
 class MultinicMode(Mode):
@@ -221,7 +229,21 @@ class MultinicMode(Mode):
 
     def teardown(self, topo, task):
         vtysh(topo["h1"], "configure terminal", "no multinic")
-        netns_del(task.netns)
+        netns_del("mnb-tc")
+
+    def counters(self, topo):
+        """eBPF mode: what the programs count as not forwarded (redirect
+        errors: e.g. packets sent toward a NIC that is down; fallback:
+        handed to the kernel's routing), summed over the NICs and tasks."""
+        if not self.ebpf:
+            return {}
+        c = vtysh_json(topo["h1"], "show multinic counters json")
+        out = {"redirect_errors": 0, "fallback": 0}
+        for group in ("nics", "tasks"):
+            for v in c.get(group, {}).values():
+                out["redirect_errors"] += v.get("redirectErrors", 0)
+                out["fallback"] += v.get("fallback", 0)
+        return out
 
     def check(self, topo, task):
         """What the configuration must have done to the host."""

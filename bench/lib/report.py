@@ -17,7 +17,7 @@ def cell(s, digits=2, scale=1.0, never="never"):
     if not s or s.get("n", 0) == 0:
         return "–"
     if s["median"] is None:
-        return "%s (%d/%d)" % (never, s["missing"], s["n"])
+        return "–" if never is None else "%s (%d/%d)" % (never, s["missing"], s["n"])
     f = "%%.%df" % digits
     med, lo, hi = (f % (s[k] * scale) for k in ("median", "min", "max"))
     text = med if lo == hi else "%s (%s–%s)" % (med, lo, hi)
@@ -108,13 +108,16 @@ def markdown(res):
         rows.append([mode["label"], cell(x["recovery_s"]), cell(x["flow_stall_s"]),
                      cell(x["flow_stall_before_s"]),
                      "%s / %s" % (med(x["flows_stalled"]), med(x["flows_blocked"])),
-                     cell(x["retransmits_2s"], 0), cell(x["degraded_ratio"]),
+                     cell(x["retransmits_2s"], 0),
+                     cell(x.get("redirect_errors"), 0, never=None),
+                     cell(x["degraded_ratio"]),
                      cell(x["returned_s"], never="not in the run"),
                      cell(x["after_return_ratio"])])
     lines += table(["mode", "aggregate recovered after (s)", "worst flow stall (s)",
                     "worst flow stall before the failure (s)",
                     "flows stalled > 0.5 s / resumed only once the NIC was back",
-                    "retransmits, 2 s after", "while down: ratio to (N−1)×R",
+                    "retransmits, 2 s after", "eBPF redirect errors",
+                    "while down: ratio to (N−1)×R",
                     "NIC back in use after (s)", "after return: ratio to N×R"], rows)
     lines += [
         "",
@@ -125,7 +128,8 @@ def markdown(res):
         "began while the NIC was down (100 ms resolution; the same measure over the "
         "seconds before the failure is the reference). \"NIC back in use\": until the returned "
         "NIC carries ≥ 50% of a fair share (aggregate / N). Ratios use the NICs' tx "
-        "counters (headers included).",
+        "counters (headers included). eBPF redirect errors: packets the programs "
+        "could not redirect during the run (`show multinic counters`).",
         "",
     ]
     lines += control_plane_md(res)
@@ -146,7 +150,7 @@ def control_plane_md(res):
     head += ["%d task(s): all wired (ms)" % c for c in counts]
     head += ["RSS (kB) before any task", "RSS (kB) with %s tasks" % "/".join(str(c) for c in counts),
              "RSS growth per task (kB) at %s" % "/".join(str(c) for c in counts),
-             "RSS creep (kB) over %s more cycles of %d tasks" % (
+             "RSS creep (kB) over %s more add/delete cycle(s) of %d tasks" % (
                  next(iter(cps.values())).get("creep_cycles", "?"), max(counts))]
     rows = []
     for key, cp in cps.items():
@@ -166,8 +170,10 @@ def control_plane_md(res):
               "start of the vtysh commit (one commit for all T tasks); \"pings remote\": first "
               "echo reply from the task, pinging every ~2 ms. RSS is multinicd's VmRSS with "
               "the tasks wired (4 kB pages); growth per task = (RSS with T tasks − RSS before "
-              "any task) / T, with T = 1, 8, 32 in that order; creep: RSS with the tasks wired "
-              "in the last cycle minus in the first (a leak makes it grow).", ""]
+              "any task) / T, with T = %s in that order (the first task also pays for what "
+              "multinicd allocates once); creep: RSS with the tasks wired in the last cycle "
+              "minus in the first (a leak makes it grow)." % ", ".join(str(c) for c in counts),
+              ""]
     return lines
 
 
@@ -286,7 +292,8 @@ def failover_plot(ax, res, egress, colors):
     ax.set_ylabel("aggregate transmit rate (Mbit/s)")
     ax.set_title("a NIC fails: aggregate of all NICs, %d flows, 100 ms samples "
                  "(the median repetition of each mode)" % fo["flows"])
-    ax.legend(loc="center left", fontsize=9)
+    # between the single-NIC curve (<= R) and the others (>= (N-1)R)
+    ax.legend(loc="center left", bbox_to_anchor=(0.01, 0.42), fontsize=9)
 
 
 def write(res, out_dir):

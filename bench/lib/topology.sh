@@ -32,7 +32,8 @@ mnb_shape() { # netns dev rate_mbit
 mnb_sysctls() { # netns
 	ip netns exec "$1" sysctl -qw net.ipv4.ip_forward=1 \
 		net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 \
-		net.ipv4.conf.all.ignore_routes_with_linkdown=1
+		net.ipv4.conf.all.ignore_routes_with_linkdown=1 \
+		net.ipv4.conf.default.ignore_routes_with_linkdown=1
 }
 
 # An FRR pathspace named after the namespace, started like a Debian host
@@ -48,7 +49,9 @@ all_wrap="/usr/bin/ip netns exec $ns"
 zebra_options="-A 127.0.0.1 -s 90000000"
 DAEMONS
 	printf 'service integrated-vtysh-config\n' >"/etc/frr/$ns/vtysh.conf"
-	printf '%s\n' "$3" >"/etc/frr/$ns/frr.conf"
+	# A log per pathspace, kept with the results (bench/run copies it).
+	printf '%s\nlog file /var/log/frr/%s.frr.log informational\n' "$3" "$ns" \
+		>"/etc/frr/$ns/frr.conf"
 	chown frr:frrvty "/etc/frr/$ns/"*
 	chmod 0640 "/etc/frr/$ns/"*
 	"$MNB_FRRINIT" start "$ns" >"/var/log/frr/$ns.frrinit.log" 2>&1 ||
