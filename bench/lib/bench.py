@@ -58,8 +58,8 @@ def git_describe():
     try:
         rev = subprocess.run(["git", "-C", top, "rev-parse", "--short", "HEAD"],
                              capture_output=True, text=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", top, "status", "--porcelain", "--",
-                                "bench", "frr-multinic"],
+        dirty = subprocess.run(["git", "-C", top, "status", "--porcelain",
+                                "--untracked-files=no", "--", "bench", "frr-multinic", "bpf"],
                                capture_output=True, text=True).stdout.strip()
         return rev + ("+changes" if dirty else "")
     except OSError:

@@ -60,8 +60,11 @@ def markdown(res):
         % (m["nics"], m["rate_mbit"], m["limit_mbit"], m["reps"], m["cpus"]),
         "",
         "Command: `%s`  " % m["command"],
-        "Kernel %s, multinicd %s, git %s, load average %s at start, %s at end."
-        % (m["kernel"], m["multinicd_version"], m["git"],
+        "Kernel %s, multinicd %s (binary sha256 %s…, installed %s), checkout %s, "
+        "load average %s at start, %s at end."
+        % (m["kernel"], m["multinicd_version"],
+           m.get("multinicd_binary", {}).get("sha256", "?"),
+           m.get("multinicd_binary", {}).get("mtime", "?"), m["git"],
            " ".join("%.1f" % x for x in m["loadavg_start"]),
            " ".join("%.1f" % x for x in m.get("loadavg_end", []))),
         "",
