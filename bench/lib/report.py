@@ -257,12 +257,13 @@ def wrap(label):
 
 
 def median_rep(reps):
-    """The failover repetition whose recovery is the median one (a real
-    run, not an average of runs)."""
+    """The failover repetition with the median recovery, then the median
+    worst flow stall (a real run, not an average of runs)."""
     ok = [r for r in reps if not r.get("error")]
     if not ok:
         return None
-    ok.sort(key=lambda r: (r["recovery_s"] is None, r["recovery_s"] or 0))
+    ok.sort(key=lambda r: (r["recovery_s"] is None, r["recovery_s"] or 0,
+                           r.get("flow_stall_s") or 0))
     return ok[len(ok) // 2]
 
 
