@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import platform
+import signal
 import subprocess
 import sys
 import time
@@ -123,6 +124,21 @@ def select_modes(args):
     return [m for m in MODES if m.key in want]
 
 
+class Interrupted(BaseException):
+    """Ctrl-C or SIGTERM: stop measuring at once (bench/run cleans up)."""
+
+
+def on_signal(signum, _frame):
+    # Ctrl-C reaches the whole process group: iperf3 and the anchors die
+    # too, and the errors that follows must not read as a failed repetition.
+    global INTERRUPTED
+    INTERRUPTED = True
+    raise Interrupted(signal.Signals(signum).name)
+
+
+INTERRUPTED = False
+
+
 def multinicd_pid(topo):
     try:
         with open("/var/run/frr/%s/multinicd.pid" % topo["h1"]) as f:
@@ -159,6 +175,8 @@ def run_mode_rep(mode, topo, anchors, args, rep, raw, res, notes):
                 mode.label, fmt(r["recovery_s"]), fmt(r["flow_stall_s"]), r["flows_stalled"],
                 r["flows_seen"], r["retransmits_2s"], fmt(r["returned_s"])))
     except Exception as e:  # one broken repetition must not lose the others
+        if INTERRUPTED:
+            raise Interrupted("interrupted") from e
         log("  %s: repetition %d failed: %s" % (mode.label, rep, e))
         traceback.print_exc()
         err = {"error": str(e)}
@@ -197,6 +215,8 @@ def fmt(x):
 
 
 def main():
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
     args = parse_args()
     with open(args.topology) as f:
         topo = json.load(f)
@@ -239,6 +259,8 @@ def main():
                 notes.extend("%s: %s" % (m.label, n) for n in cp.pop("notes"))
                 result["control_plane"][m.key] = cp
             except Exception as e:
+                if INTERRUPTED:
+                    raise Interrupted("interrupted") from e
                 log("control plane of %s failed: %s" % (m.label, e))
                 traceback.print_exc()
                 result["control_plane"][m.key] = {"error": str(e)}
@@ -257,4 +279,8 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except Interrupted as e:
+        log("interrupted (%s): no results written" % e)
+        sys.exit(130)

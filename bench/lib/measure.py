@@ -51,14 +51,20 @@ class Sampler(threading.Thread):
     def run(self):
         nxt = time.monotonic()
         while not self.halt.is_set():
-            self.sample()
+            try:
+                self.sample()
+            except OSError:  # the anchor is gone (interrupted)
+                return
             nxt += PERIOD
             self.halt.wait(max(0.0, nxt - time.monotonic()))
 
     def stop(self):
         self.halt.set()
         self.join()
-        self.sample()
+        try:
+            self.sample()
+        except OSError:  # the anchor is gone (interrupted): keep what we have
+            pass
         return self.samples
 
 
