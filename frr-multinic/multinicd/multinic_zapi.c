@@ -80,7 +80,8 @@ bool mn_zapi_nhg_remove(uint32_t id)
 			 "a nexthop group removal");
 }
 
-static void zapi_route_init(struct zapi_route *api, const struct prefix *p)
+/* A route of ours to p in table (0: main), without next hops yet. */
+static void zapi_route_init(struct zapi_route *api, const struct prefix *p, uint32_t table)
 {
 	memset(api, 0, sizeof(*api));
 	api->vrf_id = VRF_DEFAULT;
@@ -88,37 +89,36 @@ static void zapi_route_init(struct zapi_route *api, const struct prefix *p)
 	api->safi = SAFI_UNICAST;
 	prefix_copy(&api->prefix, p);
 	apply_mask(&api->prefix);
+	if (table) {
+		SET_FLAG(api->message, ZAPI_MESSAGE_TABLEID);
+		api->tableid = table;
+	}
+}
+
+static bool zapi_route_send(bool add, struct zapi_route *api)
+{
+	if (!mn_zclient)
+		return false;
+	return zapi_sent(zclient_route_send(add ? ZEBRA_ROUTE_ADD : ZEBRA_ROUTE_DELETE, mn_zclient,
+					    api),
+			 "a route");
 }
 
 bool mn_zapi_route_nhg(bool add, const struct prefix *p, uint32_t table, uint32_t nhg_id)
 {
 	struct zapi_route api;
 
-	if (!mn_zclient)
-		return false;
-	zapi_route_init(&api, p);
-	if (table) {
-		SET_FLAG(api.message, ZAPI_MESSAGE_TABLEID);
-		api.tableid = table;
-	}
+	zapi_route_init(&api, p, table);
 	if (add)
 		zapi_route_set_nhg_id(&api, &nhg_id);
-	return zapi_sent(zclient_route_send(add ? ZEBRA_ROUTE_ADD : ZEBRA_ROUTE_DELETE, mn_zclient,
-					    &api),
-			 "a route");
+	return zapi_route_send(add, &api);
 }
 
 bool mn_zapi_route_nh(bool add, const struct prefix *p, uint32_t table, const struct mn_zapi_nh *nh)
 {
 	struct zapi_route api;
 
-	if (!mn_zclient)
-		return false;
-	zapi_route_init(&api, p);
-	if (table) {
-		SET_FLAG(api.message, ZAPI_MESSAGE_TABLEID);
-		api.tableid = table;
-	}
+	zapi_route_init(&api, p, table);
 	if (add) {
 		SET_FLAG(api.message, ZAPI_MESSAGE_NEXTHOP);
 		api.nexthop_num = 1;
@@ -130,26 +130,12 @@ bool mn_zapi_route_nh(bool add, const struct prefix *p, uint32_t table, const st
 			api.nexthops[0].vrf_id = VRF_DEFAULT;
 		}
 	}
-	return zapi_sent(zclient_route_send(add ? ZEBRA_ROUTE_ADD : ZEBRA_ROUTE_DELETE, mn_zclient,
-					    &api),
-			 "a route");
+	return zapi_route_send(add, &api);
 }
 
 bool mn_zapi_route_dev(bool add, const struct prefix *p, ifindex_t ifindex)
 {
-	struct zapi_route api;
+	const struct mn_zapi_nh nh = { .ifindex = ifindex };
 
-	if (!mn_zclient)
-		return false;
-	zapi_route_init(&api, p);
-	if (add) {
-		SET_FLAG(api.message, ZAPI_MESSAGE_NEXTHOP);
-		api.nexthop_num = 1;
-		api.nexthops[0].type = NEXTHOP_TYPE_IFINDEX;
-		api.nexthops[0].ifindex = ifindex;
-		api.nexthops[0].vrf_id = VRF_DEFAULT;
-	}
-	return zapi_sent(zclient_route_send(add ? ZEBRA_ROUTE_ADD : ZEBRA_ROUTE_DELETE, mn_zclient,
-					    &api),
-			 "a route");
+	return mn_zapi_route_nh(add, p, 0, &nh);
 }
