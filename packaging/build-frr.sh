@@ -248,10 +248,18 @@ do_install() {
 	echo "$key" >"$install_stamp"
 }
 
+# One build at a time: parallel runs (CI beside a developer, several
+# shells) would share the cached tree and the installed files.
+take_lock() {
+	mkdir -p "$cache"
+	exec 9>"$cache/build.lock"
+	flock 9 || die "cannot lock $cache/build.lock"
+}
+
 case ${1:-} in
-build) do_build ;;
-install) do_install ;;
-libyang) fetch_sources; build_libyang ;;
+build) take_lock; do_build ;;
+install) take_lock; do_install ;;
+libyang) take_lock; fetch_sources; build_libyang ;;
 tree) readlink -f "$cache/frr-current" ;;
 *) die "usage: $0 build|install|tree" ;;
 esac
