@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * multinicd: eBPF egress datapath (veth + tcx).
+ * multinicd: eBPF egress datapath (netkit, veth + tcx).
  */
 #include <zebra.h>
 
@@ -84,15 +84,16 @@ bool mn_ebpf_supported(char *why, size_t len)
 
 	dp = mn_datapath_select(MN_EGRESS_EBPF, &multinic_caps.has, reason, sizeof(reason));
 	switch (dp) {
+	case MN_DP_NETKIT:
 	case MN_DP_VETH_TCX:
 		return true;
 	case MN_DP_NONE:
 		snprintf(why, len, "%s", reason + strlen("none: "));
 		return false;
 	default:
-		/* netkit and clsact attach are the next steps of the datapath */
+		/* clsact attach is the next step of the datapath */
 		snprintf(why, len,
-			 "the eBPF datapath supports veth with tcx only in this release; this kernel would need %s",
+			 "the eBPF datapath supports netkit and veth with tcx only in this release; this kernel would need %s",
 			 mn_datapath_name(dp));
 		return false;
 	}
@@ -101,9 +102,12 @@ bool mn_ebpf_supported(char *why, size_t len)
 bool mn_ebpf_active(void)
 {
 	char reason[256];
+	enum mn_datapath dp;
 
-	return multinic_cfg.configured &&
-	       mn_datapath_in_use(reason, sizeof(reason)) == MN_DP_VETH_TCX;
+	if (!multinic_cfg.configured)
+		return false;
+	dp = mn_datapath_in_use(reason, sizeof(reason));
+	return dp == MN_DP_NETKIT || dp == MN_DP_VETH_TCX;
 }
 
 bool mn_ebpf_adopt_devices(void)
@@ -213,35 +217,47 @@ static bool ebpf_load(void)
 }
 
 /*
- * Links: mn_egress on a task's host device, mn_ingress on a NIC, both on
- * tcx ingress, pinned so that they outlive multinicd.
+ * Links: mn_egress on a task's host device (tcx ingress of a veth, or the
+ * peer hook of a netkit primary), mn_ingress on a NIC (tcx ingress), all
+ * pinned so that they outlive multinicd.
  */
 
-static int link_ifindex(const struct bpf_link *link)
+static const char *hook_name(enum bpf_attach_type hook)
+{
+	return hook == BPF_NETKIT_PEER ? "netkit peer" : "tcx ingress";
+}
+
+/* The device a pinned link is attached to, if it is on that hook. */
+static int link_ifindex(const struct bpf_link *link, enum bpf_attach_type hook)
 {
 	struct bpf_link_info info = {};
 	uint32_t len = sizeof(info);
 
-	if (bpf_link_get_info_by_fd(bpf_link__fd(link), &info, &len) < 0 ||
-	    info.type != BPF_LINK_TYPE_TCX)
+	if (bpf_link_get_info_by_fd(bpf_link__fd(link), &info, &len) < 0)
 		return -1;
-	return info.tcx.ifindex;
+	if (info.type == BPF_LINK_TYPE_TCX && info.tcx.attach_type == hook)
+		return info.tcx.ifindex;
+	if (info.type == BPF_LINK_TYPE_NETKIT && info.netkit.attach_type == hook)
+		return info.netkit.ifindex;
+	return -1;
 }
 
 /*
- * A pinned link on the same device is reused with the new program: the
- * swap is atomic, no packet misses a program.  libbpf's attach_tcx()
- * refuses SEC("tc") programs, hence bpf_link_create().
+ * A pinned link on the same device and hook is reused with the new
+ * program: the swap is atomic, no packet misses a program.  libbpf's
+ * attach_tcx()/attach_netkit() refuse SEC("tc") programs (their expected
+ * attach type differs), hence bpf_link_create(), which the kernel accepts
+ * for any SCHED_CLS program on both hooks.
  */
 static struct bpf_link *link_ensure(const char *path, struct bpf_program *prog, int ifindex,
-				    char *err, size_t len)
+				    enum bpf_attach_type hook, char *err, size_t len)
 {
 	struct bpf_link *link = NULL;
 	int fd, ret = 0;
 
 	frr_with_privs (&multinic_privs) {
 		link = bpf_link__open(path);
-		if (link && link_ifindex(link) == ifindex &&
+		if (link && link_ifindex(link, hook) == ifindex &&
 		    bpf_link__update_program(link, prog) == 0)
 			break;
 		if (link) {
@@ -251,7 +267,7 @@ static struct bpf_link *link_ensure(const char *path, struct bpf_program *prog, 
 			link = NULL;
 		}
 		unlink(path);
-		fd = bpf_link_create(bpf_program__fd(prog), ifindex, BPF_TCX_INGRESS, NULL);
+		fd = bpf_link_create(bpf_program__fd(prog), ifindex, hook, NULL);
 		if (fd < 0) {
 			ret = -errno;
 			break;
@@ -265,8 +281,9 @@ static struct bpf_link *link_ensure(const char *path, struct bpf_program *prog, 
 			ret = -errno;
 	}
 	if (ret < 0) {
-		snprintf(err, len, "cannot attach %s to ifindex %d (tcx ingress, %s): %s",
-			 bpf_program__name(prog), ifindex, path, safe_strerror(-ret));
+		snprintf(err, len, "cannot attach %s to ifindex %d (%s, %s): %s",
+			 bpf_program__name(prog), ifindex, hook_name(hook), path,
+			 safe_strerror(-ret));
 		return NULL;
 	}
 	return link;
@@ -298,19 +315,45 @@ static void nic_link_path(const char *ifname, char *buf, size_t len)
  * Tasks
  */
 
-int mn_ebpf_task_attach(struct mn_task *task, char *err, size_t len)
+static bool task_is_netkit(const struct mn_task *task)
+{
+	return task->device && strmatch(task->device, "netkit");
+}
+
+/*
+ * The netkit path: mn_egress on BPF_NETKIT_PEER of the primary (the host
+ * end), where it runs in the peer's xmit, i.e. on every packet the task
+ * sends, with skb->dev already the primary.  A veth gets it on its tcx
+ * ingress, the same place seen from the host.
+ */
+static enum bpf_attach_type task_hook(const struct mn_task *task)
+{
+	return task_is_netkit(task) ? BPF_NETKIT_PEER : BPF_TCX_INGRESS;
+}
+
+static struct bpf_link *task_link_ensure(struct mn_task *task, char *err, size_t len)
 {
 	char path[PATH_MAX];
 
+	task_link_path(task, path, sizeof(path));
+	return link_ensure(path, eb.egress->progs.mn_egress, task->host_ifindex, task_hook(task),
+			   err, len);
+}
+
+const char *mn_ebpf_task_hook(const struct mn_task *task)
+{
+	return hook_name(task_hook(task));
+}
+
+int mn_ebpf_task_attach(struct mn_task *task, char *err, size_t len)
+{
 	if (task->ebpf_link || !mn_ebpf_active())
 		return 0;
 	if (!ebpf_load()) {
 		snprintf(err, len, "the eBPF datapath could not be loaded (see the log)");
 		return -ENOTSUP;
 	}
-	task_link_path(task, path, sizeof(path));
-	task->ebpf_link = link_ensure(path, eb.egress->progs.mn_egress, task->host_ifindex, err,
-				      len);
+	task->ebpf_link = task_link_ensure(task, err, len);
 	if (!task->ebpf_link)
 		return -EIO;
 	ebpf_sync(); /* its addresses into mn_addrs */
@@ -625,8 +668,8 @@ static void nic_links_update(void)
 		if (!slot_nic(slot) || s->link)
 			continue;
 		nic_link_path(s->name, path, sizeof(path));
-		s->link = link_ensure(path, eb.ingress->progs.mn_ingress, s->ifindex, err,
-				      sizeof(err));
+		s->link = link_ensure(path, eb.ingress->progs.mn_ingress, s->ifindex,
+				      BPF_TCX_INGRESS, err, sizeof(err));
 		if (!s->link)
 			flog_err(EC_MULTINIC_BPF, "eBPF datapath: NIC %s: %s", s->name, err);
 	}
@@ -635,15 +678,13 @@ static void nic_links_update(void)
 /* Wired tasks attached before egress-mode ebpf was configured. */
 static void task_links_update(void)
 {
-	char path[PATH_MAX], err[256];
 	struct mn_task *task;
+	char err[256];
 
 	frr_each (mn_tasks, &mn_tasks, task) {
 		if (task->ebpf_link || task->status != MN_TASK_WIRED || task->host_ifindex <= 0)
 			continue;
-		task_link_path(task, path, sizeof(path));
-		task->ebpf_link = link_ensure(path, eb.egress->progs.mn_egress, task->host_ifindex,
-					      err, sizeof(err));
+		task->ebpf_link = task_link_ensure(task, err, sizeof(err));
 		if (!task->ebpf_link)
 			flog_err(EC_MULTINIC_BPF, "eBPF datapath: task %s: %s", task->name, err);
 	}

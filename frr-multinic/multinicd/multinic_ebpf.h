@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * multinicd: eBPF egress datapath (veth + tcx), DESIGN.md §3.
+ * multinicd: eBPF egress datapath (netkit, veth + tcx), DESIGN.md §3.
  *
- * mn_egress (bpf/egress.bpf.c) on each wired task's host-side veth sends
+ * mn_egress (bpf/egress.bpf.c) on each wired task's host-side device (the
+ * peer hook of a netkit primary, or tcx ingress of a veth) sends
  * the task's flows straight out of one NIC (weighted Maglev over the up
  * NICs); mn_ingress (bpf/ingress.bpf.c) on each selected NIC hands
  * packets for a task address straight into the task.  The kernel-mode
@@ -63,6 +64,8 @@ extern bool mn_ebpf_task_counters(const struct mn_task *task, struct mn_ebpf_cou
 extern const char *mn_ebpf_nic_link(const struct mn_nic *nic);
 extern const char *mn_ebpf_task_link(const struct mn_task *task);
 extern uint32_t mn_ebpf_prog_id(bool egress);
+/* Where a task's mn_egress is attached: "tcx ingress", "netkit peer". */
+extern const char *mn_ebpf_task_hook(const struct mn_task *task);
 
 /* The configuration has been loaded (end of "vtysh -b" or a file). */
 extern void mn_ebpf_config_end(void);

@@ -62,9 +62,10 @@ enum mn_datapath mn_datapath_in_use(char *reason, size_t len)
 	enum mn_datapath dp;
 
 	dp = mn_datapath_select(multinic_cfg.egress_mode, &multinic_caps.has, why, sizeof(why));
-	/* ebpf on veth + tcx is what multinic_ebpf.c does (validation refuses the rest) */
+	/* ebpf on netkit or veth + tcx is what multinic_ebpf.c does (validation refuses the rest) */
 	if (dp == MN_DP_KERNEL || dp == MN_DP_NONE ||
-	    (multinic_cfg.egress_mode == MN_EGRESS_EBPF && dp == MN_DP_VETH_TCX)) {
+	    (multinic_cfg.egress_mode == MN_EGRESS_EBPF &&
+	     (dp == MN_DP_NETKIT || dp == MN_DP_VETH_TCX))) {
 		strlcpy(reason, why, len);
 		return dp;
 	}

@@ -676,6 +676,98 @@ out:
 	return ret;
 }
 
+/*
+ * Changelink on the primary (the only end the kernel lets change it): a
+ * RTM_NEWLINK naming the device by index, with just the peer's policy in
+ * IFLA_INFO_DATA; mode and scrub are fixed at creation.
+ */
+static int mn_nl_netkit_policy_msg(int ifindex, uint32_t policy, struct nl_msg **result)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex };
+	struct nlattr *linkinfo, *data;
+	struct nl_msg *msg;
+
+	msg = nlmsg_alloc_simple(RTM_NEWLINK, 0);
+	if (!msg)
+		return -NLE_NOMEM;
+	if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0)
+		goto toobig;
+	linkinfo = nla_nest_start(msg, IFLA_LINKINFO);
+	if (!linkinfo || nla_put_string(msg, IFLA_INFO_KIND, "netkit") < 0)
+		goto toobig;
+	data = nla_nest_start(msg, IFLA_INFO_DATA);
+	if (!data || nla_put_u32(msg, IFLA_NETKIT_PEER_POLICY, policy) < 0)
+		goto toobig;
+	nla_nest_end(msg, data);
+	nla_nest_end(msg, linkinfo);
+	*result = msg;
+	return 0;
+
+toobig:
+	nlmsg_free(msg);
+	return -NLE_MSGSIZE;
+}
+
+int mn_nl_netkit_set_peer_policy(const char *host_ifname, bool forward, char *err, size_t errlen)
+{
+	const char *what = forward ? "forward" : "blackhole";
+	struct nl_msg *msg = NULL;
+	int ifindex = 0, ret;
+	struct mn_nl nl;
+
+	if (!mn_nl_ifname_ok(host_ifname)) {
+		mn_nl_seterr(err, errlen,
+			     "cannot set the peer policy of netkit %s: invalid interface name",
+			     host_ifname ? host_ifname : "(null)");
+		return -EINVAL;
+	}
+	ret = mn_nl_index_in(&MN_NL_NS_HOST, host_ifname, &ifindex);
+	if (ret < 0) {
+		mn_nl_seterr(err, errlen, "cannot set the peer policy of netkit %s to %s: %s",
+			     host_ifname, what, strerror(-ret));
+		return ret;
+	}
+	ret = mn_nl_open(&nl, &MN_NL_NS_HOST, err, errlen);
+	if (ret < 0)
+		return ret;
+	mn_nl_reset(&nl);
+	ret = mn_nl_netkit_policy_msg(ifindex, forward ? NETKIT_PASS : NETKIT_DROP, &msg);
+	if (ret == 0)
+		ret = nl_send_sync(nl.sk, msg); /* frees msg */
+	if (ret < 0)
+		ret = mn_nl_fail(&nl, ret, err, errlen,
+				 "cannot set the peer policy of netkit %s to %s", host_ifname, what);
+	mn_nl_close(&nl);
+	return ret;
+}
+
+int mn_nl_link_kind(const struct mn_nl_ns *ns, const char *ifname, char *kind, size_t len)
+{
+	struct rtnl_link *link = NULL;
+	const char *type;
+	struct mn_nl nl;
+	int ret;
+
+	if (!mn_nl_ifname_ok(ifname))
+		return -EINVAL;
+	ret = mn_nl_open(&nl, ns, NULL, 0);
+	if (ret < 0)
+		return ret;
+	mn_nl_reset(&nl);
+	ret = rtnl_link_get_kernel(nl.sk, 0, ifname, &link);
+	if (ret < 0) {
+		ret = nl.kerr ? -nl.kerr : mn_nl_nle2errno(ret);
+		goto out;
+	}
+	/* IFLA_INFO_KIND, kept by libnl even for kinds it has no ops for */
+	type = rtnl_link_get_type(link);
+	snprintf(kind, len, "%s", type ? type : "");
+	rtnl_link_put(link);
+out:
+	mn_nl_close(&nl);
+	return ret;
+}
+
 int mn_nl_link_delete(const struct mn_nl_ns *ns, const char *ifname, char *err, size_t errlen)
 {
 	struct rtnl_link *link;

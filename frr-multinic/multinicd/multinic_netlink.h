@@ -82,6 +82,19 @@ int mn_nl_netkit_create(const char *host_ifname, const char *peer_ifname,
 			size_t errlen);
 
 /*
+ * Set the policy of a netkit pair's peer (what the kernel does with the
+ * task's packets while no program is attached to the peer hook): forward
+ * (NETKIT_PASS) or blackhole (NETKIT_DROP).  host_ifname is the primary,
+ * in the caller's namespace.
+ */
+int mn_nl_netkit_set_peer_policy(const char *host_ifname, bool forward,
+				 char *err, size_t errlen);
+
+/* A link's kind (IFLA_INFO_KIND: "veth", "netkit"; "" for none). */
+int mn_nl_link_kind(const struct mn_nl_ns *ns, const char *ifname,
+		    char *kind, size_t len);
+
+/*
  * Delete a link by name in ns (deleting one end of a pair deletes both).
  * -ENODEV when it does not exist.
  */

@@ -398,6 +398,7 @@ static int task_setup_netns(struct mn_task *task, const struct mn_nl_ns *ns,
 static bool task_adopt_pair(struct mn_task *task, const struct mn_nl_ns *ns)
 {
 	struct mn_nl_ns host = MN_NL_NS_HOST;
+	char kind[16] = "";
 	int ifindex;
 
 	if (!mn_ebpf_adopt_devices())
@@ -405,11 +406,27 @@ static bool task_adopt_pair(struct mn_task *task, const struct mn_nl_ns *ns)
 	ifindex = mn_nl_link_index(&host, task->host_ifname);
 	if (ifindex <= 0 || mn_nl_link_index(ns, MN_TASK_PEER_IFNAME) <= 0)
 		return false;
+	/* the kind decides the hook its pinned program sits on */
+	mn_nl_link_kind(&host, task->host_ifname, kind, sizeof(kind));
 	task->host_ifindex = ifindex;
-	task->device = "veth";
+	task->device = strmatch(kind, "netkit") ? "netkit" : "veth";
 	zlog_info("task %s: adopting %s <-> %s left by an earlier multinicd", task->name,
 		  task->host_ifname, MN_TASK_PEER_IFNAME);
 	return true;
+}
+
+/*
+ * A netkit peer is born blackholed: the task sends nothing until its
+ * datapath is in place.  Once it is (the kernel rules, and in eBPF mode
+ * mn_egress on the peer hook), the policy becomes forward: it only
+ * applies while no program is attached, and then the kernel path must
+ * carry the task (kernel mode, or eBPF detached: auto falling back).
+ */
+static int task_open_netkit(struct mn_task *task, char *err, size_t len)
+{
+	if (!task->device || !strmatch(task->device, "netkit"))
+		return 0;
+	return mn_nl_netkit_set_peer_policy(task->host_ifname, true, err, len);
 }
 
 static int task_wire(struct mn_task *task, char *err, size_t len)
@@ -444,6 +461,8 @@ static int task_wire(struct mn_task *task, char *err, size_t len)
 		ret = mn_kernel_task_attach(task, err, len);
 	if (ret == 0)
 		ret = mn_ebpf_task_attach(task, err, len);
+	if (ret == 0)
+		ret = task_open_netkit(task, err, len);
 	return ret;
 }
 

@@ -770,8 +770,9 @@ static unsigned int task_objects(const struct mn_task *task, struct task_object 
 		    task->host_ifname, MN_EGRESS_TABLE, MN_RULE_PRIORITY);
 	}
 	if (task->ebpf_link)
-		OBJ("bpf-link", "host", true, "mn_egress (program id %u) on %s tcx ingress, pinned %s",
-		    mn_ebpf_prog_id(true), task->host_ifname, mn_ebpf_task_link(task));
+		OBJ("bpf-link", "host", true, "mn_egress (program id %u) on %s %s, pinned %s",
+		    mn_ebpf_prog_id(true), task->host_ifname, mn_ebpf_task_hook(task),
+		    mn_ebpf_task_link(task));
 	frr_each (mn_task_addrs, &task->addrs, ta) {
 		for (afi = AFI_IP; afi <= AFI_IP6; afi++) {
 			if (!ta->has[afi])

@@ -507,6 +507,9 @@ static void veth_create_pair(void **state)
 	assert_false(link_flag_up(line));
 	snprintf(at, sizeof(at), "%s@if%d:", h0, pidx);
 	assert_contains(line, at); /* paired with the index we were given */
+	assert_int_equal(mn_nl_link_kind(&MN_NL_NS_HOST, h0, line, sizeof(line)), 0);
+	assert_string_equal(line, "veth");
+	assert_int_equal(mn_nl_link_kind(&MN_NL_NS_HOST, p0, line, sizeof(line)), -ENODEV);
 
 	/* the peer, born in a and nowhere else */
 	assert_int_equal(if_nametoindex(p0), 0);
@@ -605,6 +608,12 @@ static void netkit_create(void **state)
 		print_message("netkit: not in this kernel (%s)\n", err);
 		assert_int_equal(if_nametoindex(h0), 0);
 		assert_int_equal(mn_nl_link_index(&fx->a, p0), -ENODEV);
+		/* no such primary: the policy cannot be set, and says so */
+		assert_int_equal(mn_nl_netkit_set_peer_policy(h0, true, err, sizeof(err)),
+				 -ENODEV);
+		snprintf(want, sizeof(want), "cannot set the peer policy of netkit %s to forward",
+			 h0);
+		assert_starts_with(err, want);
 		return;
 	}
 	if (rc != 0)
@@ -637,6 +646,18 @@ static void netkit_create(void **state)
 	assert_false(link_flag_up(line));
 	snprintf(at, sizeof(at), "%s@if%d:", p0, hidx);
 	assert_contains(line, at);
+
+	/* multinicd tells an adopted pair's kind from the kernel */
+	assert_int_equal(mn_nl_link_kind(&MN_NL_NS_HOST, h0, line, sizeof(line)), 0);
+	assert_string_equal(line, "netkit");
+
+	/* the task's datapath is in place: the peer forwards, and back */
+	assert_ok(mn_nl_netkit_set_peer_policy(h0, true, err, sizeof(err)), err);
+	snprintf(line, sizeof(line), "%s", ip_link(NULL, h0));
+	assert_contains(line, "type primary policy forward peer policy forward");
+	assert_ok(mn_nl_netkit_set_peer_policy(h0, false, err, sizeof(err)), err);
+	snprintf(line, sizeof(line), "%s", ip_link(NULL, h0));
+	assert_contains(line, "type primary policy forward peer policy blackhole");
 
 	/* the same names again: refused, nothing changed */
 	assert_int_equal(mn_nl_netkit_create(h0, p1, &fx->b, 0, NULL, NULL, err, sizeof(err)),
