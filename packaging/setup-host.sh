@@ -49,15 +49,19 @@ fi
 pkgs=(
 	# FRR build
 	autoconf automake libtool make gcc g++ pkgconf bison flex gawk
-	texinfo install-info python3-dev python3-sphinx-
+	texinfo install-info python3-dev
 	libc-ares-dev libcap-dev libelf-dev libjson-c-dev libpam0g-dev
 	libpcre2-dev libprotobuf-c-dev libreadline-dev libunwind-dev
 	protobuf-c-compiler libgrpc++-dev protobuf-compiler-grpc
-	protobuf-compiler libprotobuf-dev libsnmp-dev-
+	protobuf-compiler libprotobuf-dev
 	# libyang build and FRR source download
 	cmake dpkg-dev devscripts- quilt-
 	# multinicd and BPF
 	libnl-3-dev libnl-route-3-dev clang llvm
+	# Debian packages (packaging/build-debs.sh: Debian's FRR build deps
+	# with docs, SNMP, RPKI, Lua; tests/packages: the clean Debian 12 root)
+	debhelper fakeroot lintian chrpath python3-sphinx libsnmp-dev
+	librtr-dev libssh-dev liblua5.3-dev lua5.3 libxxhash-dev debootstrap
 	# tests
 	libcmocka-dev python3-pytest python3-grpcio python3-grpc-tools
 	python3-protobuf gdb iputils-ping iperf3 procps psmisc kmod
