@@ -168,6 +168,27 @@ static void probe_netlink_features(struct mn_caps *has)
 	nl_socket_free(sk);
 }
 
+/*
+ * For tests: MULTINICD_DISABLE_CAPS="tcx,netkit" reports those features
+ * missing, so that the fallbacks (veth + clsact, kernel mode) run on a
+ * kernel that has everything.  Said loudly: it is never for production.
+ */
+static void caps_disable_from_env(struct multinic_caps *caps)
+{
+	const char *list = getenv(MN_CAPS_DISABLE_ENV);
+	char err[128];
+
+	if (!list || !*list)
+		return;
+	if (mn_caps_disable(&caps->has, list, err, sizeof(err)) < 0) {
+		flog_err(EC_MULTINIC_PROBE, "%s: %s; ignored", MN_CAPS_DISABLE_ENV, err);
+		return;
+	}
+	strlcpy(caps->disabled, list, sizeof(caps->disabled));
+	zlog_warn("datapath capabilities: %s disabled by %s (for tests only)", caps->disabled,
+		  MN_CAPS_DISABLE_ENV);
+}
+
 static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	return 0;
@@ -195,6 +216,7 @@ void multinic_caps_probe(void)
 		probe_netlink_features(&caps->has);
 	}
 	libbpf_set_print(old_print);
+	caps_disable_from_env(caps);
 
 	zlog_info("datapath capabilities: kernel %s, libbpf %s, netkit %s, veth %s, tcx %s, clsact %s, BTF %s, SCHED_CLS %s",
 		  caps->kernel_release, caps->libbpf_version, caps->has.netkit ? "yes" : "no",

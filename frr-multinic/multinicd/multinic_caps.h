@@ -13,7 +13,11 @@ struct multinic_caps {
 	struct mn_caps has;
 	char kernel_release[sizeof(((struct utsname *)0)->release)];
 	char libbpf_version[32];
+	/* MULTINICD_DISABLE_CAPS (tests): capabilities reported missing */
+	char disabled[64];
 };
+
+#define MN_CAPS_DISABLE_ENV "MULTINICD_DISABLE_CAPS"
 
 extern struct multinic_caps multinic_caps;
 

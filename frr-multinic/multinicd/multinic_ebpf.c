@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * multinicd: eBPF egress datapath (netkit, veth + tcx).
+ * multinicd: eBPF egress datapath (netkit, veth + tcx, veth + clsact).
  */
 #include <zebra.h>
 
@@ -41,11 +41,19 @@ DEFINE_MTYPE_STATIC(MULTINICD, MN_EBPF_ADDRS, "multinic eBPF address set");
 
 #define BPFFS "/sys/fs/bpf"
 
-/* A NIC slot of the maps, and the link of mn_ingress on that NIC. */
+/* A NIC slot of the maps, and mn_ingress on that NIC. */
 struct ebpf_slot {
 	ifindex_t ifindex; /* 0: free */
 	char name[IFNAMSIZ];
-	struct bpf_link *link;
+	bool attached;	       /* mn_ingress is on the NIC */
+	struct bpf_link *link; /* its pinned link (tcx), NULL on clsact */
+};
+
+/* Where a program runs on a device. */
+enum ebpf_hook {
+	HOOK_TCX,    /* tcx ingress: a pinned link */
+	HOOK_NETKIT, /* BPF_NETKIT_PEER of a netkit primary: a pinned link */
+	HOOK_CLSACT, /* a cls_bpf filter on clsact ingress: nothing to pin */
 };
 
 static struct {
@@ -83,20 +91,11 @@ bool mn_ebpf_supported(char *why, size_t len)
 	enum mn_datapath dp;
 
 	dp = mn_datapath_select(MN_EGRESS_EBPF, &multinic_caps.has, reason, sizeof(reason));
-	switch (dp) {
-	case MN_DP_NETKIT:
-	case MN_DP_VETH_TCX:
-		return true;
-	case MN_DP_NONE:
+	if (dp == MN_DP_NONE) {
 		snprintf(why, len, "%s", reason + strlen("none: "));
 		return false;
-	default:
-		/* clsact attach is the next step of the datapath */
-		snprintf(why, len,
-			 "the eBPF datapath supports netkit and veth with tcx only in this release; this kernel would need %s",
-			 mn_datapath_name(dp));
-		return false;
 	}
+	return true;
 }
 
 bool mn_ebpf_active(void)
@@ -107,7 +106,7 @@ bool mn_ebpf_active(void)
 	if (!multinic_cfg.configured)
 		return false;
 	dp = mn_datapath_in_use(reason, sizeof(reason));
-	return dp == MN_DP_NETKIT || dp == MN_DP_VETH_TCX;
+	return dp == MN_DP_NETKIT || dp == MN_DP_VETH_TCX || dp == MN_DP_VETH_CLSACT;
 }
 
 bool mn_ebpf_adopt_devices(void)
@@ -219,12 +218,26 @@ static bool ebpf_load(void)
 /*
  * Links: mn_egress on a task's host device (tcx ingress of a veth, or the
  * peer hook of a netkit primary), mn_ingress on a NIC (tcx ingress), all
- * pinned so that they outlive multinicd.
+ * pinned so that they outlive multinicd.  Without tcx, both go into
+ * clsact filters instead (see tc_attach()).
  */
 
-static const char *hook_name(enum bpf_attach_type hook)
+static const char *hook_name(enum ebpf_hook hook)
 {
-	return hook == BPF_NETKIT_PEER ? "netkit peer" : "tcx ingress";
+	switch (hook) {
+	case HOOK_TCX:
+		return "tcx ingress";
+	case HOOK_NETKIT:
+		return "netkit peer";
+	case HOOK_CLSACT:
+		return "clsact ingress";
+	}
+	return "?";
+}
+
+static enum bpf_attach_type hook_attach_type(enum ebpf_hook hook)
+{
+	return hook == HOOK_NETKIT ? BPF_NETKIT_PEER : BPF_TCX_INGRESS;
 }
 
 /* The device a pinned link is attached to, if it is on that hook. */
@@ -250,14 +263,15 @@ static int link_ifindex(const struct bpf_link *link, enum bpf_attach_type hook)
  * for any SCHED_CLS program on both hooks.
  */
 static struct bpf_link *link_ensure(const char *path, struct bpf_program *prog, int ifindex,
-				    enum bpf_attach_type hook, char *err, size_t len)
+				    enum ebpf_hook hook, char *err, size_t len)
 {
+	enum bpf_attach_type type = hook_attach_type(hook);
 	struct bpf_link *link = NULL;
 	int fd, ret = 0;
 
 	frr_with_privs (&multinic_privs) {
 		link = bpf_link__open(path);
-		if (link && link_ifindex(link, hook) == ifindex &&
+		if (link && link_ifindex(link, type) == ifindex &&
 		    bpf_link__update_program(link, prog) == 0)
 			break;
 		if (link) {
@@ -267,7 +281,7 @@ static struct bpf_link *link_ensure(const char *path, struct bpf_program *prog, 
 			link = NULL;
 		}
 		unlink(path);
-		fd = bpf_link_create(bpf_program__fd(prog), ifindex, hook, NULL);
+		fd = bpf_link_create(bpf_program__fd(prog), ifindex, type, NULL);
 		if (fd < 0) {
 			ret = -errno;
 			break;
@@ -301,6 +315,99 @@ static void link_remove(struct bpf_link **link)
 	*link = NULL;
 }
 
+/* A link a multinicd running on another hook pinned there: drop it. */
+static void link_unpin_stale(const char *path)
+{
+	struct bpf_link *link = bpf_link__open(path);
+
+	if (!link)
+		return;
+	bpf_link__unpin(link);
+	bpf_link__destroy(link);
+}
+
+/*
+ * clsact, where the kernel has no tcx: a cls_bpf filter in direct-action
+ * mode, at our own handle and priority on clsact ingress.  A filter is
+ * not a link and cannot be pinned, but it holds its program itself, so it
+ * outlives multinicd all the same.  Adoption after a restart is therefore
+ * just attaching again: BPF_TC_F_REPLACE at the same handle and priority
+ * makes cls_bpf swap the program in place (under RCU, no packet misses
+ * it), whether or not an earlier multinicd left a filter there.
+ */
+#define MN_TC_HANDLE   0x6d6e /* "mn" */
+#define MN_TC_PRIORITY 1
+
+static int tc_attach(struct bpf_program *prog, int ifindex)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = MN_TC_HANDLE, .priority = MN_TC_PRIORITY,
+		    .prog_fd = bpf_program__fd(prog), .flags = BPF_TC_F_REPLACE);
+	int ret;
+
+	/* the qdisc may be there already (ours from before, or another user's) */
+	ret = bpf_tc_hook_create(&hook);
+	if (ret && ret != -EEXIST)
+		return ret;
+	return bpf_tc_attach(&hook, &opts);
+}
+
+/* Our filter only: the qdisc stays, other filters may hang on it. */
+static void tc_detach(int ifindex)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = MN_TC_HANDLE, .priority = MN_TC_PRIORITY);
+
+	bpf_tc_detach(&hook, &opts);
+}
+
+/*
+ * Put prog on the device's hook; *link gets the pinned link (NULL on
+ * clsact).  What a multinicd running on the other hook left there goes,
+ * after the new attachment is in place: a tcx link runs before clsact and
+ * would keep its old program in the path.
+ */
+static int hook_attach(const char *path, struct bpf_program *prog, int ifindex,
+		       enum ebpf_hook hook, struct bpf_link **link, char *err, size_t len)
+{
+	int ret;
+
+	if (hook != HOOK_CLSACT) {
+		*link = link_ensure(path, prog, ifindex, hook, err, len);
+		if (!*link)
+			return -EIO;
+		frr_with_privs (&multinic_privs)
+			tc_detach(ifindex);
+		return 0;
+	}
+	*link = NULL;
+	frr_with_privs (&multinic_privs) {
+		ret = tc_attach(prog, ifindex);
+		if (ret == 0)
+			link_unpin_stale(path);
+	}
+	if (ret < 0)
+		snprintf(err, len,
+			 "cannot attach %s to ifindex %d (clsact ingress, handle 0x%x priority %u): %s",
+			 bpf_program__name(prog), ifindex, MN_TC_HANDLE, MN_TC_PRIORITY,
+			 safe_strerror(-ret));
+	return ret;
+}
+
+static void hook_detach(int ifindex, enum ebpf_hook hook, struct bpf_link **link)
+{
+	link_remove(link);
+	if (hook == HOOK_CLSACT)
+		frr_with_privs (&multinic_privs)
+			tc_detach(ifindex);
+}
+
+/* NICs and veth: tcx where the kernel has it, else clsact. */
+static enum ebpf_hook veth_hook(void)
+{
+	return multinic_caps.has.tcx ? HOOK_TCX : HOOK_CLSACT;
+}
+
 static void task_link_path(const struct mn_task *task, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s/task-%s", MN_PIN_LINKS, task->name);
@@ -324,20 +431,23 @@ static bool task_is_netkit(const struct mn_task *task)
  * The netkit path: mn_egress on BPF_NETKIT_PEER of the primary (the host
  * end), where it runs in the peer's xmit, i.e. on every packet the task
  * sends, with skb->dev already the primary.  A veth gets it on its tcx
- * ingress, the same place seen from the host.
+ * (or clsact) ingress, the same place seen from the host.
  */
-static enum bpf_attach_type task_hook(const struct mn_task *task)
+static enum ebpf_hook task_hook(const struct mn_task *task)
 {
-	return task_is_netkit(task) ? BPF_NETKIT_PEER : BPF_TCX_INGRESS;
+	return task_is_netkit(task) ? HOOK_NETKIT : veth_hook();
 }
 
-static struct bpf_link *task_link_ensure(struct mn_task *task, char *err, size_t len)
+static int task_hook_attach(struct mn_task *task, char *err, size_t len)
 {
 	char path[PATH_MAX];
+	int ret;
 
 	task_link_path(task, path, sizeof(path));
-	return link_ensure(path, eb.egress->progs.mn_egress, task->host_ifindex, task_hook(task),
-			   err, len);
+	ret = hook_attach(path, eb.egress->progs.mn_egress, task->host_ifindex, task_hook(task),
+			  &task->ebpf_link, err, len);
+	task->ebpf_attached = ret == 0;
+	return ret;
 }
 
 const char *mn_ebpf_task_hook(const struct mn_task *task)
@@ -345,36 +455,56 @@ const char *mn_ebpf_task_hook(const struct mn_task *task)
 	return hook_name(task_hook(task));
 }
 
+bool mn_ebpf_task_attached(const struct mn_task *task)
+{
+	return task->ebpf_attached;
+}
+
 int mn_ebpf_task_attach(struct mn_task *task, char *err, size_t len)
 {
-	if (task->ebpf_link || !mn_ebpf_active())
+	int ret;
+
+	if (task->ebpf_attached || !mn_ebpf_active())
 		return 0;
 	if (!ebpf_load()) {
 		snprintf(err, len, "the eBPF datapath could not be loaded (see the log)");
 		return -ENOTSUP;
 	}
-	task->ebpf_link = task_link_ensure(task, err, len);
-	if (!task->ebpf_link)
-		return -EIO;
+	ret = task_hook_attach(task, err, len);
+	if (ret < 0)
+		return ret;
 	ebpf_sync(); /* its addresses into mn_addrs */
 	return 0;
 }
 
-void mn_ebpf_task_detach(struct mn_task *task)
+static void task_detach(struct mn_task *task)
 {
 	uint32_t ifindex = task->host_ifindex;
 
-	if (!task->ebpf_link)
-		return;
-	link_remove(&task->ebpf_link);
+	hook_detach(task->host_ifindex, task_hook(task), &task->ebpf_link);
+	task->ebpf_attached = false;
 	frr_with_privs (&multinic_privs)
 		bpf_map_delete_elem(map_fd(eb.egress->maps.mn_task_stats), &ifindex);
+}
+
+void mn_ebpf_task_detach(struct mn_task *task)
+{
+	if (!task->ebpf_attached)
+		return;
+	task_detach(task);
 	ebpf_sync(); /* its addresses out of mn_addrs */
 }
 
 /*
  * Maps
  */
+
+static void slot_detach(struct ebpf_slot *s)
+{
+	if (s->attached)
+		hook_detach(s->ifindex, veth_hook(), &s->link);
+	s->attached = false;
+}
 
 static uint32_t slot_of(ifindex_t ifindex)
 {
@@ -420,7 +550,7 @@ static void slots_assign(void)
 			if (nic->ifindex == eb.slots[slot].ifindex)
 				break;
 		if (!nic) {
-			link_remove(&eb.slots[slot].link);
+			slot_detach(&eb.slots[slot]);
 			memset(&eb.slots[slot], 0, sizeof(eb.slots[slot]));
 		}
 	}
@@ -608,7 +738,7 @@ static void task_addrs(struct addr_entry *set, unsigned int *n)
 	afi_t afi;
 
 	frr_each (mn_tasks, &mn_tasks, task) {
-		if (!task->ebpf_link)
+		if (!task->ebpf_attached)
 			continue;
 		for (afi = AFI_IP; afi <= AFI_IP6; afi++) {
 			if (task->has_vip[afi])
@@ -665,12 +795,12 @@ static void nic_links_update(void)
 	for (slot = 0; slot < MN_MAX_NICS; slot++) {
 		struct ebpf_slot *s = &eb.slots[slot];
 
-		if (!slot_nic(slot) || s->link)
+		if (!slot_nic(slot) || s->attached)
 			continue;
 		nic_link_path(s->name, path, sizeof(path));
-		s->link = link_ensure(path, eb.ingress->progs.mn_ingress, s->ifindex,
-				      BPF_TCX_INGRESS, err, sizeof(err));
-		if (!s->link)
+		s->attached = hook_attach(path, eb.ingress->progs.mn_ingress, s->ifindex,
+					  veth_hook(), &s->link, err, sizeof(err)) == 0;
+		if (!s->attached)
 			flog_err(EC_MULTINIC_BPF, "eBPF datapath: NIC %s: %s", s->name, err);
 	}
 }
@@ -682,10 +812,9 @@ static void task_links_update(void)
 	char err[256];
 
 	frr_each (mn_tasks, &mn_tasks, task) {
-		if (task->ebpf_link || task->status != MN_TASK_WIRED || task->host_ifindex <= 0)
+		if (task->ebpf_attached || task->status != MN_TASK_WIRED || task->host_ifindex <= 0)
 			continue;
-		task->ebpf_link = task_link_ensure(task, err, sizeof(err));
-		if (!task->ebpf_link)
+		if (task_hook_attach(task, err, sizeof(err)) < 0)
 			flog_err(EC_MULTINIC_BPF, "eBPF datapath: task %s: %s", task->name, err);
 	}
 }
@@ -697,9 +826,10 @@ static void ebpf_stop(void)
 	uint32_t slot;
 
 	frr_each (mn_tasks, &mn_tasks, task)
-		link_remove(&task->ebpf_link);
+		if (task->ebpf_attached)
+			task_detach(task);
 	for (slot = 0; slot < MN_MAX_NICS; slot++)
-		link_remove(&eb.slots[slot].link);
+		slot_detach(&eb.slots[slot]);
 }
 
 static void ebpf_sync(void)
@@ -785,7 +915,7 @@ bool mn_ebpf_task_counters(const struct mn_task *task, struct mn_ebpf_counters *
 {
 	uint32_t ifindex = task->host_ifindex;
 
-	if (!eb.loaded || !task->ebpf_link) {
+	if (!eb.loaded || !task->ebpf_attached) {
 		memset(c, 0, sizeof(*c));
 		return false;
 	}
@@ -805,14 +935,30 @@ const char *mn_ebpf_nic_link(const struct mn_nic *nic)
 	return path;
 }
 
-const char *mn_ebpf_task_link(const struct mn_task *task)
+const char *mn_ebpf_nic_hook(const struct mn_nic *nic)
 {
-	static char path[PATH_MAX];
+	uint32_t slot = slot_of(nic->ifindex);
 
-	if (!task->ebpf_link)
+	if (!eb.loaded || slot == MN_NIC_NONE || !eb.slots[slot].attached)
 		return "";
+	return hook_name(veth_hook());
+}
+
+const char *mn_ebpf_task_where(const struct mn_task *task)
+{
+	static char buf[PATH_MAX + 16];
+	char path[PATH_MAX];
+
+	if (!task->ebpf_attached)
+		return "";
+	if (!task->ebpf_link) {
+		snprintf(buf, sizeof(buf), "filter handle 0x%x priority %u (not pinnable)",
+			 MN_TC_HANDLE, MN_TC_PRIORITY);
+		return buf;
+	}
 	task_link_path(task, path, sizeof(path));
-	return path;
+	snprintf(buf, sizeof(buf), "pinned %s", path);
+	return buf;
 }
 
 uint32_t mn_ebpf_prog_id(bool egress)

@@ -3,7 +3,8 @@
  * multinicd: eBPF egress datapath (netkit, veth + tcx), DESIGN.md §3.
  *
  * mn_egress (bpf/egress.bpf.c) on each wired task's host-side device (the
- * peer hook of a netkit primary, or tcx ingress of a veth) sends
+ * peer hook of a netkit primary, or tcx ingress of a veth, or clsact
+ * ingress where the kernel has no tcx) sends
  * the task's flows straight out of one NIC (weighted Maglev over the up
  * NICs); mn_ingress (bpf/ingress.bpf.c) on each selected NIC hands
  * packets for a task address straight into the task.  The kernel-mode
@@ -60,12 +61,17 @@ extern bool mn_ebpf_adopt_devices(void);
 extern bool mn_ebpf_nic_counters(const struct mn_nic *nic, uint32_t *slot,
 				 struct mn_ebpf_counters *c);
 extern bool mn_ebpf_task_counters(const struct mn_task *task, struct mn_ebpf_counters *c);
-/* The pin path of a NIC's or task's link, "" when not attached. */
+/* The pin path of a NIC's link, "" when not attached or not pinned (clsact). */
 extern const char *mn_ebpf_nic_link(const struct mn_nic *nic);
-extern const char *mn_ebpf_task_link(const struct mn_task *task);
+/* The hook mn_ingress is on ("tcx ingress", "clsact ingress"), "" when not. */
+extern const char *mn_ebpf_nic_hook(const struct mn_nic *nic);
 extern uint32_t mn_ebpf_prog_id(bool egress);
-/* Where a task's mn_egress is attached: "tcx ingress", "netkit peer". */
+/* mn_egress is on the task's device. */
+extern bool mn_ebpf_task_attached(const struct mn_task *task);
+/* Its hook: "tcx ingress", "netkit peer", "clsact ingress". */
 extern const char *mn_ebpf_task_hook(const struct mn_task *task);
+/* How it is held there: "pinned PATH", or the clsact filter; "" when not attached. */
+extern const char *mn_ebpf_task_where(const struct mn_task *task);
 
 /* The configuration has been loaded (end of "vtysh -b" or a file). */
 extern void mn_ebpf_config_end(void);

@@ -62,10 +62,8 @@ enum mn_datapath mn_datapath_in_use(char *reason, size_t len)
 	enum mn_datapath dp;
 
 	dp = mn_datapath_select(multinic_cfg.egress_mode, &multinic_caps.has, why, sizeof(why));
-	/* ebpf on netkit or veth + tcx is what multinic_ebpf.c does (validation refuses the rest) */
-	if (dp == MN_DP_KERNEL || dp == MN_DP_NONE ||
-	    (multinic_cfg.egress_mode == MN_EGRESS_EBPF &&
-	     (dp == MN_DP_NETKIT || dp == MN_DP_VETH_TCX))) {
+	/* multinic_ebpf.c does every eBPF datapath (netkit, veth + tcx or clsact) */
+	if (dp == MN_DP_KERNEL || dp == MN_DP_NONE || multinic_cfg.egress_mode == MN_EGRESS_EBPF) {
 		strlcpy(reason, why, len);
 		return dp;
 	}

@@ -69,7 +69,8 @@ struct mn_task {
 	uint32_t mtu_in_use;
 	bool host_routes[AFI_MAX]; /* route to the VIP sent to zebra */
 	bool egress_attached;
-	struct bpf_link *ebpf_link; /* eBPF datapath: mn_egress on host_ifname */
+	bool ebpf_attached;	    /* eBPF datapath: mn_egress on host_ifname */
+	struct bpf_link *ebpf_link; /* its pinned link; NULL on clsact */
 	struct event *t_rewire;
 	bool rewire_pending; /* scheduled, or held back while a config loads */
 };

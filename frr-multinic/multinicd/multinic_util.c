@@ -11,6 +11,7 @@
 #include <fnmatch.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -460,6 +461,58 @@ uint16_t mn_weight_from_speed(uint32_t speed_mbps)
 	if (w > MN_WEIGHT_MAX)
 		return MN_WEIGHT_MAX;
 	return (uint16_t)w;
+}
+
+/*
+ * Capabilities
+ */
+
+static bool *mn_caps_field(struct mn_caps *caps, const char *name, size_t len)
+{
+	static const struct {
+		const char *name;
+		size_t offset;
+	} fields[] = {
+		{ "netkit", offsetof(struct mn_caps, netkit) },
+		{ "veth", offsetof(struct mn_caps, veth) },
+		{ "tcx", offsetof(struct mn_caps, tcx) },
+		{ "clsact", offsetof(struct mn_caps, clsact) },
+		{ "btf", offsetof(struct mn_caps, btf) },
+		{ "sched-cls", offsetof(struct mn_caps, bpf_sched_cls) },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (strlen(fields[i].name) == len && !strncmp(fields[i].name, name, len))
+			return (bool *)((char *)caps + fields[i].offset);
+	return NULL;
+}
+
+int mn_caps_disable(struct mn_caps *caps, const char *list, char *err, size_t errlen)
+{
+	static const char sep[] = ", \t";
+	struct mn_caps out = *caps;
+	const char *p = list;
+	bool *field;
+	size_t len;
+
+	while (p && *p) {
+		p += strspn(p, sep);
+		len = strcspn(p, sep);
+		if (!len)
+			break;
+		field = mn_caps_field(&out, p, len);
+		if (!field) {
+			mn_set_msg(err, errlen,
+				   "unknown capability \"%.*s\" (known: netkit, veth, tcx, clsact, btf, sched-cls)",
+				   (int)len, p);
+			return -1;
+		}
+		*field = false;
+		p += len;
+	}
+	*caps = out;
+	return 0;
 }
 
 /*

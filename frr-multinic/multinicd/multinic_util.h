@@ -69,6 +69,15 @@ struct mn_caps {
 	bool bpf_sched_cls;
 };
 
+/*
+ * For tests: mark the capabilities named in list as missing ("tcx,netkit":
+ * names separated by commas or spaces; netkit, veth, tcx, clsact, btf,
+ * sched-cls), so that the fallbacks can run on a kernel that has
+ * everything.  Returns 0, or -1 with the unknown name in err and caps
+ * unchanged.
+ */
+int mn_caps_disable(struct mn_caps *caps, const char *list, char *err, size_t errlen);
+
 /* Same values as the YANG enumerations. */
 enum mn_egress_mode {
 	MN_EGRESS_AUTO = 0,

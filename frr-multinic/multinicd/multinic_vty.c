@@ -492,11 +492,15 @@ static void show_caps(struct vty *vty, json_object *json)
 		for (i = 0; i < array_size(flags); i++)
 			json_object_boolean_add(j, flags[i].key, flags[i].value);
 		json_object_string_add(j, "libbpfVersion", c->libbpf_version);
+		if (c->disabled[0])
+			json_object_string_add(j, "disabled", c->disabled);
 		json_object_object_add(json, "capabilities", j);
 		return;
 	}
 	vty_out(vty, "Datapath capabilities (probed at start):\n");
 	vty_out(vty, "  kernel %s, libbpf %s\n", c->kernel_release, c->libbpf_version);
+	if (c->disabled[0])
+		vty_out(vty, "  reported missing by %s: %s\n", MN_CAPS_DISABLE_ENV, c->disabled);
 	for (i = 0; i < array_size(flags); i++)
 		vty_out(vty, "  %-14s %s\n", flags[i].label, flags[i].value ? "yes" : "no");
 }
@@ -769,10 +773,10 @@ static unsigned int task_objects(const struct mn_task *task, struct task_object 
 		    "from %pFX iif %s lookup %u pref %u proto multinic", &task->vip[afi],
 		    task->host_ifname, MN_EGRESS_TABLE, MN_RULE_PRIORITY);
 	}
-	if (task->ebpf_link)
-		OBJ("bpf-link", "host", true, "mn_egress (program id %u) on %s %s, pinned %s",
+	if (mn_ebpf_task_attached(task))
+		OBJ("bpf-link", "host", true, "mn_egress (program id %u) on %s %s, %s",
 		    mn_ebpf_prog_id(true), task->host_ifname, mn_ebpf_task_hook(task),
-		    mn_ebpf_task_link(task));
+		    mn_ebpf_task_where(task));
 	frr_each (mn_task_addrs, &task->addrs, ta) {
 		for (afi = AFI_IP; afi <= AFI_IP6; afi++) {
 			if (!ta->has[afi])
@@ -956,6 +960,7 @@ DEFPY(show_multinic_counters, show_multinic_counters_cmd, "show multinic counter
 		j = counters_json(&c);
 		json_object_int_add(j, "slot", slot);
 		json_object_string_add(j, "link", mn_ebpf_nic_link(nic));
+		json_object_string_add(j, "hook", mn_ebpf_nic_hook(nic));
 		json_object_object_add(jnics, nic->name, j);
 	}
 	frr_each (mn_tasks, &mn_tasks, task) {

@@ -733,6 +733,53 @@ static void select_netkit_without_veth(void **state UNUSED)
 	check_select(cases, ARRAY_SIZE(cases));
 }
 
+/* The test knob: what it names is missing, and selection falls back. */
+static void caps_disable_falls_back(void **state UNUSED)
+{
+	struct mn_caps c = caps_all;
+	char err[ERRLEN];
+
+	assert_int_equal(mn_caps_disable(&c, "netkit", err, sizeof(err)), 0);
+	assert_false(c.netkit);
+	assert_true(c.tcx && c.clsact && c.veth);
+	assert_int_equal(mn_datapath_select(MN_EGRESS_AUTO, &c, NULL, 0), MN_DP_VETH_TCX);
+
+	assert_int_equal(mn_caps_disable(&c, " tcx, ,", err, sizeof(err)), 0);
+	assert_false(c.tcx);
+	assert_int_equal(mn_datapath_select(MN_EGRESS_EBPF, &c, NULL, 0), MN_DP_VETH_CLSACT);
+
+	c = caps_all;
+	assert_int_equal(mn_caps_disable(&c, "netkit,tcx clsact", err, sizeof(err)), 0);
+	assert_int_equal(mn_datapath_select(MN_EGRESS_AUTO, &c, NULL, 0), MN_DP_KERNEL);
+	assert_int_equal(mn_datapath_select(MN_EGRESS_EBPF, &c, NULL, 0), MN_DP_NONE);
+
+	c = caps_all;
+	assert_int_equal(mn_caps_disable(&c, "sched-cls", err, sizeof(err)), 0);
+	assert_false(c.bpf_sched_cls);
+	assert_int_equal(mn_datapath_select(MN_EGRESS_AUTO, &c, NULL, 0), MN_DP_KERNEL);
+
+	/* nothing named: nothing changes */
+	c = caps_all;
+	assert_int_equal(mn_caps_disable(&c, "", err, sizeof(err)), 0);
+	assert_memory_equal(&c, &caps_all, sizeof(c));
+}
+
+static void caps_disable_unknown_name(void **state UNUSED)
+{
+	struct mn_caps c = caps_all;
+	char err[ERRLEN];
+
+	/* all or nothing: tcx before the typo stays available */
+	assert_int_equal(mn_caps_disable(&c, "tcx,tcxx", err, sizeof(err)), -1);
+	assert_string_equal(
+		err,
+		"unknown capability \"tcxx\" (known: netkit, veth, tcx, clsact, btf, sched-cls)");
+	assert_memory_equal(&c, &caps_all, sizeof(c));
+	/* a prefix of a name is no name */
+	assert_int_equal(mn_caps_disable(&c, "net", err, sizeof(err)), -1);
+	assert_true(c.netkit);
+}
+
 static void select_btf_irrelevant(void **state UNUSED)
 {
 	struct mn_caps c = caps_host;
@@ -1070,6 +1117,8 @@ int main(void)
 		cmocka_unit_test(select_missing_veth_hooks),
 		cmocka_unit_test(select_netkit_without_veth),
 		cmocka_unit_test(select_btf_irrelevant),
+		cmocka_unit_test(caps_disable_falls_back),
+		cmocka_unit_test(caps_disable_unknown_name),
 		cmocka_unit_test(select_unknown_mode),
 		cmocka_unit_test(select_reason_buffers),
 		cmocka_unit_test(select_exhaustive),

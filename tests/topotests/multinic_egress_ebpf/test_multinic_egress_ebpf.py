@@ -174,12 +174,12 @@ def _task_json(h1):
     return show_json(h1, "show multinic task {} json".format(TASK)).get(TASK, {})
 
 
-def _task_wired(h1):
+def _task_wired(h1, datapath="veth-tcx"):
     "None when the task is wired, with mn_egress attached, else why not."
     task = _task_json(h1)
     if task.get("status") != "wired":
         return "task status {!r} (error {!r})".format(task.get("status"), task.get("error"))
-    if task.get("datapath") != "veth-tcx":
+    if task.get("datapath") != datapath:
         return "task datapath {!r}".format(task.get("datapath"))
     absent = [o for o in task.get("objects", []) if o.get("present") is not True]
     if absent:
@@ -422,6 +422,98 @@ def test_nic_down_moves_only_its_flows(tgen):
     result = _expect(lambda: None if _maglev(h1) == before else "table differs", count=30,
                      wait=1)
     assert result is None, "Maglev table after {} came back: {}".format(down, result)
+
+
+def _restart_multinicd(h1, disable_caps=None):
+    """kill -9 multinicd, start it again (with MULTINICD_DISABLE_CAPS set to
+    disable_caps, the test knob that makes the probe report features
+    missing) and give it its configuration back."""
+    old_pid = daemon_pid(h1, "multinicd")
+    assert old_pid, "multinicd is not running"
+    h1.net.cmd_raises("kill -9 {}".format(old_pid))
+    saved = os.environ.pop("MULTINICD_DISABLE_CAPS", None)
+    try:
+        if disable_caps:
+            os.environ["MULTINICD_DISABLE_CAPS"] = disable_caps
+        h1.net.startRouterDaemons(daemons=["multinicd"])
+    finally:
+        os.environ.pop("MULTINICD_DISABLE_CAPS", None)
+        if saved is not None:
+            os.environ["MULTINICD_DISABLE_CAPS"] = saved
+    _cmd_ok(h1, ["vtysh", "-b", "-d", "multinicd"])
+    new_pid = daemon_pid(h1, "multinicd")
+    assert new_pid and new_pid != old_pid, "multinicd was not restarted"
+
+
+def _tc_filters(h1, dev):
+    "The BPF programs in dev's clsact ingress filters (one line each)."
+    out = _cmd_ok(h1, ["tc", "filter", "show", "dev", dev, "ingress"])
+    return [line for line in out.splitlines() if " handle " in line and " bpf " in line]
+
+
+def test_clsact_fallback(tgen):
+    "Without tcx the programs go into clsact filters, forward both ways and survive a restart."
+    h1 = tgen.gears["h1"]
+
+    step("restart multinicd with tcx reported missing")
+    _restart_multinicd(h1, "tcx")
+    try:
+        caps = show_json(h1, "show multinic json").get("capabilities", {})
+        assert caps.get("tcx") is False and caps.get("disabled") == "tcx", caps
+        result = _expect(lambda: _task_wired(h1, "veth-clsact"), count=60)
+        assert result is None, "task {} on clsact: {}".format(TASK, result)
+        egress = show_json(h1, "show multinic json").get("egress", {})
+        assert egress.get("datapath") == "veth-clsact", egress
+        links = [o for o in _task_json(h1)["objects"] if o.get("kind") == "bpf-link"]
+        assert "clsact ingress" in links[0]["object"], links
+
+        step("mn_egress on the task device, mn_ingress on every NIC: filters, no pinned link")
+        for dev, prog in [(HOST_IFNAME, "mn_egress")] + [(nic, "mn_ingress") for nic in NICS]:
+            filters = _tc_filters(h1, dev)
+            assert len(filters) == 1 and prog in filters[0], "{}: {}".format(dev, filters)
+        pinned = _cmd_ok(h1, ["ls", LINKS_DIR]).split()
+        assert pinned == [], "tcx links left pinned in {}: {}".format(LINKS_DIR, pinned)
+        nics = _counters(h1).get("nics", {})
+        assert all(nics[nic]["hook"] == "clsact ingress" for nic in NICS), nics
+
+        step("32 flows leave through all four NICs through the filters")
+        _, bpf = _iperf(tgen, 4)
+        idle = [nic for nic in NICS if bpf[nic] <= 0]
+        assert not idle, "BPF tx counters did not grow on {}: {}".format(idle, bpf)
+        step("remote reaches the VIP through mn_ingress")
+        before = _task_counters(h1).get("rxPackets", 0)
+        rc, out, err = _cmd(tgen.gears["remote"], ["ping", "-c", "5", "-i", "0.2", "-W", "1",
+                                                   VIP[4]])
+        assert rc == 0 and " 0% packet loss" in out, out + err
+        assert _task_counters(h1).get("rxPackets", 0) - before >= 5
+
+        step("a restart on clsact replaces the filters in place: one filter each, no loss")
+        ping = h1.net.popen(_ping(h1, 4, 200, "0.01"), stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, encoding="utf-8")
+        try:
+            time.sleep(0.3)
+            _restart_multinicd(h1, "tcx")
+            out, _ = ping.communicate(timeout=60)
+        finally:
+            if ping.poll() is None:
+                ping.kill()
+        logger.info("ping during the restart on clsact: %s", out)
+        result = _expect(lambda: _task_wired(h1, "veth-clsact"), count=60)
+        assert result is None, "task {} after the restart: {}".format(TASK, result)
+        for dev in [HOST_IFNAME] + NICS:
+            filters = _tc_filters(h1, dev)
+            assert len(filters) == 1, "{}: {}".format(dev, filters)
+        assert " 0% packet loss" in out and "200 received" in out, out
+    finally:
+        step("back to tcx: pinned links again, our filters gone")
+        _restart_multinicd(h1)
+    result = _expect(lambda: _task_wired(h1), count=60)
+    assert result is None, "task {} back on tcx: {}".format(TASK, result)
+    for dev in [HOST_IFNAME] + NICS:
+        filters = _tc_filters(h1, dev)
+        assert filters == [], "{}: our filter left behind: {}".format(dev, filters)
+    links = _cmd_ok(h1, ["ls", LINKS_DIR]).split()
+    assert sorted(links) == sorted(["task-" + TASK] + ["nic-" + nic for nic in NICS]), links
 
 
 def test_memory_leak(tgen):
