@@ -139,3 +139,41 @@ bool mn_zapi_route_dev(bool add, const struct prefix *p, ifindex_t ifindex)
 
 	return mn_zapi_route_nh(add, p, 0, &nh);
 }
+
+/*
+ * Graceful restart.  zebra flushes a client's routes and nexthop groups
+ * when it disconnects, unless the client announced graceful restart:
+ * then they stay (marked stale once the client is back) until the client
+ * says it has sent its routes again, or MN_ZAPI_STALE_TIME passes.  So a
+ * crashed or restarted multinicd changes nothing in the kernel, and bgpd
+ * keeps announcing the task VIPs it redistributes instead of withdrawing
+ * and re-announcing them.  A multinicd that stops for good unwires its
+ * tasks first, which removes their routes one by one.
+ */
+#define MN_ZAPI_STALE_TIME 120 /* s: covers watchfrr's restart back-off */
+
+static bool zapi_gr_send(enum zserv_client_capabilities cap, afi_t afi)
+{
+	struct zapi_cap api = {};
+
+	if (!mn_zclient || mn_zclient->sock < 0)
+		return false;
+	api.cap = cap;
+	api.afi = afi;
+	api.safi = SAFI_UNICAST;
+	api.vrf_id = VRF_DEFAULT;
+	api.stale_removal_time = MN_ZAPI_STALE_TIME;
+	return zapi_sent(zclient_capabilities_send(ZEBRA_CLIENT_CAPABILITIES, mn_zclient, &api),
+			 zserv_gr_client_cap_string(cap));
+}
+
+void mn_zapi_gr_enable(void)
+{
+	zapi_gr_send(ZEBRA_CLIENT_GR_CAPABILITIES, AFI_IP);
+}
+
+void mn_zapi_routes_complete(void)
+{
+	zapi_gr_send(ZEBRA_CLIENT_ROUTE_UPDATE_COMPLETE, AFI_IP);
+	zapi_gr_send(ZEBRA_CLIENT_ROUTE_UPDATE_COMPLETE, AFI_IP6);
+}

@@ -48,4 +48,12 @@ extern bool mn_zapi_route_nh(bool add, const struct prefix *p, uint32_t table,
 /* A route to prefix in the main table directly on ifindex. */
 extern bool mn_zapi_route_dev(bool add, const struct prefix *p, ifindex_t ifindex);
 
+/*
+ * Graceful restart with zebra: enable once connected; routes_complete
+ * once this instance has sent all its routes again (zebra then drops
+ * what an earlier instance left and nobody refreshed).
+ */
+extern void mn_zapi_gr_enable(void);
+extern void mn_zapi_routes_complete(void);
+
 #endif /* _MULTINIC_ZAPI_H */

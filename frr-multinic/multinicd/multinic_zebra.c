@@ -125,6 +125,8 @@ static int route_notify_owner(ZAPI_CALLBACK_ARGS)
 static void zebra_connected(struct zclient *zc)
 {
 	zclient_send_reg_requests(zc, VRF_DEFAULT);
+	/* before any route: zebra keeps them across a multinicd restart */
+	mn_zapi_gr_enable();
 	zebra_route_notify_send(ZEBRA_ROUTE_NOTIFY_REQUEST, zc, true);
 	/* the gateways' neighbour states, for show multinic nic */
 	zclient_register_neigh(zc, VRF_DEFAULT, AFI_IP, true);

@@ -1,0 +1,498 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""
+test_multinic_ingress_bgp.py: task VIPs announced by BGP, one path per NIC.
+
+             h1-eth0 ------ tor-eth0
+    +----+   h1-eth1 ------ tor-eth1   +-----+ tor-eth4 -- remote-eth0 +--------+
+    | h1 |   h1-eth2 ------ tor-eth2   | tor |                         | remote |
+    +----+   h1-eth3 ------ tor-eth3   +-----+ tor-eth5 -- spine-eth0  +--------+
+      |                                                                | spine  |
+      +- netns job1 (the task): mn0 10.200.0.1/32, fd00:200::1/128     +--------+
+
+h1:     zebra + multinicd + bgpd + bfdd, AS 65101. 10.0.N.2/24 and
+        fd00:0:N::2/64 on h1-ethN; one eBGP session per NIC and family to
+        tor, with BFD; "redistribute multinic"; per-NIC outbound route-maps
+        set the link-bandwidth community: h1-eth0/1 100G, h1-eth2/3 200G.
+tor:    stock FRR (zebra + bgpd + bfdd), AS 65000: default routes to h1,
+        maximum-paths 8, the rack aggregates 10.200.0.0/16 and
+        fd00:200::/48 (summary-only) towards spine, L4 multipath hashing.
+spine:  AS 65500, learns from tor.
+remote: static default to tor; sends to the task.
+
+What is checked (IPv4 and IPv6):
+1. the task VIP reaches tor once per NIC: RIB and kernel FIB hold it with
+   4 next hops, each h1's address on that NIC;
+2. the paths carry the NICs' link bandwidths and tor weights its ECMP by
+   them (2:1 for the 200G NICs);
+3. spine holds the aggregate only, never the VIP;
+4. 32 flows from remote to the VIP arrive over all 4 NICs;
+5. a NIC going down leaves 3 paths within 1 s and traffic goes on; back up,
+   4 paths again;
+6. kill -9 and restart of multinicd: tor keeps all 4 paths throughout;
+7. deleting the task withdraws the VIP from tor (and the aggregate from
+   spine, having no more contributor).
+"""
+
+import ipaddress
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+CWD = os.path.dirname(os.path.realpath(__file__))
+sys.path.append(os.path.join(CWD, "../"))
+
+# pylint: disable=wrong-import-position
+from lib import topotest
+from lib.common_config import step
+from lib.topogen import Topogen
+from lib.topolog import logger
+
+from multinic_lib import (
+    daemon_installed,
+    daemon_pid,
+    load_frr_config,
+    register_multinicd,
+    show_json,
+    vtysh_config,
+)
+
+pytestmark = [pytest.mark.multinicd, pytest.mark.bgpd]
+
+NICS = ["h1-eth0", "h1-eth1", "h1-eth2", "h1-eth3"]
+# link bandwidth h1 announces per NIC (Mbit/s), as in h1/frr.conf
+SPEED = {"h1-eth0": 100000, "h1-eth1": 100000, "h1-eth2": 200000, "h1-eth3": 200000}
+TASK = "job1"
+NETNS = "job1"
+VIP = {4: "10.200.0.1", 6: "fd00:200::1"}
+VIP_PREFIX = {4: "10.200.0.1/32", 6: "fd00:200::1/128"}
+AGGREGATE = {4: "10.200.0.0/16", 6: "fd00:200::/48"}
+H1_ADDR = {4: "10.0.{}.2", 6: "fd00:0:{}::2"}
+SHOW_ROUTE = {4: "show ip route {} json", 6: "show ipv6 route {} json"}
+AFI = {4: "ipv4", 6: "ipv6"}
+
+MULTINIC_CONFIG = (
+    ["multinic", "egress-mode kernel"]
+    + ["nic " + nic for nic in NICS]
+    + ["task " + TASK, "netns " + NETNS, "vip " + VIP_PREFIX[4], "vip " + VIP_PREFIX[6]]
+    + ["exit", "exit"]
+)
+
+# the requirement: a NIC's path leaves tor within this after it goes down
+WITHDRAW_DEADLINE = 1.0
+FLOWS = 32
+PACKETS_PER_FLOW = 50
+
+
+def build_topo(tgen):
+    for name in ["h1", "tor", "remote", "spine"]:
+        tgen.add_router(name)
+    for n in range(len(NICS)):
+        tgen.add_link(
+            tgen.gears["h1"], tgen.gears["tor"], "h1-eth{}".format(n), "tor-eth{}".format(n)
+        )
+    tgen.add_link(tgen.gears["tor"], tgen.gears["remote"], "tor-eth4", "remote-eth0")
+    tgen.add_link(tgen.gears["tor"], tgen.gears["spine"], "tor-eth5", "spine-eth0")
+
+
+def _cmd(router, args, timeout=60):
+    return router.net.cmd_status(args, warn=False, timeout=timeout)
+
+
+def _cmd_ok(router, args, timeout=60):
+    rc, out, err = _cmd(router, args, timeout)
+    assert rc == 0, "{}: `{}` failed (rc {}): {}{}".format(
+        router.name, " ".join(args), rc, out, err
+    )
+    return out
+
+
+@pytest.fixture(scope="module")
+def tgen(request):
+    assert daemon_installed("multinicd"), "multinicd is not installed in /usr/lib/frr"
+
+    tgen = Topogen(build_topo, request.module.__name__)
+    tgen.start_topology()
+    register_multinicd(tgen)
+
+    for name in ["tor", "spine"]:
+        load_frr_config(
+            tgen.gears[name],
+            os.path.join(CWD, name, "frr.conf"),
+            [("zebra", ""), ("bgpd", ""), ("bfdd", "")],
+        )
+    load_frr_config(tgen.gears["remote"], os.path.join(CWD, "remote/frr.conf"), [("zebra", "")])
+    load_frr_config(
+        tgen.gears["h1"],
+        os.path.join(CWD, "h1/frr.conf"),
+        [("zebra", ""), ("multinicd", ""), ("bgpd", ""), ("bfdd", "")],
+    )
+    tgen.start_router()
+
+    tor = tgen.gears["tor"]
+    for name in ["h1", "tor"]:
+        for sysctl in ["net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1"]:
+            _cmd_ok(tgen.gears[name], ["sysctl", "-qw", sysctl])
+    # the rack switch spreads flows by their ports (L4), as real ones do
+    for sysctl in ["net.ipv4.fib_multipath_hash_policy=1", "net.ipv6.fib_multipath_hash_policy=1"]:
+        _cmd_ok(tor, ["sysctl", "-qw", sysctl])
+
+    # the container runtime: the task's netns
+    h1 = tgen.gears["h1"]
+    _cmd_ok(h1, ["ip", "netns", "add", NETNS])
+    _cmd_ok(h1, ["ip", "-n", NETNS, "link", "set", "lo", "up"])
+
+    yield tgen
+
+    _cmd(h1, ["ip", "netns", "del", NETNS])
+    tgen.stop_topology()
+
+
+@pytest.fixture(autouse=True)
+def skip_on_failure(tgen):
+    errors = []
+    for router in tgen.routers().values():
+        result = router.check_router_running()
+        if result:
+            errors.append(result)
+    if errors:
+        pytest.skip("\n".join(errors))
+
+
+#
+# helpers
+#
+
+
+def _expect(func, count=30, wait=0.5):
+    _, result = topotest.run_and_expect(func, None, count=count, wait=wait)
+    return result
+
+
+def _vip_route(router, family, prefix=None):
+    "The selected route to the VIP (or prefix) in a router's RIB, or None."
+    prefix = prefix or VIP_PREFIX[family]
+    routes = show_json(router, SHOW_ROUTE[family].format(prefix)).get(prefix, [])
+    for route in routes:
+        if route.get("selected"):
+            return route
+    return None
+
+
+def _fib_nexthops(router, family):
+    "Next hops (ip -> weight) of the VIP in the router's kernel FIB."
+    out = _cmd_ok(router, ["ip", "-{}".format(family), "-j", "route", "show", VIP_PREFIX[family]])
+    routes = json.loads(out) if out.strip() else []
+    hops = {}
+    for route in routes:
+        for hop in route.get("nexthops", [route]):
+            if hop.get("gateway"):
+                hops[hop["gateway"]] = hop.get("weight", 1)
+    return hops
+
+
+def _h1_address(family, nic):
+    "h1's address on a NIC, in the canonical form FRR prints."
+    return str(ipaddress.ip_address(H1_ADDR[family].format(NICS.index(nic))))
+
+
+def _h1_addresses(family, nics=NICS):
+    return {_h1_address(family, nic) for nic in nics}
+
+
+def _paths_are(tor, family, nics):
+    "None when tor's RIB and FIB reach the VIP through exactly these NICs."
+    want = _h1_addresses(family, nics)
+    route = _vip_route(tor, family)
+    if route is None:
+        return "no route to {}".format(VIP_PREFIX[family])
+    if route.get("protocol") != "bgp":
+        return "route to {} is {}, not bgp".format(VIP_PREFIX[family], route.get("protocol"))
+    rib = {hop.get("ip") for hop in route.get("nexthops", []) if hop.get("active")}
+    if rib != want:
+        return "RIB next hops {} != {}".format(sorted(rib), sorted(want))
+    fib = set(_fib_nexthops(tor, family))
+    # tor installs IPv6 paths through h1's link-local addresses: compare counts
+    if family == 4 and fib != want or len(fib) != len(want):
+        return "kernel FIB next hops {} != {}".format(sorted(fib), sorted(want))
+    return None
+
+
+def _task_wired(h1):
+    task = show_json(h1, "show multinic task {} json".format(TASK)).get(TASK, {})
+    if task.get("status") == "wired":
+        return None
+    return "task {} is {} ({})".format(TASK, task.get("status", "missing"), task.get("error"))
+
+
+def _rx_packets(h1):
+    counts = {}
+    for nic in NICS:
+        out = _cmd_ok(h1, ["cat", "/sys/class/net/{}/statistics/rx_packets".format(nic)])
+        counts[nic] = int(out.strip())
+    return counts
+
+
+SENDER = r"""
+import socket, sys
+family = socket.AF_INET if sys.argv[1] == "4" else socket.AF_INET6
+vip, flows, packets = sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+socks = []
+for i in range(flows):
+    s = socket.socket(family, socket.SOCK_DGRAM)
+    s.bind(("", 40000 + i))
+    socks.append(s)
+for _ in range(packets):
+    for s in socks:
+        s.sendto(b"x" * 64, (vip, 9))
+"""
+
+
+def _send_flows(remote, family):
+    _cmd_ok(
+        remote,
+        ["/usr/bin/python3", "-c", SENDER, str(family), VIP[family], str(FLOWS),
+         str(PACKETS_PER_FLOW)],
+    )
+
+
+#
+# tests
+#
+
+
+def test_sessions_and_bfd_up(tgen):
+    "tor has one established session per h1 NIC and family, each with BFD up."
+    tor = tgen.gears["tor"]
+    h1_peers = _h1_addresses(4) | _h1_addresses(6)
+
+    def _established():
+        peers = show_json(tor, "show bgp neighbors json")
+        down = [p for p in h1_peers if peers.get(p, {}).get("bgpState") != "Established"]
+        return "not established: {}".format(sorted(down)) if down else None
+
+    result = _expect(_established, count=120)
+    assert result is None, result
+
+    def _bfd_up():
+        peers = json.loads(tor.vtysh_cmd("show bfd peers json") or "[]")
+        up = {p.get("peer") for p in peers if p.get("status") == "up"}
+        missing = h1_peers - up
+        return "BFD not up with {}".format(sorted(missing)) if missing else None
+
+    result = _expect(_bfd_up, count=60)
+    assert result is None, result
+
+
+def test_task_wired_with_gateways_from_bgp(tgen):
+    "multinicd wires the task; the NIC gateways come from tor's BGP default routes."
+    h1 = tgen.gears["h1"]
+    rc, out = vtysh_config(h1, *MULTINIC_CONFIG)
+    assert rc == 0, out
+    result = _expect(lambda: _task_wired(h1), count=60)
+    assert result is None, result
+
+
+@pytest.mark.parametrize("family", [4, 6])
+def test_vip_has_one_path_per_nic(tgen, family):
+    "tor's RIB and kernel FIB hold the VIP with 4 next hops, h1's address on each NIC."
+    tor = tgen.gears["tor"]
+    result = _expect(lambda: _paths_are(tor, family, NICS), count=60)
+    assert result is None, result
+
+
+def _link_bandwidths(tor, family):
+    "Link bandwidth (Mbit/s) of each of tor's paths to the VIP, by next hop."
+    route = show_json(tor, "show bgp {} unicast {} json".format(AFI[family], VIP_PREFIX[family]))
+    bws = {}
+    for path in route.get("paths", []):
+        hops = path.get("nexthops", [])
+        ecomm = path.get("extendedCommunity", {}).get("string", "")
+        match = re.search(r"LB:\d+:\d+ \(([\d.]+) (Mbps|Gbps)\)", ecomm)
+        if hops and match:
+            value = float(match.group(1)) * (1000 if match.group(2) == "Gbps" else 1)
+            bws[hops[0].get("ip")] = value
+    return bws
+
+
+@pytest.mark.parametrize("family", [4, 6])
+def test_link_bandwidth_weights_ecmp(tgen, family):
+    "Each path carries its NIC's speed as link bandwidth; tor weights its ECMP by it."
+    tor = tgen.gears["tor"]
+    want = {_h1_address(family, nic): float(SPEED[nic]) for nic in NICS}
+
+    def _bandwidths():
+        got = _link_bandwidths(tor, family)
+        return None if got == want else "link bandwidths {} != {}".format(got, want)
+
+    result = _expect(_bandwidths, count=30)
+    assert result is None, result
+
+    route = _vip_route(tor, family)
+    weights = {hop.get("ip"): hop.get("weight") for hop in route["nexthops"]}
+    logger.info("IPv%d next hop weights on tor: %s", family, weights)
+    slow = [weights[_h1_address(family, nic)] for nic in NICS if SPEED[nic] == 100000]
+    fast = [weights[_h1_address(family, nic)] for nic in NICS if SPEED[nic] == 200000]
+    assert all(s and 1.8 <= f / s <= 2.2 for s in slow for f in fast), (
+        "IPv{}: 200G NICs do not weigh twice the 100G ones: {}".format(family, weights)
+    )
+    fib = sorted(_fib_nexthops(tor, family).values())
+    assert len(fib) == 4 and 1.8 <= fib[2] / fib[0] <= 2.2 and fib[0] == fib[1], (
+        "kernel FIB weights are not 1:1:2:2: {}".format(fib)
+    )
+
+
+@pytest.mark.parametrize("family", [4, 6])
+def test_spine_learns_the_aggregate_only(tgen, family):
+    "Nothing beyond the rack learns host routes: spine has the aggregate, not the VIP."
+    spine = tgen.gears["spine"]
+
+    def _aggregate_only():
+        if _vip_route(spine, family, AGGREGATE[family]) is None:
+            return "spine has no {}".format(AGGREGATE[family])
+        routes = show_json(spine, "show {} route json".format("ip" if family == 4 else "ipv6"))
+        aggregate = ipaddress.ip_network(AGGREGATE[family])
+        hosts = [p for p in routes if p != AGGREGATE[family]
+                 and ipaddress.ip_network(p).subnet_of(aggregate)]
+        return "spine learned {}".format(hosts) if hosts else None
+
+    result = _expect(_aggregate_only, count=60)
+    assert result is None, result
+
+
+@pytest.mark.parametrize("family", [4, 6])
+def test_32_flows_arrive_over_all_nics(tgen, family):
+    "32 flows from remote to the VIP arrive over all four of h1's NICs."
+    h1, remote = tgen.gears["h1"], tgen.gears["remote"]
+    _cmd_ok(remote, ["ping", "-{}".format(family), "-c", "3", "-i", "0.2", "-W", "2",
+                     VIP[family]])
+    before = _rx_packets(h1)
+    _send_flows(remote, family)
+    after = _rx_packets(h1)
+    delta = {nic: after[nic] - before[nic] for nic in NICS}
+    logger.info("IPv%d: packets received per NIC: %s", family, delta)
+    total = FLOWS * PACKETS_PER_FLOW
+    idle = [nic for nic in NICS if delta[nic] < PACKETS_PER_FLOW]
+    assert not idle, "IPv{}: no flow arrived over {}: {}".format(family, idle, delta)
+    assert sum(delta.values()) >= total, "IPv{}: packets lost: {} < {}".format(
+        family, sum(delta.values()), total
+    )
+
+
+def test_nic_down_withdraws_its_path_within_1s(tgen):
+    "A NIC going down: 3 paths on tor within 1 s, traffic goes on; up: 4 paths again."
+    h1, tor, remote = tgen.gears["h1"], tgen.gears["tor"], tgen.gears["remote"]
+    down = "h1-eth1"
+    rest = [nic for nic in NICS if nic != down]
+    for family in [4, 6]:
+        assert _paths_are(tor, family, NICS) is None
+
+    step("ip link set {} down".format(down))
+    start = time.monotonic()
+    _cmd_ok(h1, ["ip", "link", "set", down, "down"])
+    elapsed = {}
+    while len(elapsed) < 2 and time.monotonic() - start < 10:
+        for family in [4, 6]:
+            if family not in elapsed and _paths_are(tor, family, rest) is None:
+                elapsed[family] = time.monotonic() - start
+        time.sleep(0.02)
+    logger.info("path withdrawn after %s s", elapsed)
+    try:
+        for family in [4, 6]:
+            assert family in elapsed, "IPv{}: {}".format(family, _paths_are(tor, family, rest))
+            assert elapsed[family] <= WITHDRAW_DEADLINE, (
+                "IPv{}: path of {} withdrawn after {:.2f} s".format(family, down, elapsed[family])
+            )
+            step("IPv{}: traffic to the VIP goes on over 3 NICs".format(family))
+            _cmd_ok(remote, ["ping", "-{}".format(family), "-c", "5", "-i", "0.2", "-W", "2",
+                             VIP[family]])
+    finally:
+        step("ip link set {} up".format(down))
+        _cmd_ok(h1, ["ip", "link", "set", down, "up"])
+    for family in [4, 6]:
+        result = _expect(lambda: _paths_are(tor, family, NICS), count=60)
+        assert result is None, "IPv{} after {} came back: {}".format(family, down, result)
+
+
+WATCH = r"""
+for i in $(seq {n}); do
+  ip -4 -j route show {v4}; echo; ip -6 -j route show {v6}; echo; sleep 0.1
+done
+"""
+
+
+def test_restart_does_not_flap_vips(tgen):
+    "kill -9 and restart of multinicd: tor keeps all four paths of the VIP throughout."
+    h1, tor = tgen.gears["h1"], tgen.gears["tor"]
+    for family in [4, 6]:
+        assert _paths_are(tor, family, NICS) is None
+    old_pid = daemon_pid(h1, "multinicd")
+    assert old_pid, "multinicd is not running"
+
+    script = WATCH.format(n=80, v4=VIP_PREFIX[4], v6=VIP_PREFIX[6])
+    watch = tor.net.popen(["sh", "-c", script], stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, encoding="utf-8")
+    try:
+        time.sleep(0.5)
+        step("kill -9 multinicd")
+        h1.net.cmd_raises("kill -9 {}".format(old_pid))
+        time.sleep(1)
+        step("restart multinicd and give it its configuration back")
+        h1.net.startRouterDaemons(daemons=["multinicd"])
+        _cmd_ok(h1, ["vtysh", "-b", "-d", "multinicd"])
+        result = _expect(lambda: _task_wired(h1), count=60)
+        assert result is None, "after the restart: {}".format(result)
+        out, _ = watch.communicate(timeout=60)
+    finally:
+        if watch.poll() is None:
+            watch.kill()
+    new_pid = daemon_pid(h1, "multinicd")
+    assert new_pid and new_pid != old_pid, "multinicd was not restarted"
+
+    samples = [line for line in out.split("\n") if line.strip()]
+    paths = []
+    for line in samples:
+        routes = json.loads(line) if line.strip().startswith("[") else []
+        paths.append(sum(len(r.get("nexthops", [r])) for r in routes))
+    logger.info("tor's paths to the VIPs every 100 ms during the restart: %s", paths)
+    assert len(paths) >= 100, "too few samples: {}".format(out[-500:])
+    assert all(n == 4 for n in paths), "the VIP flapped on tor: {}".format(paths)
+
+    for family in [4, 6]:
+        result = _expect(lambda: _paths_are(tor, family, NICS), count=30)
+        assert result is None, "IPv{} after the restart: {}".format(family, result)
+
+
+def test_task_delete_withdraws_the_vip(tgen):
+    "Deleting the task withdraws its VIP from tor, and the aggregate from spine."
+    h1, tor, spine = tgen.gears["h1"], tgen.gears["tor"], tgen.gears["spine"]
+    rc, out = vtysh_config(h1, "multinic", "no task " + TASK, "exit")
+    assert rc == 0, out
+    for family in [4, 6]:
+
+        def _gone():
+            if _vip_route(tor, family) is not None:
+                return "tor still routes {}".format(VIP_PREFIX[family])
+            if _vip_route(spine, family, AGGREGATE[family]) is not None:
+                return "spine still has {}".format(AGGREGATE[family])
+            return None
+
+        result = _expect(_gone, count=30)
+        assert result is None, result
+
+
+def test_memory_leak(tgen):
+    if not tgen.is_memleak_enabled():
+        pytest.skip("Memory leak test/report is disabled")
+    tgen.report_memory_leaks()
+
+
+if __name__ == "__main__":
+    args = ["-s"] + sys.argv[1:]
+    sys.exit(pytest.main(args))
