@@ -89,6 +89,53 @@ void mn_tasks_config_start(void)
 	config_loading = true;
 }
 
+/*
+ * After a restart zebra holds the routes the previous instance left
+ * (graceful restart) until told that this one has sent its own: once the
+ * configuration is loaded and every task is wired again, has failed, or
+ * still waits for a NIC after MN_TASKS_SETTLE_MAX.  Telling it too early
+ * would drop a VIP route that is about to be re-sent, and bgpd would
+ * withdraw the VIP meanwhile.
+ */
+#define MN_TASKS_SETTLE_CHECK_MS 100
+#define MN_TASKS_SETTLE_MAX_MS	 15000
+
+static struct event *t_settle;
+static unsigned int settle_waited_ms;
+
+static bool task_settled(const struct mn_task *task)
+{
+	afi_t afi;
+
+	if (task->rewire_pending || task->status == MN_TASK_WAITING)
+		return false;
+	if (task->status != MN_TASK_WIRED)
+		return true;
+	for (afi = AFI_IP; afi <= AFI_IP6; afi++)
+		if (task->has_vip[afi] && !task->host_routes[afi])
+			return false;
+	return true;
+}
+
+static void tasks_settle_check(struct event *t)
+{
+	struct mn_task *task;
+	bool settled = true;
+
+	frr_each (mn_tasks, &mn_tasks, task)
+		settled = settled && task_settled(task);
+	if (!settled && settle_waited_ms < MN_TASKS_SETTLE_MAX_MS) {
+		settle_waited_ms += MN_TASKS_SETTLE_CHECK_MS;
+		event_add_timer_msec(master, tasks_settle_check, NULL, MN_TASKS_SETTLE_CHECK_MS,
+				     &t_settle);
+		return;
+	}
+	if (!settled)
+		zlog_warn("tasks not all wired %u ms after the configuration was loaded; telling zebra to drop what was not re-sent",
+			  settle_waited_ms);
+	mn_zapi_routes_complete();
+}
+
 void mn_tasks_config_end(void)
 {
 	struct mn_task *task;
@@ -97,6 +144,10 @@ void mn_tasks_config_end(void)
 	frr_each (mn_tasks, &mn_tasks, task)
 		if (task->rewire_pending)
 			task_schedule(task);
+	/* after the rewires just scheduled */
+	settle_waited_ms = 0;
+	event_add_timer_msec(master, tasks_settle_check, NULL, MN_TASKS_SETTLE_CHECK_MS,
+			     &t_settle);
 }
 
 /*
@@ -388,12 +439,13 @@ static int task_setup_netns(struct mn_task *task, const struct mn_nl_ns *ns,
 }
 
 /*
- * A restarted multinicd keeps the device pair an earlier instance left
- * (its pinned eBPF programs forward through it meanwhile): recreating it
- * would cut the task off.  The pair is ours when the host end exists and
- * the task's netns has our peer; what belongs inside is then re-added
- * where missing.  The kernel datapath does not adopt: zebra flushed its
- * routes when the old instance died, so there is nothing to keep.
+ * A restarted multinicd keeps the device pair an earlier instance left:
+ * forwarding goes on through it meanwhile (the pinned eBPF programs, or
+ * the kernel routes and rules, which zebra keeps for us thanks to
+ * graceful restart, multinic_zapi.c), and recreating it would cut the
+ * task off and make bgpd withdraw its VIPs.  The pair is ours when the
+ * host end exists and the task's netns has our peer; what belongs inside
+ * is then re-added where missing.
  */
 static bool task_adopt_pair(struct mn_task *task, const struct mn_nl_ns *ns)
 {
@@ -401,8 +453,6 @@ static bool task_adopt_pair(struct mn_task *task, const struct mn_nl_ns *ns)
 	char kind[16] = "";
 	int ifindex;
 
-	if (!mn_ebpf_adopt_devices())
-		return false;
 	ifindex = mn_nl_link_index(&host, task->host_ifname);
 	if (ifindex <= 0 || mn_nl_link_index(ns, MN_TASK_PEER_IFNAME) <= 0)
 		return false;
@@ -576,6 +626,7 @@ void mn_task_init(void)
 
 void mn_task_terminate(void)
 {
+	event_cancel(&t_settle);
 	mn_tasks_clear();
 	mn_tasks_fini(&mn_tasks);
 }
