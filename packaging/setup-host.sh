@@ -66,6 +66,7 @@ pkgs=(
 	libcmocka-dev python3-pytest python3-grpcio python3-grpc-tools
 	python3-protobuf gdb iputils-ping iperf3 procps psmisc kmod
 	nftables ethtool tcpdump
+	qemu-system-x86 busybox-static cpio xz-utils # tests/vm: netkit in qemu
 	# benchmarks (bench/run): the chart
 	python3-matplotlib
 )
