@@ -230,7 +230,16 @@ cap_mark() { $BB wc -l <$CAP; }
 # "IFNAME FLOW" of each packet captured since MARK, once per pair; FLOW
 # is the destination (ICMP) or source.port>destination.port (TCP).
 cap_flows() {
-	$BB sleep 1 # the capture lags behind
+	# the capture lags behind: until it has not grown for half a second
+	n=0
+	c0=$(cap_mark)
+	while [ $n -lt 20 ]; do
+		$BB sleep 0.5
+		c1=$(cap_mark)
+		[ "$c1" = "$c0" ] && [ $n -ge 1 ] && break
+		c0=$c1
+		n=$((n + 1))
+	done
 	$BB tail -n +$(($1 + 1)) $CAP |
 		$BB awk '$2 == "In" && $5 == ">" {
 			dst = $6; sub(/:$/, "", dst)

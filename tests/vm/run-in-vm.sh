@@ -75,9 +75,12 @@ done
 # linux-6.12 packages), or MN_VM_KERNEL.  bookworm-backports' 6.12.95
 # double-faults early under Debian 12's qemu (7.2) with TCG; the bookworm
 # ones (6.12.107, 6.12.117) run cleanly.
-pkg=${MN_VM_KERNEL:-$(apt-cache search --names-only \
-	'^linux-image-6\.12\.[0-9]+\+deb12-cloud-amd64-unsigned$' |
-	cut -d' ' -f1 | sort -V | tail -n 1)}
+newest_kernel() {
+	apt-cache search --names-only \
+		'^linux-image-6\.12\.[0-9]+\+deb12-cloud-amd64-unsigned$' |
+		cut -d' ' -f1 | sort -V | tail -n 1
+}
+pkg=${MN_VM_KERNEL:-$(newest_kernel)}
 [ -n "$pkg" ] || skip "no linux-image-6.12.*-cloud-amd64-unsigned in the apt sources"
 # veth for every test; tun for the netlink tests; sch_ingress and cls_bpf
 # so that multinicd's probe finds clsact as on a full host.
@@ -92,8 +95,15 @@ cached() {
 fetch_kernel() {
 	echo "=== fetching $pkg (apt-get download)"
 	dl=$(mktemp -d)
-	(cd "$dl" && apt-get download -q "$pkg" >/dev/null 2>&1) ||
-		{ rm -rf "$dl"; skip "cannot download $pkg"; }
+	if ! (cd "$dl" && apt-get download -q "$pkg" >/dev/null 2>&1); then
+		# stale package lists (a newer kernel replaced it): refresh once
+		echo "=== apt-get update (cannot download $pkg)"
+		apt-get update -qq >/dev/null 2>&1 || true
+		[ -n "${MN_VM_KERNEL:-}" ] || pkg=$(newest_kernel)
+		cache=$cache_root/$pkg
+		(cd "$dl" && apt-get download -q "$pkg" >/dev/null 2>&1) ||
+			{ rm -rf "$dl"; skip "cannot download $pkg"; }
+	fi
 	dpkg-deb -x "$dl"/*.deb "$dl/x"
 	grep -q '^CONFIG_NETKIT=y' "$dl"/x/boot/config-* ||
 		{ rm -rf "$dl"; skip "$pkg has no CONFIG_NETKIT"; }
