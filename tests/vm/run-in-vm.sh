@@ -13,7 +13,8 @@
 #             each one's output is framed by "=== run NAME" and
 #             "=== exit NAME STATUS" lines
 #   -b        also carry BINARY (and the shared libraries it loads) at the
-#             same path, stripped of debug information
+#             same path, stripped of debug information (not under /tmp,
+#             /run or /var/tmp: tmpfs in the VM)
 #   -f        also carry the file or directory PATH at the same path
 #   -e        set VAR=VALUE in the programs' environment
 #   -t        hard time limit of the whole VM run (default MN_VM_TIMEOUT,
@@ -69,6 +70,14 @@ for tool in qemu-system-x86_64 busybox cpio xz ldd dpkg-deb apt-get flock; do
 done
 for prog in "$@"; do
 	[ -x "$prog" ] || skip "$prog is not built (make check builds it)"
+done
+for f in $bins $files; do
+	case $f in
+	/tmp/* | /run/* | /var/tmp/* | /var/run/*)
+		echo "run-in-vm.sh: $f would be hidden by a tmpfs in the VM" >&2
+		exit 2
+		;;
+	esac
 done
 
 # The kernel: Debian's newest 6.12 cloud kernel for bookworm (the LTS
