@@ -109,6 +109,9 @@ diagnostics() {
 	vtysh -c "show multinic task job1" 2>&1 | sed 's/^/#   /'
 	note "--- bpftool link show"
 	bpftool link show 2>&1 | sed 's/^/#   /'
+	pid=$(cat $RUN/multinicd.pid 2>/dev/null)
+	note "--- bpf links multinicd holds open: $(grep -h '^link_id:' /proc/${pid:-0}/fdinfo/* 2>/dev/null |
+		$BB awk '{print $2}' | $BB sort -n | tr '\n' ' ')"
 	note "--- multinicd log (last 15 lines)"
 	tail -n 15 "$TMP/multinicd.log" 2>/dev/null | sed 's/^/#   /'
 }
