@@ -84,6 +84,7 @@ struct addr_entry {
 };
 
 static void ebpf_sync(void);
+static void ebpf_stop(void);
 
 bool mn_ebpf_supported(char *why, size_t len)
 {
@@ -352,13 +353,24 @@ static int tc_attach(struct bpf_program *prog, int ifindex)
 	return bpf_tc_attach(&hook, &opts);
 }
 
-/* Our filter only: the qdisc stays, other filters may hang on it. */
+static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	return 0;
+}
+
+/*
+ * Our filter only: the qdisc stays, other filters may hang on it.  Mostly
+ * there is none (cleaning up after the other hook): libbpf would print
+ * the kernel's complaint.
+ */
 static void tc_detach(int ifindex)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);
 	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = MN_TC_HANDLE, .priority = MN_TC_PRIORITY);
+	libbpf_print_fn_t print = libbpf_set_print(libbpf_quiet);
 
 	bpf_tc_detach(&hook, &opts);
+	libbpf_set_print(print);
 }
 
 /*
@@ -419,6 +431,25 @@ static void nic_link_path(const char *ifname, char *buf, size_t len)
 }
 
 /*
+ * egress-mode auto uses eBPF only while it works: when loading or an
+ * attach fails, everything this multinicd attached comes off and the
+ * kernel datapath, always in place underneath, carries the tasks.  True
+ * when that happened (auto); false under egress-mode ebpf, where the
+ * failure is the caller's to report.
+ */
+static bool ebpf_auto_fall_back(const char *why)
+{
+	if (multinic_cfg.egress_mode != MN_EGRESS_AUTO)
+		return false;
+	flog_err(EC_MULTINIC_BPF, "eBPF datapath: %s; egress-mode auto falls back to kernel", why);
+	mn_datapath_auto_fall_back(why);
+	ebpf_stop();
+	return true;
+}
+
+#define LOAD_FAILED "the eBPF programs could not be loaded (see the log)"
+
+/*
  * Tasks
  */
 
@@ -467,12 +498,18 @@ int mn_ebpf_task_attach(struct mn_task *task, char *err, size_t len)
 	if (task->ebpf_attached || !mn_ebpf_active())
 		return 0;
 	if (!ebpf_load()) {
-		snprintf(err, len, "the eBPF datapath could not be loaded (see the log)");
+		if (ebpf_auto_fall_back(LOAD_FAILED))
+			return 0;
+		snprintf(err, len, "%s", LOAD_FAILED);
 		return -ENOTSUP;
 	}
 	ret = task_hook_attach(task, err, len);
-	if (ret < 0)
-		return ret;
+	if (ret < 0) {
+		char why[320];
+
+		snprintf(why, sizeof(why), "task %s: %s", task->name, err);
+		return ebpf_auto_fall_back(why) ? 0 : ret;
+	}
 	ebpf_sync(); /* its addresses into mn_addrs */
 	return 0;
 }
@@ -787,9 +824,10 @@ static void addrs_write(void)
 	XFREE(MTYPE_MN_EBPF_ADDRS, set);
 }
 
-static void nic_links_update(void)
+/* False when egress-mode auto fell back to kernel meanwhile. */
+static bool nic_links_update(void)
 {
-	char path[PATH_MAX], err[256];
+	char path[PATH_MAX], err[256], why[320];
 	uint32_t slot;
 
 	for (slot = 0; slot < MN_MAX_NICS; slot++) {
@@ -800,28 +838,43 @@ static void nic_links_update(void)
 		nic_link_path(s->name, path, sizeof(path));
 		s->attached = hook_attach(path, eb.ingress->progs.mn_ingress, s->ifindex,
 					  veth_hook(), &s->link, err, sizeof(err)) == 0;
-		if (!s->attached)
-			flog_err(EC_MULTINIC_BPF, "eBPF datapath: NIC %s: %s", s->name, err);
+		if (s->attached)
+			continue;
+		snprintf(why, sizeof(why), "NIC %s: %s", s->name, err);
+		if (ebpf_auto_fall_back(why))
+			return false;
+		flog_err(EC_MULTINIC_BPF, "eBPF datapath: %s", why);
 	}
+	return true;
 }
 
-/* Wired tasks attached before egress-mode ebpf was configured. */
-static void task_links_update(void)
+/*
+ * Wired tasks attached before egress-mode ebpf was configured.  False when
+ * egress-mode auto fell back to kernel meanwhile.
+ */
+static bool task_links_update(void)
 {
 	struct mn_task *task;
-	char err[256];
+	char err[256], why[320];
 
 	frr_each (mn_tasks, &mn_tasks, task) {
 		if (task->ebpf_attached || task->status != MN_TASK_WIRED || task->host_ifindex <= 0)
 			continue;
-		if (task_hook_attach(task, err, sizeof(err)) < 0)
-			flog_err(EC_MULTINIC_BPF, "eBPF datapath: task %s: %s", task->name, err);
+		if (task_hook_attach(task, err, sizeof(err)) == 0)
+			continue;
+		snprintf(why, sizeof(why), "task %s: %s", task->name, err);
+		if (ebpf_auto_fall_back(why))
+			return false;
+		flog_err(EC_MULTINIC_BPF, "eBPF datapath: %s", why);
 	}
+	return true;
 }
 
 /* Not active (any more): take everything down that this multinicd put up. */
 static void ebpf_stop(void)
 {
+	char path[PATH_MAX];
+	const struct mn_nic *nic;
 	struct mn_task *task;
 	uint32_t slot;
 
@@ -830,6 +883,26 @@ static void ebpf_stop(void)
 			task_detach(task);
 	for (slot = 0; slot < MN_MAX_NICS; slot++)
 		slot_detach(&eb.slots[slot]);
+
+	/*
+	 * And what an earlier multinicd left and this one did not take over
+	 * (it may not even have loaded): its programs would go on steering
+	 * with its maps.
+	 */
+	frr_with_privs (&multinic_privs) {
+		frr_each (mn_tasks, &mn_tasks, task) {
+			task_link_path(task, path, sizeof(path));
+			link_unpin_stale(path);
+			if (task->host_ifindex > 0)
+				tc_detach(task->host_ifindex);
+		}
+		frr_each (mn_nics, &mn_nics, nic) {
+			nic_link_path(nic->name, path, sizeof(path));
+			link_unpin_stale(path);
+			if (nic->ifindex != IFINDEX_INTERNAL)
+				tc_detach(nic->ifindex);
+		}
+	}
 }
 
 static void ebpf_sync(void)
@@ -839,15 +912,18 @@ static void ebpf_sync(void)
 			ebpf_stop();
 		return;
 	}
-	if (!ebpf_load())
+	if (!ebpf_load()) {
+		ebpf_auto_fall_back(LOAD_FAILED);
 		return;
+	}
 	if (!eb.settled && eb.config_done && adopted_all_known()) {
 		zlog_info(
 			"eBPF datapath: configuration loaded and every NIC of the pinned maps known again");
 		event_cancel(&eb.t_settle);
 		eb.settled = true;
 	}
-	task_links_update();
+	if (!task_links_update())
+		return;
 	frr_with_privs (&multinic_privs) {
 		slots_assign();
 		if (eb.settled) {

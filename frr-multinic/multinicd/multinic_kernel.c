@@ -56,6 +56,19 @@ bool mn_kernel_active(void)
 	return egress[AFI_IP].installed || egress[AFI_IP6].installed;
 }
 
+/* Why egress-mode auto left the eBPF datapath at runtime; "": it did not. */
+static char auto_fallback[256];
+
+void mn_datapath_auto_fall_back(const char *why)
+{
+	strlcpy(auto_fallback, why, sizeof(auto_fallback));
+}
+
+void mn_datapath_auto_reset(void)
+{
+	auto_fallback[0] = '\0';
+}
+
 enum mn_datapath mn_datapath_in_use(char *reason, size_t len)
 {
 	char why[256];
@@ -63,14 +76,18 @@ enum mn_datapath mn_datapath_in_use(char *reason, size_t len)
 
 	dp = mn_datapath_select(multinic_cfg.egress_mode, &multinic_caps.has, why, sizeof(why));
 	/* multinic_ebpf.c does every eBPF datapath (netkit, veth + tcx or clsact) */
-	if (dp == MN_DP_KERNEL || dp == MN_DP_NONE || multinic_cfg.egress_mode == MN_EGRESS_EBPF) {
+	if (dp == MN_DP_KERNEL || dp == MN_DP_NONE || multinic_cfg.egress_mode != MN_EGRESS_AUTO) {
 		strlcpy(reason, why, len);
 		return dp;
 	}
-	snprintf(reason, len,
-		 "kernel: egress-mode auto keeps the kernel datapath in this release (%s would be possible; configure egress-mode ebpf to use it)",
-		 mn_datapath_name(dp));
-	return MN_DP_KERNEL;
+	if (auto_fallback[0]) {
+		snprintf(reason, len, "kernel: egress-mode auto fell back from %s: %s",
+			 mn_datapath_name(dp), auto_fallback);
+		return MN_DP_KERNEL;
+	}
+	snprintf(reason, len, "%s (egress-mode auto; it falls back to kernel if attaching fails)",
+		 why);
+	return dp;
 }
 
 /*

@@ -43,11 +43,19 @@ extern unsigned int mn_kernel_nhg_members(afi_t afi);
 extern bool mn_kernel_active(void);
 
 /*
- * The datapath tasks use under the configured egress-mode, and why (the
- * eBPF datapath is used when egress-mode ebpf is configured; auto keeps the
- * kernel datapath in this release).
+ * The datapath tasks use under the configured egress-mode, and why: ebpf
+ * and auto use the best eBPF datapath the kernel has (auto: unless it fell
+ * back, below), else kernel.
  */
 extern enum mn_datapath mn_datapath_in_use(char *reason, size_t len);
+
+/*
+ * egress-mode auto: the eBPF datapath failed at runtime (why), tasks use
+ * the kernel datapath from now on; until the egress-mode is configured
+ * again (reset) or multinicd restarts.
+ */
+extern void mn_datapath_auto_fall_back(const char *why);
+extern void mn_datapath_auto_reset(void);
 
 extern void mn_kernel_init(void);
 extern void mn_kernel_terminate(void);

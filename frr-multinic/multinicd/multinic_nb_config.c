@@ -15,6 +15,7 @@
 
 #include "multinicd.h"
 #include "multinic_ebpf.h"
+#include "multinic_kernel.h"
 #include "multinic_nb.h"
 #include "multinic_nic.h"
 #include "multinic_task.h"
@@ -79,6 +80,7 @@ int multinic_destroy(struct nb_cb_destroy_args *args)
 	yang_dnode_iterate(unset_rule_entry, NULL, args->dnode, "./nic-match");
 	yang_dnode_iterate(unset_task_entry, NULL, args->dnode, "./task");
 	memset(&multinic_cfg, 0, sizeof(multinic_cfg));
+	mn_datapath_auto_reset();
 	mn_nics_update();
 	return NB_OK;
 }
@@ -103,7 +105,8 @@ int multinic_egress_mode_modify(struct nb_cb_modify_args *args)
 		return NB_OK;
 	case NB_EV_APPLY:
 		multinic_cfg.egress_mode = mode;
-		mn_nics_update(); /* the datapaths follow the mode */
+		mn_datapath_auto_reset(); /* auto tries eBPF again */
+		mn_nics_update();	  /* the datapaths follow the mode */
 		return NB_OK;
 	}
 	return NB_OK;

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
 """
-test_multinic_egress_ebpf.py: multinicd's eBPF egress datapath (veth + tcx).
+test_multinic_egress_ebpf.py: multinicd's eBPF egress datapath (veth + tcx, veth + clsact).
 
              h1-eth0 ------ tor-eth0
     +----+   h1-eth1 ------ tor-eth1   +-----+ tor-eth4 -- remote-eth0 +--------+
@@ -24,7 +24,11 @@ h1-eth0's ingress program.
 4. kill -9 of multinicd and a restart lose no packet of a ping running in
    the task (the pinned programs forward meanwhile);
 5. a NIC going down moves only its own Maglev entries (the flows hashed to
-   it), and carries no traffic; back up, the table is as before.
+   it), and carries no traffic; back up, the table is as before;
+6. egress-mode auto uses veth + tcx here, and falls back to the kernel
+   datapath, saying why, when attaching fails;
+7. without tcx (MULTINICD_DISABLE_CAPS=tcx) the programs go into clsact
+   filters, forward both ways and survive a kill -9 and restart.
 """
 
 import json
@@ -50,6 +54,7 @@ from multinic_lib import (
     load_frr_config,
     register_multinicd,
     show_json,
+    vtysh_config,
 )
 
 pytestmark = [pytest.mark.multinicd]
@@ -422,6 +427,64 @@ def test_nic_down_moves_only_its_flows(tgen):
     result = _expect(lambda: None if _maglev(h1) == before else "table differs", count=30,
                      wait=1)
     assert result is None, "Maglev table after {} came back: {}".format(down, result)
+
+
+def _egress(h1):
+    return show_json(h1, "show multinic json").get("egress", {})
+
+
+def _set_egress_mode(h1, mode):
+    rc, out = vtysh_config(h1, "multinic", "egress-mode " + mode)
+    assert rc == 0, "egress-mode {}: {}".format(mode, out)
+
+
+def test_auto_picks_ebpf_and_falls_back(tgen):
+    "egress-mode auto uses eBPF where attaching works; when it fails, kernel, and says why."
+    h1 = tgen.gears["h1"]
+    blocker = os.path.join(LINKS_DIR, "task-" + TASK)
+
+    step("egress-mode auto picks veth-tcx on this kernel")
+    _set_egress_mode(h1, "auto")
+    try:
+        egress = _egress(h1)
+        assert egress.get("datapath") == "veth-tcx", egress
+        assert "egress-mode auto" in egress.get("reason", ""), egress
+        result = _expect(lambda: _task_wired(h1), count=60)
+        assert result is None, "task {} under auto: {}".format(TASK, result)
+
+        step("attaching fails (the task's pin path is taken): auto falls back to kernel")
+        _set_egress_mode(h1, "kernel")
+        pinned = _cmd_ok(h1, ["ls", LINKS_DIR]).split()
+        assert pinned == [], "egress-mode kernel left links pinned: {}".format(pinned)
+        _cmd_ok(h1, ["mkdir", blocker])
+        _set_egress_mode(h1, "auto")
+        egress = _egress(h1)
+        assert egress.get("datapath") == "kernel", egress
+        for words in ["auto fell back from veth-tcx", "task {}".format(TASK),
+                      "cannot attach mn_egress", "File exists"]:
+            assert words in egress.get("reason", ""), "{!r} not in {}".format(words, egress)
+        task = _task_json(h1)
+        assert task.get("status") == "wired" and task.get("datapath") == "kernel", task
+        assert not [o for o in task["objects"] if o.get("kind") == "bpf-link"], task
+        assert _counters(h1).get("active") is False
+        pinned = [name for name in _cmd_ok(h1, ["ls", LINKS_DIR]).split()
+                  if name != "task-" + TASK]
+        assert pinned == [], "links left attached after the fallback: {}".format(pinned)
+        for family in [4, 6]:
+            rc, out, err = _cmd(h1, _ping(h1, family, 5))
+            assert rc == 0 and " 0% packet loss" in out, out + err
+
+        step("the pin path is free again: egress-mode auto attaches once more")
+        _cmd_ok(h1, ["rmdir", blocker])
+        _set_egress_mode(h1, "kernel")
+        _set_egress_mode(h1, "auto")
+        result = _expect(lambda: _task_wired(h1), count=60)
+        assert result is None, "task {} under auto again: {}".format(TASK, result)
+    finally:
+        _cmd(h1, ["rmdir", blocker])
+        _set_egress_mode(h1, "ebpf")
+    result = _expect(lambda: _task_wired(h1), count=60)
+    assert result is None, "task {} back under ebpf: {}".format(TASK, result)
 
 
 def _restart_multinicd(h1, disable_caps=None):
