@@ -27,12 +27,18 @@ from modes import MODES, leftovers  # noqa: E402
 from stats import summarize  # noqa: E402
 from util import Anchor, log, vtysh_json  # noqa: E402
 
-FLOW_KEYS = ["goodput_mbit", "ratio", "jain", "retransmits", "qdisc_drops",
+FLOW_KEYS = ["goodput_mbit", "ratio", "jain", "retransmits", "qdisc_drops", "lost_packets",
              "sender_cpu_pct"]
-FAILOVER_KEYS = ["recovery_s", "flow_stall_s", "flows_stalled", "flows_blocked",
-                 "flow_stall_before_s", "redirect_errors", "degraded_ratio", "returned_s", "after_return_ratio",
+FAILOVER_KEYS = ["lost_packets", "recovery_s", "flow_stall_s", "flows_stalled", "flows_blocked",
+                 "flow_stall_before_s", "failed_flows", "failed_flows_recovered_s",
+                 "failed_flows_blocked", "surviving_flows", "surviving_moved",
+                 "surviving_stall_s", "surviving_retrans_before", "surviving_retrans_after",
+                 "redirect_errors", "degraded_ratio", "returned_s", "after_return_ratio",
                  "retransmits_2s", "retransmits_total", "qdisc_drops", "goodput_mbit",
                  "pre_mbit"]
+COST_KEYS = ["gbit", "cpu_s_per_gb", "cpu_s", "iperf3_cpu_s", "ksoftirqd_cpu_s",
+             "machine_busy_s"]
+DIRECTIONS = ("egress", "ingress")
 
 
 def parse_args():
@@ -45,6 +51,9 @@ def parse_args():
     p.add_argument("--failover", default="12,4,8",
                    help="duration,fail_at,back_at in seconds")
     p.add_argument("--failover-flows", type=int, default=32)
+    p.add_argument("--cost-duration", type=int, default=4,
+                   help="seconds per unshaped (datapath cost) run")
+    p.add_argument("--cost-flows", type=int, default=4)
     p.add_argument("--fail-nic", type=int, default=0)
     p.add_argument("--tasks", default="1,8,32", help="task counts for the RSS figures")
     p.add_argument("--creep-cycles", type=int, default=3,
@@ -109,7 +118,9 @@ def meta(args, topo):
         "failover": {"duration_s": failover[0], "fail_at_s": failover[1],
                      "back_at_s": failover[2], "flows": args.failover_flows,
                      "nic": topo["nics"][args.fail_nic]["name"]},
+        "cost": {"duration_s": args.cost_duration, "flows": args.cost_flows},
         "task_counts": [int(x) for x in args.tasks.split(",")],
+        "announce": topo.get("announce"),
     }
 
 
@@ -148,39 +159,59 @@ def multinicd_pid(topo):
 
 
 def run_mode_rep(mode, topo, anchors, args, rep, raw, res, notes):
-    """One repetition of every data-plane measurement of one mode."""
+    """One repetition of every data-plane measurement of one mode: egress
+    and ingress throughput with each flow count, a NIC failing under
+    egress and under ingress traffic, the unshaped datapath cost."""
     task = None
     pid = multinicd_pid(topo)
     flows = [int(x) for x in args.flows.split(",")]
     d, fail_at, back_at = (float(x) for x in args.failover.split(","))
     timing = {"duration": int(d), "fail_at": fail_at, "back_at": back_at}
+    keys = result_keys(flows)
     try:
         task = mode.setup(topo)
         task.start_anchor()
         for note in mode.check(topo, task):
             notes.append("%s: %s" % (mode.label, note))
-        for n in flows:
-            r = measure.flows_run(topo, anchors, task, n, args.duration,
-                                  os.path.join(raw, "%s-%dflows-rep%d.json" % (mode.key, n, rep)))
-            res["flows%d" % n].append(r)
-            log("  %-28s %2d flows: %5.1f Mbit/s, ratio %.3f, Jain %.3f" % (
-                mode.label, n, r["goodput_mbit"], r["ratio"], r["jain"]))
-        r = measure.failover_run(topo, anchors, task, args.failover_flows, timing,
-                                 args.fail_nic,
-                                 os.path.join(raw, "%s-failover-rep%d.json" % (mode.key, rep)),
-                                 counters=lambda: mode.counters(topo))
-        res["failover"].append(r)
-        log("  %-28s failover: recovery %s s, worst flow stall %s s (%d/%d flows > 0.5 s), "
-            "%s retransmits in 2 s, NIC back in use after %s s" % (
-                mode.label, fmt(r["recovery_s"]), fmt(r["flow_stall_s"]), r["flows_stalled"],
-                r["flows_seen"], r["retransmits_2s"], fmt(r["returned_s"])))
+        directions = [d for d in DIRECTIONS
+                      if d == "egress" or mode.ingress_available(topo)[0]]
+        for direction in directions:
+            for n in flows:
+                mode.ready(topo, task)
+                r = measure.flows_run(topo, anchors, task, n, args.duration, os.path.join(
+                    raw, "%s-%s-%dflows-rep%d.json" % (mode.key, direction, n, rep)), direction)
+                res["%s%d" % (direction, n)].append(r)
+                log("  %-28s %s %2d flows: %5.1f Mbit/s, ratio %.3f, Jain %.3f, lost %d" % (
+                    mode.label, direction, n, r["goodput_mbit"], r["ratio"], r["jain"],
+                    r["lost_packets"]))
+        for direction in directions:
+            mode.ready(topo, task)
+            r = measure.failover_run(topo, anchors, task, args.failover_flows, timing,
+                                     args.fail_nic, os.path.join(
+                                         raw, "%s-%s-failover-rep%d.json" % (
+                                             mode.key, direction, rep)),
+                                     counters=lambda: mode.counters(topo), direction=direction)
+            res["failover_" + direction].append(r)
+            log("  %-28s %s failover: %d packets lost, recovery %s s, failed NIC's %d flows "
+                "resumed after %s s, %d/%d surviving flows moved, NIC back in use after %s s" % (
+                    mode.label, direction, r["lost_packets"], fmt(r["recovery_s"]),
+                    r["failed_flows"], fmt(r["failed_flows_recovered_s"]), r["surviving_moved"],
+                    r["surviving_flows"], fmt(r["returned_s"])))
+        for direction in directions:
+            mode.ready(topo, task)
+            r = measure.cost_run(topo, anchors, task, args.cost_flows, args.cost_duration,
+                                 os.path.join(raw, "%s-%s-cost-rep%d.json" % (
+                                     mode.key, direction, rep)), direction)
+            res["cost_" + direction].append(r)
+            log("  %-28s %s unshaped: %.2f Gbit/s, %.2f CPU s/GB" % (
+                mode.label, direction, r["gbit"], r["cpu_s_per_gb"] or 0))
     except Exception as e:  # one broken repetition must not lose the others
         if INTERRUPTED:
             raise Interrupted("interrupted") from e
         log("  %s: repetition %d failed: %s" % (mode.label, rep, e))
         traceback.print_exc()
         err = {"error": str(e)}
-        for key in ["flows%d" % n for n in flows] + ["failover"]:
+        for key in keys:
             if len(res[key]) <= rep:
                 res[key].append(err)
     finally:
@@ -199,6 +230,11 @@ def run_mode_rep(mode, topo, anchors, args, rep, raw, res, notes):
         if left:
             notes.append("%s: left on the host after `no multinic`: %s" % (
                 mode.label, "; ".join(left)))
+
+
+def result_keys(flows):
+    return (["%s%d" % (d, n) for d in DIRECTIONS for n in flows]
+            + ["failover_" + d for d in DIRECTIONS] + ["cost_" + d for d in DIRECTIONS])
 
 
 def dedupe(notes):
@@ -222,21 +258,23 @@ def main():
         topo = json.load(f)
     raw = os.path.join(args.out, "raw")
     os.makedirs(raw, exist_ok=True)
-    anchors = {"h1": Anchor(topo["h1"]), "remote": Anchor(topo["remote"])}
-    result = {"schema": 1, "meta": meta(args, topo), "modes": [], "results": {},
+    anchors = {"h1": Anchor(topo["h1"]), "tor": Anchor(topo["tor"]),
+               "remote": Anchor(topo["remote"])}
+    result = {"schema": 2, "meta": meta(args, topo), "modes": [], "results": {},
               "control_plane": {}, "notes": []}
     notes = result["notes"]
     modes = select_modes(args)
     ready = []
     for m in modes:
         ok, why = m.available(topo)
-        result["modes"].append({"key": m.key, "label": m.label, "direction": m.direction,
-                                "available": ok, "why": why})
+        ing_ok, ing_why = m.ingress_available(topo)
+        result["modes"].append({"key": m.key, "label": m.label, "ingress": m.ingress,
+                                "ebpf": m.ebpf, "available": ok, "why": why,
+                                "ingress_available": ing_ok, "ingress_why": ing_why})
         log("mode %-34s %s" % (m.label, "available" if ok else why))
         if ok:
             ready.append(m)
-    data = {m.key: {"failover": [], **{"flows%d" % n: [] for n in result["meta"]["flows"]}}
-            for m in ready}
+    data = {m.key: {k: [] for k in result_keys(result["meta"]["flows"])} for m in ready}
     for rep in range(args.reps):
         order = ready[rep % len(ready):] + ready[:rep % len(ready)] if ready else []
         log("repetition %d/%d: %s" % (rep + 1, args.reps, ", ".join(m.key for m in order)))
@@ -245,8 +283,10 @@ def main():
     for m in ready:
         out = {"reps": data[m.key]}
         for key, reps in data[m.key].items():
-            if key == "failover":
+            if key.startswith("failover_"):
                 out[key] = summarize(reps, FAILOVER_KEYS)
+            elif key.startswith("cost_"):
+                out[key] = summarize(reps, COST_KEYS)
             else:
                 out[key] = summarize(reps, FLOW_KEYS, ["nic_mbit", "shares", "nic_mbit_ranked"])
         result["results"][m.key] = out

@@ -1,6 +1,7 @@
-"""Control-plane figures of a multinicd mode: how long from committing a
-task to the task being wired and reaching the remote host, and what a
-task costs multinicd in memory (VmRSS)."""
+"""Control-plane figures of a multinicd mode: how long from committing
+tasks to their being wired, announced (every VIP in the rack switch's
+kernel FIB with one path per NIC, learnt by BGP) and reaching the remote
+host, and what a task costs multinicd in memory (VmRSS)."""
 
 import os
 import subprocess
@@ -31,12 +32,55 @@ def commit_tasks(topo, ids):
     vtysh(topo["h1"], *cmds)
 
 
+FIBWATCH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fibwatch.py")
+
+
+class FibWatch:
+    """bench/lib/fibwatch.py in the switch's namespace, started before a
+    commit: the instant every VIP has N paths (up), or none is left (down)."""
+
+    def __init__(self, topo, goal, ids, timeout=60):
+        self.timeout = timeout
+        self.p = subprocess.Popen(["ip", "netns", "exec", topo["tor"], "/usr/bin/python3",
+                                   FIBWATCH, goal, str(len(topo["nics"])), str(timeout)]
+                                  + [CP_VIP % i for i in ids],
+                                  stdout=subprocess.PIPE, text=True)
+        if self.p.stdout.readline().strip() != "ready":
+            self.p.kill()
+            self.p.wait()
+            raise RuntimeError("fibwatch did not start")
+
+    def wait(self):
+        """CLOCK_MONOTONIC time the goal was met."""
+        try:
+            line = self.p.stdout.readline().split()
+        finally:
+            try:
+                self.p.wait(timeout=self.timeout + 5)
+            except subprocess.TimeoutExpired:
+                self.p.kill()
+                self.p.wait()
+        if not line or line[0] != "done":
+            raise RuntimeError("the switch's FIB never got there: %s" % " ".join(line))
+        return float(line[1])
+
+
+def announcing(topo):
+    return topo.get("announce", {"ok": True})["ok"]
+
+
 def delete_tasks(topo, ids):
+    """Delete tasks; returns the ms until the switch has withdrawn all
+    their VIPs (None without VIP announcement)."""
+    watch = FibWatch(topo, "down", ids, timeout=30) if announcing(topo) else None
+    t0 = time.monotonic()
     cmds = ["configure terminal", "multinic"] + ["no task cp%d" % i for i in ids]
     vtysh(topo["h1"], *cmds)
+    t_gone = watch.wait() if watch else None
     wait_for("tasks unwired", lambda: not any(
         l["ifname"].startswith("mn-cp") for l in ip_json(topo["h1"], "link", "show")),
         timeout=30)
+    return None if t_gone is None else (t_gone - t0) * 1e3
 
 
 def wired_count(topo):
@@ -70,27 +114,30 @@ def time_to_ping(topo):
 
 
 def wire_many(topo, count, rss_base):
-    """Commit `count` tasks at once; time until all are wired; multinicd's
-    RSS with them, and its growth over the RSS before any task (rss_base)
-    per task."""
+    """Commit `count` tasks at once; time until all are wired (multinicd
+    says so) and until all are announced (every VIP in the switch's FIB
+    with N paths); multinicd's RSS with them, and its growth over the RSS
+    before any task (rss_base) per task; the time until the switch has
+    withdrawn them all once they are deleted."""
     pid = multinicd_pid(topo)
     ids = list(range(1, count + 1))
+    watch = FibWatch(topo, "up", ids) if announcing(topo) else None
     t0 = time.monotonic()
     commit_tasks(topo, ids)
     wait_for("%d tasks wired" % count, lambda: wired_count(topo) == count,
              timeout=60, period=0.01)
     t_wired = time.monotonic()
+    t_fib = watch.wait() if watch else None
     # the last task must also work, not only be reported wired
     wait_for("task cp%d reaching the remote" % count,
              lambda: ping(CP_NETNS % count, topo["remote_ip"], wait="0.05"),
              timeout=15, period=0.0)
     rss1 = vmrss_kb(pid)
-    t_del = time.monotonic()
-    delete_tasks(topo, ids)
-    t_gone = time.monotonic()
-    return {"wired_ms": (t_wired - t0) * 1e3, "rss_kb": rss1,
-            "rss_per_task_kb": (rss1 - rss_base) / count,
-            "unwire_ms": (t_gone - t_del) * 1e3, "pid": pid}
+    withdrawn = delete_tasks(topo, ids)
+    return {"wired_ms": (t_wired - t0) * 1e3,
+            "announced_ms": None if t_fib is None else (t_fib - t0) * 1e3,
+            "rss_kb": rss1, "rss_per_task_kb": (rss1 - rss_base) / count,
+            "withdrawn_ms": withdrawn, "pid": pid}
 
 
 FRRINIT = "/usr/lib/frr/frrinit.sh"
@@ -109,6 +156,10 @@ def restart_frr(topo):
     wait_for("multinicd answering after the restart",
              lambda: "version" in vtysh_json(h1, "show multinic json"), timeout=60,
              period=0.2)
+    n = len(topo["nics"])
+    wait_for("%d BGP sessions established again" % n,
+             lambda: sum(1 for p in vtysh_json(topo["tor"], "show bgp neighbors json").values()
+                         if p.get("bgpState") == "Established") == n, timeout=60, period=0.2)
 
 
 def mtype_counts(topo):
@@ -162,8 +213,10 @@ def measure(topo, mode, reps, counts, cycles):
             log("  fresh multinicd %d kB; %s; commit -> task pings remote %.0f ms; "
                 "RSS over %d cycles of %d tasks: %s kB" % (
                     r["rss_before_kb"], ", ".join(
-                        "%d task(s) wired in %.0f ms, %d kB" % (
-                            c, w["wired_ms"], w["rss_kb"]) for c, w in r["wires"].items()),
+                        "%d task(s) wired in %.0f ms, announced in %s ms, %d kB" % (
+                            c, w["wired_ms"], "%.0f" % w["announced_ms"]
+                            if w["announced_ms"] is not None else "-", w["rss_kb"])
+                        for c, w in r["wires"].items()),
                     r["ping"]["ping_ms"], cycles + 1, max(counts),
                     " ".join(str(x) for x in r["rss_cycles_kb"])))
         for r in runs:
@@ -184,7 +237,8 @@ def measure(topo, mode, reps, counts, cycles):
         "rss_before_kb": spread([r["rss_before_kb"] for r in runs]),
         "tasks": {str(c): {
             key: spread([r["wires"][c][key] for r in runs])
-            for key in ("wired_ms", "unwire_ms", "rss_kb", "rss_per_task_kb")
+            for key in ("wired_ms", "announced_ms", "withdrawn_ms", "rss_kb",
+                        "rss_per_task_kb")
         } for c in counts},
         "rss_creep_kb": spread([r["rss_cycles_kb"][-1] - r["rss_cycles_kb"][0] for r in runs]),
         "creep_cycles": cycles,

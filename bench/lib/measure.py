@@ -11,13 +11,14 @@ with the moment the NIC is set down.
 """
 
 import json
+import os
 import re
 import subprocess
 import threading
 import time
 
 from stats import jain
-from util import ip, read_netdev, read_tcp_snmp, qdisc_drops
+from util import ip, ip_json, read_netdev, read_tcp_snmp, qdisc_drops, run
 
 PERIOD = 0.1          # counter sampling period (s)
 IPERF_PORT = 5201
@@ -68,19 +69,28 @@ class Sampler(threading.Thread):
         return self.samples
 
 
+def flow_port(local, peer):
+    """A flow's key: the task's port of it (the one that is not iperf3's)."""
+    lp, pp = int(local.rsplit(":", 1)[1]), int(peer.rsplit(":", 1)[1])
+    return pp if lp == IPERF_PORT else lp
+
+
+SS_FILTER = "( sport = :%d or dport = :%d )" % (IPERF_PORT, IPERF_PORT)
+
+
 class FlowSampler(threading.Thread):
     """Bytes each iperf3 flow has delivered, read on the receiver with
     ss(8) every PERIOD seconds: shows which flows stall, and for how long,
     when a NIC fails (the aggregate alone hides it: the surviving NICs stay
-    saturated)."""
+    saturated). Flows are keyed by the task's port."""
 
     LINE = re.compile(r"(\S+:\d+)\s+(\S+:\d+)\s.*bytes_received:(\d+)")
 
-    def __init__(self, ns, port=IPERF_PORT):
+    def __init__(self, ns):
         super().__init__(daemon=True)
         self.args = ["ip", "netns", "exec", ns, "ss", "-HtinO", "state", "established",
-                     "( sport = :%d )" % port]
-        self.flows = {}  # peer -> [(t, bytes)]
+                     SS_FILTER]
+        self.flows = {}  # port -> [(t, bytes)]
         self.halt = threading.Event()
 
     def sample(self):
@@ -89,7 +99,8 @@ class FlowSampler(threading.Thread):
         for line in out.splitlines():
             m = self.LINE.search(line)
             if m:
-                self.flows.setdefault(m.group(2), []).append((t, int(m.group(3))))
+                self.flows.setdefault(flow_port(m.group(1), m.group(2)), []).append(
+                    (t, int(m.group(3))))
 
     def run(self):
         nxt = time.monotonic()
@@ -103,6 +114,115 @@ class FlowSampler(threading.Thread):
         self.join()
         # the control connection carries a few hundred bytes: data flows only
         return {p: s for p, s in self.flows.items() if s[-1][1] > 16 << 10}
+
+
+SS_ADDR = re.compile(r"(\S+:\d+)\s+(\S+:\d+)")
+
+
+def sender_retrans(ns):
+    """Retransmitted segments so far of every iperf3 flow, on its sender
+    (ss -ti): {port: count}."""
+    out = subprocess.run(["ip", "netns", "exec", ns, "ss", "-HtinO", "state", "established",
+                          SS_FILTER], capture_output=True, text=True).stdout
+    res = {}
+    for line in out.splitlines():
+        m = SS_ADDR.search(line)
+        if not m:
+            continue
+        r = re.search(r"retrans:\d+/(\d+)", line)
+        res[flow_port(m.group(1), m.group(2))] = int(r.group(1)) if r else 0
+    return res
+
+
+def flow_bytes(topo, direction):
+    """Bytes so far of every iperf3 flow through the switch, per NIC
+    (nftables sets of topology.sh): {port: [bytes per NIC]}."""
+    ports = {n["switch_port"]: i for i, n in enumerate(topo["nics"])}
+    out = json.loads(run(["ip", "netns", "exec", topo["tor"], "nft", "-j", "list", "set",
+                          "inet", "mnb", direction]))
+    res = {}
+    for item in out["nftables"]:
+        for e in item.get("set", {}).get("elem", []):
+            e = e.get("elem", e)
+            dev, port = e["val"]["concat"]
+            if dev in ports:
+                res.setdefault(port, [0] * len(ports))[ports[dev]] += e["counter"]["bytes"]
+    return res
+
+
+def flush_flow_bytes(topo):
+    for direction in ("egress", "ingress"):
+        run(["ip", "netns", "exec", topo["tor"], "nft", "flush", "set", "inet", "mnb",
+             direction])
+
+
+def flow_nics(a, b):
+    """The NIC each flow carried most bytes on between two flow_bytes
+    snapshots; flows that carried nothing are left out."""
+    out = {}
+    for port, after in b.items():
+        before = a.get(port, [0] * len(after))
+        d = [y - x for x, y in zip(before, after)]
+        if max(d) > 0:
+            out[port] = d.index(max(d))
+    return out
+
+
+class Path:
+    """Where one direction's traffic is counted. Egress: the host's NICs
+    transmit (h1-ethX, shaped), the task sends, the remote receives.
+    Ingress: the switch's ports towards the NICs transmit (tor-ethX,
+    shaped), the remote sends (iperf3 -R), the task receives."""
+
+    def __init__(self, topo, anchors, task, direction):
+        self.direction = direction
+        if direction == "egress":
+            self.nic_ns, self.nic_anchor = topo["h1"], anchors["h1"]
+            self.devs = [n["name"] for n in topo["nics"]]
+            self.sender, self.receiver = task.netns, topo["remote"]
+            self.sender_snmp = task.anchor.path("snmp")
+            self.iperf_extra = []
+        else:
+            self.nic_ns, self.nic_anchor = topo["tor"], anchors["tor"]
+            self.devs = [n["switch_port"] for n in topo["nics"]]
+            self.sender, self.receiver = topo["remote"], task.netns
+            self.sender_snmp = anchors["remote"].path("snmp")
+            self.iperf_extra = ["-R"]
+        self.topo, self.anchors, self.task = topo, anchors, task
+
+    def packets(self):
+        """(packets that entered the path, packets that left it, drops of
+        the NICs' tbf queues): what the host and the switch lost is
+        entered - left - tbf drops, once queues are empty. Egress: sent
+        by the task's device, sent by the switch to the remote; ingress:
+        received by the switch from the remote, received by the task's
+        device (wherever the host's datapath hands them over)."""
+        task = read_netdev(self.task.anchor.path("dev"))
+        tor = read_netdev(self.anchors["tor"].path("dev"))
+        drops = sum(qdisc_drops(self.nic_ns, self.devs).values())
+        if self.direction == "egress":
+            sent = sum(v["tx_packets"] for k, v in task.items() if k != "lo")
+            return sent, tor["tor-remote"]["tx_packets"], drops
+        got = sum(v["rx_packets"] for k, v in task.items() if k != "lo")
+        return tor["tor-remote"]["rx_packets"], got, drops
+
+
+def offloads(topo, task, on):
+    """TSO/GSO of the senders' devices (the task's, the remote's). Off for
+    the shaped runs: a sender's 64 kB GSO packet is counted as one packet
+    where it enters the path and as ~45 where it leaves, which would make
+    packet accounting meaningless; the NICs' tbf shaping segments them
+    anyway. On for the unshaped datapath-cost runs, as on a real host."""
+    state = "on" if on else "off"
+    devs = [(task.netns, l["ifname"]) for l in ip_json(task.netns, "link", "show")
+            if l["ifname"] != "lo"] + [(topo["remote"], "remote-eth0")]
+    for ns, dev in devs:
+        run(["ip", "netns", "exec", ns, "ethtool", "-K", dev, "tso", state, "gso", state],
+            check=False)
+
+
+def lost_between(p0, p1):
+    return (p1[0] - p0[0]) - (p1[1] - p0[1]) - (p1[2] - p0[2])
 
 
 def longest_stall(series, t_from, t_to):
@@ -212,16 +332,18 @@ def window_bytes(samples, t_from, t_to):
     return [y - x for x, y in zip(a[1], b[1])], b[0] - a[0]
 
 
-def flows_run(topo, anchors, task, flows, duration, raw_path):
+def flows_run(topo, anchors, task, flows, duration, raw_path, direction="egress"):
     """Steady-state throughput and balance with `flows` parallel flows."""
-    nics = [n["name"] for n in topo["nics"]]
+    path = Path(topo, anchors, task, direction)
+    nics = path.devs
     rate = topo["rate_mbit"] * 1e6
-    drops0 = qdisc_drops(topo["h1"], nics)
+    offloads(topo, task, False)
+    p0 = path.packets()
     server = iperf3_server(topo, anchors["remote"])
-    sampler = Sampler(anchors["h1"].path("dev"), nics)
+    sampler = Sampler(path.nic_anchor.path("dev"), nics)
     sampler.start()
     t0 = time.monotonic()
-    client = iperf3_client(task, topo, flows, duration, ["-O", str(OMIT)])
+    client = iperf3_client(task, topo, flows, duration, ["-O", str(OMIT)] + path.iperf_extra)
     try:
         res = finish(client, server, duration + OMIT + 30)
     finally:
@@ -229,7 +351,8 @@ def flows_run(topo, anchors, task, flows, duration, raw_path):
         samples = sampler.stop()
     with open(raw_path, "w") as f:
         json.dump(res, f)
-    drops1 = qdisc_drops(topo["h1"], nics)
+    time.sleep(0.1)  # the queues drain (25 ms of tbf latency at most)
+    p1 = path.packets()
     # the steady part: after slow start, before the client winds down
     per_nic, dt = window_bytes(samples, t0 + OMIT + 0.3, t1 - 0.3)
     nic_mbit = [b * 8 / dt / 1e6 for b in per_nic]
@@ -244,8 +367,10 @@ def flows_run(topo, anchors, task, flows, duration, raw_path):
         "nic_mbit_ranked": sorted(nic_mbit, reverse=True),
         "jain": jain(per_nic),
         "retransmits": res["end"]["sum_sent"].get("retransmits"),
-        "qdisc_drops": sum(drops1.get(n, 0) - drops0.get(n, 0) for n in nics),
-        "sender_cpu_pct": res["end"]["cpu_utilization_percent"]["host_total"],
+        "qdisc_drops": p1[2] - p0[2],
+        "lost_packets": lost_between(p0, p1),
+        "sender_cpu_pct": res["end"]["cpu_utilization_percent"][
+            "host_total" if direction == "egress" else "remote_total"],
     }
 
 
@@ -267,48 +392,76 @@ def mean_rate(series, t_from, t_to, pick):
     return sum(vals) / len(vals) if vals else None
 
 
-def failover_run(topo, anchors, task, flows, timing, fail_nic, raw_path, counters=dict):
-    """A NIC fails (ip link set down on h1) mid-run and comes back later.
+def failover_run(topo, anchors, task, flows, timing, fail_nic, raw_path, counters=dict,
+                 direction="egress"):
+    """A NIC fails (ip link set down on h1; the switch's port loses its
+    carrier) mid-run and comes back later.
 
-    Reported: recovery (time from the failure until the aggregate is back
-    at RECOVERED x what the surviving NICs can carry, or x the level before
-    the failure if that was lower); the worst flow stall (the aggregate
-    recovers at once when the surviving NICs stay saturated, while the
-    flows that were on the failed NIC wait for a retransmission timeout);
-    retransmits in the 2 s after the failure; the aggregate while degraded
-    and after the NIC returned; how long until the returned NIC carries
-    traffic again."""
-    nics = [n["name"] for n in topo["nics"]]
+    Reported: packets lost (entered the host, egress, or the switch,
+    ingress, and never left it, tbf drops apart); recovery (time from the
+    failure until the aggregate is back at RECOVERED x what the surviving
+    NICs can carry, or x the level before the failure if that was lower);
+    the worst flow stall, over all flows, over the flows that were on the
+    failed NIC (how long until they resume elsewhere) and over those of
+    the surviving NICs; how many flows of the surviving NICs moved to
+    another NIC (the switch's per-port flow counters); the surviving
+    flows' retransmits in the 2 s after the failure against the 2 s
+    before; the aggregate while degraded and after the NIC returned; how
+    long until the returned NIC carries traffic again."""
+    path = Path(topo, anchors, task, direction)
+    nics = path.devs
     n, rate = len(nics), topo["rate_mbit"] * 1e6
     duration, at_fail, at_back = timing["duration"], timing["fail_at"], timing["back_at"]
-    dev = nics[fail_nic]
+    dev = topo["nics"][fail_nic]["name"]
     c0 = counters()
-    drops0 = qdisc_drops(topo["h1"], nics)
+    offloads(topo, task, False)
+    flush_flow_bytes(topo)
+    p0 = path.packets()
     server = iperf3_server(topo, anchors["remote"])
-    sampler = Sampler(anchors["h1"].path("dev"), nics, task.anchor.path("snmp"))
-    flow_sampler = FlowSampler(topo["remote"])
+    sampler = Sampler(path.nic_anchor.path("dev"), nics, path.sender_snmp)
+    flow_sampler = FlowSampler(path.receiver)
     sampler.start()
     flow_sampler.start()
     t0 = time.monotonic()
-    client = iperf3_client(task, topo, flows, duration, ["-i", "0.5"])
-    try:
-        time.sleep(max(0, t0 + at_fail - time.monotonic()))
-        t_fail = time.monotonic()
+    client = iperf3_client(task, topo, flows, duration, ["-i", "0.5"] + path.iperf_extra)
+    snap = {}
+
+    def fail():
+        snap["nft_fail"] = flow_bytes(topo, direction)
+        snap["retrans_fail"] = sender_retrans(path.sender)
+        snap["t_fail"] = time.monotonic()
         ip(topo["h1"], "link", "set", dev, "down")
-        time.sleep(max(0, t0 + at_back - time.monotonic()))
-        t_back = time.monotonic()
+
+    def back():
+        snap["nft_back"] = flow_bytes(topo, direction)
+        snap["t_back"] = time.monotonic()
         ip(topo["h1"], "link", "set", dev, "up")
         restore_host_routes(topo)
+
+    def take(key, what):
+        return lambda: snap.__setitem__(key, what())
+
+    events = [
+        (max(0.5, at_fail - 2), take("retrans_before", lambda: sender_retrans(path.sender))),
+        (max(0.6, at_fail - 1), take("nft_before", lambda: flow_bytes(topo, direction))),
+        (at_fail, fail),
+        (at_fail + 1, take("nft_settled", lambda: flow_bytes(topo, direction))),
+        (at_fail + 2, take("retrans_after", lambda: sender_retrans(path.sender))),
+        (at_back, back),
+    ]
+    try:
+        for at, action in sorted(events, key=lambda e: e[0]):
+            time.sleep(max(0, t0 + at - time.monotonic()))
+            action()
         res = finish(client, server, duration + 60)
     finally:
         restore_nics(topo)
         samples = sampler.stop()
         flow_series = flow_sampler.stop()
+    time.sleep(0.1)  # the queues drain
+    p1 = path.packets()
+    t_fail, t_back = snap["t_fail"], snap["t_back"]
     c1 = counters()
-    drops1 = qdisc_drops(topo["h1"], nics)
-    with open(raw_path, "w") as f:
-        json.dump({"iperf3": res, "t0": t0, "t_fail": t_fail, "t_back": t_back,
-                   "samples": samples, "flows": flow_series}, f)
     series = rates(samples)
     pre = mean_rate(series, t_fail - 2, t_fail, lambda p, a: a)
     target = RECOVERED * min(pre or 0, (n - 1) * rate)
@@ -319,12 +472,41 @@ def failover_run(topo, anchors, task, flows, timing, fail_nic, raw_path, counter
     retrans = [(t, r) for t, _, r in samples if r is not None]
     stalls = flow_stalls(flow_series, t_fail, t_back)
     normal = flow_stalls(flow_series, t0 + 1, t_fail)
+    # which NIC each flow used before the failure, and once it settled
+    before = flow_nics(snap["nft_before"], snap["nft_fail"])
+    after = flow_nics(snap["nft_settled"], snap["nft_back"])
+    failed = [p for p, i in before.items() if i == fail_nic]
+    surviving = [p for p, i in before.items() if i != fail_nic]
+    moved = [p for p in surviving if p in after and after[p] != before[p]]
+    failed_stalls = flow_stalls({p: flow_series[p] for p in failed if p in flow_series},
+                                t_fail, t_back)
+    surv_stalls = flow_stalls({p: flow_series[p] for p in surviving if p in flow_series},
+                              t_fail, t_back)
+    rb, rf, ra = snap["retrans_before"], snap["retrans_fail"], snap["retrans_after"]
+    surv_before = sum(rf.get(p, 0) - rb.get(p, 0) for p in surviving if p in rb)
+    surv_after = sum(ra.get(p, 0) - rf.get(p, 0) for p in surviving if p in rf)
+    with open(raw_path, "w") as f:
+        json.dump({"iperf3": res, "t0": t0, "snapshots": snap, "samples": samples,
+                   "flows": flow_series}, f)
     return {
+        "direction": direction,
+        "lost_packets": lost_between(p0, p1),
         "flow_stall_s": stalls["worst_s"],
         "flows_stalled": stalls["over_half_s"],
         "flows_blocked": stalls["blocked"],
         "flows_seen": stalls["flows"],
         "flow_stall_before_s": normal["worst_s"],
+        "failed_flows": len(failed),
+        # the failed NIC's flows: worst time until they moved on (None if
+        # one of them waited for the NIC to come back)
+        "failed_flows_recovered_s": (failed_stalls["worst_s"] if failed
+                                     and not failed_stalls["blocked"] else None),
+        "failed_flows_blocked": failed_stalls["blocked"],
+        "surviving_flows": len(surviving),
+        "surviving_moved": len(moved),
+        "surviving_stall_s": surv_stalls["worst_s"],
+        "surviving_retrans_before": surv_before,
+        "surviving_retrans_after": surv_after,
         "fail_nic": dev,
         "pre_mbit": (pre or 0) / 1e6,
         "recovery_s": recovery,
@@ -336,8 +518,8 @@ def failover_run(topo, anchors, task, flows, timing, fail_nic, raw_path, counter
         "retransmits_2s": delta_in(retrans, t_fail, t_fail + 2),
         "retransmits_total": res["end"]["sum_sent"].get("retransmits"),
         # tbf drops on the NICs (queue full); a NIC set down loses its
-        # queue without counting it
-        "qdisc_drops": sum(drops1.get(n, 0) - drops0.get(n, 0) for n in nics),
+        # queue without counting it (that shows in lost_packets)
+        "qdisc_drops": p1[2] - p0[2],
         "goodput_mbit": res["end"]["sum_received"]["bits_per_second"] / 1e6,
         "datapath_counters": {k: c1[k] - c0.get(k, 0) for k in c1},
         "redirect_errors": (c1["redirect_errors"] - c0.get("redirect_errors", 0)
@@ -349,6 +531,86 @@ def failover_run(topo, anchors, task, flows, timing, fail_nic, raw_path, counter
             "fail_at": round(t_fail - t0, 3),
             "back_at": round(t_back - t0, 3),
         },
+    }
+
+
+def tbf(topo, ns, dev):
+    """The NIC shaping of topology.sh (mnb_shape), to put it back."""
+    rate = topo["rate_mbit"]
+    burst = max(rate * 1000000 // 8 // 250, 15000)
+    ip_tc = ["ip", "netns", "exec", ns, "tc", "qdisc", "replace", "dev", dev, "root", "tbf",
+             "rate", "%dmbit" % rate, "burst", str(burst), "latency", "25ms"]
+    run(ip_tc)
+
+
+def shaped_devs(topo):
+    return [(topo["h1"], n["name"]) for n in topo["nics"]] + \
+        [(topo["tor"], n["switch_port"]) for n in topo["nics"]]
+
+
+def softirqd_ticks():
+    """utime + stime of every ksoftirqd thread (clock ticks): the softirq
+    work (forwarding through the veths) not done in a process's context."""
+    total = 0
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % pid) as f:
+                st = f.read()
+        except OSError:
+            continue
+        comm = st[st.index("(") + 1:st.rindex(")")]
+        if comm.startswith("ksoftirqd/"):
+            fields = st[st.rindex(")") + 2:].split()
+            total += int(fields[11]) + int(fields[12])
+    return total
+
+
+def machine_busy_ticks():
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    return sum(v) - v[3] - v[4]  # all but idle and iowait
+
+
+def cost_run(topo, anchors, task, flows, duration, raw_path, direction="egress"):
+    """Datapath cost on an unshaped path: the NICs' tbf qdiscs are removed
+    for the run, so the CPU is the limit. CPU time = iperf3 sender and
+    receiver (their user + system time, which includes the softirq
+    forwarding done in their context: this kernel has no separate IRQ
+    time accounting) + the ksoftirqd threads, per GB of goodput."""
+    path = Path(topo, anchors, task, direction)
+    hz = os.sysconf("SC_CLK_TCK")
+    for ns, dev in shaped_devs(topo):
+        run(["ip", "netns", "exec", ns, "tc", "qdisc", "del", "dev", dev, "root"], check=False)
+    offloads(topo, task, True)
+    try:
+        server = iperf3_server(topo, anchors["remote"])
+        k0, m0 = softirqd_ticks(), machine_busy_ticks()
+        client = iperf3_client(task, topo, flows, duration, path.iperf_extra)
+        res = finish(client, server, duration + 30)
+        k1, m1 = softirqd_ticks(), machine_busy_ticks()
+    finally:
+        offloads(topo, task, False)
+        for ns, dev in shaped_devs(topo):
+            tbf(topo, ns, dev)
+    with open(raw_path, "w") as f:
+        json.dump(res, f)
+    recv = res["end"]["sum_received"]
+    secs = recv["seconds"]
+    cpu = res["end"]["cpu_utilization_percent"]
+    iperf_s = (cpu["host_total"] + cpu["remote_total"]) / 100 * secs
+    softirq_s = (k1 - k0) / hz
+    gb = recv["bytes"] / 1e9
+    return {
+        "direction": direction,
+        "gbit": recv["bits_per_second"] / 1e9,
+        "cpu_s": iperf_s + softirq_s,
+        "iperf3_cpu_s": iperf_s,
+        "ksoftirqd_cpu_s": softirq_s,
+        "cpu_s_per_gb": (iperf_s + softirq_s) / gb if gb else None,
+        "machine_busy_s": (m1 - m0) / hz,
+        "seconds": secs,
     }
 
 

@@ -1,8 +1,11 @@
 """The compared modes: one table, one class per way of sending a task's
 traffic out of the host.
 
-Every mode gets a task namespace with a /32 VIP from 10.200.0.0/16 (the
-switch routes that range over every NIC) and is measured by the same code.
+Every mode gets a task namespace with a /32 VIP from 10.200.0.0/16 and
+is measured by the same code, egress and ingress. How the rack switch
+reaches the VIP (ingress) is part of the mode: a static route for the
+hand-wired modes, BGP (`redistribute multinic`, one path per NIC) for
+multinicd's.
 A mode that cannot run here stays in the table and is reported as "not
 available yet" with the reason, never silently dropped.
 
@@ -63,6 +66,8 @@ class Mode:
     label = ""        # what the table and the chart call it
     direction = "egress"
     control_plane = False  # measure wiring time and RSS (multinicd modes)
+    ingress = ""      # how the rack switch spreads traffic to the VIP
+    ebpf = False
 
     def available(self, topo):
         """(True, None) or (False, why)."""
@@ -80,6 +85,26 @@ class Mode:
     def check(self, topo, task):
         """Behaviour worth reporting (list of strings) after setup."""
         return []
+
+    switch_paths = None  # paths the switch has to the VIP (None: one per NIC)
+
+    def ingress_available(self, topo):
+        """(True, None) or (False, why): whether the switch can reach the
+        VIP the way this mode means it to."""
+        return True, None
+
+    def ready(self, topo, task):
+        """Before each measurement: the switch routes the VIP over every
+        path again (after a NIC failure BGP needs a moment to bring the
+        session and the path back), and the task reaches the remote."""
+        if not self.ingress_available(topo)[0]:
+            wait_reachable(task, topo)
+            return
+        n = self.switch_paths or len(topo["nics"])
+        wait_for("%s in the switch's FIB with %d paths" % (task.vip, n),
+                 lambda: fib_paths(topo["tor"], task.vip + "/32") == n, timeout=30,
+                 period=0.05)
+        wait_reachable(task, topo)
 
     def counters(self, topo):
         """The datapath's own drop counters, if it has any: {name: value}."""
@@ -115,6 +140,34 @@ def wire_task_by_hand(topo, netns, vip, host_dev):
     return Task(netns, vip, host_dev)
 
 
+def fib_paths(ns, prefix):
+    """Usable next hops of prefix in a namespace's kernel FIB (main
+    table): neither dead nor on a link that is down."""
+    n = 0
+    for r in ip_json(ns, "route", "show", "exact", prefix):
+        for hop in r.get("nexthops", [r]):
+            flags = hop.get("flags", [])
+            if (hop.get("gateway") or hop.get("dev")) and "dead" not in flags \
+                    and "linkdown" not in flags:
+                n += 1
+    return n
+
+
+def switch_route(topo, vip, nics):
+    """A static route on the rack switch to vip over the given NICs."""
+    nh = []
+    for i in nics:
+        nic = topo["nics"][i]
+        nh += ["nexthop", "via", nic["address"], "dev", nic["switch_port"]]
+    ip(topo["tor"], "route", "replace", vip + "/32", *nh)
+
+
+def wait_announced(topo, vip, timeout=30):
+    n = len(topo["nics"])
+    wait_for("%s in the switch's FIB with %d paths" % (vip, n),
+             lambda: fib_paths(topo["tor"], vip + "/32") == n, timeout=timeout, period=0.02)
+
+
 def wait_reachable(task, topo, timeout=10):
     wait_for("%s reaching %s" % (task.netns, topo["remote_ip"]),
              lambda: ping(task.netns, topo["remote_ip"]), timeout=timeout, period=0.02)
@@ -124,13 +177,17 @@ class SingleNic(Mode):
     """(a) What the product replaces: the host's default route, NIC 0."""
     key = "single"
     label = "(a) single NIC"
+    ingress = "a static route on the switch via NIC 0"
+    switch_paths = 1
 
     def setup(self, topo):
         task = wire_task_by_hand(topo, "mnb-ta", "10.200.0.1", "mnb-ta-h")
+        switch_route(topo, task.vip, [0])
         wait_reachable(task, topo)
         return task
 
     def teardown(self, topo, task):
+        ip(topo["tor"], "route", "del", "10.200.0.1/32", check=False)
         netns_del("mnb-ta")  # takes the veth pair and the host route along
 
 
@@ -139,6 +196,7 @@ class LinuxMultipath(Mode):
     table whose default route has one next hop per NIC, hashed on L4."""
     key = "multipath"
     label = "(b) Linux multipath by hand"
+    ingress = "a static multipath route on the switch, one next hop per NIC, L4 hash"
 
     def setup(self, topo):
         h1 = topo["h1"]
@@ -151,11 +209,13 @@ class LinuxMultipath(Mode):
         ip(h1, "route", "add", "default", "table", str(MANUAL_TABLE), *nh)
         self.saved_policy = sysctl_get(h1, "net.ipv4.fib_multipath_hash_policy")
         sysctl_set(h1, "net.ipv4.fib_multipath_hash_policy", 1)
+        switch_route(topo, task.vip, range(len(topo["nics"])))
         wait_reachable(task, topo)
         return task
 
     def teardown(self, topo, task):
         h1 = topo["h1"]
+        ip(topo["tor"], "route", "del", "10.200.0.2/32", check=False)
         ip(h1, "rule", "del", "pref", str(MANUAL_RULE_PREF), check=False)
         ip(h1, "route", "flush", "table", str(MANUAL_TABLE), check=False)
         if getattr(self, "saved_policy", None) is not None:
@@ -169,6 +229,8 @@ class MultinicMode(Mode):
     gateways, a task netns, the datapath chosen by egress-mode."""
     control_plane = True
     task_name = "bench"
+    ingress = ("BGP: redistribute multinic, one eBGP session and path per NIC; "
+               "the switch's ECMP, L4 hash")
 
     def __init__(self, key, label, egress_mode, placement, ebpf):
         self.key, self.label = key, label
@@ -198,7 +260,9 @@ class MultinicMode(Mode):
         h1 = topo["h1"]
         try:
             vtysh(h1, *self.base_config(topo))
-            egress = vtysh_json(h1, "show multinic json").get("egress", {})
+            shown = vtysh_json(h1, "show multinic json")
+            egress = shown.get("egress", {})
+            placement = shown.get("config", {}).get("placement")
         except RuntimeError as e:
             return False, "not available yet: multinicd refuses it (%s)" % \
                 str(e).splitlines()[-1].strip()
@@ -207,6 +271,8 @@ class MultinicMode(Mode):
         if (egress.get("datapath") not in ("kernel", "none")) != self.ebpf:
             return False, "not available yet: multinicd uses %s (%s)" % (
                 egress.get("datapath"), egress.get("reason"))
+        if placement != self.placement:
+            return False, "not available yet: multinicd reports placement %s" % placement
         return True, None
 
     def setup(self, topo):
@@ -221,8 +287,16 @@ class MultinicMode(Mode):
         task = Task("mnb-tc", "10.200.0.3", None)
         wait_for("task wired", lambda: self.task_status(h1) == "wired", timeout=10)
         task.host_dev = vtysh_json(h1, "show multinic task json")[self.task_name]["hostInterface"]
+        if self.ingress_available(topo)[0]:
+            wait_announced(topo, task.vip)
         wait_reachable(task, topo)
         return task
+
+    def ingress_available(self, topo):
+        a = topo.get("announce", {"ok": True})
+        if a["ok"]:
+            return True, None
+        return False, "not available: the task VIP is not announced (%s)" % a["why"]
 
     def task_status(self, h1, name=None):
         return vtysh_json(h1, "show multinic task json").get(name or self.task_name, {}).get("status")
@@ -230,6 +304,10 @@ class MultinicMode(Mode):
     def teardown(self, topo, task):
         vtysh(topo["h1"], "configure terminal", "no multinic")
         netns_del("mnb-tc")
+        # the next multinicd mode announces the same VIP: withdrawn first
+        if self.ingress_available(topo)[0]:
+            wait_for("10.200.0.3 withdrawn from the switch",
+                     lambda: fib_paths(topo["tor"], "10.200.0.3/32") == 0, timeout=30)
 
     def counters(self, topo):
         """eBPF mode: what the programs count as not forwarded (redirect
@@ -296,9 +374,7 @@ def bpf_attached(ns):
     return [p for entry in out for p in entry.get("tc", [])]
 
 
-# The comparison, in report order. Ingress rows are listed so the report
-# says what is still missing; they need VIP announcement (bgpd_multinic)
-# and the reverse-direction measurement.
+# The comparison, in report order.
 MODES = [
     SingleNic(),
     LinuxMultipath(),
@@ -306,7 +382,4 @@ MODES = [
     MultinicMode("ebpf-hash", "(d) multinic eBPF, hash", "ebpf", "hash", ebpf=True),
     MultinicMode("ebpf-least-loaded", "(e) multinic eBPF, least-loaded", "ebpf",
                  "least-loaded", ebpf=True),
-    Unavailable("ingress", "ingress: BGP ECMP to the task VIP",
-                "not available yet: VIP announcement and the ingress measurement "
-                "are not implemented", direction="ingress"),
 ]

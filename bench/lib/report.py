@@ -43,101 +43,288 @@ def table(head, rows):
     return out
 
 
-def available_modes(res):
-    return [m for m in res["modes"] if m["available"]]
+def available_modes(res, direction="egress"):
+    return [m for m in res["modes"] if m["available"]
+            and (direction == "egress" or m.get("ingress_available", True))]
+
+
+def label_of(res, key):
+    return next(mm["label"] for mm in res["modes"] if mm["key"] == key)
+
+
+def get(res, key, *path):
+    """res["results"][key][path...], or None where any step is missing."""
+    x = res["results"].get(key)
+    for p in path:
+        if not isinstance(x, dict) or p not in x:
+            return None
+        x = x[p]
+    return x
+
+
+def median_of(res, key, *path):
+    s = get(res, key, *path)
+    return None if not s or s.get("n", 0) == 0 else s.get("median")
+
+
+MULTINIC = ("kernel", "ebpf-hash", "ebpf-least-loaded")
+
+
+def share_dev(res, key, group):
+    """Median over repetitions of the largest distance (points) of a NIC's
+    share from 1/N."""
+    reps = [r for r in (get(res, key, "reps", group) or []) if not r.get("error")]
+    if not reps:
+        return None
+    n = len(reps[0]["shares"])
+    devs = sorted(max(abs(x - 1.0 / n) for x in r["shares"]) * 100 for r in reps)
+    return {"median": devs[len(devs) // 2] if len(devs) % 2 else
+            (devs[len(devs) // 2 - 1] + devs[len(devs) // 2]) / 2,
+            "min": devs[0], "max": devs[-1], "n": len(devs), "missing": 0}
+
+
+def verdict(ok):
+    return "–" if ok is None else ("**met**" if ok else "**not met**")
+
+
+def targets(res):
+    """The issue's targets against the measured medians. Nothing here is
+    tuned to pass: a target is met or not by the median as measured."""
+    m = res["meta"]
+    avail = {mm["key"]: mm for mm in res["modes"]}
+    rows = []
+
+    def why_missing(key, ingress=False):
+        mm = avail.get(key)
+        if not mm:
+            return "not run (--modes)"
+        if not mm["available"]:
+            return mm["why"]
+        if ingress and not mm.get("ingress_available", True):
+            return mm["ingress_why"]
+        return "no result (see the repetitions' errors)"
+
+    def add(target, key, value, ok, missing_ingress=False):
+        label = label_of(res, key) if key in avail else key
+        if value is None:
+            rows.append([target, label, why_missing(key, missing_ingress), "not measured"])
+        else:
+            rows.append([target, label, value, verdict(ok)])
+
+    x = median_of(res, "ebpf-least-loaded", "egress4", "ratio")
+    add("eBPF least-loaded egress, 4 flows ≥ 0.95 of N×R", "ebpf-least-loaded",
+        None if x is None else cell(get(res, "ebpf-least-loaded", "egress4", "ratio")),
+        None if x is None else x >= 0.95)
+    b = median_of(res, "multipath", "egress32", "ratio")
+    for key in MULTINIC:
+        x = median_of(res, key, "egress32", "ratio")
+        add("every multinic mode, egress 32 flows ≥ 0.90 of N×R and ≥ (b) (%s)"
+            % ("–" if b is None else "%.3f" % b), key,
+            None if x is None else "%.3f (%s)" % (x, cell(get(res, key, "egress32", "ratio"))),
+            None if x is None else (x >= 0.90 and (b is None or x >= b)))
+    for key in MULTINIC:
+        x = median_of(res, key, "ingress32", "ratio")
+        add("ingress 32 flows ≥ 0.85 of N×R", key,
+            None if x is None else cell(get(res, key, "ingress32", "ratio")),
+            None if x is None else x >= 0.85, True)
+    for key in MULTINIC:
+        for d in ("egress", "ingress"):
+            s = share_dev(res, key, d + "32")
+            add("%s 32 flows: every NIC's share within ±3 points of 1/N (%.0f %%)"
+                % (d, 100.0 / m["nics"]), key,
+                None if s is None else "largest distance %s points" % cell(s, 1),
+                None if s is None else s["median"] <= 3.0, d == "ingress")
+    for key in MULTINIC:
+        for d in ("egress", "ingress"):
+            fo = get(res, key, "failover_" + d)
+            moved = median_of(res, key, "failover_" + d, "surviving_moved")
+            rb = median_of(res, key, "failover_" + d, "surviving_retrans_before")
+            ra = median_of(res, key, "failover_" + d, "surviving_retrans_after")
+            ok = None if moved is None or ra is None else (moved == 0 and ra <= (rb or 0))
+            add("%s, NIC failure: no loss on the surviving NICs' flows (none moved, their "
+                "retransmits 2 s after ≤ 2 s before)" % d, key,
+                None if moved is None or not fo else
+                "%s of %s moved; retransmits %s after / %s before" % (
+                    med(fo["surviving_moved"]), med(fo["surviving_flows"]),
+                    med(fo["surviving_retrans_after"]), med(fo["surviving_retrans_before"])),
+                ok, d == "ingress")
+            rec = get(res, key, "failover_" + d, "failed_flows_recovered_s")
+            x = None if not rec or rec.get("n", 0) == 0 else rec["median"]
+            add("%s, NIC failure: the failed NIC's flows resume within 1 s" % d, key,
+                None if not rec or rec.get("n", 0) == 0 else
+                cell(rec, never="not while the NIC was down") + " s",
+                None if not rec or rec.get("n", 0) == 0 else (x is not None and x <= 1.0),
+                d == "ingress")
+    k = {d: median_of(res, "kernel", "cost_" + d, "gbit") for d in ("egress", "ingress")}
+    for key in ("ebpf-hash", "ebpf-least-loaded"):
+        for d in ("egress", "ingress"):
+            x = median_of(res, key, "cost_" + d, "gbit")
+            add("%s, unshaped: eBPF path throughput ≥ kernel path (%s Gbit/s)" % (
+                d, "–" if k[d] is None else "%.2f" % k[d]), key,
+                None if x is None or k[d] is None else "%.2f Gbit/s" % x,
+                None if x is None or k[d] is None else x >= k[d], d == "ingress")
+    for key in MULTINIC:
+        cp = (res.get("control_plane") or {}).get(key) or {}
+        s = (cp.get("tasks") or {}).get("1", {}).get("announced_ms")
+        x = None if not s or s.get("n", 0) == 0 else s["median"]
+        add("one task wired and announced (commit → VIP in the switch's FIB with N paths) "
+            "within 100 ms", key, None if x is None else cell(s, 0) + " ms",
+            None if x is None else x <= 100, True)
+    return rows
 
 
 def markdown(res):
     m, r = res["meta"], res["results"]
     fo = m["failover"]
     flows = m["flows"]
+    quick = m["reps"] < 3
     lines = [
-        "# frr-multinic benchmark, %s" % m["started"][:10],
+        "# frr-multinic benchmark, %s%s" % (
+            m["started"][:10], " — SMOKE RUN (1 repetition, short runs: not the figures "
+            "of record)" if quick else ""),
         "",
         "%d NICs, each shaped with tbf to %d Mbit/s (limit N×R = %d Mbit/s); "
-        "%d repetitions, each cell is the median (min–max). "
+        "%d repetition(s), each cell is the median (min–max). "
         "Absolute figures on this shared %d-CPU machine are noise; compare the ratios."
         % (m["nics"], m["rate_mbit"], m["limit_mbit"], m["reps"], m["cpus"]),
         "",
         "Command: `%s`  " % m["command"],
         "Kernel %s, multinicd %s (binary sha256 %s…, installed %s), checkout %s, "
-        "load average %s at start, %s at end."
+        "load average %s at start, %s at end (other work was running on this machine)."
         % (m["kernel"], m["multinicd_version"],
            m.get("multinicd_binary", {}).get("sha256", "?"),
            m.get("multinicd_binary", {}).get("mtime", "?"), m["git"],
            " ".join("%.1f" % x for x in m["loadavg_start"]),
            " ".join("%.1f" % x for x in m.get("loadavg_end", []))),
         "",
-        "![per-NIC throughput per mode; a NIC failing](results.png)",
+    ]
+    ann = m.get("announce") or {"ok": True}
+    if not ann["ok"]:
+        lines += ["**Task VIPs were not announced by BGP in this run**: %s. The switch had "
+                  "a static route to 10.200.0.0/16 over every NIC instead, so multinicd's "
+                  "egress was measured, its ingress and announcement times were not." % ann["why"],
+                  ""]
+    lines += [
+        "![per-NIC throughput per mode, egress and ingress; a NIC failing; datapath cost; "
+        "control plane](results.png)",
         "",
-        "## Egress: throughput and balance",
+        "## Targets (issue 7)",
+        "",
+        "Verdicts use the median of the repetitions; the spread is in the tables below.",
         "",
     ]
-    head = ["mode"]
-    for n in flows:
-        head += ["%d flows: ratio to N×R" % n, "%d flows: Jain" % n]
-    head += ["%d flows: per-NIC share %%" % flows[-1], "%d flows: retransmits" % flows[-1]]
-    rows = []
-    for mode in available_modes(res):
-        if mode["direction"] != "egress":
-            continue
-        x = r[mode["key"]]
-        row = [mode["label"]]
+    lines += table(["target", "mode", "measured", ""], targets(res))
+    lines += [""]
+    for d in ("egress", "ingress"):
+        lines += ["## %s: throughput and balance" % d.capitalize(), ""]
+        head = ["mode"]
+        if d == "ingress":
+            head += ["how the switch spreads it"]
         for n in flows:
-            row += [cell(x["flows%d" % n]["ratio"]), cell(x["flows%d" % n]["jain"])]
-        last = x["flows%d" % flows[-1]]
-        row += [shares_cell(last["shares"]), cell(last["retransmits"], 0)]
-        rows.append(row)
-    lines += table(head, rows)
+            head += ["%d flows: ratio to N×R" % n, "%d flows: Jain" % n]
+        head += ["%d flows: per-NIC share %%" % flows[-1], "%d flows: retransmits" % flows[-1],
+                 "%d flows: packets lost" % flows[-1]]
+        rows = []
+        for mode in res["modes"]:
+            if not mode["available"]:
+                continue
+            row = [mode["label"]]
+            if d == "ingress":
+                row += [mode.get("ingress", "")]
+            x = r.get(mode["key"], {})
+            if d == "ingress" and not mode.get("ingress_available", True):
+                rows.append(row + [mode["ingress_why"]] + [""] * (len(head) - len(row) - 1))
+                continue
+            for n in flows:
+                row += [cell(x["%s%d" % (d, n)]["ratio"]), cell(x["%s%d" % (d, n)]["jain"])]
+            last = x["%s%d" % (d, flows[-1])]
+            row += [shares_cell(last["shares"]), cell(last["retransmits"], 0),
+                    cell(last["lost_packets"], 0)]
+            rows.append(row)
+        lines += table(head, rows)
+        lines += [""]
     lines += [
-        "",
         "Ratio: iperf3 goodput (receiver, first %d s left out) / (N×R); TCP/IP headers "
-        "cap it at %.3f. Jain's index over the NICs' transmitted bytes: 1 = even, "
-        "1/N = one NIC carries everything. Shares are the NICs' tx bytes, NIC 0 first "
-        "(the chart sorts each run's NICs by load instead: which NIC a hash picks is luck)."
+        "cap it at %.3f. Jain's index over the NICs' transmitted bytes (egress: the host's "
+        "NICs; ingress: the switch's ports towards them): 1 = even, 1/N = one NIC carries "
+        "everything. Shares: NIC 0 first (the chart sorts each run's NICs by load: which "
+        "NIC a hash picks is luck). Packets lost: packets that entered the host (egress: "
+        "from the task) or the switch (ingress: from the remote) and never left it, less "
+        "the tbf queues' own drops (a full queue drops by design; TCP retransmits them)."
         % (m["omit_s"], HEADER_CAP),
         "",
-        "## Egress: a NIC fails",
+        "## A NIC fails",
         "",
-        "%d flows for %g s; %s is set down at %g s and up again at %g s."
+        "%d flows for %g s; %s is set down at %g s (its switch port loses carrier) and up "
+        "again at %g s; once with egress traffic, once with ingress traffic."
         % (fo["flows"], fo["duration_s"], fo["nic"], fo["fail_at_s"], fo["back_at_s"]),
         "",
     ]
     rows = []
-    for mode in available_modes(res):
-        if mode["direction"] != "egress":
-            continue
-        x = r[mode["key"]]["failover"]
-        rows.append([mode["label"], cell(x["recovery_s"]), cell(x["flow_stall_s"]),
-                     cell(x["flow_stall_before_s"]),
-                     "%s / %s" % (med(x["flows_stalled"]), med(x["flows_blocked"])),
-                     cell(x["retransmits_2s"], 0),
-                     cell(x.get("redirect_errors"), 0, never=None),
-                     cell(x["degraded_ratio"]),
-                     cell(x["returned_s"], never="not in the run"),
-                     cell(x["after_return_ratio"])])
-    lines += table(["mode", "aggregate recovered after (s)", "worst flow stall (s)",
-                    "worst flow stall before the failure (s)",
-                    "flows stalled > 0.5 s / resumed only once the NIC was back",
-                    "retransmits, 2 s after", "eBPF redirect errors",
-                    "while down: ratio to (N−1)×R",
+    for d in ("egress", "ingress"):
+        for mode in available_modes(res, d):
+            x = r[mode["key"]]["failover_" + d]
+            rows.append([mode["label"], d, cell(x["lost_packets"], 0), cell(x["recovery_s"]),
+                         "%s: %s" % (med(x["failed_flows"]),
+                                     cell(x["failed_flows_recovered_s"],
+                                          never="not while down")),
+                         "%s of %s" % (med(x["surviving_moved"]), med(x["surviving_flows"])),
+                         "%s / %s" % (med(x["surviving_retrans_after"]),
+                                      med(x["surviving_retrans_before"])),
+                         cell(x["surviving_stall_s"]), cell(x["flow_stall_before_s"]),
+                         cell(x.get("redirect_errors"), 0, never=None),
+                         cell(x["degraded_ratio"]),
+                         cell(x["returned_s"], never="not in the run"),
+                         cell(x["after_return_ratio"])])
+    lines += table(["mode", "traffic", "packets lost", "aggregate recovered after (s)",
+                    "failed NIC's flows: resumed after (s)",
+                    "surviving NICs' flows moved",
+                    "surviving flows' retransmits 2 s after / before",
+                    "surviving flows' worst stall (s)", "any flow's worst stall before (s)",
+                    "eBPF redirect errors", "while down: ratio to (N−1)×R",
                     "NIC back in use after (s)", "after return: ratio to N×R"], rows)
     lines += [
         "",
-        "Aggregate recovered: from the failure until the NICs' aggregate transmit rate is "
-        "back at ≥ 90% of what the remaining NICs can carry (or of the rate before the "
-        "failure, if lower) for 3 consecutive 100 ms samples. Worst flow stall: the "
-        "longest time one flow delivered nothing to the receiver, over the stalls that "
-        "began while the NIC was down (100 ms resolution; the same measure over the "
-        "seconds before the failure is the reference). \"NIC back in use\": until the returned "
-        "NIC carries ≥ 50% of a fair share (aggregate / N). Ratios use the NICs' tx "
-        "counters (headers included). eBPF redirect errors: packets the programs "
-        "could not redirect during the run (`show multinic counters`).",
+        "Packets lost: as above, over the whole run (a NIC set down also loses what its "
+        "queue held). Aggregate recovered: from the failure until the aggregate transmit "
+        "rate is back at ≥ 90% of what the remaining NICs can carry (or of the rate before "
+        "the failure, if lower) for 3 consecutive 100 ms samples. Which NIC each flow uses "
+        "comes from the switch's per-port flow counters (nftables) in the second before the "
+        "failure and from 1 s after it until the NIC returns; a flow's stall is the longest "
+        "time it delivered nothing to the receiver (100 ms resolution); \"resumed after\" is "
+        "the worst stall among the failed NIC's flows, \"not while down\" if one of them "
+        "waited for the NIC to return. Retransmits: the sender's per-flow counters (ss). "
+        "\"NIC back in use\": until the returned NIC carries ≥ 50% of a fair share.",
+        "",
+        "## Datapath cost (unshaped)",
+        "",
+        "The NICs' tbf qdiscs removed, %d flows for %d s: the CPU is the limit."
+        % (m["cost"]["flows"], m["cost"]["duration_s"]),
+        "",
+    ]
+    rows = []
+    for d in ("egress", "ingress"):
+        for mode in available_modes(res, d):
+            x = r[mode["key"]]["cost_" + d]
+            rows.append([mode["label"], d, cell(x["gbit"]), cell(x["cpu_s_per_gb"]),
+                         cell(x["iperf3_cpu_s"]), cell(x["ksoftirqd_cpu_s"]),
+                         cell(x["machine_busy_s"])])
+    lines += table(["mode", "traffic", "throughput (Gbit/s)", "CPU s per GB",
+                    "iperf3 CPU s", "ksoftirqd CPU s", "whole machine busy (CPU s)"], rows)
+    lines += [
+        "",
+        "CPU time: iperf3 sender and receiver (user + system time: this kernel has no "
+        "separate IRQ time accounting, so the softirq forwarding through the veths that runs "
+        "in their context is included) plus the ksoftirqd threads, per GB received. The "
+        "whole machine's busy time includes other work on this shared machine.",
         "",
     ]
     lines += control_plane_md(res)
-    lines += ["## Not available yet", ""]
-    lines += ["* %s: %s" % (mm["label"], mm["why"]) for mm in res["modes"] if not mm["available"]]
+    lines += ["## Not available", ""]
+    na = ["* %s: %s" % (mm["label"], mm["why"]) for mm in res["modes"] if not mm["available"]]
+    na += ["* %s, ingress: %s" % (mm["label"], mm["ingress_why"]) for mm in res["modes"]
+           if mm["available"] and not mm.get("ingress_available", True)]
+    lines += na or ["* every mode was measured"]
     lines += ["", "## Checks", ""]
     lines += ["* %s" % n for n in res["notes"]] or ["* nothing unexpected was detected"]
     return "\n".join(lines) + "\n"
@@ -148,35 +335,51 @@ def control_plane_md(res):
     if not cps:
         return []
     counts = res["meta"]["task_counts"]
-    lines = ["## Control plane (multinicd)", ""]
-    head = ["mode", "commit → task pings remote (ms)", "vtysh commit (ms)"]
-    head += ["%d task(s): all wired (ms)" % c for c in counts]
-    head += ["RSS (kB) before any task", "RSS (kB) with %s tasks" % "/".join(str(c) for c in counts),
-             "RSS growth per task (kB) at %s" % "/".join(str(c) for c in counts),
-             "RSS creep (kB) over %s more add/delete cycle(s) of %d tasks" % (
-                 next(iter(cps.values())).get("creep_cycles", "?"), max(counts))]
+    lines = ["## Control plane (multinicd, bgpd)", ""]
+    head = ["mode", "1 task: commit → wired (ms)", "1 task: commit → announced (ms)",
+            "1 task: commit → pings remote (ms)", "RSS (kB) before any task",
+            "RSS growth per task (kB) at %d tasks" % max(counts),
+            "RSS creep (kB) over %s more cycle(s) of %d tasks" % (
+                next(iter(cps.values())).get("creep_cycles", "?"), max(counts))]
     rows = []
     for key, cp in cps.items():
-        label = next(mm["label"] for mm in res["modes"] if mm["key"] == key)
+        label = label_of(res, key)
         if "error" in cp:
             rows.append([label, "failed: " + cp["error"]] + [""] * (len(head) - 2))
             continue
         t = cp["tasks"]
-        rows.append([label, cell(cp["ping_ms"], 0), cell(cp["commit_ms"], 0)]
-                    + [cell(t[str(c)]["wired_ms"], 0) for c in counts]
-                    + [cell(cp["rss_before_kb"], 0),
-                       " / ".join(med(t[str(c)]["rss_kb"]) for c in counts),
-                       " / ".join(med(t[str(c)]["rss_per_task_kb"], 1) for c in counts),
-                       cell(cp["rss_creep_kb"], 0)])
+        one = t.get("1") or t[str(min(counts))]
+        rows.append([label, cell(one["wired_ms"], 0),
+                     cell(one.get("announced_ms"), 0, never="not announced"),
+                     cell(cp["ping_ms"], 0), cell(cp["rss_before_kb"], 0),
+                     cell(t[str(max(counts))]["rss_per_task_kb"], 1),
+                     cell(cp["rss_creep_kb"], 0)])
     lines += table(head, rows)
-    lines += ["", "Each repetition starts a fresh multinicd (frrinit restart). Times from the "
-              "start of the vtysh commit (one commit for all T tasks); \"pings remote\": first "
-              "echo reply from the task, pinging every ~2 ms. RSS is multinicd's VmRSS with "
-              "the tasks wired (4 kB pages); growth per task = (RSS with T tasks − RSS before "
-              "any task) / T, with T = %s in that order (the first task also pays for what "
-              "multinicd allocates once); creep: RSS with the tasks wired in the last cycle "
-              "minus in the first (a leak makes it grow)." % ", ".join(str(c) for c in counts),
-              ""]
+    lines += ["", "T tasks committed at once: time until all are wired / all announced "
+              "(every VIP in the switch's kernel FIB with N paths) / all withdrawn from the "
+              "switch after they are deleted (ms), and multinicd's RSS growth per task (kB):", ""]
+    head = ["mode", "figure"] + ["T = %d" % c for c in counts]
+    rows = []
+    for key, cp in cps.items():
+        if "error" in cp:
+            continue
+        t = cp["tasks"]
+        label = label_of(res, key)
+        for name, k, digits in (("wired (ms)", "wired_ms", 0),
+                                ("announced (ms)", "announced_ms", 0),
+                                ("withdrawn (ms)", "withdrawn_ms", 0),
+                                ("RSS growth per task (kB)", "rss_per_task_kb", 1)):
+            rows.append([label, name] + [cell(t[str(c)].get(k), digits, never=None)
+                                         for c in counts])
+            label = ""
+    lines += table(head, rows)
+    lines += ["", "Each repetition restarts FRR on the host (a fresh multinicd and bgpd). "
+              "Times from the start of the vtysh commit (one commit for all T tasks); "
+              "\"announced\" is seen by a process on the switch listening to its kernel's "
+              "route notifications (rtnetlink), \"pings remote\" is the first echo reply "
+              "from the task, pinging every ~2 ms. RSS is multinicd's VmRSS (4 kB pages); "
+              "growth per task = (RSS with T tasks − RSS before any task) / T; creep: RSS "
+              "with the tasks wired in the last cycle minus in the first.", ""]
     return lines
 
 
@@ -186,34 +389,40 @@ def chart(res, path):
     import matplotlib.pyplot as plt
 
     m = res["meta"]
-    egress = [mm for mm in res["modes"] if mm["direction"] == "egress"]
+    modes = res["modes"]
     flows = m["flows"]
-    fig = plt.figure(figsize=(14, 10), dpi=100)
-    gs = fig.add_gridspec(2, len(flows), height_ratios=[1.15, 1])
+    fig = plt.figure(figsize=(16, 22), dpi=90)
+    gs = fig.add_gridspec(4, len(flows), height_ratios=[1.1, 1.1, 1, 1])
     colors = plt.get_cmap("tab10").colors
-    for col, n in enumerate(flows):
-        ax = fig.add_subplot(gs[0, col])
-        bars(ax, res, egress, n, colors)
-    ax = fig.add_subplot(gs[1, :])
-    failover_plot(ax, res, egress, colors)
-    fig.suptitle("frr-multinic egress: %d NICs × %d Mbit/s (tbf), %d repetitions, %s"
-                 % (m["nics"], m["rate_mbit"], m["reps"], m["started"][:10]), fontsize=14)
-    fig.tight_layout(rect=(0, 0, 1, 0.96))
+    for row, d in enumerate(("egress", "ingress")):
+        for col, n in enumerate(flows):
+            bars(fig.add_subplot(gs[row, col]), res, modes, d, n, colors)
+    for col, d in enumerate(("egress", "ingress")):
+        failover_plot(fig.add_subplot(gs[2, col] if len(flows) > 1 else gs[2, :]),
+                      res, modes, d, colors)
+    cost_plot(fig.add_subplot(gs[3, 0]), res, modes, colors)
+    if len(flows) > 1:
+        cp_plot(fig.add_subplot(gs[3, 1]), res, colors)
+    fig.suptitle("frr-multinic: %d NICs × %d Mbit/s (tbf), %d repetition(s), %s%s"
+                 % (m["nics"], m["rate_mbit"], m["reps"], m["started"][:10],
+                    "  [SMOKE RUN]" if m["reps"] < 3 else ""), fontsize=15)
+    fig.tight_layout(rect=(0, 0, 1, 0.975))
     fig.savefig(path)
     plt.close(fig)
 
 
-def bars(ax, res, egress, flows, colors):
+def bars(ax, res, modes, direction, flows, colors):
     """Grouped bars: one group per mode, one bar per NIC (median, min–max)."""
     m = res["meta"]
     n = m["nics"]
     width = 0.8 / n
-    for g, mode in enumerate(egress):
-        if not mode["available"]:
-            ax.text(g, m["rate_mbit"] * 0.5, "not available yet", rotation=90,
+    for g, mode in enumerate(modes):
+        ok = mode["available"] and (direction == "egress" or mode.get("ingress_available", True))
+        s = res["results"].get(mode["key"], {}).get("%s%d" % (direction, flows))
+        if not ok or not s or s["ratio"]["median"] is None:
+            ax.text(g, m["rate_mbit"] * 0.5, "not measured", rotation=90,
                     ha="center", va="center", color="grey", fontsize=9)
             continue
-        s = res["results"][mode["key"]]["flows%d" % flows]
         for i, nic in enumerate(s["nic_mbit_ranked"]):
             if nic["median"] is None:
                 continue
@@ -221,19 +430,18 @@ def bars(ax, res, egress, flows, colors):
             ax.bar(x, nic["median"], width, color=colors[i % 10],
                    yerr=[[nic["median"] - nic["min"]], [nic["max"] - nic["median"]]],
                    capsize=2, label=rank_name(i, n) if g == 0 else None)
-        if s["ratio"]["median"] is not None:
-            ax.text(g, m["rate_mbit"] * 1.08, "%.0f%% of N×R\nJain %.2f" % (
-                s["ratio"]["median"] * 100, s["jain"]["median"]), ha="center", fontsize=9)
+        ax.text(g, m["rate_mbit"] * 1.08, "%.0f%% of N×R\nJain %.2f" % (
+            s["ratio"]["median"] * 100, s["jain"]["median"]), ha="center", fontsize=9)
     ax.axhline(m["rate_mbit"], color="black", linestyle="--", linewidth=1)
-    ax.text(len(egress) - 0.55, m["rate_mbit"], "R = %d Mbit/s" % m["rate_mbit"],
+    ax.text(len(modes) - 0.55, m["rate_mbit"], "R = %d Mbit/s" % m["rate_mbit"],
             va="bottom", ha="right", fontsize=8)
-    ax.set_xlim(-0.5, len(egress) - 0.5)
-    ax.set_xticks(range(len(egress)))
-    ax.set_xticklabels([wrap(mm["label"]) for mm in egress], fontsize=9)
+    ax.set_xlim(-0.5, len(modes) - 0.5)
+    ax.set_xticks(range(len(modes)))
+    ax.set_xticklabels([wrap(mm["label"]) for mm in modes], fontsize=9)
     ax.set_ylim(0, m["rate_mbit"] * 1.3)
-    ax.set_ylabel("per-NIC transmit rate (Mbit/s)")
-    ax.set_title("%d flows: per-NIC throughput per mode\n(each run's NICs sorted by load; "
-                 "median, min–max bars)" % flows, fontsize=11)
+    ax.set_ylabel("per-NIC rate (Mbit/s)")
+    ax.set_title("%s, %d flows: per-NIC throughput per mode\n(NICs sorted by load in each run; "
+                 "median, min–max bars)" % (direction, flows), fontsize=11)
     ax.legend(loc="upper right", fontsize=8, ncol=n)
 
 
@@ -267,20 +475,19 @@ def median_rep(reps):
     return ok[len(ok) // 2]
 
 
-def failover_plot(ax, res, egress, colors):
+def failover_plot(ax, res, modes, direction, colors):
     m = res["meta"]
     fo = m["failover"]
-    for g, mode in enumerate(egress):
-        if not mode["available"]:
-            continue
-        rep = median_rep(res["results"][mode["key"]]["reps"]["failover"])
+    for g, mode in enumerate(modes):
+        rep = median_rep(res["results"].get(mode["key"], {}).get("reps", {}).get(
+            "failover_" + direction, []))
         if not rep:
             continue
         s = rep["series"]
         ax.plot(s["t"], s["aggregate_mbit"], color=colors[g % 10], linewidth=1.6,
-                label="%s: aggregate recovered %s, worst flow stall %.1f s" % (
-                    mode["label"], "never" if rep["recovery_s"] is None
-                    else "after %.1f s" % rep["recovery_s"], rep["flow_stall_s"] or 0))
+                label="%s: %d lost, %s of %s surviving flows moved" % (
+                    mode["label"], rep["lost_packets"], rep["surviving_moved"],
+                    rep["surviving_flows"]))
     n, rate = m["nics"], m["rate_mbit"]
     ax.axvline(fo["fail_at_s"], color="red", linestyle=":", linewidth=1)
     ax.axvline(fo["back_at_s"], color="green", linestyle=":", linewidth=1)
@@ -293,11 +500,61 @@ def failover_plot(ax, res, egress, colors):
     ax.set_xlim(0, fo["duration_s"])
     ax.set_ylim(0, n * rate * 1.2)
     ax.set_xlabel("time (s)")
-    ax.set_ylabel("aggregate transmit rate (Mbit/s)")
-    ax.set_title("a NIC fails: aggregate of all NICs, %d flows, 100 ms samples "
-                 "(the median repetition of each mode)" % fo["flows"])
-    # between the single-NIC curve (<= R) and the others (>= (N-1)R)
-    ax.legend(loc="center left", bbox_to_anchor=(0.01, 0.42), fontsize=9)
+    ax.set_ylabel("aggregate rate over the NICs (Mbit/s)")
+    ax.set_title("%s: a NIC fails, %d flows, 100 ms samples (median repetition)"
+                 % (direction, fo["flows"]), fontsize=11)
+    ax.legend(loc="lower left", fontsize=8)
+
+
+def cost_plot(ax, res, modes, colors):
+    """Unshaped throughput per mode, egress and ingress, CPU s/GB on top."""
+    width = 0.38
+    for g, mode in enumerate(modes):
+        for k, d in enumerate(("egress", "ingress")):
+            s = res["results"].get(mode["key"], {}).get("cost_" + d)
+            if not s or s["gbit"]["median"] is None:
+                continue
+            x = g - 0.2 + k * width
+            ax.bar(x, s["gbit"]["median"], width, color=colors[k],
+                   yerr=[[s["gbit"]["median"] - s["gbit"]["min"]],
+                         [s["gbit"]["max"] - s["gbit"]["median"]]], capsize=2,
+                   label=d if g == 0 else None)
+            if s["cpu_s_per_gb"]["median"] is not None:
+                ax.text(x, s["gbit"]["median"] * 1.02, "%.1f" % s["cpu_s_per_gb"]["median"],
+                        ha="center", va="bottom", fontsize=8)
+    ax.set_xticks(range(len(modes)))
+    ax.set_xticklabels([wrap(mm["label"]) for mm in modes], fontsize=9)
+    ax.set_ylabel("Gbit/s (unshaped)")
+    ax.margins(y=0.15)
+    ax.set_title("datapath cost, NICs unshaped: throughput (bars) and CPU s per GB "
+                 "(numbers)", fontsize=11)
+    ax.legend(loc="upper right", fontsize=8)
+
+
+def cp_plot(ax, res, colors):
+    cps = res.get("control_plane") or {}
+    counts = res["meta"]["task_counts"]
+    keys = [mm["key"] for mm in res["modes"]]
+    for key, cp in cps.items():
+        if "error" in cp:
+            continue
+        c = colors[keys.index(key) % 10]
+        for k, style, name in (("announced_ms", "-", "announced"), ("wired_ms", ":", "wired")):
+            ys = [cp["tasks"][str(t)].get(k, {}) for t in counts]
+            pts = [(t, y["median"]) for t, y in zip(counts, ys) if y and y.get("median")]
+            if pts:
+                ax.plot([p[0] for p in pts], [p[1] for p in pts], style, marker="o",
+                        color=c, label="%s: %s" % (label_of(res, key), name))
+    ax.axhline(100, color="grey", linestyle="--", linewidth=0.8)
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("log")
+    ax.set_xticks(counts)
+    ax.set_xticklabels([str(t) for t in counts])
+    ax.set_xlabel("tasks committed at once (T)")
+    ax.set_ylabel("ms from the commit")
+    ax.set_title("control plane: until all T tasks are wired / announced (every VIP in the "
+                 "switch's FIB with N paths)", fontsize=11)
+    ax.legend(loc="upper left", fontsize=8)
 
 
 def write(res, out_dir):
