@@ -277,7 +277,10 @@ def main():
     data = {m.key: {k: [] for k in result_keys(result["meta"]["flows"])} for m in ready}
     for rep in range(args.reps):
         order = ready[rep % len(ready):] + ready[:rep % len(ready)] if ready else []
-        log("repetition %d/%d: %s" % (rep + 1, args.reps, ", ".join(m.key for m in order)))
+        result["meta"].setdefault("loadavg_reps", []).append(loadavg())
+        log("repetition %d/%d: %s (load average %s)" % (
+            rep + 1, args.reps, ", ".join(m.key for m in order),
+            " ".join("%.1f" % x for x in loadavg())))
         for m in order:
             run_mode_rep(m, topo, anchors, args, rep, raw, data[m.key], notes)
     for m in ready:

@@ -190,12 +190,14 @@ def markdown(res):
         "",
         "Command: `%s`  " % m["command"],
         "Kernel %s, multinicd %s (binary sha256 %s…, installed %s), checkout %s, "
-        "load average %s at start, %s at end (other work was running on this machine)."
+        "load average (1 min) %s at start, %s at the start of each repetition, %s at the "
+        "end (this machine is shared; other work ran alongside)."
         % (m["kernel"], m["multinicd_version"],
            m.get("multinicd_binary", {}).get("sha256", "?"),
            m.get("multinicd_binary", {}).get("mtime", "?"), m["git"],
-           " ".join("%.1f" % x for x in m["loadavg_start"]),
-           " ".join("%.1f" % x for x in m.get("loadavg_end", []))),
+           "%.1f" % m["loadavg_start"][0],
+           " / ".join("%.1f" % x[0] for x in m.get("loadavg_reps", [])) or "–",
+           " ".join("%.1f" % x for x in m.get("loadavg_end", [])[:1])),
         "",
     ]
     ann = m.get("announce") or {"ok": True}
