@@ -707,7 +707,11 @@ static void maglev_write(void)
 
 static void config_write(void)
 {
-	struct mn_config cfg = { .placement = MN_PLACE_HASH };
+	struct mn_config cfg = {
+		.placement = multinic_cfg.placement == MN_PLACEMENT_LEAST_LOADED
+				     ? MN_PLACE_LEAST_LOADED
+				     : MN_PLACE_HASH,
+	};
 	uint32_t zero = 0;
 
 	if (bpf_map_update_elem(map_fd(eb.egress->maps.mn_config), &zero, &cfg, BPF_ANY) < 0)

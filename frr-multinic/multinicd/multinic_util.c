@@ -537,6 +537,17 @@ const char *mn_datapath_name(enum mn_datapath dp)
 	return "unknown";
 }
 
+const char *mn_placement_name(enum mn_placement_mode placement)
+{
+	switch (placement) {
+	case MN_PLACEMENT_HASH:
+		return "hash";
+	case MN_PLACEMENT_LEAST_LOADED:
+		return "least-loaded";
+	}
+	return "unknown";
+}
+
 const char *mn_egress_mode_name(enum mn_egress_mode mode)
 {
 	switch (mode) {

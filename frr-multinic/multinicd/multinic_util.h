@@ -93,6 +93,15 @@ enum mn_datapath {
 	MN_DP_KERNEL = 4,
 };
 
+/* Flow placement of the eBPF datapath; same values as the YANG enumeration. */
+enum mn_placement_mode {
+	MN_PLACEMENT_HASH = 0,
+	MN_PLACEMENT_LEAST_LOADED = 1,
+};
+
+/* "hash", "least-loaded". */
+const char *mn_placement_name(enum mn_placement_mode placement);
+
 /* "none", "netkit", "veth-tcx", "veth-clsact", "kernel". */
 const char *mn_datapath_name(enum mn_datapath dp);
 /* "auto", "ebpf", "kernel". */

@@ -509,7 +509,7 @@ static void show_config_summary(struct vty *vty, json_object *json)
 {
 	const struct multinic_config *cfg = &multinic_cfg;
 	const char *egress = mn_egress_mode_name(cfg->egress_mode);
-	const char *placement = "hash";
+	const char *placement = mn_placement_name(cfg->placement);
 	size_t tasks = mn_tasks_count(&mn_tasks);
 
 	if (json) {

@@ -28,6 +28,7 @@ extern struct zebra_privs_t multinic_privs;
 struct multinic_config {
 	bool configured; /* the "multinic" presence container exists */
 	enum mn_egress_mode egress_mode;
+	enum mn_placement_mode placement;
 };
 
 extern struct multinic_config multinic_cfg;

@@ -546,6 +546,10 @@ static void datapath_and_mode_names(void **state UNUSED)
 	assert_string_equal(mn_egress_mode_name(MN_EGRESS_KERNEL), "kernel");
 	assert_string_equal(mn_egress_mode_name((enum mn_egress_mode)7),
 			    "unknown");
+
+	assert_string_equal(mn_placement_name(MN_PLACEMENT_HASH), "hash");
+	assert_string_equal(mn_placement_name(MN_PLACEMENT_LEAST_LOADED), "least-loaded");
+	assert_string_equal(mn_placement_name((enum mn_placement_mode)5), "unknown");
 }
 
 /* The values are those of the YANG enumerations: they must not move. */
@@ -554,6 +558,8 @@ static void enum_values_match_yang(void **state UNUSED)
 	assert_int_equal(MN_EGRESS_AUTO, 0);
 	assert_int_equal(MN_EGRESS_EBPF, 1);
 	assert_int_equal(MN_EGRESS_KERNEL, 2);
+	assert_int_equal(MN_PLACEMENT_HASH, 0);
+	assert_int_equal(MN_PLACEMENT_LEAST_LOADED, 1);
 	assert_int_equal(MN_DP_NONE, 0);
 	assert_int_equal(MN_DP_NETKIT, 1);
 	assert_int_equal(MN_DP_VETH_TCX, 2);

@@ -384,7 +384,6 @@ def test_show_multinic_nic(tgen):
 
 # command, what the refusal must mention (regex, case-insensitive)
 INVALID_VTYSH = [
-    ("placement least-loaded", r"not implemented"),
     ("link-bandwidth disabled", r"not implemented"),
     # vtysh's own parser refuses it; whatever it says is fine
     ("nic-match 30", r"%"),
@@ -434,7 +433,12 @@ INVALID_GRPC = [
         {MC: {"authorization": {"vip-range": [{"prefix": "10.200.0.0/16"}]}}},
         r"not implemented",
     ),
-    ("placement least-loaded", {MC: {"placement": "least-loaded"}}, r"not implemented"),
+    # the kernel datapath would ignore it: refused as a whole commit
+    (
+        "placement least-loaded with egress-mode kernel",
+        {MC: {"egress-mode": "kernel", "placement": "least-loaded"}},
+        r"least-loaded needs the eBPF datapath",
+    ),
     (
         "link-bandwidth disabled",
         {MC: {"announcement": {"link-bandwidth": "disabled"}}},

@@ -25,14 +25,18 @@ h1-eth0's ingress program.
    the task (the pinned programs forward meanwhile);
 5. a NIC going down moves only its own Maglev entries (the flows hashed to
    it), and carries no traffic; back up, the table is as before;
-6. egress-mode auto uses veth + tcx here, and falls back to the kernel
+6. placement least-loaded: long flows started one after the other each go
+   to a NIC that carries none yet and are recorded in the flow table; a
+   NIC going down moves only its own flows;
+7. egress-mode auto uses veth + tcx here, and falls back to the kernel
    datapath, saying why, when attaching fails;
-7. without tcx (MULTINICD_DISABLE_CAPS=tcx) the programs go into clsact
+8. without tcx (MULTINICD_DISABLE_CAPS=tcx) the programs go into clsact
    filters, forward both ways and survive a kill -9 and restart.
 """
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -67,6 +71,8 @@ VIP = {4: "10.200.0.1", 6: "fd00:200::1"}
 REMOTE = {4: "10.1.0.2", 6: "fd00:1::2"}
 HOST_IFNAME = "mn-job1"
 MAGLEV_MAP = "/sys/fs/bpf/multinic/maps-v1/mn_maglev"
+MAPS_DIR = "/sys/fs/bpf/multinic/maps-v1"
+FLOWS_MAP = os.path.join(MAPS_DIR, "mn_flows")
 LINKS_DIR = "/sys/fs/bpf/multinic/links"
 
 IPERF_PORT = 5201
@@ -279,6 +285,128 @@ def _maglev(h1):
     return [table[k] for k in sorted(table)]
 
 
+def _flows(h1):
+    """Least-loaded's flow table: (source port, destination port) of the
+    TCP flows from the IPv4 VIP -> NIC slot."""
+    out = _cmd_ok(h1, ["bpftool", "-j", "map", "dump", "pinned", FLOWS_MAP], timeout=120)
+    flows = {}
+    for entry in json.loads(out):
+        key = bytes(int(b, 16) for b in entry["key"])
+        value = bytes(int(b, 16) for b in entry["value"])
+        # struct mn_flow_key: family, saddr[16], daddr[16], sport, dport, proto
+        family = int.from_bytes(key[0:4], "little")
+        saddr = ".".join(str(b) for b in key[4:8])
+        if family != 2 or saddr != VIP[4] or key[40] != 6:
+            continue
+        ports = (int.from_bytes(key[36:38], "big"), int.from_bytes(key[38:40], "big"))
+        flows[ports] = int.from_bytes(value[0:4], "little")
+    return flows
+
+
+# A flow sending fewer packets in a capture is iperf3's idle control
+# connection (data flows send thousands, a few dozen while they recover
+# from a lost NIC).
+BUSY_FLOW_PACKETS = 10
+
+
+def _nics_up(h1):
+    "None when multinicd sees every NIC up, else which not."
+    nics = show_json(h1, "show multinic nic json")
+    down = [nic for nic in NICS if not nics.get(nic, {}).get("operUp")]
+    return "NICs not up: {}".format(down) if down else None
+
+
+def _flow_nics(h1, nics, seconds=1):
+    """The NICs each busy TCP flow to the iperf3 port leaves through now
+    (source port -> set of NICs), from a short capture on each of nics."""
+    captures = {
+        nic: h1.net.popen(
+            ["timeout", str(seconds), "tcpdump", "-i", nic, "-nn", "-l", "-q",
+             "tcp and dst portrange {}-{}".format(IPERF_PORT, IPERF_PORT + len(NICS))],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, encoding="utf-8")
+        for nic in nics
+    }
+    packets = {}
+    for nic, capture in captures.items():
+        out, _ = capture.communicate(timeout=seconds + 30)
+        for line in out.splitlines():
+            match = re.search(r" IP6? \S+\.(\d+) > \S+\.\d+: ", line)
+            if match:
+                key = (int(match.group(1)), nic)
+                packets[key] = packets.get(key, 0) + 1
+    seen = {}
+    for (port, nic), count in packets.items():
+        if count >= BUSY_FLOW_PACKETS:
+            seen.setdefault(port, set()).add(nic)
+    return seen
+
+
+def _start_iperf(tgen, family, seconds, flows):
+    "iperf3 server on remote and client in job1, running in the background."
+    h1 = tgen.gears["h1"]
+    remote = tgen.gears["remote"]
+    server = remote.net.popen(["iperf3", "-s", "-1", "-p", str(IPERF_PORT)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              stdin=subprocess.DEVNULL, encoding="utf-8")
+
+    def _listening():
+        rc, out, _ = _cmd(remote, ["ss", "-Htln", "sport = :{}".format(IPERF_PORT)])
+        return None if rc == 0 and out.strip() else "not listening"
+
+    assert _expect(_listening) is None, "iperf3 server on remote is not listening"
+    client = h1.net.popen(
+        ["ip", "netns", "exec", NETNS, "iperf3", "-c", REMOTE[family], "-p", str(IPERF_PORT),
+         "-P", str(flows), "-t", str(seconds)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, encoding="utf-8")
+    return server, client
+
+
+def _stop_iperf(server, client):
+    for proc in (client, server):
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate()
+
+
+def _nic_down_moves_only_its_flows(h1, family):
+    """Long flows run; the NIC (not h1-eth0) carrying most of them goes
+    down: each flow that was elsewhere stays on its NIC, each one it
+    carried moves to another NIC (per flow, from captures on the NICs)."""
+    down = None
+    try:
+        before = {port: nics for port, nics in _flow_nics(h1, NICS).items() if len(nics) == 1}
+        before = {port: next(iter(nics)) for port, nics in before.items()}
+        per_nic = {nic: [p for p, n in before.items() if n == nic] for nic in NICS}
+        logger.info("IPv%s flows per NIC before: %s", family, per_nic)
+        # not h1-eth0: tor sends the traffic for the VIP (the flows' ACKs) that way
+        down = max(NICS[1:], key=lambda nic: len(per_nic[nic]))
+        stay = {port: nic for port, nic in before.items() if nic != down}
+        move = [port for port, nic in before.items() if nic == down]
+        assert move and stay, "IPv{}: need flows on {} and elsewhere: {}".format(
+            family, down, per_nic)
+
+        step("IPv{}: ip link set {} down under {} flows".format(family, down, len(before)))
+        _cmd_ok(h1, ["ip", "link", "set", down, "down"])
+        # the moved flows retransmit after their RTO, then slow-start again
+        time.sleep(3)
+        up = [nic for nic in NICS if nic != down]
+        after = _flow_nics(h1, up, seconds=3)
+        logger.info("IPv%s flows after %s went down: %s", family, down, after)
+        moved_others = {port: (nic, sorted(after[port])) for port, nic in stay.items()
+                        if port in after and after[port] != {nic}}
+        assert not moved_others, "IPv{}: flows of other NICs moved: {}".format(
+            family, moved_others)
+        missing = [port for port in list(stay) + move if port not in after]
+        assert not missing, "IPv{}: flows not seen after {} went down: {}".format(
+            family, down, missing)
+        stuck = [port for port in move if down in after[port]]
+        assert not stuck, "IPv{}: flows still on {}: {}".format(family, down, stuck)
+    finally:
+        if down:
+            _cmd_ok(h1, ["ip", "link", "set", down, "up"])
+    assert _expect(lambda: _nics_up(h1)) is None, _nics_up(h1)
+
+
 def _ping(h1, family, count=3, interval="0.2"):
     return ["ip", "netns", "exec", NETNS, "ping", "-{}".format(family),
             "-c", str(count), "-i", interval, "-W", "1", REMOTE[family]]
@@ -427,6 +555,56 @@ def test_nic_down_moves_only_its_flows(tgen):
     result = _expect(lambda: None if _maglev(h1) == before else "table differs", count=30,
                      wait=1)
     assert result is None, "Maglev table after {} came back: {}".format(down, result)
+
+
+def test_least_loaded(tgen):
+    "placement least-loaded: each new flow goes to the least loaded NIC; a NIC down moves only its own."
+    h1 = tgen.gears["h1"]
+    remote = tgen.gears["remote"]
+    step("placement least-loaded")
+    rc, out = vtysh_config(h1, "multinic", "placement least-loaded")
+    assert rc == 0, out
+    ports = [IPERF_PORT + 1 + n for n in range(len(NICS))]
+    servers, clients = [], []
+    try:
+        config = show_json(h1, "show multinic json").get("config", {})
+        assert config.get("placement") == "least-loaded", config
+        assert _expect(lambda: _nics_up(h1)) is None, _nics_up(h1)
+
+        step("one long flow after the other: each goes to a NIC that carries none yet")
+        known = set(_flows(h1))
+        for port in ports:
+            servers.append(remote.net.popen(["iperf3", "-s", "-1", "-p", str(port)],
+                                            stdout=subprocess.DEVNULL,
+                                            stderr=subprocess.DEVNULL))
+        for port in ports:
+            assert _expect(lambda: None if _cmd(remote, ["ss", "-Htln", "sport = :{}".format(
+                port)])[1].strip() else "not listening") is None
+            clients.append(h1.net.popen(
+                ["ip", "netns", "exec", NETNS, "iperf3", "-c", REMOTE[4], "-p", str(port),
+                 "-t", "20"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            # the flow's NIC gathers load before the next flow starts
+            time.sleep(1)
+        flows = {p: slot for p, slot in _flows(h1).items() if p not in known}
+        before = _nic_tx(h1)
+        time.sleep(2)
+        after = _nic_tx(h1)
+        delta = {nic: after[nic] - before[nic] for nic in NICS}
+        logger.info("least-loaded, 4 flows started one after the other: %s; flow table %s",
+                    _fmt_shares(delta), flows)
+        assert {p[1] for p in flows} == set(ports), "flows recorded: {}".format(flows)
+        idle = [nic for nic in NICS if _shares(delta)[nic] < SHARE_MIN]
+        assert not idle, "least-loaded put two long flows on one NIC, {} idle: {}".format(
+            idle, _fmt_shares(delta))
+
+        _nic_down_moves_only_its_flows(h1, 4)
+    finally:
+        for proc in clients + servers:
+            if proc.poll() is None:
+                proc.kill()
+            proc.communicate()
+        rc, out = vtysh_config(h1, "multinic", "placement hash")
+        assert rc == 0, out
 
 
 def _egress(h1):
