@@ -572,6 +572,24 @@ static bool adopted_all_known(void)
 }
 
 /*
+ * Every task of the loaded configuration has been wired again (or has
+ * failed): the configuration's end only schedules their rewiring, and
+ * until a task's mn_egress is attached its addresses are not in the set
+ * that mn_addrs is trimmed to.  Settling before would drop a VIP from
+ * mn_addrs for a moment: its packets would go to the kernel path, whose
+ * routes zebra may have flushed with the old multinicd.
+ */
+static bool tasks_rewired(void)
+{
+	const struct mn_task *task;
+
+	frr_each (mn_tasks, &mn_tasks, task)
+		if (task->rewire_pending)
+			return false;
+	return true;
+}
+
+/*
  * Slots follow the NICs' ifindexes: a NIC keeps its slot while selected;
  * the slots of NICs no longer selected are freed (once settled).
  */
@@ -920,9 +938,9 @@ static void ebpf_sync(void)
 		ebpf_auto_fall_back(LOAD_FAILED);
 		return;
 	}
-	if (!eb.settled && eb.config_done && adopted_all_known()) {
+	if (!eb.settled && eb.config_done && adopted_all_known() && tasks_rewired()) {
 		zlog_info(
-			"eBPF datapath: configuration loaded and every NIC of the pinned maps known again");
+			"eBPF datapath: configuration loaded, tasks rewired and every NIC of the pinned maps known again");
 		event_cancel(&eb.t_settle);
 		eb.settled = true;
 	}
