@@ -25,7 +25,9 @@ h1-eth0's ingress program.
    the task (the pinned programs forward meanwhile); the task's device and
    the pinned links are adopted, not re-created;
 5. a NIC going down moves only its own Maglev entries (the flows hashed to
-   it), and carries no traffic; back up, the table is as before;
+   it), and carries no traffic; back up, the table is as before; per flow
+   (captures on the NICs under 8 long flows): the flows of the other NICs
+   stay on their NIC, those of the failed one move;
 6. placement least-loaded: long flows started one after the other each go
    to a NIC that carries none yet and are recorded in the flow table; a
    NIC going down moves only its own flows;
@@ -578,6 +580,19 @@ def test_nic_down_moves_only_its_flows(tgen):
     result = _expect(lambda: None if _maglev(h1) == before else "table differs", count=30,
                      wait=1)
     assert result is None, "Maglev table after {} came back: {}".format(down, result)
+
+
+@pytest.mark.parametrize("family", [4, 6], ids=["ipv4", "ipv6"])
+def test_nic_down_keeps_other_flows(tgen, family):
+    "Placement hash: a NIC going down moves its own flows, and only those."
+    h1 = tgen.gears["h1"]
+    assert _expect(lambda: _nics_up(h1)) is None, _nics_up(h1)
+    server, client = _start_iperf(tgen, family, 16, 8)
+    try:
+        time.sleep(2)
+        _nic_down_moves_only_its_flows(h1, family)
+    finally:
+        _stop_iperf(server, client)
 
 
 def test_least_loaded(tgen):
