@@ -422,7 +422,9 @@ def bars(ax, res, modes, direction, flows, colors):
         ok = mode["available"] and (direction == "egress" or mode.get("ingress_available", True))
         s = res["results"].get(mode["key"], {}).get("%s%d" % (direction, flows))
         if not ok or not s or s["ratio"]["median"] is None:
-            ax.text(g, m["rate_mbit"] * 0.5, "not measured", rotation=90,
+            why = "not available" if not mode["available"] else \
+                "VIP not announced" if not ok else "failed"
+            ax.text(g, m["rate_mbit"] * 0.5, "not measured:\n" + why, rotation=90,
                     ha="center", va="center", color="grey", fontsize=9)
             continue
         for i, nic in enumerate(s["nic_mbit_ranked"]):
@@ -444,7 +446,8 @@ def bars(ax, res, modes, direction, flows, colors):
     ax.set_ylabel("per-NIC rate (Mbit/s)")
     ax.set_title("%s, %d flows: per-NIC throughput per mode\n(NICs sorted by load in each run; "
                  "median, min–max bars)" % (direction, flows), fontsize=11)
-    ax.legend(loc="upper right", fontsize=8, ncol=n)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(loc="upper right", fontsize=8, ncol=n)
 
 
 def rank_name(i, n):
@@ -505,7 +508,8 @@ def failover_plot(ax, res, modes, direction, colors):
     ax.set_ylabel("aggregate rate over the NICs (Mbit/s)")
     ax.set_title("%s: a NIC fails, %d flows, 100 ms samples (median repetition)"
                  % (direction, fo["flows"]), fontsize=11)
-    ax.legend(loc="lower left", fontsize=8)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(loc="lower left", fontsize=8)
 
 
 def cost_plot(ax, res, modes, colors):
@@ -530,7 +534,8 @@ def cost_plot(ax, res, modes, colors):
     ax.margins(y=0.15)
     ax.set_title("datapath cost, NICs unshaped: throughput (bars) and CPU s per GB "
                  "(numbers)", fontsize=11)
-    ax.legend(loc="upper right", fontsize=8)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(loc="upper right", fontsize=8)
 
 
 def cp_plot(ax, res, colors):
@@ -556,7 +561,8 @@ def cp_plot(ax, res, colors):
     ax.set_ylabel("ms from the commit")
     ax.set_title("control plane: until all T tasks are wired / announced (every VIP in the "
                  "switch's FIB with N paths)", fontsize=11)
-    ax.legend(loc="upper left", fontsize=8)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(loc="upper left", fontsize=8)
 
 
 def write(res, out_dir):
