@@ -1079,6 +1079,41 @@ static void egress_least_loaded_down_nic_moves_its_flows(void **state)
 }
 
 /*
+ * Placement hash keeps no per-flow or load state: multinicd switches
+ * placement by rewriting mn_config alone, and least-loaded then starts
+ * from idle NICs (no load left over from hashed traffic).
+ */
+static void egress_hash_keeps_no_flow_state(void **state)
+{
+	struct mn_flow_key key;
+	struct mn_load load;
+	struct pkt p;
+	__u32 slot;
+	int i;
+
+	(void)state;
+	set_config(MN_PLACE_HASH, SEED, HOUR_NS);
+	for (i = 0; i < 20; i++) {
+		pkt_v4(&p, VIP4, REMOTE4, IPPROTO_TCP, 44000 + i, 443);
+		assert_in_range(egress_slot(&p), 0, NNICS - 1);
+	}
+	assert_int_equal(bpf_map_get_next_key(map_fd(egress->maps.mn_flows), NULL, &key), -ENOENT);
+	for (slot = 0; slot < NNICS; slot++) {
+		assert_int_equal(bpf_map_lookup_elem(map_fd(egress->maps.mn_nic_load), &slot, &load),
+				 0);
+		assert_int_equal(load.bytes, 0);
+	}
+
+	/* the same flow under least-loaded: recorded, its bytes counted */
+	set_config(MN_PLACE_LEAST_LOADED, SEED, HOUR_NS);
+	slot = egress_slot(&p);
+	assert_in_range(slot, 0, NNICS - 1);
+	assert_int_equal(bpf_map_get_next_key(map_fd(egress->maps.mn_flows), NULL, &key), 0);
+	assert_int_equal(bpf_map_lookup_elem(map_fd(egress->maps.mn_nic_load), &slot, &load), 0);
+	assert_true(load.bytes > 0);
+}
+
+/*
  * Not ours: unknown sources, a VIP of another task's device, host
  * addresses as source, ARP, other ethertypes, malformed or truncated
  * packets: passed, nothing counted.
@@ -1333,6 +1368,7 @@ int main(void)
 				       setup),
 		cmocka_unit_test_setup(egress_least_loaded_down_nic_moves_its_flows,
 				       setup),
+		cmocka_unit_test_setup(egress_hash_keeps_no_flow_state, setup),
 		cmocka_unit_test_setup(egress_passes_foreign_traffic, setup),
 		cmocka_unit_test_setup(egress_local_destinations_stay, setup),
 		cmocka_unit_test_setup(ingress_redirects_task_addresses, setup),
