@@ -257,6 +257,30 @@ static int link_ifindex(const struct bpf_link *link, enum bpf_attach_type hook)
 }
 
 /*
+ * The device a link on this hook holds: for the netkit peer hook the
+ * kernel keeps the peer (netkit_dev_fetch()), and reports the peer's
+ * ifindex, in the task's netns: the primary's iflink.
+ */
+static int link_dev_ifindex(int ifindex, enum ebpf_hook hook)
+{
+	char name[IFNAMSIZ], path[64], buf[16] = "";
+	ssize_t n;
+	int fd;
+
+	if (hook != HOOK_NETKIT)
+		return ifindex;
+	if (!if_indextoname(ifindex, name))
+		return -1;
+	snprintf(path, sizeof(path), "/sys/class/net/%s/iflink", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return n > 0 ? atoi(buf) : -1;
+}
+
+/*
  * A pinned link on the same device and hook is reused with the new
  * program: the swap is atomic, no packet misses a program.  libbpf's
  * attach_tcx()/attach_netkit() refuse SEC("tc") programs (their expected
@@ -272,7 +296,7 @@ static struct bpf_link *link_ensure(const char *path, struct bpf_program *prog, 
 
 	frr_with_privs (&multinic_privs) {
 		link = bpf_link__open(path);
-		if (link && link_ifindex(link, type) == ifindex &&
+		if (link && link_ifindex(link, type) == link_dev_ifindex(ifindex, hook) &&
 		    bpf_link__update_program(link, prog) == 0)
 			break;
 		if (link) {
@@ -379,8 +403,8 @@ static void tc_detach(int ifindex)
  * after the new attachment is in place: a tcx link runs before clsact and
  * would keep its old program in the path.
  */
-static int hook_attach(const char *path, struct bpf_program *prog, int ifindex,
-		       enum ebpf_hook hook, struct bpf_link **link, char *err, size_t len)
+static int hook_attach(const char *path, struct bpf_program *prog, int ifindex, enum ebpf_hook hook,
+		       struct bpf_link **link, char *err, size_t len)
 {
 	int ret;
 
