@@ -85,6 +85,7 @@ struct addr_entry {
 
 static void ebpf_sync(void);
 static void ebpf_stop(void);
+static void addrs_write(void);
 
 bool mn_ebpf_supported(char *why, size_t len)
 {
@@ -548,12 +549,17 @@ static void task_detach(struct mn_task *task)
 		bpf_map_delete_elem(map_fd(eb.egress->maps.mn_task_stats), &ifindex);
 }
 
+/*
+ * Only its addresses go from mn_addrs: a whole ebpf_sync() would attach
+ * the task again (it is still wired, its device not yet deleted).
+ */
 void mn_ebpf_task_detach(struct mn_task *task)
 {
 	if (!task->ebpf_attached)
 		return;
 	task_detach(task);
-	ebpf_sync(); /* its addresses out of mn_addrs */
+	frr_with_privs (&multinic_privs)
+		addrs_write();
 }
 
 /*

@@ -34,7 +34,8 @@ h1-eth0's ingress program.
 7. egress-mode auto uses veth + tcx here, and falls back to the kernel
    datapath, saying why, when attaching fails;
 8. without tcx (MULTINICD_DISABLE_CAPS=tcx) the programs go into clsact
-   filters, forward both ways and survive a kill -9 and restart.
+   filters, forward both ways and survive a kill -9 and restart;
+9. "no task" removes the task's device and pinned link (last).
 """
 
 import json
@@ -793,6 +794,44 @@ def test_clsact_fallback(tgen):
         assert filters == [], "{}: our filter left behind: {}".format(dev, filters)
     links = _cmd_ok(h1, ["ls", LINKS_DIR]).split()
     assert sorted(links) == sorted(["task-" + TASK] + ["nic-" + nic for nic in NICS]), links
+
+
+def _task_addrs(h1):
+    "The IPv4 task addresses in mn_addrs (those with a task device)."
+    out = _cmd_ok(h1, ["bpftool", "-j", "map", "dump", "pinned",
+                       os.path.join(MAPS_DIR, "mn_addrs")], timeout=120)
+    addrs = []
+    for entry in json.loads(out):
+        key = bytes(int(b, 16) for b in entry["key"])
+        value = bytes(int(b, 16) for b in entry["value"])
+        if int.from_bytes(key[0:4], "little") == 2 and int.from_bytes(value[0:4], "little"):
+            addrs.append(".".join(str(b) for b in key[4:8]))
+    return addrs
+
+
+def test_task_removed_leaves_nothing(tgen):
+    "no task: its device, its pinned link and its addresses in the maps go (last: the task is gone)."
+    h1 = tgen.gears["h1"]
+    assert _expect(lambda: _task_wired(h1), count=60) is None
+    assert VIP[4] in _task_addrs(h1), "the VIP is not in mn_addrs to begin with"
+    rc, out = vtysh_config(h1, "multinic", "no task " + TASK)
+    assert rc == 0, out
+
+    def _gone():
+        left = []
+        if "task-" + TASK in _cmd_ok(h1, ["ls", LINKS_DIR]).split():
+            left.append("pinned link task-" + TASK)
+        if _cmd(h1, ["ip", "link", "show", HOST_IFNAME])[0] == 0:
+            left.append("device " + HOST_IFNAME)
+        if VIP[4] in _task_addrs(h1):
+            left.append("VIP {} in mn_addrs".format(VIP[4]))
+        return "left behind: {}".format(left) if left else None
+
+    result = _expect(_gone, count=20)
+    assert result is None, result
+    # the NICs' programs stay (they serve every task)
+    links = sorted(_cmd_ok(h1, ["ls", LINKS_DIR]).split())
+    assert links == sorted("nic-" + nic for nic in NICS), links
 
 
 def test_memory_leak(tgen):
