@@ -144,7 +144,8 @@ int multinic_placement_modify(struct nb_cb_modify_args *args)
 
 	switch (args->event) {
 	case NB_EV_VALIDATE:
-		if (placement != MN_PLACEMENT_HASH && egress_mode_of(args->dnode) == MN_EGRESS_KERNEL)
+		if (placement != MN_PLACEMENT_HASH &&
+		    egress_mode_of(args->dnode) == MN_EGRESS_KERNEL)
 			return refuse_placement_in_kernel_mode(args->errmsg, args->errmsg_len);
 		return NB_OK;
 	case NB_EV_PREPARE:

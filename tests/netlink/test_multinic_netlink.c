@@ -609,8 +609,7 @@ static void netkit_create(void **state)
 		assert_int_equal(if_nametoindex(h0), 0);
 		assert_int_equal(mn_nl_link_index(&fx->a, p0), -ENODEV);
 		/* no such primary: the policy cannot be set, and says so */
-		assert_int_equal(mn_nl_netkit_set_peer_policy(h0, true, err, sizeof(err)),
-				 -ENODEV);
+		assert_int_equal(mn_nl_netkit_set_peer_policy(h0, true, err, sizeof(err)), -ENODEV);
 		snprintf(want, sizeof(want), "cannot set the peer policy of netkit %s to forward",
 			 h0);
 		assert_starts_with(err, want);

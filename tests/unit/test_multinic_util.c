@@ -777,9 +777,8 @@ static void caps_disable_unknown_name(void **state UNUSED)
 
 	/* all or nothing: tcx before the typo stays available */
 	assert_int_equal(mn_caps_disable(&c, "tcx,tcxx", err, sizeof(err)), -1);
-	assert_string_equal(
-		err,
-		"unknown capability \"tcxx\" (known: netkit, veth, tcx, clsact, btf, sched-cls)");
+	assert_string_equal(err,
+			    "unknown capability \"tcxx\" (known: netkit, veth, tcx, clsact, btf, sched-cls)");
 	assert_memory_equal(&c, &caps_all, sizeof(c));
 	/* a prefix of a name is no name */
 	assert_int_equal(mn_caps_disable(&c, "net", err, sizeof(err)), -1);
