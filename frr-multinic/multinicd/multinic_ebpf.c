@@ -70,6 +70,8 @@ static struct {
 	 * pinned addresses would cut them off.
 	 */
 	bool config_done;
+	/* everything is off the hooks (ebpf_stop()): nothing to do again */
+	bool stopped;
 	struct event *t_settle;
 	struct egress_bpf *egress;
 	struct ingress_bpf *ingress;
@@ -282,6 +284,18 @@ static int link_dev_ifindex(int ifindex, enum ebpf_hook hook)
 }
 
 /*
+ * The link pinned at path, if any (libbpf would complain of a missing
+ * one).  stat(), not access(): the latter checks with the real uid (frr),
+ * which cannot search the root-only pin directories.
+ */
+static struct bpf_link *pinned_link(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 ? bpf_link__open(path) : NULL;
+}
+
+/*
  * A pinned link on the same device and hook is reused with the new
  * program: the swap is atomic, no packet misses a program.  libbpf's
  * attach_tcx()/attach_netkit() refuse SEC("tc") programs (their expected
@@ -296,7 +310,7 @@ static struct bpf_link *link_ensure(const char *path, struct bpf_program *prog, 
 	int fd, ret = 0;
 
 	frr_with_privs (&multinic_privs) {
-		link = bpf_link__open(path);
+		link = pinned_link(path);
 		if (link && link_ifindex(link, type) == link_dev_ifindex(ifindex, hook) &&
 		    bpf_link__update_program(link, prog) == 0)
 			break;
@@ -344,7 +358,7 @@ static void link_remove(struct bpf_link **link)
 /* A link a multinicd running on another hook pinned there: drop it. */
 static void link_unpin_stale(const char *path)
 {
-	struct bpf_link *link = bpf_link__open(path);
+	struct bpf_link *link = pinned_link(path);
 
 	if (!link)
 		return;
@@ -955,15 +969,17 @@ static void ebpf_stop(void)
 				tc_detach(nic->ifindex);
 		}
 	}
+	eb.stopped = true;
 }
 
 static void ebpf_sync(void)
 {
 	if (!mn_ebpf_active()) {
-		if (eb.loaded && eb.settled)
+		if (eb.loaded && eb.settled && !eb.stopped)
 			ebpf_stop();
 		return;
 	}
+	eb.stopped = false;
 	if (!ebpf_load()) {
 		ebpf_auto_fall_back(LOAD_FAILED);
 		return;
