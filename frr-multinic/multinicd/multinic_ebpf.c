@@ -530,6 +530,15 @@ bool mn_ebpf_task_attached(const struct mn_task *task)
 	return task->ebpf_attached;
 }
 
+enum mn_datapath mn_ebpf_task_datapath(const struct mn_task *task)
+{
+	if (!task->ebpf_attached)
+		return MN_DP_KERNEL;
+	if (task_is_netkit(task))
+		return MN_DP_NETKIT;
+	return veth_hook() == HOOK_TCX ? MN_DP_VETH_TCX : MN_DP_VETH_CLSACT;
+}
+
 int mn_ebpf_task_attach(struct mn_task *task, char *err, size_t len)
 {
 	int ret;

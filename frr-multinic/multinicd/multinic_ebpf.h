@@ -68,6 +68,11 @@ extern const char *mn_ebpf_nic_hook(const struct mn_nic *nic);
 extern uint32_t mn_ebpf_prog_id(bool egress);
 /* mn_egress is on the task's device. */
 extern bool mn_ebpf_task_attached(const struct mn_task *task);
+/*
+ * The datapath carrying a wired task: its own device's (a task whose
+ * netkit pair could not be created is on veth), kernel when not attached.
+ */
+extern enum mn_datapath mn_ebpf_task_datapath(const struct mn_task *task);
 /* Its hook: "tcx ingress", "netkit peer", "clsact ingress". */
 extern const char *mn_ebpf_task_hook(const struct mn_task *task);
 /* How it is held there: "pinned PATH", or the clsact filter; "" when not attached. */

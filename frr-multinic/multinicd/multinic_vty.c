@@ -800,6 +800,7 @@ static void show_task_json(const struct mn_task *task, json_object *json)
 	json_object *j = json_object_new_object();
 	json_object *jobjs = json_object_new_array();
 	unsigned int i, n;
+	enum mn_datapath dp;
 	char reason[256];
 	afi_t afi;
 
@@ -811,8 +812,9 @@ static void show_task_json(const struct mn_task *task, json_object *json)
 	json_object_string_add(j, "status", mn_task_status_name(task->status));
 	if (task->error[0])
 		json_object_string_add(j, "error", task->error);
-	json_object_string_add(j, "datapath",
-			       mn_datapath_name(mn_datapath_in_use(reason, sizeof(reason))));
+	dp = task->status == MN_TASK_WIRED ? mn_ebpf_task_datapath(task)
+					   : mn_datapath_in_use(reason, sizeof(reason));
+	json_object_string_add(j, "datapath", mn_datapath_name(dp));
 	json_object_string_add(j, "device", task->device ? task->device : "");
 	json_object_string_add(j, "hostInterface", task->host_ifname);
 	json_object_string_add(j, "taskInterface", MN_TASK_PEER_IFNAME);
