@@ -8,7 +8,7 @@ test_multinic_ingress_bgp.py: task VIPs announced by BGP, one path per NIC.
     | h1 |   h1-eth2 ------ tor-eth2   | tor |                         | remote |
     +----+   h1-eth3 ------ tor-eth3   +-----+ tor-eth5 -- spine-eth0  +--------+
       |                                                                | spine  |
-      +- netns job1 (the task): mn0 10.200.0.1/32, fd00:200::1/128     +--------+
+      +- netns mnbgp-job1 (task job1): mn0 10.200.0.1/32, fd00:200::1/128     +--------+
 
 h1:     zebra + multinicd + bgpd + bfdd, AS 65101. 10.0.N.2/24 and
         fd00:0:N::2/64 on h1-ethN; one eBGP session per NIC and family to
@@ -69,7 +69,9 @@ NICS = ["h1-eth0", "h1-eth1", "h1-eth2", "h1-eth3"]
 # link bandwidth h1 announces per NIC (Mbit/s), as in h1/frr.conf
 SPEED = {"h1-eth0": 100000, "h1-eth1": 100000, "h1-eth2": 200000, "h1-eth3": 200000}
 TASK = "job1"
-NETNS = "job1"
+# /run/netns is the host's: a name of this test's own, and any leftover of
+# an interrupted run removed first
+NETNS = "mnbgp-job1"
 VIP = {4: "10.200.0.1", 6: "fd00:200::1"}
 VIP_PREFIX = {4: "10.200.0.1/32", 6: "fd00:200::1/128"}
 AGGREGATE = {4: "10.200.0.0/16", 6: "fd00:200::/48"}
@@ -145,6 +147,7 @@ def tgen(request):
 
     # the container runtime: the task's netns
     h1 = tgen.gears["h1"]
+    _cmd(h1, ["ip", "netns", "del", NETNS])
     _cmd_ok(h1, ["ip", "netns", "add", NETNS])
     _cmd_ok(h1, ["ip", "-n", NETNS, "link", "set", "lo", "up"])
 
@@ -214,12 +217,18 @@ def _paths_are(tor, family, nics):
         return "no route to {}".format(VIP_PREFIX[family])
     if route.get("protocol") != "bgp":
         return "route to {} is {}, not bgp".format(VIP_PREFIX[family], route.get("protocol"))
-    rib = {hop.get("ip") for hop in route.get("nexthops", []) if hop.get("active")}
-    if rib != want:
+    hops = [hop for hop in route.get("nexthops", []) if hop.get("active")]
+    # tor's links to h1's NICs, in the same order
+    want_ifs = {"tor-eth{}".format(NICS.index(nic)) for nic in nics}
+    rib_ifs = {hop.get("interfaceName") for hop in hops}
+    if rib_ifs != want_ifs or len(hops) != len(want_ifs):
+        return "RIB next hops via {} != {}".format(sorted(rib_ifs), sorted(want_ifs))
+    # IPv6 next hops are installed as h1's link-local addresses on each link
+    rib = {hop.get("ip") for hop in hops}
+    if family == 4 and rib != want:
         return "RIB next hops {} != {}".format(sorted(rib), sorted(want))
-    fib = set(_fib_nexthops(tor, family))
-    # tor installs IPv6 paths through h1's link-local addresses: compare counts
-    if family == 4 and fib != want or len(fib) != len(want):
+    fib = _fib_nexthops(tor, family)
+    if family == 4 and set(fib) != want or len(fib) != len(want):
         return "kernel FIB next hops {} != {}".format(sorted(fib), sorted(want))
     return None
 
@@ -313,7 +322,8 @@ def _link_bandwidths(tor, family):
     bws = {}
     for path in route.get("paths", []):
         hops = path.get("nexthops", [])
-        ecomm = path.get("extendedCommunity", {}).get("string", "")
+        # h1 sends the extended (IPv6-address-specific) link bandwidth
+        ecomm = path.get("extendedIpv6Community", {}).get("string", "")
         match = re.search(r"LB:\d+:\d+ \(([\d.]+) (Mbps|Gbps)\)", ecomm)
         if hops and match:
             value = float(match.group(1)) * (1000 if match.group(2) == "Gbps" else 1)
@@ -335,10 +345,11 @@ def test_link_bandwidth_weights_ecmp(tgen, family):
     assert result is None, result
 
     route = _vip_route(tor, family)
-    weights = {hop.get("ip"): hop.get("weight") for hop in route["nexthops"]}
+    weights = {hop.get("interfaceName"): hop.get("weight") for hop in route["nexthops"]}
     logger.info("IPv%d next hop weights on tor: %s", family, weights)
-    slow = [weights[_h1_address(family, nic)] for nic in NICS if SPEED[nic] == 100000]
-    fast = [weights[_h1_address(family, nic)] for nic in NICS if SPEED[nic] == 200000]
+    tor_if = {nic: "tor-eth{}".format(NICS.index(nic)) for nic in NICS}
+    slow = [weights.get(tor_if[nic]) for nic in NICS if SPEED[nic] == 100000]
+    fast = [weights.get(tor_if[nic]) for nic in NICS if SPEED[nic] == 200000]
     assert all(s and 1.8 <= f / s <= 2.2 for s in slow for f in fast), (
         "IPv{}: 200G NICs do not weigh twice the 100G ones: {}".format(family, weights)
     )
@@ -434,6 +445,8 @@ def test_restart_does_not_flap_vips(tgen):
         assert _paths_are(tor, family, NICS) is None
     old_pid = daemon_pid(h1, "multinicd")
     assert old_pid, "multinicd is not running"
+    # what the restarted multinicd reads back (vtysh -b), as watchfrr does
+    _cmd_ok(h1, ["vtysh", "-c", "write memory"])
 
     script = WATCH.format(n=80, v4=VIP_PREFIX[4], v6=VIP_PREFIX[6])
     watch = tor.net.popen(["sh", "-c", script], stdout=subprocess.PIPE,
