@@ -169,12 +169,6 @@ const struct frr_yang_module_info frr_multinic_info = {
 				.destroy = multinic_task_addr_ip_destroy,
 			},
 		},
-		{
-			.xpath = "/frr-multinic:multinic/announcement/link-bandwidth",
-			.cbs = {
-				.modify = multinic_link_bandwidth_modify,
-				.cli_show = cli_show_link_bandwidth,
-			},
 		},
 		{
 			.xpath = "/frr-multinic:multinic/authorization/vip-range",

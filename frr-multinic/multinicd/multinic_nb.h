@@ -43,7 +43,6 @@ int multinic_task_addr_create(struct nb_cb_create_args *args);
 int multinic_task_addr_destroy(struct nb_cb_destroy_args *args);
 int multinic_task_addr_ip_modify(struct nb_cb_modify_args *args);
 int multinic_task_addr_ip_destroy(struct nb_cb_destroy_args *args);
-int multinic_link_bandwidth_modify(struct nb_cb_modify_args *args);
 /* Parts of the model whose behaviour is not implemented yet. */
 int multinic_unimplemented_create(struct nb_cb_create_args *args);
 int multinic_unimplemented_modify(struct nb_cb_modify_args *args);
@@ -71,6 +70,5 @@ void cli_show_task_netns(struct vty *vty, const struct lyd_node *dnode, bool sho
 void cli_show_task_vip(struct vty *vty, const struct lyd_node *dnode, bool show_defaults);
 void cli_show_task_addr(struct vty *vty, const struct lyd_node *dnode, bool show_defaults);
 void cli_show_task_mtu(struct vty *vty, const struct lyd_node *dnode, bool show_defaults);
-void cli_show_link_bandwidth(struct vty *vty, const struct lyd_node *dnode, bool show_defaults);
 
 #endif /* _MULTINIC_NB_H */

@@ -528,18 +528,6 @@ int multinic_task_addr_ip_destroy(struct nb_cb_destroy_args *args)
 }
 
 /*
- * XPath: /frr-multinic:multinic/announcement/link-bandwidth
- */
-int multinic_link_bandwidth_modify(struct nb_cb_modify_args *args)
-{
-	if (args->event == NB_EV_VALIDATE && yang_dnode_get_enum(args->dnode, NULL) != 0)
-		return refuse(args->errmsg, args->errmsg_len,
-			      "link-bandwidth %s is not implemented yet in multinicd %s (VIP announcement is still to come)",
-			      yang_dnode_get_string(args->dnode, NULL), MULTINICD_VERSION);
-	return NB_OK;
-}
-
-/*
  * Parts of the model whose behaviour this release does not implement:
  * the authorization policy.
  */

@@ -222,17 +222,6 @@ DEFPY_YANG(no_nic_match, no_nic_match_cmd,
 	return nb_cli_apply_changes(vty, NULL);
 }
 
-DEFPY_YANG(link_bandwidth, link_bandwidth_cmd,
-	   "[no] link-bandwidth <nic-speed|disabled>$lb",
-	   NO_STR
-	   "BGP link-bandwidth extended community on per-NIC paths\n"
-	   "From each NIC's speed\n"
-	   "No link-bandwidth community\n")
-{
-	nb_cli_enqueue_change(vty, "./announcement/link-bandwidth", NB_OP_MODIFY, no ? NULL : lb);
-	return nb_cli_apply_changes(vty, NULL);
-}
-
 DEFPY_YANG_NOSH(task, task_cmd, "task NAME$name",
 		"Configure a task (container network namespace)\n"
 		"Task name\n")
@@ -447,11 +436,6 @@ void cli_show_task_addr(struct vty *vty, const struct lyd_node *dnode, bool show
 void cli_show_task_mtu(struct vty *vty, const struct lyd_node *dnode, bool show_defaults)
 {
 	vty_out(vty, "  mtu %s\n", yang_dnode_get_string(dnode, NULL));
-}
-
-void cli_show_link_bandwidth(struct vty *vty, const struct lyd_node *dnode, bool show_defaults)
-{
-	vty_out(vty, " link-bandwidth %s\n", yang_dnode_get_string(dnode, NULL));
 }
 
 static int multinic_config_write(struct vty *vty)
@@ -1011,7 +995,6 @@ void multinic_vty_init(void)
 	install_element(MULTINIC_NODE, &no_nic_cmd);
 	install_element(MULTINIC_NODE, &nic_match_cmd);
 	install_element(MULTINIC_NODE, &no_nic_match_cmd);
-	install_element(MULTINIC_NODE, &link_bandwidth_cmd);
 	install_element(MULTINIC_NODE, &task_cmd);
 	install_element(MULTINIC_NODE, &no_task_cmd);
 	install_element(MULTINIC_TASK_NODE, &task_netns_cmd);
