@@ -16,6 +16,7 @@
 #include "lib/vrf.h"
 
 #include "multinicd.h"
+#include "multinic_authz.h"
 #include "multinic_caps.h"
 #include "multinic_ebpf.h"
 #include "multinic_errors.h"
@@ -71,6 +72,7 @@ static void __attribute__((noreturn)) sigint(void)
 	mn_task_terminate();
 	mn_kernel_terminate();
 	mn_ebpf_terminate();
+	mn_authz_terminate();
 	multinic_zebra_terminate();
 	mn_nic_terminate();
 	vrf_terminate();
@@ -99,6 +101,7 @@ static void multinic_config_end(void)
 {
 	mn_tasks_config_end();
 	mn_ebpf_config_end();
+	mn_authz_config_end();
 }
 
 static const struct frr_yang_module_info *const multinic_yang_modules[] = {
@@ -153,6 +156,8 @@ int main(int argc, char **argv, char **envp)
 	multinic_caps_probe();
 	multinic_zebra_init();
 	multinic_vty_init();
+	multinic_authz_vty_init();
+	mn_authz_init();
 
 	frr_config_fork();
 	frr_run(master);

@@ -15,6 +15,7 @@ const struct frr_yang_module_info frr_multinic_info = {
 		{
 			.xpath = "/frr-multinic:multinic",
 			.cbs = {
+				.pre_validate = multinic_authz_pre_validate,
 				.create = multinic_create,
 				.destroy = multinic_destroy,
 				.cli_show = cli_show_multinic,
@@ -169,47 +170,51 @@ const struct frr_yang_module_info frr_multinic_info = {
 				.destroy = multinic_task_addr_ip_destroy,
 			},
 		},
-		},
 		{
 			.xpath = "/frr-multinic:multinic/authorization/vip-range",
 			.cbs = {
-				.create = multinic_unimplemented_create,
-				.destroy = multinic_unimplemented_destroy,
+				.create = multinic_authz_range_create,
+				.destroy = multinic_authz_destroy,
+				.cli_show = cli_show_authz_range,
 			},
 		},
 		{
 			.xpath = "/frr-multinic:multinic/authorization/max-vips-per-host",
 			.cbs = {
-				.modify = multinic_unimplemented_modify,
-				.destroy = multinic_unimplemented_destroy,
+				.modify = multinic_authz_modify,
+				.destroy = multinic_authz_destroy,
+				.cli_show = cli_show_authz_max_vips_per_host,
 			},
 		},
 		{
 			.xpath = "/frr-multinic:multinic/authorization/host",
 			.cbs = {
-				.create = multinic_unimplemented_create,
-				.destroy = multinic_unimplemented_destroy,
+				.create = multinic_authz_create,
+				.destroy = multinic_authz_destroy,
 			},
 		},
 		{
 			.xpath = "/frr-multinic:multinic/authorization/host/neighbor",
 			.cbs = {
-				.create = multinic_unimplemented_create,
-				.destroy = multinic_unimplemented_destroy,
+				.create = multinic_authz_neighbor_create,
+				.destroy = multinic_authz_destroy,
+				.cli_show = cli_show_authz_host_neighbor,
 			},
 		},
 		{
 			.xpath = "/frr-multinic:multinic/authorization/host/vip-range",
 			.cbs = {
-				.create = multinic_unimplemented_create,
-				.destroy = multinic_unimplemented_destroy,
+				.create = multinic_authz_create,
+				.destroy = multinic_authz_destroy,
+				.cli_show = cli_show_authz_host_range,
 			},
 		},
 		{
 			.xpath = "/frr-multinic:multinic/authorization/host/max-vips",
 			.cbs = {
-				.modify = multinic_unimplemented_modify,
-				.destroy = multinic_unimplemented_destroy,
+				.modify = multinic_authz_modify,
+				.destroy = multinic_authz_destroy,
+				.cli_show = cli_show_authz_host_max_vips,
 			},
 		},
 		{

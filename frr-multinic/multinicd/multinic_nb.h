@@ -43,6 +43,12 @@ int multinic_task_addr_create(struct nb_cb_create_args *args);
 int multinic_task_addr_destroy(struct nb_cb_destroy_args *args);
 int multinic_task_addr_ip_modify(struct nb_cb_modify_args *args);
 int multinic_task_addr_ip_destroy(struct nb_cb_destroy_args *args);
+int multinic_authz_pre_validate(struct nb_cb_pre_validate_args *args);
+int multinic_authz_range_create(struct nb_cb_create_args *args);
+int multinic_authz_neighbor_create(struct nb_cb_create_args *args);
+int multinic_authz_create(struct nb_cb_create_args *args);
+int multinic_authz_modify(struct nb_cb_modify_args *args);
+int multinic_authz_destroy(struct nb_cb_destroy_args *args);
 /* Parts of the model whose behaviour is not implemented yet. */
 int multinic_unimplemented_create(struct nb_cb_create_args *args);
 int multinic_unimplemented_modify(struct nb_cb_modify_args *args);
@@ -70,5 +76,15 @@ void cli_show_task_netns(struct vty *vty, const struct lyd_node *dnode, bool sho
 void cli_show_task_vip(struct vty *vty, const struct lyd_node *dnode, bool show_defaults);
 void cli_show_task_addr(struct vty *vty, const struct lyd_node *dnode, bool show_defaults);
 void cli_show_task_mtu(struct vty *vty, const struct lyd_node *dnode, bool show_defaults);
+
+/* multinic_authz_vty.c: running-config of the authorization policy */
+void cli_show_authz_range(struct vty *vty, const struct lyd_node *dnode, bool show_defaults);
+void cli_show_authz_max_vips_per_host(struct vty *vty, const struct lyd_node *dnode,
+				      bool show_defaults);
+void cli_show_authz_host_neighbor(struct vty *vty, const struct lyd_node *dnode,
+				  bool show_defaults);
+void cli_show_authz_host_range(struct vty *vty, const struct lyd_node *dnode, bool show_defaults);
+void cli_show_authz_host_max_vips(struct vty *vty, const struct lyd_node *dnode,
+				  bool show_defaults);
 
 #endif /* _MULTINIC_NB_H */

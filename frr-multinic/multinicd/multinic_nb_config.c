@@ -14,6 +14,7 @@
 #include "lib/yang.h"
 
 #include "multinicd.h"
+#include "multinic_authz.h"
 #include "multinic_ebpf.h"
 #include "multinic_kernel.h"
 #include "multinic_nb.h"
@@ -80,6 +81,7 @@ int multinic_destroy(struct nb_cb_destroy_args *args)
 	yang_dnode_iterate(unset_rule_entry, NULL, args->dnode, "./nic-match");
 	yang_dnode_iterate(unset_task_entry, NULL, args->dnode, "./task");
 	memset(&multinic_cfg, 0, sizeof(multinic_cfg));
+	mn_authz_changed(); /* no policy any more */
 	mn_datapath_auto_reset();
 	mn_nics_update();
 	return NB_OK;
@@ -560,5 +562,76 @@ int multinic_unimplemented_modify(struct nb_cb_modify_args *args)
 int multinic_unimplemented_destroy(struct nb_cb_destroy_args *args)
 {
 	/* Nothing of it can exist, so there is nothing to undo. */
+	return NB_OK;
+}
+
+/*
+ * XPath: /frr-multinic:multinic/authorization
+ *
+ * The policy is data: multinicd keeps it in the running configuration
+ * only.  Tasks are checked against it as a whole in pre_validate (any
+ * commit may change a task or the policy, and only pre_validate sees
+ * the candidate when a range is deleted); bgpd_multinic is told after
+ * every change.
+ */
+int multinic_authz_pre_validate(struct nb_cb_pre_validate_args *args)
+{
+	if (!mn_authz_tasks_valid(args->dnode, args->errmsg, args->errmsg_len))
+		return NB_ERR_VALIDATION;
+	return NB_OK;
+}
+
+int multinic_authz_range_create(struct nb_cb_create_args *args)
+{
+	switch (args->event) {
+	case NB_EV_VALIDATE:
+		if (!mn_authz_range_valid(args->dnode, args->errmsg, args->errmsg_len))
+			return NB_ERR_VALIDATION;
+		return NB_OK;
+	case NB_EV_PREPARE:
+	case NB_EV_ABORT:
+		return NB_OK;
+	case NB_EV_APPLY:
+		mn_authz_changed();
+		return NB_OK;
+	}
+	return NB_OK;
+}
+
+int multinic_authz_neighbor_create(struct nb_cb_create_args *args)
+{
+	switch (args->event) {
+	case NB_EV_VALIDATE:
+		if (!mn_authz_neighbor_valid(args->dnode, args->errmsg, args->errmsg_len))
+			return NB_ERR_VALIDATION;
+		return NB_OK;
+	case NB_EV_PREPARE:
+	case NB_EV_ABORT:
+		return NB_OK;
+	case NB_EV_APPLY:
+		mn_authz_changed();
+		return NB_OK;
+	}
+	return NB_OK;
+}
+
+int multinic_authz_create(struct nb_cb_create_args *args)
+{
+	if (args->event == NB_EV_APPLY)
+		mn_authz_changed();
+	return NB_OK;
+}
+
+int multinic_authz_modify(struct nb_cb_modify_args *args)
+{
+	if (args->event == NB_EV_APPLY)
+		mn_authz_changed();
+	return NB_OK;
+}
+
+int multinic_authz_destroy(struct nb_cb_destroy_args *args)
+{
+	if (args->event == NB_EV_APPLY)
+		mn_authz_changed();
 	return NB_OK;
 }

@@ -18,6 +18,7 @@
 #include "lib/zclient.h"
 
 #include "multinicd.h"
+#include "multinic_authz.h"
 #include "multinic_nic.h"
 #include "multinic_zapi.h"
 #include "multinic_zebra.h"
@@ -134,6 +135,7 @@ static void zebra_connected(struct zclient *zc)
 	/* Registrations do not survive a zebra restart: renew them here. */
 	default_route_track(AFI_IP, true);
 	default_route_track(AFI_IP6, true);
+	mn_authz_zebra_connected(zc);
 }
 
 static zclient_handler *const multinic_handlers[] = {
@@ -142,6 +144,7 @@ static zclient_handler *const multinic_handlers[] = {
 	[ZEBRA_ROUTE_NOTIFY_OWNER] = route_notify_owner,
 	[ZEBRA_NEIGH_ADDED] = neighbour_change,
 	[ZEBRA_NEIGH_REMOVED] = neighbour_change,
+	[ZEBRA_OPAQUE_MESSAGE] = mn_authz_opaque_recv,
 };
 
 void multinic_zebra_init(void)

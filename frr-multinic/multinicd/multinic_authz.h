@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * multinicd: the authorization policy (frr-multinic.yang, container
+ * authorization): which task VIPs may exist on this host, and - on a
+ * rack switch - handing the policy to bgpd_multinic.
+ */
+#ifndef _MULTINIC_AUTHZ_H
+#define _MULTINIC_AUTHZ_H
+
+#include "lib/yang.h"
+#include "lib/zclient.h"
+
+/*
+ * Northbound VALIDATE helpers.  Each judges the candidate configuration
+ * dnode belongs to and, on refusal, writes the reason into err.
+ */
+/* A vip-range: host bits clear, no overlap with another range. */
+extern bool mn_authz_range_valid(const struct lyd_node *dnode, char *err, size_t len);
+/* A host's neighbor: an address, or a valid interface name. */
+extern bool mn_authz_neighbor_valid(const struct lyd_node *dnode, char *err, size_t len);
+/*
+ * Every task address (VIPs and per-NIC addresses) inside the policy's
+ * ranges of its family, and no more of a family than max-vips-per-host.
+ */
+extern bool mn_authz_tasks_valid(const struct lyd_node *dnode, char *err, size_t len);
+
+/* APPLY: the policy changed; bgpd_multinic is told once the commit ends. */
+extern void mn_authz_changed(void);
+
+/* A configuration load ended: the policy may now be sent. */
+extern void mn_authz_config_end(void);
+
+/* zebra (re)connected: listen for bgpd_multinic's requests, send. */
+extern void mn_authz_zebra_connected(struct zclient *zc);
+
+/* ZEBRA_OPAQUE_MESSAGE handler (bgpd_multinic asking for the policy). */
+extern int mn_authz_opaque_recv(ZAPI_CALLBACK_ARGS);
+
+extern void mn_authz_init(void);
+extern void mn_authz_terminate(void);
+
+#endif /* _MULTINIC_AUTHZ_H */
