@@ -1,0 +1,573 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""
+test_multinic_authz.py: prefix authorization; bad input never gets in.
+
+    +----+ h1-eth0 ------ tor-eth0 +-----+ tor-eth3 -- remote-eth0 +--------+
+    | h1 | h1-eth1 ------ tor-eth1 | tor |                         | remote |
+    +----+                         +-----+                         +--------+
+      |    +----+ h2-eth0 -------- tor-eth2
+      |    | h2 |
+      |    +----+
+      +- netns mnauthz-job1 (task job1): 10.200.1.1/32, fd00:200:1::1/128
+
+tor:    the rack switch: zebra, bgpd -M multinic (bgpd_multinic), multinicd
+        holding the authorization policy (frr-multinic.yang) and handing it
+        to bgpd_multinic. Host sessions: TCP-MD5 + GTSM, inbound route-map
+        "match multinic authorized". h1's sessions re-evaluate by route
+        refresh, h2's by soft-reconfiguration inbound.
+h1:     zebra, multinicd (-M grpc), bgpd: a task whose VIP is announced on
+        one eBGP session per NIC and family. Its multinicd holds the same
+        policy and refuses tasks outside it.
+h2:     plain bgpd, announcing h1's VIP, prefixes outside every range, a
+        VIP with a foreign next hop and one VIP more than its limit (2),
+        in both families.
+remote: talks to h1's VIP.
+
+Policy: vip-ranges 10.200.1.0/24, 10.200.2.0/24, fd00:200:1::/64,
+fd00:200:2::/64; h1 may announce from the .1 ranges, h2 from the .2 ones;
+max-vips-per-host 4, h2's max-vips 2.
+
+What is checked:
+1. sessions come up with TCP-MD5 and GTSM; tor's bgpd_multinic holds the
+   policy multinicd sent;
+2. h1's VIP reaches tor over both NICs and traffic flows to and from it;
+3. none of h2's bad announcements is installed on tor, each is counted
+   under its reason and logged, and h1's VIP keeps only h1's paths and its
+   traffic throughout;
+4. a policy change on tor (h2's limit raised; h1's IPv6 range revoked and
+   restored) takes effect without any session reset;
+5. a sweep of invalid configurations through vtysh and gRPC on h1: each is
+   refused with a message naming the problem, and the running
+   configuration is byte-identical afterwards.
+"""
+
+import os
+import re
+import sys
+
+import pytest
+
+CWD = os.path.dirname(os.path.realpath(__file__))
+sys.path.append(os.path.join(CWD, "../"))
+
+# pylint: disable=wrong-import-position
+from lib import topotest
+from lib.common_config import step
+from lib.topogen import Topogen
+from lib.topolog import logger
+
+from multinic_lib import (
+    Northbound,
+    daemon_installed,
+    load_frr_config,
+    module_path,
+    register_multinicd,
+    running_config,
+    show_json,
+    vtysh_config,
+)
+
+pytestmark = [pytest.mark.multinicd, pytest.mark.bgpd]
+
+GRPC_PORT = 50053
+MC = "frr-multinic:multinic"
+NETNS = "mnauthz-job1"  # unique: /run/netns is shared with other tests
+VIP = {4: "10.200.1.1/32", 6: "fd00:200:1::1/128"}
+VIP_ADDR = {4: "10.200.1.1", 6: "fd00:200:1::1"}
+REMOTE = {4: "10.1.0.2", 6: "fd00:1::2"}
+# tor's interfaces towards h1's NICs and h2: IPv6 next hops are link-local
+H1_NEXTHOPS = {4: {"tor-eth0", "tor-eth1"}, 6: {"tor-eth0", "tor-eth1"}}
+H2_NEXTHOPS = {4: {"tor-eth2"}, 6: {"tor-eth2"}}
+SHOW_ROUTE = {4: "show ip route {} json", 6: "show ipv6 route {} json"}
+SHOW_BGP = {4: "show bgp ipv4 unicast {} json", 6: "show bgp ipv6 unicast {} json"}
+
+TASK_CONFIG = ["multinic", "task job1", "netns " + NETNS, "vip " + VIP[4], "vip " + VIP[6]]
+
+# what h2 announces (h2/frr.conf), by the reason tor must refuse it
+H2_BAD = {
+    4: {
+        "rangeNotAllowed": "10.200.1.1/32",  # h1's VIP
+        "outsideRanges": "192.0.2.1/32",
+        "foreignNextHop": "10.200.2.9/32",
+    },
+    6: {
+        "rangeNotAllowed": "fd00:200:1::1/128",
+        "outsideRanges": "2001:db8::1/128",
+        "foreignNextHop": "fd00:200:2::9/128",
+    },
+}
+H2_VIPS = {
+    4: ["10.200.2.1/32", "10.200.2.2/32", "10.200.2.3/32"],
+    6: ["fd00:200:2::1/128", "fd00:200:2::2/128", "fd00:200:2::3/128"],
+}
+H2_LIMIT = 2
+LOG_REASON = {
+    "rangeNotAllowed": "in a vip-range not allowed to the host",
+    "outsideRanges": "outside every vip-range",
+    "foreignNextHop": "next hop is not the host's address on the session",
+    "vipLimit": "host's VIP limit reached",
+}
+TOR_NEIGHBORS = [
+    "10.0.0.2", "fd00::2", "10.0.1.2", "fd00:0:1::2", "10.0.2.2", "fd00:0:2::2",
+]
+
+
+def build_topo(tgen):
+    for name in ["h1", "h2", "tor", "remote"]:
+        tgen.add_router(name)
+    tgen.add_link(tgen.gears["h1"], tgen.gears["tor"], "h1-eth0", "tor-eth0")
+    tgen.add_link(tgen.gears["h1"], tgen.gears["tor"], "h1-eth1", "tor-eth1")
+    tgen.add_link(tgen.gears["h2"], tgen.gears["tor"], "h2-eth0", "tor-eth2")
+    tgen.add_link(tgen.gears["tor"], tgen.gears["remote"], "tor-eth3", "remote-eth0")
+
+
+def _cmd(router, args, timeout=60):
+    return router.net.cmd_status(args, warn=False, timeout=timeout)
+
+
+def _cmd_ok(router, args, timeout=60):
+    rc, out, err = _cmd(router, args, timeout)
+    assert rc == 0, "{}: `{}` failed (rc {}): {}{}".format(
+        router.name, " ".join(args), rc, out, err
+    )
+    return out
+
+
+@pytest.fixture(scope="module")
+def tgen(request):
+    assert daemon_installed("multinicd"), "multinicd is not installed in /usr/lib/frr"
+    assert module_path("bgpd_multinic"), "bgpd_multinic is not installed"
+
+    tgen = Topogen(build_topo, request.module.__name__)
+    tgen.start_topology()
+    register_multinicd(tgen)
+
+    load_frr_config(
+        tgen.gears["tor"],
+        os.path.join(CWD, "tor/frr.conf"),
+        [("zebra", ""), ("bgpd", "-M multinic"), ("multinicd", "")],
+    )
+    load_frr_config(
+        tgen.gears["h1"],
+        os.path.join(CWD, "h1/frr.conf"),
+        [("zebra", ""), ("multinicd", "-M grpc:{}".format(GRPC_PORT)), ("bgpd", "")],
+    )
+    load_frr_config(tgen.gears["h2"], os.path.join(CWD, "h2/frr.conf"), [("zebra", ""), ("bgpd", "")])
+    load_frr_config(tgen.gears["remote"], os.path.join(CWD, "remote/frr.conf"), [("zebra", "")])
+    tgen.start_router()
+
+    for name in ["h1", "tor"]:
+        for sysctl in ["net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1"]:
+            _cmd_ok(tgen.gears[name], ["sysctl", "-qw", sysctl])
+    h1 = tgen.gears["h1"]
+    _cmd_ok(h1, ["ip", "netns", "add", NETNS])
+    _cmd_ok(h1, ["ip", "-n", NETNS, "link", "set", "lo", "up"])
+
+    yield tgen
+
+    _cmd(h1, ["ip", "netns", "del", NETNS])
+    tgen.stop_topology()
+
+
+@pytest.fixture(autouse=True)
+def skip_on_failure(tgen):
+    errors = []
+    for router in tgen.routers().values():
+        result = router.check_router_running()
+        if result:
+            errors.append(result)
+    if errors:
+        pytest.skip("\n".join(errors))
+
+
+#
+# helpers
+#
+
+
+def _expect(func, count=40, wait=0.5):
+    _, result = topotest.run_and_expect(func, None, count=count, wait=wait)
+    return result
+
+
+def _rib_nexthops(router, family, prefix):
+    "Interfaces of the selected route's active next hops, or None without a route."
+    for route in show_json(router, SHOW_ROUTE[family].format(prefix)).get(prefix, []):
+        if route.get("selected"):
+            return {
+                nh.get("interfaceName") for nh in route.get("nexthops", []) if nh.get("active")
+            }
+    return None
+
+
+def _authz(tor):
+    return show_json(tor, "show bgp multinic authorization json")
+
+
+def _sessions(tor):
+    "(established, dropped) connection counts per tor neighbor."
+    out = show_json(tor, "show bgp neighbors json")
+    return {
+        n: (out.get(n, {}).get("connectionsEstablished"), out.get(n, {}).get("connectionsDropped"))
+        for n in TOR_NEIGHBORS
+    }
+
+
+def _tor_log(tor):
+    path = os.path.join(tor.net.logdir, tor.name, "bgpd.log")
+    with open(path, encoding="utf-8", errors="replace") as f:
+        return f.read()
+
+
+def _check_h1_vip(tgen, family):
+    "h1's VIP on tor: via h1's two NICs only; traffic to and from it flows."
+    tor, remote, h1 = tgen.gears["tor"], tgen.gears["remote"], tgen.gears["h1"]
+
+    def _paths():
+        hops = _rib_nexthops(tor, family, VIP[family])
+        return None if hops == H1_NEXTHOPS[family] else "tor next hops {}".format(hops)
+
+    result = _expect(_paths)
+    if result is not None:
+        for router, command in [
+            (h1, "show multinic task json"),
+            (h1, SHOW_ROUTE[family].format(VIP[family])),
+            (h1, SHOW_BGP[family].format(VIP[family])),
+            (tor, SHOW_BGP[family].format(VIP[family])),
+            (tor, "show bgp multinic authorization json"),
+        ]:
+            logger.error("%s: %s\n%s", router.name, command, router.vtysh_cmd(command))
+    assert result is None, "h1's VIP {} on tor: {}".format(VIP[family], result)
+    pings = [
+        (remote, ["ping", "-{}".format(family), "-c", "3", "-i", "0.2", "-W", "1",
+                  VIP_ADDR[family]]),
+        (h1, ["ip", "netns", "exec", NETNS, "ping", "-{}".format(family), "-c", "3",
+              "-i", "0.2", "-W", "1", REMOTE[family]]),
+    ]
+    for router, args in pings:
+        # the first ping after wiring may wait for the task's egress routes
+        def _ping():
+            rc, out, err = _cmd(router, args)
+            return None if rc == 0 else "{}: {}{}".format(" ".join(args), out, err)
+
+        result = _expect(_ping, count=20, wait=1)
+        assert result is None, "{}: {}".format(router.name, result)
+
+
+#
+# the rack switch
+#
+
+
+def test_sessions_and_policy(tgen):
+    "Sessions come up with TCP-MD5 and GTSM; bgpd_multinic holds the policy."
+    tor = tgen.gears["tor"]
+
+    def _up():
+        out = show_json(tor, "show bgp neighbors json")
+        down = [n for n in TOR_NEIGHBORS if out.get(n, {}).get("bgpState") != "Established"]
+        return down or None
+
+    step("every host session of tor is Established")
+    result = _expect(_up, count=80)
+    assert result is None, "tor sessions not Established: {}".format(result)
+
+    step("the sessions are protected: TCP-MD5 password and GTSM on each")
+    config = running_config(tor)
+    for n in TOR_NEIGHBORS:
+        for line in [r" neighbor {} password \S+", r" neighbor {} ttl-security hops 1"]:
+            assert re.search(line.format(re.escape(n)), config), (
+                "tor: no /{}/ in the running config".format(line.format(n))
+            )
+
+    step("bgpd_multinic received the policy from multinicd")
+
+    def _policy():
+        out = _authz(tor)
+        if not out.get("policyReceived"):
+            return "no policy: {}".format(out)
+        want = {"10.200.1.0/24", "10.200.2.0/24", "fd00:200:1::/64", "fd00:200:2::/64"}
+        if set(out.get("vipRanges", [])) != want or set(out.get("hosts", {})) != {"h1", "h2"}:
+            return "policy {}".format(out)
+        return None
+
+    result = _expect(_policy)
+    assert result is None, result
+    out = _authz(tor)
+    assert out["hosts"]["h2"]["maxVips"] == H2_LIMIT, out
+    assert out["hosts"]["h1"]["maxVips"] == 4, out
+
+
+def test_h1_vip_announced(tgen):
+    "h1's task is wired; its VIP reaches tor over both NICs; traffic flows."
+    h1 = tgen.gears["h1"]
+    step("configure task job1 on h1")
+    rc, out = vtysh_config(h1, *TASK_CONFIG)
+    assert rc == 0, "task config refused: {}".format(out)
+    for family in (4, 6):
+        step("IPv{}: h1's VIP on tor with 2 paths, traffic both ways".format(family))
+        _check_h1_vip(tgen, family)
+
+
+@pytest.mark.parametrize("family", [4, 6])
+def test_bad_announcements_refused(tgen, family):
+    "None of h2's bad announcements is installed; each is counted and logged."
+    tor = tgen.gears["tor"]
+
+    step("IPv{}: h2's limit-bound VIPs: exactly {} of {} installed".format(
+        family, H2_LIMIT, len(H2_VIPS[family])))
+
+    def _h2_vips():
+        got = [p for p in H2_VIPS[family] if _rib_nexthops(tor, family, p)]
+        return None if len(got) == H2_LIMIT else "installed: {}".format(got)
+
+    result = _expect(_h2_vips)
+    assert result is None, result
+    for p in H2_VIPS[family]:
+        hops = _rib_nexthops(tor, family, p)
+        assert hops in (None, H2_NEXTHOPS[family]), "{} via {}".format(p, hops)
+
+    step("IPv{}: the others are not in tor's RIB nor BGP table from h2".format(family))
+    for reason, prefix in H2_BAD[family].items():
+        hops = _rib_nexthops(tor, family, prefix)
+        if reason == "rangeNotAllowed":
+            assert hops == H1_NEXTHOPS[family], "h1's VIP via {}".format(hops)
+            paths = show_json(tor, SHOW_BGP[family].format(prefix)).get("paths", [])
+            peers = {p.get("peer", {}).get("peerId") for p in paths}
+            assert not peers & {"10.0.2.2", "fd00:0:2::2"}, "h2's path to h1's VIP: {}".format(paths)
+        else:
+            assert hops is None, "{} ({}) installed via {}".format(prefix, reason, hops)
+
+    step("IPv{}: each refusal is counted under its reason and logged".format(family))
+
+    def _counted():
+        rej = _authz(tor).get("hosts", {}).get("h2", {}).get("rejected", {})
+        missing = [r for r in list(H2_BAD[family]) + ["vipLimit"] if not rej.get(r)]
+        return "not counted: {} ({})".format(missing, rej) if missing else None
+
+    result = _expect(_counted)
+    assert result is None, result
+
+    log = _tor_log(tor)
+    for reason, prefix in list(H2_BAD[family].items()):
+        pattern = r"multinic authorization: rejected {} from \S+ \(host h2\): {}".format(
+            re.escape(prefix), re.escape(LOG_REASON[reason]))
+        assert re.search(pattern, log), "no log line /{}/".format(pattern)
+    limited = [p for p in H2_VIPS[family] if not _rib_nexthops(tor, family, p)]
+    pattern = r"rejected {} from \S+ \(host h2\): {}".format(
+        re.escape(limited[0]), re.escape(LOG_REASON["vipLimit"]))
+    assert re.search(pattern, log), "no log line /{}/".format(pattern)
+
+    step("IPv{}: h1's VIP and traffic are unaffected".format(family))
+    _check_h1_vip(tgen, family)
+
+
+def test_policy_change_without_session_reset(tgen):
+    "A policy change on tor re-evaluates received routes; no session resets."
+    tor = tgen.gears["tor"]
+    before = _sessions(tor)
+    assert all(v[0] for v in before.values()), "sessions not established: {}".format(before)
+    generation = _authz(tor)["generation"]
+
+    step("raise h2's limit to 3: its third VIP per family is installed (soft-reconfiguration)")
+    rc, out = vtysh_config(tor, "multinic", "authorization host h2 max-vips 3")
+    assert rc == 0, out
+
+    def _all_three():
+        missing = [p for f in (4, 6) for p in H2_VIPS[f] if not _rib_nexthops(tor, f, p)]
+        return "not installed: {}".format(missing) if missing else None
+
+    result = _expect(_all_three)
+    assert result is None, result
+    assert _authz(tor)["generation"] > generation
+
+    step("revoke h1's IPv6 range: its IPv6 VIP leaves tor (route refresh), IPv4 stays")
+    rc, out = vtysh_config(tor, "multinic", "no authorization host h1 vip-range fd00:200:1::/64")
+    assert rc == 0, out
+    result = _expect(lambda: None if _rib_nexthops(tor, 6, VIP[6]) is None else "still there")
+    assert result is None, "h1's IPv6 VIP still on tor after its range was revoked"
+    assert _rib_nexthops(tor, 4, VIP[4]) == H1_NEXTHOPS[4]
+
+    step("restore it: the IPv6 VIP is back with both paths")
+    rc, out = vtysh_config(tor, "multinic", "authorization host h1 vip-range fd00:200:1::/64")
+    assert rc == 0, out
+    _check_h1_vip(tgen, 6)
+
+    step("no session was reset")
+    after = _sessions(tor)
+    assert after == before, "sessions reset by policy changes: {} -> {}".format(before, after)
+
+    step("restore h2's limit")
+    rc, out = vtysh_config(tor, "multinic", "authorization host h2 max-vips 2")
+    assert rc == 0, out
+    result = _expect(lambda: None if len([p for p in H2_VIPS[4] if _rib_nexthops(tor, 4, p)])
+                     == H2_LIMIT else "not back to the limit")
+    assert result is None, result
+    _check_h1_vip(tgen, 4)
+    _check_h1_vip(tgen, 6)
+
+
+#
+# bad input on the host: vtysh and gRPC
+#
+
+# (node lines, command, what the refusal must mention)
+INVALID_VTYSH = [
+    ([], "authorization vip-range 10.200.0.0/33", r"10\.200\.0\.0/33 is not an IPv4 or IPv6 prefix"),
+    ([], "authorization vip-range 10.200.3.1/24", r"host bits.*10\.200\.3\.0/24"),
+    ([], "authorization vip-range 10.200.1.128/25", r"overlaps vip-range 10\.200\.1\.0/24"),
+    ([], "authorization vip-range 10.200.0.0/16", r"overlaps"),
+    ([], "authorization vip-range 10.200.9.9/32", r"aggregate.*/31"),
+    ([], "authorization vip-range fd00:200:9::/129", r"fd00:200:9::/129 is not an IPv4 or IPv6"),
+    ([], "authorization vip-range fd00:200:1::8000/113", r"overlaps vip-range fd00:200:1::/64"),
+    ([], "authorization vip-range not-a-prefix", r"not-a-prefix is not an IPv4 or IPv6 prefix"),
+    ([], "authorization max-vips-per-host 0", r"max-vips-per-host is 1 to 1000000"),
+    ([], "authorization max-vips-per-host 1000001", r"max-vips-per-host is 1 to 1000000"),
+    ([], "authorization max-vips-per-host many", r"max-vips-per-host is 1 to 1000000 \(not many\)"),
+    ([], "authorization max-vips-per-host 1", r"2 IPv4 VIPs.*max-vips-per-host 1"),
+    ([], "authorization host h3 vip-range 10.200.2.0/24", r"at least one BGP neighbor"),
+    ([], "authorization host h3 neighbor 10.0.0.2", r"one authorization host only"),
+    ([], "authorization host h1 vip-range 10.200.9.0/24", r"leafref|10\.200\.9\.0/24"),
+    ([], "authorization host h1 vip-range 10.200.9.0", r"10\.200\.9\.0 is not an IPv4 or IPv6 prefix"),
+    ([], "authorization host h1 neighbor 10.0.0.300", r"10\.0\.0\.300 is not a valid IPv4"),
+    ([], "authorization host h1 neighbor fd00::zz", r"fd00::zz is not a valid IPv4 or IPv6 address"),
+    ([], "authorization host h1 neighbor eth0/1", r"eth0/1 is neither an IP address nor an interface"),
+    ([], "authorization host h1 max-vips 0", r"max-vips is 1 to 1000000"),
+    ([], "authorization host -h4 neighbor 10.0.9.9", r"Host name"),
+    ([], "authorization host h'4 neighbor 10.0.9.9", r"quotes"),
+    ([], "no authorization vip-range 10.200.1.0/24", r"leafref|10\.200\.1\.0/24"),
+    (["task job1"], "vip 10.201.0.5/32", r"job1.*10\.201\.0\.5/32 is outside every IPv4"),
+    (["task job1"], "vip fd00:201::5/128", r"job1.*fd00:201::5/128 is outside every IPv6"),
+    (["task job1"], "nic h1-eth0 address 10.201.0.6/32", r"nic-address on h1-eth0 10\.201\.0\.6/32"),
+    (["task job1"], "vip 10.200.1.1/24", r"host prefix|/32"),
+    (["task job2"], "vip 10.200.1.1/32", r"unique|10\.200\.1\.1/32|vip"),
+]
+
+
+def _sweep_setup(tgen):
+    "A second task (no netns) so that limits and conflicts have something to bite."
+    h1 = tgen.gears["h1"]
+    rc, out = vtysh_config(h1, "multinic", "task job2", "vip 10.200.1.2/32")
+    assert rc == 0, "task job2: {}".format(out)
+
+
+@pytest.mark.parametrize(
+    "node,command,reason", INVALID_VTYSH, ids=[c for _, c, _ in INVALID_VTYSH]
+)
+def test_vtysh_refuses_invalid(tgen, node, command, reason):
+    "Invalid vtysh input is refused with a message; running-config is byte-identical."
+    h1 = tgen.gears["h1"]
+    if "job2" not in running_config(h1):
+        _sweep_setup(tgen)
+    before = running_config(h1)
+
+    step("vtysh: multinic / {} / {}".format(" / ".join(node), command))
+    rc, out = vtysh_config(h1, "multinic", *node, command)
+    logger.info("vtysh %r -> rc %s: %r", command, rc, out)
+    assert rc != 0, "vtysh accepted {!r}: {!r}".format(command, out)
+    assert re.search(reason, out, re.I | re.S), (
+        "the refusal of {!r} does not say why (want /{}/): {!r}".format(command, reason, out)
+    )
+    after = running_config(h1)
+    assert after == before, "running-config changed after refused {!r}".format(command)
+
+
+HOST = {"name": "h3"}
+INVALID_GRPC = [
+    ("vip-range /33", {"vip-range": [{"prefix": "10.200.0.0/33"}]}, r"10\.200\.0\.0/33|prefix"),
+    ("vip-range overlap", {"vip-range": [{"prefix": "10.200.0.0/16"}]}, r"overlaps"),
+    ("vip-range host route", {"vip-range": [{"prefix": "fd00:200:9::1/128"}]}, r"/127"),
+    ("max-vips-per-host 0", {"max-vips-per-host": 0}, r"1 to 1000000"),
+    ("max-vips-per-host 2000000", {"max-vips-per-host": 2000000}, r"1 to 1000000"),
+    ("max-vips-per-host -1", {"max-vips-per-host": -1}, r"-1|invalid|uint32"),
+    ("max-vips-per-host 1 (2 tasks)", {"max-vips-per-host": 1}, r"2 IPv4 VIPs"),
+    ("host without neighbor", {"host": [dict(HOST, **{"vip-range": ["10.200.2.0/24"]})]},
+     r"at least one BGP neighbor"),
+    ("neighbor of two hosts", {"host": [dict(HOST, neighbor=["10.0.1.2"])]},
+     r"one authorization host only"),
+    ("dangling vip-range", {"host": [{"name": "h1", "vip-range": ["10.200.7.0/24"]}]},
+     r"leafref|10\.200\.7\.0/24"),
+    ("bad host name", {"host": [{"name": "bad name", "neighbor": ["10.0.9.9"]}]},
+     r"Host name|bad name"),
+    ("malformed neighbor", {"host": [dict(HOST, neighbor=["10.0.0.256"])]},
+     r"10\.0\.0\.256 is not a valid IPv4 address"),
+    ("host max-vips 0", {"host": [{"name": "h1", "max-vips": 0}]}, r"max-vips is 1 to 1000000"),
+]
+INVALID_GRPC_TASKS = [
+    ("VIP outside the ranges", [{"name": "job1", "vip-v4": "10.201.0.5/32"}],
+     r"job1: VIP 10\.201\.0\.5/32 is outside every IPv4"),
+    ("IPv6 VIP outside the ranges", [{"name": "job1", "vip-v6": "fd00:201::5/128"}],
+     r"outside every IPv6"),
+    ("IPv6 VIP as vip-v4", [{"name": "job1", "vip-v4": "fd00:200:1::9/128"}],
+     r"fd00:200:1::9/128|invalid|ipv4"),
+    ("IPv4 VIP as vip-v6", [{"name": "job1", "vip-v6": "10.200.1.9/32"}],
+     r"10\.200\.1\.9/32|invalid|ipv6"),
+    ("conflicting tasks (same VIP)", [{"name": "job2", "vip-v4": "10.200.1.1/32"}],
+     r"unique|vip"),
+    ("new task outside the ranges", [{"name": "job3", "vip-v4": "10.202.0.1/32"}],
+     r"job3.*outside every IPv4"),
+    ("per-NIC address outside", [{"name": "job1", "nic-address": [
+        {"nic": "h1-eth1", "ipv4": "10.201.1.1/32"}]}], r"nic-address on h1-eth1"),
+]
+GRPC_CASES = [(n, {MC: {"authorization": c}}, r) for n, c, r in INVALID_GRPC] + [
+    (n, {MC: {"task": t}}, r) for n, t, r in INVALID_GRPC_TASKS
+]
+
+
+@pytest.mark.parametrize("name,change,reason", GRPC_CASES, ids=[n for n, _, _ in GRPC_CASES])
+def test_grpc_refuses_invalid(tgen, name, change, reason):
+    "Invalid gRPC commits are refused with a message; config is byte-identical."
+    h1 = tgen.gears["h1"]
+    if "job2" not in running_config(h1):
+        _sweep_setup(tgen)
+    nb = Northbound(h1, GRPC_PORT)
+    before = running_config(h1)
+    before_nb = nb.get_config("/" + MC)
+
+    step("gRPC commit: {}".format(name))
+    result = nb.commit_json(change)
+    logger.info("gRPC %s -> %s at %s: %r", name, result.code, result.stage, result.message)
+    assert not result.ok, "gRPC accepted {}: {}".format(name, result.raw)
+    assert re.search(reason, result.message, re.I | re.S), (
+        "the refusal of {} does not say why (want /{}/): {!r}".format(name, reason, result.message)
+    )
+    assert running_config(h1) == before, "running-config changed after refused {}".format(name)
+    assert nb.get_config("/" + MC) == before_nb, "gRPC config changed after {}".format(name)
+
+
+def test_grpc_deleting_a_used_range_refused(tgen):
+    "Deleting a vip-range that a task's VIP needs is refused (gRPC delete)."
+    h1 = tgen.gears["h1"]
+    nb = Northbound(h1, GRPC_PORT)
+    before = running_config(h1)
+    # h1's hosts reference it too: drop those references in the same commit
+    xp = "/{}/authorization".format(MC)
+    result = nb.edit(delete=[
+        xp + "/host[name='h1']/vip-range[.='10.200.1.0/24']",
+        xp + "/vip-range[prefix='10.200.1.0/24']",
+    ])
+    logger.info("gRPC delete range -> %s: %r", result.code, result.message)
+    assert not result.ok, result.raw
+    assert re.search(r"job1: VIP 10\.200\.1\.1/32 is outside every IPv4", result.message), (
+        result.message
+    )
+    assert running_config(h1) == before
+
+
+def test_h1_unaffected_at_the_end(tgen):
+    "After all of it, h1's VIP is still on tor via h1 only and its traffic flows."
+    for family in (4, 6):
+        _check_h1_vip(tgen, family)
+
+
+def test_memory_leak(tgen):
+    "Run the memory leak test and report results."
+    if not tgen.is_memleak_enabled():
+        pytest.skip("Memory leak test/report is disabled")
+    tgen.report_memory_leaks()
+
+
+if __name__ == "__main__":
+    args = ["-s"] + sys.argv[1:]
+    sys.exit(pytest.main(args))
