@@ -29,8 +29,9 @@ What is checked (IPv4 and IPv6):
 4. 32 flows from remote to the VIP arrive over all 4 NICs;
 5. a NIC going down leaves 3 paths within 1 s and traffic goes on; back up,
    4 paths again;
-6. kill -9 and restart of multinicd: tor keeps all 4 paths throughout;
-7. deleting the task withdraws the VIP from tor (and the aggregate from
+6. the task's device failing withdraws the VIP within 1 s; back, it returns;
+7. kill -9 and restart of multinicd: tor keeps all 4 paths throughout;
+8. deleting the task withdraws the VIP from tor (and the aggregate from
    spine, having no more contributor).
 """
 
@@ -429,6 +430,38 @@ def test_nic_down_withdraws_its_path_within_1s(tgen):
     for family in [4, 6]:
         result = _expect(lambda: _paths_are(tor, family, NICS), count=60)
         assert result is None, "IPv{} after {} came back: {}".format(family, down, result)
+
+
+def test_task_datapath_failure_withdraws_the_vip_within_1s(tgen):
+    "The task's device failing withdraws its VIP from tor within 1 s; back, 4 paths."
+    h1, tor = tgen.gears["h1"], tgen.gears["tor"]
+    for family in [4, 6]:
+        assert _paths_are(tor, family, NICS) is None
+
+    step("ip link set mn-job1 down (the task's datapath fails)")
+    start = time.monotonic()
+    _cmd_ok(h1, ["ip", "link", "set", "mn-" + TASK, "down"])
+    elapsed = {}
+    try:
+        while len(elapsed) < 2 and time.monotonic() - start < 10:
+            for family in [4, 6]:
+                if family not in elapsed and _vip_route(tor, family) is None:
+                    elapsed[family] = time.monotonic() - start
+            time.sleep(0.02)
+        logger.info("VIP withdrawn after %s s", elapsed)
+        for family in [4, 6]:
+            assert family in elapsed, "IPv{}: tor still routes the VIP".format(family)
+            assert elapsed[family] <= WITHDRAW_DEADLINE, (
+                "IPv{}: VIP withdrawn after {:.2f} s".format(family, elapsed[family])
+            )
+    finally:
+        step("ip link set mn-job1 up")
+        _cmd_ok(h1, ["ip", "link", "set", "mn-" + TASK, "up"])
+    for family in [4, 6]:
+        result = _expect(lambda: _paths_are(tor, family, NICS), count=60)
+        assert result is None, "IPv{} after the task's device came back: {}".format(
+            family, result
+        )
 
 
 WATCH = r"""
