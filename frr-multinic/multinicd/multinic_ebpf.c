@@ -4,6 +4,7 @@
  */
 #include <zebra.h>
 
+#include <dirent.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -946,9 +947,28 @@ static bool task_links_update(void)
 }
 
 /* Not active (any more): take everything down that this multinicd put up. */
-static void ebpf_stop(void)
+/* Unpin every link under MN_PIN_LINKS (with privileges). */
+static void pins_remove(void)
 {
 	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *dir;
+
+	dir = opendir(MN_PIN_LINKS);
+	if (!dir)
+		return;
+	while ((de = readdir(dir))) {
+		if (de->d_name[0] == '.' || de->d_type == DT_DIR)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", MN_PIN_LINKS, de->d_name);
+		if (unlink(path) < 0)
+			zlog_warn("eBPF datapath: cannot unpin %s: %s", path, safe_strerror(errno));
+	}
+	closedir(dir);
+}
+
+static void ebpf_stop(void)
+{
 	const struct mn_nic *nic;
 	struct mn_task *task;
 	uint32_t slot;
@@ -962,29 +982,53 @@ static void ebpf_stop(void)
 	/*
 	 * And what an earlier multinicd left and this one did not take over
 	 * (it may not even have loaded): its programs would go on steering
-	 * with its maps.
+	 * with its maps.  Every pin goes, tasks this one does not know
+	 * included (unlinking the pin drops the link's last reference); our
+	 * filters go from the devices it knows.
 	 */
 	frr_with_privs (&multinic_privs) {
-		frr_each (mn_tasks, &mn_tasks, task) {
-			task_link_path(task, path, sizeof(path));
-			link_unpin_stale(path);
+		pins_remove();
+		frr_each (mn_tasks, &mn_tasks, task)
 			if (task->host_ifindex > 0)
 				tc_detach(task->host_ifindex);
-		}
-		frr_each (mn_nics, &mn_nics, nic) {
-			nic_link_path(nic->name, path, sizeof(path));
-			link_unpin_stale(path);
+		frr_each (mn_nics, &mn_nics, nic)
 			if (nic->ifindex != IFINDEX_INTERNAL)
 				tc_detach(nic->ifindex);
-		}
 	}
 	eb.stopped = true;
+}
+
+/*
+ * A multinicd that does not use eBPF (egress-mode kernel) must still take
+ * off what an eBPF predecessor left: its pinned links (or, without tcx,
+ * its clsact filters) would go on steering the tasks with its maps.
+ * Looked at once the configuration, hence the tasks, is known, and again
+ * as zebra reports NICs.
+ */
+static bool predecessor_left_pins(void)
+{
+	struct dirent *de;
+	bool found = false;
+	DIR *dir;
+
+	if (eb.loaded || !eb.config_done)
+		return false;
+	if (!multinic_caps.has.tcx)
+		return true;
+	frr_with_privs (&multinic_privs) {
+		dir = opendir(MN_PIN_LINKS);
+		while (dir && !found && (de = readdir(dir)))
+			found = de->d_name[0] != '.';
+		if (dir)
+			closedir(dir);
+	}
+	return found;
 }
 
 static void ebpf_sync(void)
 {
 	if (!mn_ebpf_active()) {
-		if (eb.loaded && eb.settled && !eb.stopped)
+		if ((eb.loaded && eb.settled && !eb.stopped) || predecessor_left_pins())
 			ebpf_stop();
 		return;
 	}

@@ -35,7 +35,9 @@ h1-eth0's ingress program.
    datapath, saying why, when attaching fails;
 8. without tcx (MULTINICD_DISABLE_CAPS=tcx) the programs go into clsact
    filters, forward both ways and survive a kill -9 and restart;
-9. "no task" removes the task's device and pinned link (last).
+9. a multinicd restarted with egress-mode kernel removes what its eBPF
+   predecessor pinned, and the task goes on through the kernel path;
+10. "no task" removes the task's device and pinned link (last).
 """
 
 import json
@@ -704,10 +706,10 @@ def test_auto_picks_ebpf_and_falls_back(tgen):
     assert result is None, "task {} back under ebpf: {}".format(TASK, result)
 
 
-def _restart_multinicd(h1, disable_caps=None):
+def _restart_multinicd(h1, disable_caps=None, config=None):
     """kill -9 multinicd, start it again (with MULTINICD_DISABLE_CAPS set to
     disable_caps, the test knob that makes the probe report features
-    missing) and give it its configuration back."""
+    missing) and give it its configuration back (or the file config)."""
     old_pid = daemon_pid(h1, "multinicd")
     assert old_pid, "multinicd is not running"
     h1.net.cmd_raises("kill -9 {}".format(old_pid))
@@ -720,7 +722,8 @@ def _restart_multinicd(h1, disable_caps=None):
         os.environ.pop("MULTINICD_DISABLE_CAPS", None)
         if saved is not None:
             os.environ["MULTINICD_DISABLE_CAPS"] = saved
-    _cmd_ok(h1, ["vtysh", "-b", "-d", "multinicd"])
+    _cmd_ok(h1, ["vtysh", "-f", config, "-d", "multinicd"] if config
+            else ["vtysh", "-b", "-d", "multinicd"])
     new_pid = daemon_pid(h1, "multinicd")
     assert new_pid and new_pid != old_pid, "multinicd was not restarted"
 
@@ -794,6 +797,44 @@ def test_clsact_fallback(tgen):
         assert filters == [], "{}: our filter left behind: {}".format(dev, filters)
     links = _cmd_ok(h1, ["ls", LINKS_DIR]).split()
     assert sorted(links) == sorted(["task-" + TASK] + ["nic-" + nic for nic in NICS]), links
+
+
+def test_kernel_mode_restart_removes_ebpf_leftovers(tgen):
+    "A multinicd restarted with egress-mode kernel takes off what its eBPF predecessor pinned."
+    h1 = tgen.gears["h1"]
+    assert _expect(lambda: _task_wired(h1), count=60) is None
+    with open(os.path.join(CWD, "h1/frr.conf"), encoding="utf-8") as f:
+        conf = f.read()
+    assert " egress-mode ebpf\n" in conf
+    path = os.path.join(h1.net.logdir, h1.name, "frr-kernel.conf")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(conf.replace(" egress-mode ebpf\n", " egress-mode kernel\n"))
+
+    step("kill -9 multinicd, restart it with egress-mode kernel")
+    _restart_multinicd(h1, config=path)
+    try:
+        egress = _egress(h1)
+        assert egress.get("datapath") == "kernel", egress
+
+        def _left():
+            pinned = _cmd_ok(h1, ["ls", LINKS_DIR]).split()
+            if pinned:
+                return "pinned by the eBPF predecessor: {}".format(pinned)
+            task = _task_json(h1)
+            if task.get("status") != "wired" or task.get("datapath") != "kernel":
+                return "task: {}".format(task)
+            return None
+
+        result = _expect(_left, count=40)
+        assert result is None, result
+        for family in [4, 6]:
+            rc, out, err = _cmd(h1, _ping(h1, family, 5))
+            assert rc == 0 and " 0% packet loss" in out, out + err
+    finally:
+        step("restart multinicd with its own configuration (egress-mode ebpf)")
+        _restart_multinicd(h1)
+    result = _expect(lambda: _task_wired(h1), count=60)
+    assert result is None, "task {} back on eBPF: {}".format(TASK, result)
 
 
 def _task_addrs(h1):
