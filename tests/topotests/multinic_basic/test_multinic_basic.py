@@ -424,15 +424,16 @@ def test_vtysh_refuses_invalid(tgen, command, reason):
 
 
 INVALID_GRPC = [
+    # the authorization policy's own sweep is in multinic_authz
     (
-        "authorization max-vips-per-host",
-        {MC: {"authorization": {"max-vips-per-host": 10}}},
-        r"not implemented",
+        "authorization max-vips-per-host 0",
+        {MC: {"authorization": {"max-vips-per-host": 0}}},
+        r"max-vips-per-host is 1 to 1000000",
     ),
     (
-        "authorization vip-range",
-        {MC: {"authorization": {"vip-range": [{"prefix": "10.200.0.0/16"}]}}},
-        r"not implemented",
+        "authorization vip-range 10.200.0.0/33",
+        {MC: {"authorization": {"vip-range": [{"prefix": "10.200.0.0/33"}]}}},
+        r"10\.200\.0\.0/33|prefix",
     ),
     # the kernel datapath would ignore it: refused as a whole commit
     (
