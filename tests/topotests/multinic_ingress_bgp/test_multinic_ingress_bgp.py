@@ -39,7 +39,6 @@ import ipaddress
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -50,17 +49,20 @@ CWD = os.path.dirname(os.path.realpath(__file__))
 sys.path.append(os.path.join(CWD, "../"))
 
 # pylint: disable=wrong-import-position
-from lib import topotest
 from lib.common_config import step
 from lib.topogen import Topogen
 from lib.topolog import logger
 
 from multinic_lib import (
+    cmd,
+    cmd_ok,
     daemon_installed,
     daemon_pid,
+    expect,
     load_frr_config,
     register_multinicd,
     show_json,
+    skip_unless_running,
     vtysh_config,
 )
 
@@ -104,18 +106,6 @@ def build_topo(tgen):
     tgen.add_link(tgen.gears["tor"], tgen.gears["spine"], "tor-eth5", "spine-eth0")
 
 
-def _cmd(router, args, timeout=60):
-    return router.net.cmd_status(args, warn=False, timeout=timeout)
-
-
-def _cmd_ok(router, args, timeout=60):
-    rc, out, err = _cmd(router, args, timeout)
-    assert rc == 0, "{}: `{}` failed (rc {}): {}{}".format(
-        router.name, " ".join(args), rc, out, err
-    )
-    return out
-
-
 @pytest.fixture(scope="module")
 def tgen(request):
     assert daemon_installed("multinicd"), "multinicd is not installed in /usr/lib/frr"
@@ -141,42 +131,31 @@ def tgen(request):
     tor = tgen.gears["tor"]
     for name in ["h1", "tor"]:
         for sysctl in ["net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1"]:
-            _cmd_ok(tgen.gears[name], ["sysctl", "-qw", sysctl])
+            cmd_ok(tgen.gears[name], ["sysctl", "-qw", sysctl])
     # the rack switch spreads flows by their ports (L4), as real ones do
     for sysctl in ["net.ipv4.fib_multipath_hash_policy=1", "net.ipv6.fib_multipath_hash_policy=1"]:
-        _cmd_ok(tor, ["sysctl", "-qw", sysctl])
+        cmd_ok(tor, ["sysctl", "-qw", sysctl])
 
     # the container runtime: the task's netns
     h1 = tgen.gears["h1"]
-    _cmd(h1, ["ip", "netns", "del", NETNS])
-    _cmd_ok(h1, ["ip", "netns", "add", NETNS])
-    _cmd_ok(h1, ["ip", "-n", NETNS, "link", "set", "lo", "up"])
+    cmd(h1, ["ip", "netns", "del", NETNS])
+    cmd_ok(h1, ["ip", "netns", "add", NETNS])
+    cmd_ok(h1, ["ip", "-n", NETNS, "link", "set", "lo", "up"])
 
     yield tgen
 
-    _cmd(h1, ["ip", "netns", "del", NETNS])
+    cmd(h1, ["ip", "netns", "del", NETNS])
     tgen.stop_topology()
 
 
 @pytest.fixture(autouse=True)
 def skip_on_failure(tgen):
-    errors = []
-    for router in tgen.routers().values():
-        result = router.check_router_running()
-        if result:
-            errors.append(result)
-    if errors:
-        pytest.skip("\n".join(errors))
+    skip_unless_running(tgen)
 
 
 #
 # helpers
 #
-
-
-def _expect(func, count=30, wait=0.5):
-    _, result = topotest.run_and_expect(func, None, count=count, wait=wait)
-    return result
 
 
 def _vip_route(router, family, prefix=None):
@@ -191,7 +170,7 @@ def _vip_route(router, family, prefix=None):
 
 def _fib_nexthops(router, family):
     "Next hops (ip -> weight) of the VIP in the router's kernel FIB."
-    out = _cmd_ok(router, ["ip", "-{}".format(family), "-j", "route", "show", VIP_PREFIX[family]])
+    out = cmd_ok(router, ["ip", "-{}".format(family), "-j", "route", "show", VIP_PREFIX[family]])
     routes = json.loads(out) if out.strip() else []
     hops = {}
     for route in routes:
@@ -244,7 +223,7 @@ def _task_wired(h1):
 def _rx_packets(h1):
     counts = {}
     for nic in NICS:
-        out = _cmd_ok(h1, ["cat", "/sys/class/net/{}/statistics/rx_packets".format(nic)])
+        out = cmd_ok(h1, ["cat", "/sys/class/net/{}/statistics/rx_packets".format(nic)])
         counts[nic] = int(out.strip())
     return counts
 
@@ -265,7 +244,7 @@ for _ in range(packets):
 
 
 def _send_flows(remote, family):
-    _cmd_ok(
+    cmd_ok(
         remote,
         ["/usr/bin/python3", "-c", SENDER, str(family), VIP[family], str(FLOWS),
          str(PACKETS_PER_FLOW)],
@@ -287,7 +266,7 @@ def test_sessions_and_bfd_up(tgen):
         down = [p for p in h1_peers if peers.get(p, {}).get("bgpState") != "Established"]
         return "not established: {}".format(sorted(down)) if down else None
 
-    result = _expect(_established, count=120)
+    result = expect(_established, count=120)
     assert result is None, result
 
     def _bfd_up():
@@ -296,7 +275,7 @@ def test_sessions_and_bfd_up(tgen):
         missing = h1_peers - up
         return "BFD not up with {}".format(sorted(missing)) if missing else None
 
-    result = _expect(_bfd_up, count=60)
+    result = expect(_bfd_up, count=60)
     assert result is None, result
 
 
@@ -305,7 +284,7 @@ def test_task_wired_with_gateways_from_bgp(tgen):
     h1 = tgen.gears["h1"]
     rc, out = vtysh_config(h1, *MULTINIC_CONFIG)
     assert rc == 0, out
-    result = _expect(lambda: _task_wired(h1), count=60)
+    result = expect(lambda: _task_wired(h1), count=60)
     assert result is None, result
 
 
@@ -313,7 +292,7 @@ def test_task_wired_with_gateways_from_bgp(tgen):
 def test_vip_has_one_path_per_nic(tgen, family):
     "tor's RIB and kernel FIB hold the VIP with 4 next hops, h1's address on each NIC."
     tor = tgen.gears["tor"]
-    result = _expect(lambda: _paths_are(tor, family, NICS), count=60)
+    result = expect(lambda: _paths_are(tor, family, NICS), count=60)
     assert result is None, result
 
 
@@ -342,7 +321,7 @@ def test_link_bandwidth_weights_ecmp(tgen, family):
         got = _link_bandwidths(tor, family)
         return None if got == want else "link bandwidths {} != {}".format(got, want)
 
-    result = _expect(_bandwidths, count=30)
+    result = expect(_bandwidths, count=30)
     assert result is None, result
 
     route = _vip_route(tor, family)
@@ -374,7 +353,7 @@ def test_spine_learns_the_aggregate_only(tgen, family):
                  and ipaddress.ip_network(p).subnet_of(aggregate)]
         return "spine learned {}".format(hosts) if hosts else None
 
-    result = _expect(_aggregate_only, count=60)
+    result = expect(_aggregate_only, count=60)
     assert result is None, result
 
 
@@ -382,7 +361,7 @@ def test_spine_learns_the_aggregate_only(tgen, family):
 def test_32_flows_arrive_over_all_nics(tgen, family):
     "32 flows from remote to the VIP arrive over all four of h1's NICs."
     h1, remote = tgen.gears["h1"], tgen.gears["remote"]
-    _cmd_ok(remote, ["ping", "-{}".format(family), "-c", "3", "-i", "0.2", "-W", "2",
+    cmd_ok(remote, ["ping", "-{}".format(family), "-c", "3", "-i", "0.2", "-W", "2",
                      VIP[family]])
     before = _rx_packets(h1)
     _send_flows(remote, family)
@@ -407,7 +386,7 @@ def test_nic_down_withdraws_its_path_within_1s(tgen):
 
     step("ip link set {} down".format(down))
     start = time.monotonic()
-    _cmd_ok(h1, ["ip", "link", "set", down, "down"])
+    cmd_ok(h1, ["ip", "link", "set", down, "down"])
     elapsed = {}
     while len(elapsed) < 2 and time.monotonic() - start < 10:
         for family in [4, 6]:
@@ -422,13 +401,13 @@ def test_nic_down_withdraws_its_path_within_1s(tgen):
                 "IPv{}: path of {} withdrawn after {:.2f} s".format(family, down, elapsed[family])
             )
             step("IPv{}: traffic to the VIP goes on over 3 NICs".format(family))
-            _cmd_ok(remote, ["ping", "-{}".format(family), "-c", "5", "-i", "0.2", "-W", "2",
+            cmd_ok(remote, ["ping", "-{}".format(family), "-c", "5", "-i", "0.2", "-W", "2",
                              VIP[family]])
     finally:
         step("ip link set {} up".format(down))
-        _cmd_ok(h1, ["ip", "link", "set", down, "up"])
+        cmd_ok(h1, ["ip", "link", "set", down, "up"])
     for family in [4, 6]:
-        result = _expect(lambda: _paths_are(tor, family, NICS), count=60)
+        result = expect(lambda: _paths_are(tor, family, NICS), count=60)
         assert result is None, "IPv{} after {} came back: {}".format(family, down, result)
 
 
@@ -440,7 +419,7 @@ def test_task_datapath_failure_withdraws_the_vip_within_1s(tgen):
 
     step("ip link set mn-job1 down (the task's datapath fails)")
     start = time.monotonic()
-    _cmd_ok(h1, ["ip", "link", "set", "mn-" + TASK, "down"])
+    cmd_ok(h1, ["ip", "link", "set", "mn-" + TASK, "down"])
     elapsed = {}
     try:
         while len(elapsed) < 2 and time.monotonic() - start < 10:
@@ -456,9 +435,9 @@ def test_task_datapath_failure_withdraws_the_vip_within_1s(tgen):
             )
     finally:
         step("ip link set mn-job1 up")
-        _cmd_ok(h1, ["ip", "link", "set", "mn-" + TASK, "up"])
+        cmd_ok(h1, ["ip", "link", "set", "mn-" + TASK, "up"])
     for family in [4, 6]:
-        result = _expect(lambda: _paths_are(tor, family, NICS), count=60)
+        result = expect(lambda: _paths_are(tor, family, NICS), count=60)
         assert result is None, "IPv{} after the task's device came back: {}".format(
             family, result
         )
@@ -479,7 +458,7 @@ def test_restart_does_not_flap_vips(tgen):
     old_pid = daemon_pid(h1, "multinicd")
     assert old_pid, "multinicd is not running"
     # what the restarted multinicd reads back (vtysh -b), as watchfrr does
-    _cmd_ok(h1, ["vtysh", "-c", "write memory"])
+    cmd_ok(h1, ["vtysh", "-c", "write memory"])
 
     script = WATCH.format(n=80, v4=VIP_PREFIX[4], v6=VIP_PREFIX[6])
     watch = tor.net.popen(["sh", "-c", script], stdout=subprocess.PIPE,
@@ -491,8 +470,8 @@ def test_restart_does_not_flap_vips(tgen):
         time.sleep(1)
         step("restart multinicd and give it its configuration back")
         h1.net.startRouterDaemons(daemons=["multinicd"])
-        _cmd_ok(h1, ["vtysh", "-b", "-d", "multinicd"])
-        result = _expect(lambda: _task_wired(h1), count=60)
+        cmd_ok(h1, ["vtysh", "-b", "-d", "multinicd"])
+        result = expect(lambda: _task_wired(h1), count=60)
         assert result is None, "after the restart: {}".format(result)
         out, _ = watch.communicate(timeout=60)
     finally:
@@ -511,7 +490,7 @@ def test_restart_does_not_flap_vips(tgen):
     assert all(n == 4 for n in paths), "the VIP flapped on tor: {}".format(paths)
 
     for family in [4, 6]:
-        result = _expect(lambda: _paths_are(tor, family, NICS), count=30)
+        result = expect(lambda: _paths_are(tor, family, NICS), count=30)
         assert result is None, "IPv{} after the restart: {}".format(family, result)
 
 
@@ -529,7 +508,7 @@ def test_task_delete_withdraws_the_vip(tgen):
                 return "spine still has {}".format(AGGREGATE[family])
             return None
 
-        result = _expect(_gone, count=30)
+        result = expect(_gone, count=30)
         assert result is None, result
 
 

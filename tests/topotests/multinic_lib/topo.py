@@ -318,3 +318,40 @@ def wait_for(predicate, timeout=30.0, interval=0.5):
         if value or time.monotonic() >= deadline:
             return value
         time.sleep(interval)
+
+
+#
+# commands and waiting, as every multinic topotest needs them
+#
+
+
+def cmd(router, args, timeout=60):
+    """Run a command (argument list) in a router: ``(rc, stdout, stderr)``."""
+    return _net(router).cmd_status(args, warn=False, timeout=timeout)
+
+
+def cmd_ok(router, args, timeout=60):
+    """Run a command in a router, assert that it succeeded; its stdout."""
+    rc, out, err = cmd(router, args, timeout)
+    assert rc == 0, "{}: `{}` failed (rc {}): {}{}".format(
+        router.name, " ".join(args), rc, out, err
+    )
+    return out
+
+
+def expect(func, count=30, wait=0.5):
+    """topotest.run_and_expect(func, None): None once func returns None,
+    else func's last result (what is still wrong)."""
+    from lib import topotest  # FRR's, importable once the test set sys.path
+
+    _, result = topotest.run_and_expect(func, None, count=count, wait=wait)
+    return result
+
+
+def skip_unless_running(tgen):
+    """pytest.skip when a router's daemons are no longer running."""
+    import pytest
+
+    errors = [r for r in (rt.check_router_running() for rt in tgen.routers().values()) if r]
+    if errors:
+        pytest.skip("\n".join(errors))
