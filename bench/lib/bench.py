@@ -35,7 +35,7 @@ FAILOVER_KEYS = ["lost_packets", "recovery_s", "flow_stall_s", "flows_stalled", 
                  "surviving_stall_s", "surviving_retrans_before", "surviving_retrans_after",
                  "redirect_errors", "degraded_ratio", "returned_s", "after_return_ratio",
                  "retransmits_2s", "retransmits_total", "qdisc_drops", "goodput_mbit",
-                 "pre_mbit"]
+                 "pre_mbit", "offered_mbit"]
 COST_KEYS = ["gbit", "cpu_s_per_gb", "cpu_s", "iperf3_cpu_s", "ksoftirqd_cpu_s",
              "machine_busy_s"]
 DIRECTIONS = ("egress", "ingress")
@@ -117,6 +117,7 @@ def meta(args, topo):
         "flows": [int(x) for x in args.flows.split(",")],
         "failover": {"duration_s": failover[0], "fail_at_s": failover[1],
                      "back_at_s": failover[2], "flows": args.failover_flows,
+                     "load": measure.FAILOVER_LOAD,
                      "nic": topo["nics"][args.fail_nic]["name"]},
         "cost": {"duration_s": args.cost_duration, "flows": args.cost_flows},
         "task_counts": [int(x) for x in args.tasks.split(",")],
@@ -163,13 +164,14 @@ def run_mode_rep(mode, topo, anchors, args, rep, raw, res, notes):
     and ingress throughput with each flow count, a NIC failing under
     egress and under ingress traffic, the unshaped datapath cost."""
     task = None
-    pid = multinicd_pid(topo)
+    pid = None
     flows = [int(x) for x in args.flows.split(",")]
     d, fail_at, back_at = (float(x) for x in args.failover.split(","))
     timing = {"duration": int(d), "fail_at": fail_at, "back_at": back_at}
     keys = result_keys(flows)
     try:
         task = mode.setup(topo)
+        pid = multinicd_pid(topo)  # setup may have restarted FRR (see its notes)
         task.start_anchor()
         for note in mode.check(topo, task):
             notes.append("%s: %s" % (mode.label, note))
@@ -222,7 +224,7 @@ def run_mode_rep(mode, topo, anchors, args, rep, raw, res, notes):
         except Exception as e:
             notes.append("%s: teardown failed: %s" % (mode.label, e))
         measure.restore_nics(topo)
-    if multinicd_pid(topo) != pid:
+    if pid is not None and multinicd_pid(topo) != pid:
         notes.append("%s: multinicd restarted (pid %s -> %s) during repetition %d: a "
                      "crash? see multinicd.log" % (mode.label, pid, multinicd_pid(topo), rep + 1))
     if mode.control_plane:

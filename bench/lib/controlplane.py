@@ -9,7 +9,8 @@ import time
 
 from modes import leftovers, ping
 from stats import spread
-from util import ip_json, log, netns_add, netns_del, vmrss_kb, vtysh, vtysh_json, wait_for
+from util import (ip_json, log, netns_add, netns_del, restart_host_frr, vmrss_kb, vtysh,
+                  vtysh_json, wait_for)
 
 CP_NETNS = "mnb-cp-%d"
 CP_VIP = "10.200.1.%d/32"
@@ -97,20 +98,24 @@ def time_to_ping(topo):
     pinger = subprocess.Popen(["ip", "netns", "exec", CP_NETNS % 1, "/usr/bin/python3",
                                PINGER, topo["remote_ip"], "15"],
                               stdout=subprocess.PIPE, text=True)
+    watch = None
     try:
         if pinger.stdout.readline().strip() != "ready":
             raise RuntimeError("pinger did not start")
+        watch = FibWatch(topo, "up", [1]) if announcing(topo) else None
         t0 = time.monotonic()
         commit_tasks(topo, [1])
         t_commit = time.monotonic()
         answer = pinger.stdout.readline().split()
+        t_fib = watch.wait() if watch else None
     finally:
         pinger.kill()
         pinger.wait()
     if not answer or answer[0] != "reply":
         raise RuntimeError("task cp1 never reached the remote")
     delete_tasks(topo, [1])
-    return {"commit_ms": (t_commit - t0) * 1e3, "ping_ms": (float(answer[1]) - t0) * 1e3}
+    return {"commit_ms": (t_commit - t0) * 1e3, "ping_ms": (float(answer[1]) - t0) * 1e3,
+            "announced_ms": None if t_fib is None else (t_fib - t0) * 1e3}
 
 
 def wire_many(topo, count, rss_base):
@@ -140,26 +145,10 @@ def wire_many(topo, count, rss_base):
             "withdrawn_ms": withdrawn, "pid": pid}
 
 
-FRRINIT = "/usr/lib/frr/frrinit.sh"
-
-
 def restart_frr(topo):
     """A fresh multinicd for every repetition, so that each one measures
-    what tasks cost a process that never had any. The whole pathspace is
-    restarted with frrinit: watchfrr backs off when one daemon is killed
-    repeatedly, a fresh watchfrr does not."""
-    h1 = topo["h1"]
-    # The daemons inherit frrinit's stdout: a pipe would never see EOF.
-    with open("/var/log/frr/%s.frrinit.log" % h1, "a") as logf:
-        subprocess.run([FRRINIT, "restart", h1], stdout=logf, stderr=logf, timeout=120,
-                       check=True)
-    wait_for("multinicd answering after the restart",
-             lambda: "version" in vtysh_json(h1, "show multinic json"), timeout=60,
-             period=0.2)
-    n = len(topo["nics"])
-    wait_for("%d BGP sessions established again" % n,
-             lambda: sum(1 for p in vtysh_json(topo["tor"], "show bgp neighbors json").values()
-                         if p.get("bgpState") == "Established") == n, timeout=60, period=0.2)
+    what tasks cost a process that never had any."""
+    restart_host_frr(topo)
 
 
 def mtype_counts(topo):
@@ -210,14 +199,15 @@ def measure(topo, mode, reps, counts, cycles):
         for _ in range(reps):
             runs.append(one_repetition(topo, mode, counts, cycles))
             r = runs[-1]
-            log("  fresh multinicd %d kB; %s; commit -> task pings remote %.0f ms; "
+            log("  fresh multinicd %d kB; %s; one more task: pings remote %.0f ms, announced %s ms; "
                 "RSS over %d cycles of %d tasks: %s kB" % (
                     r["rss_before_kb"], ", ".join(
                         "%d task(s) wired in %.0f ms, announced in %s ms, %d kB" % (
                             c, w["wired_ms"], "%.0f" % w["announced_ms"]
                             if w["announced_ms"] is not None else "-", w["rss_kb"])
                         for c, w in r["wires"].items()),
-                    r["ping"]["ping_ms"], cycles + 1, max(counts),
+                    r["ping"]["ping_ms"], "-" if r["ping"]["announced_ms"] is None
+                    else "%.0f" % r["ping"]["announced_ms"], cycles + 1, max(counts),
                     " ".join(str(x) for x in r["rss_cycles_kb"])))
         for r in runs:
             if r["mtypes_grown"]:
@@ -234,6 +224,8 @@ def measure(topo, mode, reps, counts, cycles):
     return {
         "commit_ms": spread([r["ping"]["commit_ms"] for r in runs]),
         "ping_ms": spread([r["ping"]["ping_ms"] for r in runs]),
+        # one task committed to a multinicd and bgpd that have run a while
+        "announced_ms": spread([r["ping"].get("announced_ms") for r in runs]),
         "rss_before_kb": spread([r["rss_before_kb"] for r in runs]),
         "tasks": {str(c): {
             key: spread([r["wires"][c][key] for r in runs])

@@ -26,6 +26,11 @@ OMIT = 1              # iperf3 -O: seconds of slow start left out of goodput
 # what "recovered" means: this share of what the surviving NICs can carry
 RECOVERED = 0.9
 RETURNED = 0.5        # a returned NIC counts as used at half its fair share
+FAILOVER_LOAD = 0.6   # failover flows offer this share of (N-1) x R
+# iperf3 paces -b by writing whole blocks (128 kB by default for TCP): 32
+# flows' blocks coinciding overflow a NIC's queue even at half its rate.
+# 8 kB blocks keep the bursts well under the queue (25 ms at R).
+PACED_BLOCK = "8K"
 STEADY = 3            # consecutive samples a condition must hold
 
 
@@ -395,7 +400,8 @@ def mean_rate(series, t_from, t_to, pick):
 def failover_run(topo, anchors, task, flows, timing, fail_nic, raw_path, counters=dict,
                  direction="egress"):
     """A NIC fails (ip link set down on h1; the switch's port loses its
-    carrier) mid-run and comes back later.
+    carrier) mid-run and comes back later, under paced flows that offer
+    FAILOVER_LOAD of what the surviving NICs can carry.
 
     Reported: packets lost (entered the host, egress, or the switch,
     ingress, and never left it, tbf drops apart); recovery (time from the
@@ -412,6 +418,11 @@ def failover_run(topo, anchors, task, flows, timing, fail_nic, raw_path, counter
     nics = path.devs
     n, rate = len(nics), topo["rate_mbit"] * 1e6
     duration, at_fail, at_back = timing["duration"], timing["fail_at"], timing["back_at"]
+    # Paced flows, FAILOVER_LOAD of what the surviving NICs can carry in
+    # all: no NIC's queue overflows before or after the failure as long as
+    # the flows are spread, so a retransmission is a packet the failure
+    # cost, and the aggregate shows when the failed NIC's flows are back.
+    per_flow = FAILOVER_LOAD * (n - 1) * rate / flows
     dev = topo["nics"][fail_nic]["name"]
     c0 = counters()
     offloads(topo, task, False)
@@ -423,7 +434,9 @@ def failover_run(topo, anchors, task, flows, timing, fail_nic, raw_path, counter
     sampler.start()
     flow_sampler.start()
     t0 = time.monotonic()
-    client = iperf3_client(task, topo, flows, duration, ["-i", "0.5"] + path.iperf_extra)
+    client = iperf3_client(task, topo, flows, duration,
+                           ["-i", "0.5", "-b", "%d" % per_flow, "-l", PACED_BLOCK]
+                           + path.iperf_extra)
     snap = {}
 
     def fail():
@@ -465,6 +478,8 @@ def failover_run(topo, anchors, task, flows, timing, fail_nic, raw_path, counter
     series = rates(samples)
     pre = mean_rate(series, t_fail - 2, t_fail, lambda p, a: a)
     target = RECOVERED * min(pre or 0, (n - 1) * rate)
+    post = mean_rate(series, t_fail + 1, t_back, lambda p, a: a)
+    after_rate = mean_rate(series, t_back + 1, samples[-1][0], lambda p, a: a)
     rec = first_steady(series, t_fail, lambda p, a: a >= target) if target > 0 else None
     recovery = None if rec is None or rec > t_back else max(0.0, rec - t_fail)
     ret = first_steady(series, t_back,
@@ -510,11 +525,12 @@ def failover_run(topo, anchors, task, flows, timing, fail_nic, raw_path, counter
         "fail_nic": dev,
         "pre_mbit": (pre or 0) / 1e6,
         "recovery_s": recovery,
-        "degraded_ratio": ratio_or_none(mean_rate(series, t_fail + 1, t_back,
-                                                  lambda p, a: a), (n - 1) * rate),
+        "offered_mbit": per_flow * flows / 1e6,
+        # the aggregate while the NIC is down and after it returned, as a
+        # share of the aggregate before the failure
+        "degraded_ratio": ratio_or_none(post, pre),
         "returned_s": None if ret is None else max(0.0, ret - t_back),
-        "after_return_ratio": ratio_or_none(mean_rate(series, t_back + 1, samples[-1][0],
-                                                      lambda p, a: a), n * rate),
+        "after_return_ratio": ratio_or_none(after_rate, pre),
         "retransmits_2s": delta_in(retrans, t_fail, t_fail + 2),
         "retransmits_total": res["end"]["sum_sent"].get("retransmits"),
         # tbf drops on the NICs (queue full); a NIC set down loses its
@@ -615,7 +631,7 @@ def cost_run(topo, anchors, task, flows, duration, raw_path, direction="egress")
 
 
 def ratio_or_none(x, limit):
-    return None if x is None else x / limit
+    return None if x is None or not limit else x / limit
 
 
 def delta_in(pairs, t_from, t_to):

@@ -19,8 +19,8 @@ import json
 import subprocess
 import time
 
-from util import (Anchor, ip, ip_json, netns_add, netns_del, nsexec, run, vtysh,
-                  vtysh_json, wait_for)
+from util import (Anchor, ip, ip_json, netns_add, netns_del, netns_visible_to_multinicd,
+                  nsexec, restart_host_frr, run, vtysh, vtysh_json, wait_for)
 
 # Manual modes' policy routing: a table and rule priority that nothing
 # else on the host uses (multinicd uses 4242, 10000+ifindex, pref 999/1000).
@@ -281,6 +281,13 @@ class MultinicMode(Mode):
             # the kernel default, so that the check below sees multinicd set it
             sysctl_set(h1, "net.ipv4.fib_multipath_hash_policy", 0)
         netns_add(topo["registry"], "mnb-tc")
+        self.setup_notes = []
+        if not netns_visible_to_multinicd(topo, "mnb-tc"):
+            self.setup_notes.append(
+                "a new network namespace did not reach multinicd's mount namespace "
+                "(mount propagation of /run/netns broken by something else on this "
+                "machine): FRR on the host restarted before the repetition")
+            restart_host_frr(topo)
         self.configure(topo)
         vtysh(h1, "configure terminal", "multinic", "task " + self.task_name,
               "netns mnb-tc", "vip 10.200.0.3/32")
@@ -325,7 +332,7 @@ class MultinicMode(Mode):
 
     def check(self, topo, task):
         """What the configuration must have done to the host."""
-        h1, notes = topo["h1"], []
+        h1, notes = topo["h1"], list(getattr(self, "setup_notes", []))
         if self.ebpf:
             return notes
         pol = sysctl_get(h1, "net.ipv4.fib_multipath_hash_policy")

@@ -147,3 +147,43 @@ def vmrss_kb(pid):
             if line.startswith("VmRSS:"):
                 return int(line.split()[1])
     raise RuntimeError("no VmRSS for pid %d" % pid)
+
+
+FRRINIT = "/usr/lib/frr/frrinit.sh"
+
+
+def restart_host_frr(topo):
+    """Restart FRR on the host (frrinit: watchfrr backs off when one daemon
+    is killed repeatedly, a fresh watchfrr does not); wait until multinicd
+    answers and the switch has its BGP sessions back."""
+    h1 = topo["h1"]
+    # The daemons inherit frrinit's stdout: a pipe would never see EOF.
+    with open("/var/log/frr/%s.frrinit.log" % h1, "a") as logf:
+        subprocess.run([FRRINIT, "restart", h1], stdout=logf, stderr=logf, timeout=120,
+                       check=True)
+    wait_for("multinicd answering after the restart",
+             lambda: "version" in vtysh_json(h1, "show multinic json"), timeout=60,
+             period=0.2)
+    n = len(topo["nics"])
+    wait_for("%d BGP sessions established again" % n,
+             lambda: sum(1 for p in vtysh_json(topo["tor"], "show bgp neighbors json").values()
+                         if p.get("bgpState") == "Established") == n, timeout=60, period=0.2)
+
+
+def multinicd_pid(topo):
+    try:
+        with open("/var/run/frr/%s/multinicd.pid" % topo["h1"]) as f:
+            return int(f.read().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def netns_visible_to_multinicd(topo, name):
+    """Whether /run/netns/NAME is a network namespace in multinicd's own
+    mount namespace (ip netns exec gave it one; new namespaces reach it by
+    mount propagation, which something else on a shared machine can
+    break)."""
+    pid = multinicd_pid(topo)
+    out = run(["nsenter", "-t", str(pid), "-m", "stat", "-f", "-c", "%T",
+               "/run/netns/" + name], check=False)
+    return out.strip() == "nsfs"
