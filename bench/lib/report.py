@@ -578,7 +578,7 @@ def cp_plot(ax, res, colors):
     ax.set_title("control plane: until all T tasks are wired / announced (every VIP in the "
                  "switch's FIB with N paths)", fontsize=11)
     if ax.get_legend_handles_labels()[0]:
-        ax.legend(loc="upper left", fontsize=8)
+        ax.legend(loc="best", fontsize=8)
 
 
 def write(res, out_dir):
