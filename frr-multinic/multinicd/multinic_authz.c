@@ -14,6 +14,7 @@
 #include "lib/command.h"
 #include "lib/frrevent.h"
 #include "lib/log.h"
+#include "lib/monotime.h"
 #include "lib/northbound.h"
 #include "lib/prefix.h"
 #include "lib/stream.h"
@@ -32,6 +33,8 @@ static struct event *t_send;
 static struct event *t_startup;
 static bool config_read;
 static uint32_t generation;
+static bool sent_ok;
+static time_t sent_at;
 
 static const struct lyd_node *multinic_root(const struct lyd_node *dnode)
 {
@@ -369,6 +372,8 @@ static void authz_send(struct event *event)
 	msg_start(w.s, MN_AUTHZ_MSG_END);
 	w.ok = w.ok && msg_send(w.s);
 	stream_free(w.s);
+	sent_ok = w.ok;
+	sent_at = monotime(NULL);
 	if (!w.ok)
 		zlog_warn("authorization policy (generation %u) could not be sent to bgpd_multinic; it is sent again when zebra reconnects or bgpd_multinic asks",
 			  generation);
@@ -411,6 +416,34 @@ int mn_authz_opaque_recv(ZAPI_CALLBACK_ARGS)
 	if (info.type == MN_OPAQUE_AUTHZ_REQUEST)
 		authz_schedule_send();
 	return 0;
+}
+
+static int count_task_addr_cb(const struct lyd_node *dnode, void *arg)
+{
+	unsigned int *count = arg;
+	struct prefix p;
+
+	yang_dnode_get_prefix(&p, dnode, NULL);
+	count[fam_idx(&p)]++;
+	return YANG_ITER_CONTINUE;
+}
+
+void mn_authz_status(struct mn_authz_status *st)
+{
+	static const char *const addrs[] = { "task/vip-v4", "task/vip-v6", "task/nic-address/ipv4",
+					     "task/nic-address/ipv6" };
+	const struct lyd_node *root = NULL;
+	unsigned int i;
+
+	memset(st, 0, sizeof(*st));
+	if (yang_dnode_exists(running_config->dnode, "/frr-multinic:multinic"))
+		root = yang_dnode_get(running_config->dnode, "/frr-multinic:multinic");
+	for (i = 0; root && i < array_size(addrs); i++)
+		yang_dnode_iterate(count_task_addr_cb, st->task_vips, root, "%s", addrs[i]);
+	st->generation = generation;
+	st->sent_ok = sent_ok;
+	st->sent_at = sent_at;
+	st->config_read = config_read;
 }
 
 void mn_authz_init(void)

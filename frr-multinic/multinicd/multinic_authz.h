@@ -36,6 +36,16 @@ extern void mn_authz_zebra_connected(struct zclient *zc);
 /* ZEBRA_OPAQUE_MESSAGE handler (bgpd_multinic asking for the policy). */
 extern int mn_authz_opaque_recv(ZAPI_CALLBACK_ARGS);
 
+/* For show multinic authorization. */
+struct mn_authz_status {
+	unsigned int task_vips[2]; /* [0] IPv4, [1] IPv6, in the running config */
+	uint32_t generation;	   /* of the last policy sent, 0: none yet */
+	bool sent_ok;		   /* zebra took every message of it */
+	time_t sent_at;		   /* monotime */
+	bool config_read;	   /* sending is allowed */
+};
+extern void mn_authz_status(struct mn_authz_status *st);
+
 extern void mn_authz_init(void);
 extern void mn_authz_terminate(void);
 

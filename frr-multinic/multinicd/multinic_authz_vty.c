@@ -16,12 +16,15 @@
 #include <zebra.h>
 
 #include "lib/command.h"
+#include "lib/json.h"
+#include "lib/monotime.h"
 #include "lib/northbound_cli.h"
 #include "lib/prefix.h"
 #include "lib/vty.h"
 
 #include "multinicd.h"
 #include "multinic_util.h"
+#include "multinic_authz.h"
 #include "multinic_authz_wire.h"
 #include "multinic_nb.h"
 #include "multinic_vty.h"
@@ -269,8 +272,107 @@ void cli_show_authz_host_max_vips(struct vty *vty, const struct lyd_node *dnode,
 		yang_dnode_get_string(dnode, "../name"), yang_dnode_get_string(dnode, NULL));
 }
 
+/*
+ * show multinic authorization
+ */
+
+struct show_walk {
+	struct vty *vty;
+	json_object *jarray;
+	const char *indent;
+};
+
+static int show_range_cb(const struct lyd_node *dnode, void *arg)
+{
+	struct show_walk *w = arg;
+	const char *prefix = yang_dnode_get_string(dnode, "prefix");
+
+	if (w->jarray)
+		json_object_array_add(w->jarray, json_object_new_string(prefix));
+	else
+		vty_out(w->vty, "%s%s\n", w->indent, prefix);
+	return YANG_ITER_CONTINUE;
+}
+
+static int show_host_cb(const struct lyd_node *dnode, void *arg)
+{
+	struct show_walk *w = arg;
+	const char *name = yang_dnode_get_string(dnode, "name");
+
+	if (w->jarray)
+		json_object_array_add(w->jarray, json_object_new_string(name));
+	else
+		vty_out(w->vty, "%s%s\n", w->indent, name);
+	return YANG_ITER_CONTINUE;
+}
+
+DEFPY(show_multinic_authz, show_multinic_authz_cmd, "show multinic authorization [json]$uj",
+      SHOW_STR "Multi-NIC task networking (multinicd)\n" AUTHZ_STR JSON_STR)
+{
+	struct show_walk w = { .vty = vty, .indent = "    " };
+	const struct lyd_node *authz = NULL;
+	struct mn_authz_status st;
+	json_object *json = NULL, *j;
+
+	mn_authz_status(&st);
+	if (yang_dnode_exists(running_config->dnode, "/frr-multinic:multinic/authorization"))
+		authz = yang_dnode_get(running_config->dnode,
+				       "/frr-multinic:multinic/authorization");
+	if (uj) {
+		json = json_object_new_object();
+		w.jarray = json_object_new_array();
+		json_object_object_add(json, "vipRanges", w.jarray);
+	} else {
+		vty_out(vty, "VIP ranges:\n");
+	}
+	if (authz)
+		yang_dnode_iterate(show_range_cb, &w, authz, "vip-range");
+	if (authz && yang_dnode_exists(authz, "max-vips-per-host")) {
+		if (json)
+			json_object_int_add(json, "maxVipsPerHost",
+					    yang_dnode_get_uint32(authz, "max-vips-per-host"));
+		else
+			vty_out(vty, "Max VIPs per host: %s per address family\n",
+				yang_dnode_get_string(authz, "max-vips-per-host"));
+	}
+	if (json) {
+		w.jarray = json_object_new_array();
+		json_object_object_add(json, "hosts", w.jarray);
+	} else {
+		vty_out(vty, "Hosts (checked by bgpd_multinic on a rack switch):\n");
+	}
+	if (authz)
+		yang_dnode_iterate(show_host_cb, &w, authz, "host");
+
+	if (json) {
+		j = json_object_new_object();
+		json_object_int_add(j, "ipv4", st.task_vips[0]);
+		json_object_int_add(j, "ipv6", st.task_vips[1]);
+		json_object_object_add(json, "taskVips", j);
+		j = json_object_new_object();
+		json_object_int_add(j, "generation", st.generation);
+		json_object_boolean_add(j, "complete", st.sent_ok);
+		json_object_boolean_add(j, "configurationLoaded", st.config_read);
+		if (st.generation)
+			json_object_int_add(j, "secondsAgo", monotime(NULL) - st.sent_at);
+		json_object_object_add(json, "sentToBgpd", j);
+		vty_json(vty, json);
+		return CMD_SUCCESS;
+	}
+	vty_out(vty, "Task VIPs on this host: %u IPv4, %u IPv6\n", st.task_vips[0], st.task_vips[1]);
+	if (!st.generation)
+		vty_out(vty, "Not sent to bgpd_multinic yet%s\n",
+			st.config_read ? "" : " (waiting for the configuration to be loaded)");
+	else
+		vty_out(vty, "Sent to bgpd_multinic: generation %u, %lld s ago%s\n", st.generation,
+			(long long)(monotime(NULL) - st.sent_at),
+			st.sent_ok ? "" : " (incomplete: zebra refused a message)");
+	return CMD_SUCCESS;
+}
+
 void multinic_authz_vty_init(void)
 {
+	install_element(VIEW_NODE, &show_multinic_authz_cmd);
 	install_element(MULTINIC_NODE, &authz_range_cmd);
 	install_element(MULTINIC_NODE, &authz_max_vips_cmd);
 	install_element(MULTINIC_NODE, &no_authz_host_cmd);

@@ -530,18 +530,16 @@ int multinic_task_addr_ip_destroy(struct nb_cb_destroy_args *args)
 }
 
 /*
- * Parts of the model whose behaviour this release does not implement:
- * the authorization policy.
+ * For parts of the model whose behaviour a release does not implement
+ * (none in this one): refused, never accepted and ignored.
  */
 static int refuse_unimplemented(const struct lyd_node *dnode, char *errmsg, size_t len)
 {
 	char xpath[XPATH_MAXLEN];
-	const char *what = "this configuration";
 
 	yang_dnode_get_path(dnode, xpath, sizeof(xpath));
-	if (strstr(xpath, "/authorization"))
-		what = "the authorization policy";
-	return refuse(errmsg, len, "%s is not implemented yet in multinicd %s (refused: %s)", what,
+	return refuse(errmsg, len,
+		      "this configuration is not implemented yet in multinicd %s (refused: %s)",
 		      MULTINICD_VERSION, xpath);
 }
 

@@ -36,7 +36,8 @@ What is checked:
    under its reason and logged, and h1's VIP keeps only h1's paths and its
    traffic throughout;
 4. a policy change on tor (h2's limit raised; h1's IPv6 range revoked and
-   restored) takes effect without any session reset;
+   restored) takes effect without any session reset; with a range shared
+   by h1 and h2, h2 still cannot take h1's VIP (first host keeps it);
 5. a sweep of invalid configurations through vtysh and gRPC on h1: each is
    refused with a message naming the problem, and the running
    configuration is byte-identical afterwards.
@@ -294,6 +295,10 @@ def test_sessions_and_policy(tgen):
 
     result = _expect(_policy)
     assert result is None, result
+    sent = show_json(tor, "show multinic authorization json").get("sentToBgpd", {})
+    assert sent.get("generation", 0) >= 1 and sent.get("complete"), (
+        "tor's multinicd: {}".format(sent)
+    )
     out = _authz(tor)
     assert out["hosts"]["h2"]["maxVips"] == H2_LIMIT, out
     assert out["hosts"]["h1"]["maxVips"] == 4, out
@@ -305,6 +310,8 @@ def test_h1_vip_announced(tgen):
     step("configure task job1 on h1")
     rc, out = vtysh_config(h1, *TASK_CONFIG)
     assert rc == 0, "task config refused: {}".format(out)
+    vips = show_json(h1, "show multinic authorization json").get("taskVips")
+    assert vips == {"ipv4": 1, "ipv6": 1}, "h1's task VIPs: {}".format(vips)
     for family in (4, 6):
         step("IPv{}: h1's VIP on tor with 2 paths, traffic both ways".format(family))
         _check_h1_vip(tgen, family)
@@ -406,6 +413,44 @@ def test_policy_change_without_session_reset(tgen):
     assert result is None, result
     _check_h1_vip(tgen, 4)
     _check_h1_vip(tgen, 6)
+
+
+def test_shared_range_first_host_keeps_vip(tgen):
+    "With a range shared by h1 and h2, h2 still cannot take h1's VIP."
+    tor = tgen.gears["tor"]
+    before = _sessions(tor)
+
+    step("allow h2 h1's ranges too")
+    rc, out = vtysh_config(
+        tor,
+        "multinic",
+        "authorization host h2 vip-range 10.200.1.0/24",
+        "authorization host h2 vip-range fd00:200:1::/64",
+    )
+    assert rc == 0, out
+
+    def _owned():
+        rej = _authz(tor).get("hosts", {}).get("h2", {}).get("rejected", {})
+        return None if rej.get("ownedByOtherHost", 0) >= 2 else "not counted: {}".format(rej)
+
+    result = _expect(_owned)
+    assert result is None, "h2's announcements of h1's VIPs: {}".format(result)
+    log = _tor_log(tor)
+    for family in (4, 6):
+        pattern = r"rejected {} from \S+ \(host h2\): VIP announced by another host \(host h1\)".format(
+            re.escape(VIP[family]))
+        assert re.search(pattern, log), "no log line /{}/".format(pattern)
+        _check_h1_vip(tgen, family)
+
+    step("take them back")
+    rc, out = vtysh_config(
+        tor,
+        "multinic",
+        "no authorization host h2 vip-range 10.200.1.0/24",
+        "no authorization host h2 vip-range fd00:200:1::/64",
+    )
+    assert rc == 0, out
+    assert _sessions(tor) == before, "sessions reset by policy changes"
 
 
 #
