@@ -6,6 +6,7 @@
 
 #include <linux/ethtool.h>
 #include <linux/sockios.h>
+#include <sys/ioctl.h>
 
 #include "lib/if.h"
 #include "lib/log.h"
