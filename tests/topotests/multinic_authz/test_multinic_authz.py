@@ -32,9 +32,10 @@ What is checked:
 1. sessions come up with TCP-MD5 and GTSM; tor's bgpd_multinic holds the
    policy multinicd sent;
 2. h1's VIP reaches tor over both NICs and traffic flows to and from it;
-3. none of h2's bad announcements is installed on tor, each is counted
-   under its reason and logged, and h1's VIP keeps only h1's paths and its
-   traffic throughout;
+3. h2 starts announcing while h1's traffic flows (continuous pings both
+   ways, no loss allowed): none of its bad announcements is installed on
+   tor, each is counted under its reason and logged, and h1's VIP keeps
+   only h1's paths;
 4. a policy change on tor (h2's limit raised; h1's IPv6 range revoked and
    restored) takes effect without any session reset; with a range shared
    by h1 and h2, h2 still cannot take h1's VIP (first host keeps it);
@@ -45,7 +46,9 @@ What is checked:
 
 import os
 import re
+import subprocess
 import sys
+import time
 
 import pytest
 
@@ -317,10 +320,52 @@ def test_h1_vip_announced(tgen):
         _check_h1_vip(tgen, family)
 
 
+def _pings_start(tgen, family, count):
+    "Pings to h1's VIP from remote and from the task to remote, in the background."
+    remote, h1 = tgen.gears["remote"], tgen.gears["h1"]
+    args = ["-{}".format(family), "-c", str(count), "-i", "0.1", "-W", "1"]
+    return [
+        (name, router.net.popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                encoding="utf-8"))
+        for name, router, cmd in [
+            ("remote -> VIP", remote, ["ping"] + args + [VIP_ADDR[family]]),
+            ("VIP -> remote", h1, ["ip", "netns", "exec", NETNS, "ping"] + args + [REMOTE[family]]),
+        ]
+    ]
+
+
+def _pings_check(pings, count):
+    "Every ping answered."
+    for name, proc in pings:
+        try:
+            out, _ = proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+        logger.info("ping %s: %s", name, out)
+        assert " 0% packet loss" in out and "{} received".format(count) in out, (
+            "h1's traffic ({}) was affected: {}".format(name, out)
+        )
+
+
 @pytest.mark.parametrize("family", [4, 6])
 def test_bad_announcements_refused(tgen, family):
     "None of h2's bad announcements is installed; each is counted and logged."
-    tor = tgen.gears["tor"]
+    tor, h2 = tgen.gears["tor"], tgen.gears["h2"]
+
+    step("IPv{}: h2 announces its bad prefixes while h1's traffic flows".format(family))
+    count = 80
+    pings = _pings_start(tgen, family, count)
+    try:
+        time.sleep(1)
+        nets = ["network " + p for p in list(H2_BAD[family].values()) + H2_VIPS[family]]
+        rc, out = vtysh_config(h2, "router bgp 65102",
+                               "address-family ipv{} unicast".format(family), *nets)
+        assert rc == 0, "h2: {}".format(out)
+    except BaseException:
+        for _, proc in pings:
+            proc.kill()
+        raise
 
     step("IPv{}: h2's limit-bound VIPs: exactly {} of {} installed".format(
         family, H2_LIMIT, len(H2_VIPS[family])))
@@ -366,7 +411,8 @@ def test_bad_announcements_refused(tgen, family):
         re.escape(limited[0]), re.escape(LOG_REASON["vipLimit"]))
     assert re.search(pattern, log), "no log line /{}/".format(pattern)
 
-    step("IPv{}: h1's VIP and traffic are unaffected".format(family))
+    step("IPv{}: h1's VIP and traffic were unaffected throughout".format(family))
+    _pings_check(pings, count)
     _check_h1_vip(tgen, family)
 
 
