@@ -54,17 +54,10 @@ LINK_PIN=/sys/fs/bpf/multinic/links/task-job1
 
 # Known failures: multinicd bugs these cases found, reported and not yet
 # fixed.  Such a case prints "XFAIL ..." (not counted as failed) while it
-# fails, and asks to be taken off this list once it passes.
-#   */task-removed: "no task" leaves the task's link pinned (a new one,
-#     detached with the device): mn_ebpf_task_detach() calls ebpf_sync(),
-#     whose task_links_update() attaches the task again (still "wired",
-#     host_ifindex set) before task_unwire() deletes its device.
-#   netkit/restart: a restarted multinicd does not adopt the pinned netkit
-#     link: for a netkit link the kernel reports the ifindex of the peer
-#     (in the task's netns), link_ifindex() compares it with the primary's,
-#     so link_ensure() takes the link for stale and creates a new one (the
-#     task goes through the kernel path meanwhile: no loss, no atomic swap).
-KNOWN_FAILURES=${MN_DP_KNOWN_FAILURES-"veth-tcx/task-removed netkit/task-removed netkit/restart"}
+# fails, and asks to be taken off this list once it passes.  Empty: the
+# three it held (task removal leaving a pinned link, netkit links not
+# adopted on restart) were fixed in 08950e4 and 105f14a.
+KNOWN_FAILURES=${MN_DP_KNOWN_FAILURES-""}
 
 npass=0
 nfail=0
