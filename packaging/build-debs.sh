@@ -45,7 +45,9 @@ overlay_files() {
 		sed 's|.*|& &|')
 	printf '%s\n' "README.md doc/multinic/README.md" \
 		"doc/multinicd.md doc/multinic/multinicd.md" \
-		"doc/benchmarks.md doc/multinic/benchmarks.md"
+		"doc/benchmarks.md doc/multinic/benchmarks.md" \
+		"doc/ingress-bgp.md doc/multinic/ingress-bgp.md" \
+		"doc/authorization.md doc/multinic/authorization.md"
 }
 
 input_key() {
