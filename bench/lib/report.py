@@ -149,8 +149,15 @@ def targets(res):
                     med(fo["surviving_retrans_after"]), med(fo["surviving_retrans_before"])),
                 ok, d == "ingress")
             rec = get(res, key, "failover_" + d, "failed_flows_recovered_s")
+            nfail = median_of(res, key, "failover_" + d, "failed_flows")
+            target = "%s, NIC failure: the failed NIC's flows resume within 1 s" % d
+            if nfail == 0:
+                rows.append([target, label_of(res, key),
+                             "no flow was on the failed NIC (median of the repetitions)",
+                             "not measured"])
+                continue
             x = None if not rec or rec.get("n", 0) == 0 else rec["median"]
-            add("%s, NIC failure: the failed NIC's flows resume within 1 s" % d, key,
+            add(target, key,
                 None if not rec or rec.get("n", 0) == 0 else
                 cell(rec, never="not while the NIC was down") + " s",
                 None if not rec or rec.get("n", 0) == 0 else (x is not None and x <= 1.0),
