@@ -239,6 +239,7 @@ mn_place_least_loaded(const struct mn_flow_key *key, __u32 hash, __u64 now,
 	slot = mn_least_loaded(key->family, hash, now, window);
 	if (slot == MN_NIC_NONE)
 		return slot;
+	mn_load_add(slot, MN_NEW_FLOW_CHARGE, now, window);
 
 	if (flow) {
 		flow->slot = slot;

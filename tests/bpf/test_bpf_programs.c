@@ -1030,6 +1030,33 @@ static void egress_least_loaded_weights_and_decay(void **state)
 }
 
 /*
+ * Placement least-loaded: a burst of new flows opened together spreads
+ * over all NICs, although their first packets weigh nothing and one NIC
+ * was a little less loaded when the burst began: each placement charges
+ * its NIC MN_NEW_FLOW_CHARGE (32 flows on 4 equal NICs: 8 each).
+ */
+static void egress_least_loaded_burst_spreads(void **state)
+{
+	enum { NFLOWS = 32 };
+	int count[MN_MAX_NICS] = { 0 }, slot, i;
+	__u64 now = now_ns();
+	struct pkt p;
+
+	(void)state;
+	set_config(MN_PLACE_LEAST_LOADED, SEED, HOUR_NS);
+	for (i = 0; i < NNICS; i++)
+		set_load(i, 1000 * (i + 1), now);
+	for (i = 0; i < NFLOWS; i++) {
+		pkt_v4(&p, VIP4, REMOTE4, IPPROTO_TCP, 44000 + i, 443);
+		slot = egress_slot(&p);
+		assert_in_range(slot, 0, NNICS - 1);
+		count[slot]++;
+	}
+	for (i = 0; i < NNICS; i++)
+		assert_int_equal(count[i], NFLOWS / NNICS);
+}
+
+/*
  * Placement least-loaded: flows spread over the NICs; when a NIC goes
  * down only its flows move (to the other NICs), the others stay; when it
  * comes back nothing moves back.
@@ -1366,6 +1393,7 @@ int main(void)
 				       setup),
 		cmocka_unit_test_setup(egress_least_loaded_weights_and_decay,
 				       setup),
+		cmocka_unit_test_setup(egress_least_loaded_burst_spreads, setup),
 		cmocka_unit_test_setup(egress_least_loaded_down_nic_moves_its_flows,
 				       setup),
 		cmocka_unit_test_setup(egress_hash_keeps_no_flow_state, setup),
