@@ -146,8 +146,6 @@ struct mn_ll_scan {
 	__u64 now;
 	__u64 window;
 	__u64 best_load;
-	__u64 max_load; /* the busiest usable NIC's recent load ... */
-	__u32 max_weight; /* ... and its weight */
 	__u32 family;
 	__u32 hash;
 	__u32 best;
@@ -180,10 +178,6 @@ static long mn_ll_step(__u64 index, void *ctx)
 	if (load)
 		bytes = mn_load_now(load, scan->now, scan->window);
 	rank = mn_tie_rank(scan->hash, slot);
-	if (!scan->max_weight || bytes * scan->max_weight > scan->max_load * weight) {
-		scan->max_load = bytes;
-		scan->max_weight = weight;
-	}
 	/* bytes / weight vs best_load / best_weight, without division */
 	lhs = bytes * scan->best_weight;
 	rhs = scan->best_load * weight;
@@ -199,15 +193,10 @@ static long mn_ll_step(__u64 index, void *ctx)
 
 /*
  * The usable NIC with the least recent load per weight (weight 0: takes
- * no new flows), MN_NIC_NONE when no NIC is usable; *charge is the load
- * the new flow is booked for on it (see MN_NEW_FLOW_CHARGE): as much as
- * the busiest NIC carries per weight, so that flows opened together, or
- * while the load of ended flows still decays, spread one per NIC in turn
- * instead of all filling the NIC that was idle.
+ * no new flows).  MN_NIC_NONE when no NIC is usable.
  */
 static __always_inline __u32 mn_least_loaded(__u32 family, __u32 hash,
-					     __u64 now, __u64 window,
-					     __u64 *charge)
+					     __u64 now, __u64 window)
 {
 	struct mn_ll_scan scan = {
 		.now = now,
@@ -218,10 +207,6 @@ static __always_inline __u32 mn_least_loaded(__u32 family, __u32 hash,
 	};
 
 	bpf_loop(MN_MAX_NICS, mn_ll_step, &scan, 0);
-	*charge = MN_NEW_FLOW_CHARGE;
-	if (scan.best != MN_NIC_NONE && scan.max_weight &&
-	    scan.max_load / scan.max_weight * scan.best_weight > *charge)
-		*charge = scan.max_load / scan.max_weight * scan.best_weight;
 	return scan.best;
 }
 
@@ -237,7 +222,6 @@ mn_place_least_loaded(const struct mn_flow_key *key, __u32 hash, __u64 now,
 		      __u64 window)
 {
 	struct mn_flow *flow, new_flow = {};
-	__u64 charge;
 	__u32 slot;
 
 	flow = bpf_map_lookup_elem(&mn_flows, key);
@@ -252,10 +236,10 @@ mn_place_least_loaded(const struct mn_flow_key *key, __u32 hash, __u64 now,
 		}
 	}
 
-	slot = mn_least_loaded(key->family, hash, now, window, &charge);
+	slot = mn_least_loaded(key->family, hash, now, window);
 	if (slot == MN_NIC_NONE)
 		return slot;
-	mn_load_add(slot, charge, now, window);
+	mn_load_add(slot, MN_NEW_FLOW_CHARGE, now, window);
 
 	if (flow) {
 		flow->slot = slot;

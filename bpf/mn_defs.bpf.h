@@ -66,14 +66,13 @@
 #define MN_FLOW_TOUCH_NS 1000000000ULL
 
 /*
- * Least-loaded: the least load a new flow is charged to its NIC when
- * placed.  Its first packet (a SYN) says nothing of what it will carry:
- * charged by its bytes alone, a burst of new flows all picked the NIC
- * that was least loaded a moment before (bench: 32 flows opened together
- * on one NIC, the one idle since the previous run's flows ended).  A new
- * flow is booked as heavy as the busiest NIC's recent load per weight
- * (mn_least_loaded()), at least this much on idle NICs; the charge decays
- * like real load, which soon takes over.
+ * Least-loaded: the load a new flow is charged to its NIC when placed.
+ * Its first packet (a SYN) says nothing of what it will carry: charged by
+ * its bytes alone, a burst of new flows all picked the NIC that was least
+ * loaded a moment before (bench: 32 flows opened together on one NIC).
+ * The charge decays like real load, so a burst spreads by weight while
+ * the traffic the flows then carry soon outweighs it (a 100 Mbit/s NIC
+ * busy for a window holds about 12 MB of recent load).
  */
 #define MN_NEW_FLOW_CHARGE (256U * 1024U)
 

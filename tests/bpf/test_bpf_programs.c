@@ -1057,31 +1057,6 @@ static void egress_least_loaded_burst_spreads(void **state)
 }
 
 /*
- * Placement least-loaded: while the load of flows that ended still
- * decays (three NICs busy a moment ago, one idle), four new elephants
- * take one NIC each instead of all filling the idle one.
- */
-static void egress_least_loaded_elephants_one_per_nic(void **state)
-{
-	bool used[MN_MAX_NICS] = { false };
-	__u64 now = now_ns();
-	int slot, i;
-	struct pkt p;
-
-	(void)state;
-	set_config(MN_PLACE_LEAST_LOADED, SEED, HOUR_NS);
-	for (i = 0; i < NNICS; i++)
-		set_load(i, i == 2 ? 0 : 12000000, now);
-	for (i = 0; i < NNICS; i++) {
-		pkt_v4(&p, VIP4, REMOTE4, IPPROTO_TCP, 45000 + i, 443);
-		slot = egress_slot(&p);
-		assert_in_range(slot, 0, NNICS - 1);
-		assert_false(used[slot]);
-		used[slot] = true;
-	}
-}
-
-/*
  * Placement least-loaded: flows spread over the NICs; when a NIC goes
  * down only its flows move (to the other NICs), the others stay; when it
  * comes back nothing moves back.
@@ -1419,7 +1394,6 @@ int main(void)
 		cmocka_unit_test_setup(egress_least_loaded_weights_and_decay,
 				       setup),
 		cmocka_unit_test_setup(egress_least_loaded_burst_spreads, setup),
-		cmocka_unit_test_setup(egress_least_loaded_elephants_one_per_nic, setup),
 		cmocka_unit_test_setup(egress_least_loaded_down_nic_moves_its_flows,
 				       setup),
 		cmocka_unit_test_setup(egress_hash_keeps_no_flow_state, setup),
