@@ -114,11 +114,6 @@ bool mn_ebpf_active(void)
 	return dp == MN_DP_NETKIT || dp == MN_DP_VETH_TCX || dp == MN_DP_VETH_CLSACT;
 }
 
-bool mn_ebpf_adopt_devices(void)
-{
-	return mn_ebpf_active();
-}
-
 /*
  * Loading
  */

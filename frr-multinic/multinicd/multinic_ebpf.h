@@ -51,11 +51,6 @@ extern bool mn_ebpf_active(void);
 extern int mn_ebpf_task_attach(struct mn_task *task, char *err, size_t len);
 extern void mn_ebpf_task_detach(struct mn_task *task);
 
-/*
- * A task's device left by an earlier multinicd may be adopted instead of
- * recreated: the pinned programs forward through it meanwhile.
- */
-extern bool mn_ebpf_adopt_devices(void);
 
 /* For show commands; false when there is nothing to show. */
 extern bool mn_ebpf_nic_counters(const struct mn_nic *nic, uint32_t *slot,
