@@ -24,6 +24,7 @@
 #include "multinicd.h"
 #include "multinic_authz.h"
 #include "multinic_authz_wire.h"
+#include "multinic_names.h"
 #include "multinic_zapi.h"
 
 /* Without a configuration load ending (no config file), send anyway. */

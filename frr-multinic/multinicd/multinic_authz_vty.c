@@ -23,7 +23,7 @@
 #include "lib/vty.h"
 
 #include "multinicd.h"
-#include "multinic_util.h"
+#include "multinic_names.h"
 #include "multinic_authz.h"
 #include "multinic_authz_wire.h"
 #include "multinic_nb.h"

@@ -7,7 +7,7 @@
 
 #include <sys/utsname.h>
 
-#include "multinic_util.h"
+#include "multinic_datapath_select.h"
 
 struct multinic_caps {
 	struct mn_caps has;

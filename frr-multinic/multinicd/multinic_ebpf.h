@@ -27,7 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "multinic_util.h"
+#include "multinic_datapath_select.h"
 
 struct mn_task;
 struct mn_nic;

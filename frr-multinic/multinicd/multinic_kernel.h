@@ -14,7 +14,7 @@
 
 #include "lib/prefix.h"
 
-#include "multinic_util.h"
+#include "multinic_datapath_select.h"
 
 struct mn_task;
 

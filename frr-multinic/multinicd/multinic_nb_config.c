@@ -17,6 +17,7 @@
 #include "multinic_authz.h"
 #include "multinic_ebpf.h"
 #include "multinic_kernel.h"
+#include "multinic_names.h"
 #include "multinic_nb.h"
 #include "multinic_nic.h"
 #include "multinic_task.h"

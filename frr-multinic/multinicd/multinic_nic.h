@@ -17,7 +17,8 @@
 #include "lib/nexthop.h"
 #include "lib/typesafe.h"
 
-#include "multinic_util.h"
+#include "multinic_names.h"
+#include "multinic_nic_policy.h"
 
 /* "nic NAME ..." */
 PREDECL_RBTREE_UNIQ(mn_nic_cfgs);

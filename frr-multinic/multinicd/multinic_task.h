@@ -18,7 +18,7 @@
 #include "lib/prefix.h"
 #include "lib/typesafe.h"
 
-#include "multinic_util.h"
+#include "multinic_names.h"
 
 struct bpf_link;
 

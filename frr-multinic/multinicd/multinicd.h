@@ -14,7 +14,7 @@
 #include "lib/memory.h"
 #include "lib/privs.h"
 
-#include "multinic_util.h"
+#include "multinic_datapath_select.h"
 
 #define MULTINICD_VERSION "0.1.0"
 #define MULTINIC_VTY_PORT 2624
