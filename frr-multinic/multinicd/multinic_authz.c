@@ -24,6 +24,7 @@
 #include "multinicd.h"
 #include "multinic_authz.h"
 #include "multinic_authz_wire.h"
+#include "multinic_debug.h"
 #include "multinic_names.h"
 #include "multinic_zapi.h"
 
@@ -378,6 +379,9 @@ static void authz_send(struct event *event)
 	if (!w.ok)
 		zlog_warn("authorization policy (generation %u) could not be sent to bgpd_multinic; it is sent again when zebra reconnects or bgpd_multinic asks",
 			  generation);
+	else
+		DEBUGD(&mn_dbg_authz, "authorization policy (generation %u) sent to bgpd_multinic",
+		       generation);
 }
 
 static void authz_schedule_send(void)

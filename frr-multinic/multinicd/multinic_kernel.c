@@ -1,147 +1,141 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * multinicd: kernel-mode egress datapath.
+ * multinicd: kernel-mode egress datapath (see multinic_kernel.h).
  */
 #include <zebra.h>
 
 #include <fcntl.h>
 
-#include "lib/hook.h"
-#include "lib/if.h"
+#include "lib/hash.h"
 #include "lib/log.h"
+#include "lib/memory.h"
 #include "lib/prefix.h"
+#include "lib/typesafe.h"
 
 #include "multinicd.h"
-#include "multinic_caps.h"
+#include "multinic_datapath_ops.h"
+#include "multinic_debug.h"
 #include "multinic_errors.h"
 #include "multinic_kernel.h"
 #include "multinic_netlink.h"
-#include "multinic_nic.h"
-#include "multinic_task.h"
+#include "multinic_nic_policy.h"
 #include "multinic_zapi.h"
 
+DEFINE_MTYPE_STATIC(MULTINICD, MN_KERNEL_TASK, "multinic kernel task record");
+DEFINE_MTYPE_STATIC(MULTINICD, MN_KERNEL_NIC, "multinic kernel NIC table");
+
+/*
+ * The egress table's default route of a family, via a nexthop group of
+ * the healthy NICs.
+ */
 struct egress_family {
 	afi_t afi;
 	bool installed; /* nexthop group and default route sent to zebra */
 	unsigned int members;
 };
-static struct egress_family egress[AFI_MAX] = {
-	[AFI_IP] = { .afi = AFI_IP },
-	[AFI_IP6] = { .afi = AFI_IP6 },
-};
 
 /* What the per-NIC table of a NIC holds, per family. */
 enum nic_route { NIC_ROUTE_NONE, NIC_ROUTE_VIA_GW, NIC_ROUTE_UNREACHABLE };
 
-#define MAX_NIC_TABLES 64
+PREDECL_HASH(nic_tables);
 struct nic_table {
-	ifindex_t ifindex; /* 0: free slot */
+	struct nic_tables_item item;
+	ifindex_t ifindex;
 	enum nic_route route[AFI_MAX];
 	union g_addr gw[AFI_MAX];
+	bool seen; /* still selected (nic_tables_update()) */
 };
-static struct nic_table nic_tables[MAX_NIC_TABLES];
 
-uint32_t mn_kernel_nhg_id(afi_t afi)
+static int nic_table_cmp(const struct nic_table *a, const struct nic_table *b)
+{
+	return numcmp(a->ifindex, b->ifindex);
+}
+
+static uint32_t nic_table_hash(const struct nic_table *t)
+{
+	return jhash_1word(t->ifindex, 0);
+}
+
+DECLARE_HASH(nic_tables, struct nic_table, item, nic_table_cmp, nic_table_hash);
+
+/* The rules a task's addresses need. */
+PREDECL_HASH(kernel_tasks);
+struct kernel_task {
+	struct kernel_tasks_item item;
+	char name[MN_TASK_NAME_MAX + 1];
+	char host_ifname[IFNAMSIZ];
+	bool has_vip[AFI_MAX];
+	unsigned int nrules;
+	struct mn_nl_rule *rules; /* iifname points to host_ifname */
+};
+
+static int kernel_task_cmp(const struct kernel_task *a, const struct kernel_task *b)
+{
+	return strcmp(a->name, b->name);
+}
+
+static uint32_t kernel_task_hash(const struct kernel_task *t)
+{
+	return string_hash_make(t->name);
+}
+
+DECLARE_HASH(kernel_tasks, struct kernel_task, item, kernel_task_cmp, kernel_task_hash);
+
+static struct {
+	bool wanted; /* the egress table and per-NIC tables exist */
+	struct egress_family egress[AFI_MAX];
+	struct nic_tables_head nic_tables;
+	struct kernel_tasks_head tasks;
+	struct mn_dp_nic *nics; /* as last handed down */
+	unsigned int n_nics;
+} kd = {
+	.egress = { [AFI_IP] = { .afi = AFI_IP }, [AFI_IP6] = { .afi = AFI_IP6 } },
+};
+
+static uint32_t nhg_id(afi_t afi)
 {
 	return mn_zapi_nhg_base() + afi;
 }
 
-unsigned int mn_kernel_nhg_members(afi_t afi)
-{
-	return egress[afi].members;
-}
-
 bool mn_kernel_active(void)
 {
-	return egress[AFI_IP].installed || egress[AFI_IP6].installed;
-}
-
-/* Why egress-mode auto left the eBPF datapath at runtime; "": it did not. */
-static char auto_fallback[256];
-
-void mn_datapath_auto_fall_back(const char *why)
-{
-	strlcpy(auto_fallback, why, sizeof(auto_fallback));
-}
-
-void mn_datapath_auto_reset(void)
-{
-	auto_fallback[0] = '\0';
-}
-
-enum mn_datapath mn_datapath_in_use(char *reason, size_t len)
-{
-	char why[256];
-	enum mn_datapath dp;
-
-	dp = mn_datapath_select(multinic_cfg.egress_mode, &multinic_caps.has, why, sizeof(why));
-	/* multinic_ebpf.c does every eBPF datapath (netkit, veth + tcx or clsact) */
-	if (dp == MN_DP_KERNEL || dp == MN_DP_NONE || multinic_cfg.egress_mode != MN_EGRESS_AUTO) {
-		strlcpy(reason, why, len);
-		return dp;
-	}
-	if (auto_fallback[0]) {
-		snprintf(reason, len, "kernel: egress-mode auto fell back from %s: %s",
-			 mn_datapath_name(dp), auto_fallback);
-		return MN_DP_KERNEL;
-	}
-	snprintf(reason, len, "%s (egress-mode auto; it falls back to kernel if attaching fails)",
-		 why);
-	return dp;
+	return kd.egress[AFI_IP].installed || kd.egress[AFI_IP6].installed;
 }
 
 /*
- * The egress table follows the NICs, not the tasks: it exists whenever
- * multinicd is configured, so that wiring or deleting a task touches only
- * that task's own objects.  Under the eBPF datapath it stays as the
- * fallback for the packets the programs pass (no usable NIC).
+ * The egress table
  */
-static bool egress_wanted(void)
+
+static bool nic_usable(const struct mn_dp_nic *nic, afi_t afi)
 {
-	char reason[256];
-
-	return multinic_cfg.configured && mn_datapath_in_use(reason, sizeof(reason)) != MN_DP_NONE;
-}
-
-/*
- * The kernel takes nexthop weights 1..256; scale the NICs' weights
- * (1..1000) so that the largest maps to 255 and none drops to 0.
- */
-static uint8_t scaled_weight(uint16_t weight, uint16_t max)
-{
-	unsigned int w = (weight * 255U + max / 2) / max;
-
-	return w ? w : 1;
-}
-
-static bool nic_usable(const struct mn_nic *nic, afi_t afi)
-{
-	return nic->oper_up && mn_nic_gateway(nic, afi, NULL);
+	return nic->up && nic->has_gw[afi];
 }
 
 /* The healthy NICs with a gateway of this family, as next hops. */
 static unsigned int egress_nexthops(afi_t afi, struct mn_zapi_nh *nh, unsigned int max)
 {
-	const struct mn_nic *nic;
 	uint16_t wmax = 1;
-	unsigned int n = 0;
+	unsigned int i, n = 0;
 
-	frr_each (mn_nics, &mn_nics, nic)
-		if (nic_usable(nic, afi))
-			wmax = MAX(wmax, mn_nic_weight(nic));
-	frr_each (mn_nics, &mn_nics, nic) {
-		if (!nic_usable(nic, afi) || n >= max)
+	for (i = 0; i < kd.n_nics; i++)
+		if (nic_usable(&kd.nics[i], afi))
+			wmax = MAX(wmax, kd.nics[i].weight);
+	for (i = 0; i < kd.n_nics && n < max; i++) {
+		const struct mn_dp_nic *nic = &kd.nics[i];
+
+		if (!nic_usable(nic, afi))
 			continue;
 		nh[n].ifindex = nic->ifindex;
 		nh[n].has_gate = true;
-		mn_nic_gateway(nic, afi, &nh[n].gate);
-		nh[n].weight = scaled_weight(mn_nic_weight(nic), wmax);
+		nh[n].gate = nic->gw[afi];
+		/* the one conversion of the NIC weight scale (multinic_nic_policy.h) */
+		nh[n].weight = mn_weight_to_nexthop(nic->weight, wmax);
 		n++;
 	}
 	return n;
 }
 
-static void egress_default_prefix(afi_t afi, struct prefix *p)
+static void default_prefix(afi_t afi, struct prefix *p)
 {
 	memset(p, 0, sizeof(*p));
 	p->family = afi2family(afi);
@@ -153,12 +147,14 @@ static void egress_family_remove(struct egress_family *e)
 
 	if (!e->installed)
 		return;
-	egress_default_prefix(e->afi, &p);
+	default_prefix(e->afi, &p);
 	mn_zapi_route_nhg(false, &p, MN_EGRESS_TABLE, 0);
 	/* zebra frees it once unused ("zebra nexthop-group keep") */
-	mn_zapi_nhg_remove(mn_kernel_nhg_id(e->afi));
+	mn_zapi_nhg_remove(nhg_id(e->afi));
 	e->installed = false;
 	e->members = 0;
+	DEBUGD(&mn_dbg_datapath, "kernel datapath: %s default route of table %u removed",
+	       afi2str(e->afi), MN_EGRESS_TABLE);
 }
 
 /*
@@ -201,7 +197,7 @@ static void egress_family_update(struct egress_family *e)
 	struct prefix p;
 	unsigned int n;
 
-	n = egress_wanted() ? egress_nexthops(e->afi, nh, array_size(nh)) : 0;
+	n = kd.wanted ? egress_nexthops(e->afi, nh, array_size(nh)) : 0;
 	if (n == 0) {
 		if (e->installed)
 			zlog_info("egress %s: no healthy NIC with a gateway, removing the default route of table %u",
@@ -209,20 +205,23 @@ static void egress_family_update(struct egress_family *e)
 		egress_family_remove(e);
 		return;
 	}
-	if (!mn_zapi_nhg_install(mn_kernel_nhg_id(e->afi), afi2family(e->afi), nh, n,
-				 MN_RESILIENT_BUCKETS))
+	if (!mn_zapi_nhg_install(nhg_id(e->afi), afi2family(e->afi), nh, n, MN_RESILIENT_BUCKETS))
 		return;
 	if (!e->installed) {
 		multipath_hash_policy_set();
-		egress_default_prefix(e->afi, &p);
-		mn_zapi_route_nhg(true, &p, MN_EGRESS_TABLE, mn_kernel_nhg_id(e->afi));
+		default_prefix(e->afi, &p);
+		mn_zapi_route_nhg(true, &p, MN_EGRESS_TABLE, nhg_id(e->afi));
 		e->installed = true;
 	}
 	if (e->members != n)
 		zlog_info("egress %s: %u NIC(s) in nexthop group %u", afi2str(e->afi), n,
-			  mn_kernel_nhg_id(e->afi));
+			  nhg_id(e->afi));
 	e->members = n;
 }
+
+/*
+ * The per-NIC tables follow the selected NICs, like the egress table
+ */
 
 static void nic_table_set(struct nic_table *t, afi_t afi, enum nic_route want,
 			  const union g_addr *gw)
@@ -233,7 +232,7 @@ static void nic_table_set(struct nic_table *t, afi_t afi, enum nic_route want,
 	if (want == t->route[afi] &&
 	    (want != NIC_ROUTE_VIA_GW || !memcmp(gw, &t->gw[afi], sizeof(*gw))))
 		return;
-	egress_default_prefix(afi, &p);
+	default_prefix(afi, &p);
 	if (want == NIC_ROUTE_NONE) {
 		mn_zapi_route_nh(false, &p, MN_NIC_TABLE_BASE + t->ifindex, NULL);
 	} else {
@@ -248,192 +247,249 @@ static void nic_table_set(struct nic_table *t, afi_t afi, enum nic_route want,
 		t->gw[afi] = *gw;
 }
 
-static struct nic_table *nic_table_get(ifindex_t ifindex, bool create)
+static struct nic_table *nic_table_get(ifindex_t ifindex)
 {
-	struct nic_table *free_slot = NULL;
-	size_t i;
+	struct nic_table key = { .ifindex = ifindex }, *t;
 
-	for (i = 0; i < array_size(nic_tables); i++) {
-		if (nic_tables[i].ifindex == ifindex)
-			return &nic_tables[i];
-		if (!nic_tables[i].ifindex && !free_slot)
-			free_slot = &nic_tables[i];
-	}
-	if (!create || !free_slot)
-		return NULL;
-	memset(free_slot, 0, sizeof(*free_slot));
-	free_slot->ifindex = ifindex;
-	return free_slot;
+	t = nic_tables_find(&kd.nic_tables, &key);
+	if (t)
+		return t;
+	t = XCALLOC(MTYPE_MN_KERNEL_NIC, sizeof(*t));
+	t->ifindex = ifindex;
+	nic_tables_add(&kd.nic_tables, t);
+	return t;
 }
 
-/* The per-NIC tables follow the selected NICs, like the egress table. */
-static void nic_tables_update(bool wanted)
+static void nic_table_fill(struct nic_table *t, const struct mn_dp_nic *nic)
 {
-	const struct mn_nic *nic;
-	struct nic_table *t;
-	union g_addr gw;
-	size_t i;
 	afi_t afi;
 
-	for (i = 0; i < array_size(nic_tables); i++) {
-		t = &nic_tables[i];
-		if (!t->ifindex)
+	for (afi = AFI_IP; afi <= AFI_IP6; afi++) {
+		if (!nic->has_gw[afi])
+			nic_table_set(t, afi, NIC_ROUTE_NONE, NULL);
+		else
+			nic_table_set(t, afi, nic->up ? NIC_ROUTE_VIA_GW : NIC_ROUTE_UNREACHABLE,
+				      &nic->gw[afi]);
+	}
+}
+
+static void nic_tables_update(void)
+{
+	struct nic_table *t;
+	unsigned int i;
+	afi_t afi;
+
+	frr_each (nic_tables, &kd.nic_tables, t)
+		t->seen = false;
+	for (i = 0; i < kd.n_nics && kd.wanted; i++) {
+		if (kd.nics[i].ifindex == IFINDEX_INTERNAL)
 			continue;
-		frr_each (mn_nics, &mn_nics, nic)
-			if (nic->ifindex == t->ifindex)
-				break;
-		if (wanted && nic)
+		t = nic_table_get(kd.nics[i].ifindex);
+		t->seen = true;
+		nic_table_fill(t, &kd.nics[i]);
+	}
+	frr_each_safe (nic_tables, &kd.nic_tables, t) {
+		if (t->seen)
 			continue;
 		for (afi = AFI_IP; afi <= AFI_IP6; afi++)
 			nic_table_set(t, afi, NIC_ROUTE_NONE, NULL);
-		t->ifindex = 0;
-	}
-	if (!wanted)
-		return;
-	frr_each (mn_nics, &mn_nics, nic) {
-		if (nic->ifindex == IFINDEX_INTERNAL)
-			continue;
-		t = nic_table_get(nic->ifindex, true);
-		if (!t)
-			break;
-		for (afi = AFI_IP; afi <= AFI_IP6; afi++) {
-			if (!mn_nic_gateway(nic, afi, &gw))
-				nic_table_set(t, afi, NIC_ROUTE_NONE, NULL);
-			else
-				nic_table_set(t, afi,
-					      nic->oper_up ? NIC_ROUTE_VIA_GW
-							   : NIC_ROUTE_UNREACHABLE,
-					      &gw);
-		}
+		nic_tables_del(&kd.nic_tables, t);
+		XFREE(MTYPE_MN_KERNEL_NIC, t);
 	}
 }
 
-void mn_kernel_nics_changed(void)
+static void tables_update(void)
 {
-	egress_family_update(&egress[AFI_IP]);
-	egress_family_update(&egress[AFI_IP6]);
-	nic_tables_update(egress_wanted());
+	egress_family_update(&kd.egress[AFI_IP]);
+	egress_family_update(&kd.egress[AFI_IP6]);
+	nic_tables_update();
 }
 
-static void rule_init(struct mn_nl_rule *rule, const struct prefix *src, const char *iifname,
-		      uint32_t table, uint32_t priority)
+static int kernel_config_changed(const struct mn_dp_config *cfg, bool active, char *err,
+				 size_t len)
 {
-	memset(rule, 0, sizeof(*rule));
-	rule->src.family = src->family;
-	rule->src.plen = src->prefixlen;
-	if (src->family == AF_INET)
-		rule->src.addr.v4 = src->u.prefix4;
-	else
-		rule->src.addr.v6 = src->u.prefix6;
-	rule->iifname = iifname;
-	rule->table = table;
-	rule->priority = priority;
+	kd.wanted = active;
+	tables_update();
+	return 0;
+}
+
+static int kernel_nics_changed(const struct mn_dp_nic *nics, unsigned int n, char *err, size_t len)
+{
+	XFREE(MTYPE_MN_KERNEL_NIC, kd.nics);
+	kd.n_nics = n;
+	if (n) {
+		kd.nics = XCALLOC(MTYPE_MN_KERNEL_NIC, n * sizeof(*nics));
+		memcpy(kd.nics, nics, n * sizeof(*nics));
+	}
+	tables_update();
+	return 0;
+}
+
+/*
+ * Tasks: a source rule per address
+ */
+
+static void rule_add_to(struct kernel_task *t, const struct prefix *src, uint32_t table,
+			uint32_t priority)
+{
+	struct mn_nl_rule *r = &t->rules[t->nrules++];
+
+	memset(r, 0, sizeof(*r));
+	prefix_copy(&r->src, src);
+	r->iifname = t->host_ifname;
+	r->table = table;
+	r->priority = priority;
 }
 
 /*
  * Every rule a task needs: its VIPs into the egress table, its per-NIC
- * addresses into their NIC's table.  Returns how many were written; a
- * per-NIC address whose NIC does not exist yields an error instead.
+ * addresses into their NIC's table.
  */
-static int task_rules(const struct mn_task *task, struct mn_nl_rule *rules, unsigned int max,
-		      char *err, size_t len)
+static struct kernel_task *task_new(const struct mn_task_wiring *w)
 {
-	const struct mn_task_addr *ta;
-	unsigned int n = 0;
+	struct kernel_task *t = XCALLOC(MTYPE_MN_KERNEL_TASK, sizeof(*t));
+	unsigned int i;
 	afi_t afi;
 
+	strlcpy(t->name, w->name, sizeof(t->name));
+	strlcpy(t->host_ifname, w->host_ifname, sizeof(t->host_ifname));
+	t->rules = XCALLOC(MTYPE_MN_KERNEL_TASK, (AFI_MAX + w->naddrs) * sizeof(*t->rules));
 	for (afi = AFI_IP; afi <= AFI_IP6; afi++) {
-		if (task->has_vip[afi] && n < max)
-			rule_init(&rules[n++], &task->vip[afi], task->host_ifname, MN_EGRESS_TABLE,
-				  MN_RULE_PRIORITY);
-		frr_each (mn_task_addrs, &task->addrs, ta) {
-			struct interface *ifp;
-
-			if (!ta->has[afi] || n >= max)
-				continue;
-			ifp = if_lookup_by_name(ta->nic, VRF_DEFAULT);
-			if (!ifp || ifp->ifindex == IFINDEX_INTERNAL) {
-				snprintf(err, len, "per-NIC address of NIC %s: no such interface",
-					 ta->nic);
-				return -ENODEV;
-			}
-			rule_init(&rules[n++], &ta->addr[afi], task->host_ifname,
-				  MN_NIC_TABLE_BASE + ifp->ifindex, MN_NIC_RULE_PRIORITY);
-		}
+		t->has_vip[afi] = w->has_vip[afi];
+		if (w->has_vip[afi])
+			rule_add_to(t, &w->vip[afi], MN_EGRESS_TABLE, MN_RULE_PRIORITY);
 	}
-	return n;
+	for (i = 0; i < w->naddrs; i++)
+		rule_add_to(t, &w->addrs[i].addr, MN_NIC_TABLE_BASE + w->addrs[i].nic_ifindex,
+			    MN_NIC_RULE_PRIORITY);
+	return t;
 }
 
-#define MAX_TASK_RULES 64
+static void task_free(struct kernel_task *t)
+{
+	XFREE(MTYPE_MN_KERNEL_TASK, t->rules);
+	XFREE(MTYPE_MN_KERNEL_TASK, t);
+}
 
-static void rules_del(const struct mn_task *task, struct mn_nl_rule *rules, int n)
+static void rules_del(const struct kernel_task *t, unsigned int n)
 {
 	struct mn_nl_ns host = MN_NL_NS_HOST;
 	char err[256];
-	int i;
+	unsigned int i;
 
 	for (i = 0; i < n; i++)
-		if (mn_nl_rule_del(&host, &rules[i], err, sizeof(err)) < 0)
-			zlog_warn("task %s: %s", task->name, err);
+		if (mn_nl_rule_del(&host, &t->rules[i], err, sizeof(err)) < 0)
+			zlog_warn("task %s: %s", t->name, err);
 }
 
-int mn_kernel_task_attach(struct mn_task *task, char *err, size_t len)
+static struct kernel_task *task_find(const char *name)
 {
-	struct mn_nl_rule rules[MAX_TASK_RULES];
-	struct mn_nl_ns host = MN_NL_NS_HOST;
-	int i, n, ret = 0;
+	struct kernel_task key = {};
 
-	if (task->egress_attached)
+	strlcpy(key.name, name, sizeof(key.name));
+	return kernel_tasks_find(&kd.tasks, &key);
+}
+
+static int kernel_task_attach(const struct mn_task_wiring *w, char *err, size_t len)
+{
+	struct mn_nl_ns host = MN_NL_NS_HOST;
+	struct kernel_task *t;
+	unsigned int i;
+	int ret = 0;
+
+	if (task_find(w->name))
 		return 0;
-	n = task_rules(task, rules, array_size(rules), err, len);
-	if (n < 0)
-		return n;
+	t = task_new(w);
 	frr_with_privs (&multinic_privs) {
-		for (i = 0; i < n && ret == 0; i++) {
-			ret = mn_nl_rule_add(&host, &rules[i], err, len);
+		for (i = 0; i < t->nrules && ret == 0; i++) {
+			ret = mn_nl_rule_add(&host, &t->rules[i], err, len);
 			if (ret == -EEXIST) /* left by a previous instance */
 				ret = 0;
 		}
 		if (ret < 0)
-			rules_del(task, rules, i - 1);
+			rules_del(t, i - 1);
 	}
-	if (ret < 0)
+	if (ret < 0) {
+		task_free(t);
 		return ret;
-	task->egress_attached = true;
+	}
+	kernel_tasks_add(&kd.tasks, t);
+	DEBUGD(&mn_dbg_datapath, "kernel datapath: task %s: %u rule(s) on %s", t->name, t->nrules,
+	       t->host_ifname);
 	return 0;
 }
 
-void mn_kernel_task_detach(struct mn_task *task)
+static void kernel_task_detach(const char *name)
 {
-	struct mn_nl_rule rules[MAX_TASK_RULES];
-	char err[256];
-	int n;
+	struct kernel_task *t = task_find(name);
 
-	if (!task->egress_attached)
+	if (!t)
 		return;
-	n = task_rules(task, rules, array_size(rules), err, sizeof(err));
-	if (n < 0)
-		zlog_warn("task %s: %s", task->name, err);
-	else
-		frr_with_privs (&multinic_privs)
-			rules_del(task, rules, n);
-	task->egress_attached = false;
+	frr_with_privs (&multinic_privs)
+		rules_del(t, t->nrules);
+	kernel_tasks_del(&kd.tasks, t);
+	DEBUGD(&mn_dbg_datapath, "kernel datapath: task %s: rules removed", t->name);
+	task_free(t);
 }
 
-static int kernel_nics_changed(void)
+static void kernel_task_objects(const char *name, mn_dp_object_fn fn, void *arg)
 {
-	mn_kernel_nics_changed();
-	return 0;
+	const struct kernel_task *t = task_find(name);
+	char what[200];
+	unsigned int i;
+	afi_t afi;
+
+	if (!t)
+		return;
+	for (i = 0; i < t->nrules; i++) {
+		snprintfrr(what, sizeof(what), "from %pFX iif %s lookup %u pref %u proto multinic",
+			   &t->rules[i].src, t->host_ifname, t->rules[i].table,
+			   t->rules[i].priority);
+		fn(arg, "rule", "host", true, what);
+	}
+	for (afi = AFI_IP; afi <= AFI_IP6; afi++) {
+		if (!t->has_vip[afi])
+			continue;
+		snprintf(what, sizeof(what),
+			 "id %u (%u NICs), default route of table %u (shared by all tasks)",
+			 nhg_id(afi), kd.egress[afi].members, MN_EGRESS_TABLE);
+		fn(arg, "nexthop-group", "host", kd.egress[afi].members > 0, what);
+	}
 }
 
-void mn_kernel_init(void)
+/* multinicd stops: unwired tasks took their rules; the tables go too. */
+static void kernel_terminate(void)
 {
-	hook_register(mn_nics_changed, kernel_nics_changed);
+	struct kernel_task *t;
+
+	kd.wanted = false;
+	tables_update();
+	while ((t = kernel_tasks_pop(&kd.tasks)))
+		task_free(t);
+	kernel_tasks_fini(&kd.tasks);
+	nic_tables_fini(&kd.nic_tables);
+	XFREE(MTYPE_MN_KERNEL_NIC, kd.nics);
 }
 
-void mn_kernel_terminate(void)
+static enum mn_datapath kernel_task_datapath(const char *name)
 {
-	nic_tables_update(false);
-	egress_family_remove(&egress[AFI_IP]);
-	egress_family_remove(&egress[AFI_IP6]);
+	return task_find(name) ? MN_DP_KERNEL : MN_DP_NONE;
+}
+
+static const struct mn_datapath_ops kernel_ops = {
+	.name = "kernel",
+	.config_changed = kernel_config_changed,
+	.nics_changed = kernel_nics_changed,
+	.task_attach = kernel_task_attach,
+	.task_detach = kernel_task_detach,
+	.terminate = kernel_terminate,
+	.task_datapath = kernel_task_datapath,
+	.task_objects = kernel_task_objects,
+};
+
+const struct mn_datapath_ops *mn_kernel_datapath(void)
+{
+	nic_tables_init(&kd.nic_tables);
+	kernel_tasks_init(&kd.tasks);
+	return &kernel_ops;
 }

@@ -8,15 +8,21 @@
  * VIP on the task's host device sends its traffic into that table.  The
  * kernel hashes each flow onto one NIC (L4 hash policy), and resilient
  * groups keep established flows in place when a NIC leaves or returns.
+ *
+ * Who owns what in the kernel (doc/architecture.md): the routes and
+ * nexthop groups go through zebra, which keeps them across a restart of
+ * multinicd (graceful restart, multinic_zapi.c); the rules are
+ * multinicd's own (multinic_netlink.c, protocol multinic), because zebra
+ * 10.3 deletes a client's rules the moment it disconnects.
+ *
+ * Registered with the datapath switch (multinic_datapath.h).
  */
 #ifndef _MULTINIC_KERNEL_H
 #define _MULTINIC_KERNEL_H
 
+#include "multinic_datapath_ops.h"
+
 #include "lib/prefix.h"
-
-#include "multinic_datapath_select.h"
-
-struct mn_task;
 
 #define MN_EGRESS_TABLE	 4242
 #define MN_RULE_PRIORITY 1000
@@ -30,34 +36,10 @@ struct mn_task;
 #define MN_NIC_RULE_PRIORITY 999
 #define MN_RESILIENT_BUCKETS 128
 
-/* The NIC set or a NIC's health/weight/gateway changed. */
-extern void mn_kernel_nics_changed(void);
-
-/* Steer a wired task's VIPs into the egress table, or stop. */
-extern int mn_kernel_task_attach(struct mn_task *task, char *err, size_t len);
-extern void mn_kernel_task_detach(struct mn_task *task);
-
-/* For show commands. */
-extern uint32_t mn_kernel_nhg_id(afi_t afi);
-extern unsigned int mn_kernel_nhg_members(afi_t afi);
+/* For "show multinic": the egress table's default routes are installed. */
 extern bool mn_kernel_active(void);
 
-/*
- * The datapath tasks use under the configured egress-mode, and why: ebpf
- * and auto use the best eBPF datapath the kernel has (auto: unless it fell
- * back, below), else kernel.
- */
-extern enum mn_datapath mn_datapath_in_use(char *reason, size_t len);
-
-/*
- * egress-mode auto: the eBPF datapath failed at runtime (why), tasks use
- * the kernel datapath from now on; until the egress-mode is configured
- * again (reset) or multinicd restarts.
- */
-extern void mn_datapath_auto_fall_back(const char *why);
-extern void mn_datapath_auto_reset(void);
-
-extern void mn_kernel_init(void);
-extern void mn_kernel_terminate(void);
+/* Its operations, for the datapath switch (initializes it). */
+extern const struct mn_datapath_ops *mn_kernel_datapath(void);
 
 #endif /* _MULTINIC_KERNEL_H */

@@ -18,10 +18,10 @@
 #include "multinicd.h"
 #include "multinic_authz.h"
 #include "multinic_caps.h"
-#include "multinic_ebpf.h"
+#include "multinic_datapath.h"
+#include "multinic_debug.h"
 #include "multinic_errors.h"
 #include "multinic_nb.h"
-#include "multinic_kernel.h"
 #include "multinic_nic.h"
 #include "multinic_task.h"
 #include "multinic_vty.h"
@@ -70,8 +70,7 @@ static void __attribute__((noreturn)) sigint(void)
 	zlog_notice("Terminating on signal");
 	/* Unwire tasks while zebra can still be told to remove routes. */
 	mn_task_terminate();
-	mn_kernel_terminate();
-	mn_ebpf_terminate();
+	mn_datapath_terminate();
 	mn_authz_terminate();
 	multinic_zebra_terminate();
 	mn_nic_terminate();
@@ -100,7 +99,6 @@ static void multinic_config_start(void)
 static void multinic_config_end(void)
 {
 	mn_tasks_config_end();
-	mn_ebpf_config_end();
 	mn_authz_config_end();
 }
 
@@ -146,11 +144,11 @@ int main(int argc, char **argv, char **envp)
 	master = frr_init();
 
 	multinic_error_init();
+	multinic_debug_init();
 	vrf_init(NULL, NULL, NULL, NULL);
+	mn_datapath_init();
 	mn_nic_init();
 	mn_task_init();
-	mn_kernel_init();
-	mn_ebpf_init();
 	/* vtysh -b and vtysh -f mark a configuration load */
 	cmd_init_config_callbacks(multinic_config_start, multinic_config_end);
 	multinic_caps_probe();

@@ -15,14 +15,29 @@
 
 #include "multinicd.h"
 #include "multinic_authz.h"
-#include "multinic_ebpf.h"
-#include "multinic_kernel.h"
+#include "multinic_datapath.h"
 #include "multinic_names.h"
 #include "multinic_nb.h"
 #include "multinic_nic.h"
 #include "multinic_task.h"
 
 struct multinic_config multinic_cfg;
+
+/*
+ * The datapaths follow the configuration through their own call (never
+ * through the NIC layer).  retry_ebpf: egress-mode was configured, so
+ * that auto tries eBPF again after a fall-back.
+ */
+static void datapath_config_push(bool retry_ebpf)
+{
+	const struct mn_dp_config cfg = {
+		.configured = multinic_cfg.configured,
+		.egress_mode = multinic_cfg.egress_mode,
+		.placement = multinic_cfg.placement,
+	};
+
+	mn_datapath_config_set(&cfg, retry_ebpf);
+}
 
 static int refuse(char *errmsg, size_t len, const char *fmt, ...) PRINTFRR(3, 4);
 static int refuse(char *errmsg, size_t len, const char *fmt, ...)
@@ -43,7 +58,8 @@ int multinic_create(struct nb_cb_create_args *args)
 	if (args->event != NB_EV_APPLY)
 		return NB_OK;
 	multinic_cfg.configured = true;
-	mn_nics_update();
+	datapath_config_push(false);
+	mn_nics_update(); /* NICs are selected only while configured */
 	return NB_OK;
 }
 
@@ -83,7 +99,7 @@ int multinic_destroy(struct nb_cb_destroy_args *args)
 	yang_dnode_iterate(unset_task_entry, NULL, args->dnode, "./task");
 	memset(&multinic_cfg, 0, sizeof(multinic_cfg));
 	mn_authz_changed(); /* no policy any more */
-	mn_datapath_auto_reset();
+	datapath_config_push(true);
 	mn_nics_update();
 	return NB_OK;
 }
@@ -119,7 +135,7 @@ int multinic_egress_mode_modify(struct nb_cb_modify_args *args)
 
 	switch (args->event) {
 	case NB_EV_VALIDATE:
-		if (mode == MN_EGRESS_EBPF && !mn_ebpf_supported(why, sizeof(why)))
+		if (mode == MN_EGRESS_EBPF && !mn_datapath_ebpf_possible(why, sizeof(why)))
 			return refuse(args->errmsg, args->errmsg_len,
 				      "egress-mode ebpf is not possible on this host: %s (auto and kernel are available)",
 				      why);
@@ -131,8 +147,7 @@ int multinic_egress_mode_modify(struct nb_cb_modify_args *args)
 		return NB_OK;
 	case NB_EV_APPLY:
 		multinic_cfg.egress_mode = mode;
-		mn_datapath_auto_reset(); /* auto tries eBPF again */
-		mn_nics_update();	  /* the datapaths follow the mode */
+		datapath_config_push(true); /* auto tries eBPF again */
 		return NB_OK;
 	}
 	return NB_OK;
@@ -156,7 +171,7 @@ int multinic_placement_modify(struct nb_cb_modify_args *args)
 		return NB_OK;
 	case NB_EV_APPLY:
 		multinic_cfg.placement = placement;
-		mn_nics_update(); /* into mn_config */
+		datapath_config_push(false);
 		return NB_OK;
 	}
 	return NB_OK;

@@ -9,7 +9,7 @@
 
 #include "multinicd.h"
 #include "multinic_caps.h"
-#include "multinic_kernel.h"
+#include "multinic_datapath.h"
 #include "multinic_nb.h"
 #include "multinic_nic.h"
 

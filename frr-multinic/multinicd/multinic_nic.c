@@ -15,6 +15,8 @@
 #include "lib/zclient.h"
 
 #include "multinicd.h"
+#include "multinic_datapath.h"
+#include "multinic_debug.h"
 #include "multinic_errors.h"
 #include "multinic_netlink.h"
 #include "multinic_nic.h"
@@ -24,6 +26,7 @@ DEFINE_MTYPE_STATIC(MULTINICD, MN_NIC_RULE, "multinic NIC match rule");
 DEFINE_MTYPE_STATIC(MULTINICD, MN_NIC_RULE_STR, "multinic NIC match string");
 DEFINE_MTYPE_STATIC(MULTINICD, MN_NIC, "multinic selected NIC");
 DEFINE_MTYPE_STATIC(MULTINICD, MN_DEFAULT_GW, "multinic default gateways");
+DEFINE_MTYPE_STATIC(MULTINICD, MN_NIC_DESC, "multinic NICs handed down");
 
 DEFINE_HOOK(mn_nics_changed, (), ());
 
@@ -220,7 +223,7 @@ static const struct mn_nic_rule_cfg *first_matching_rule(struct interface *ifp)
 	char driver[32] = "";
 	bool driver_read = false;
 
-	frr_each (mn_nic_rules, &mn_nic_rules, rule) {
+	frr_each (mn_nic_rules_const, &mn_nic_rules, rule) {
 		struct mn_nic_rule r = {
 			.name_pattern = rule->name_pattern,
 			.driver = rule->driver,
@@ -256,19 +259,20 @@ static bool if_is_candidate(const struct interface *ifp)
 static void nic_gateway_neigh_seed(struct mn_nic *nic, afi_t afi)
 {
 	struct mn_nl_ns host = MN_NL_NS_HOST;
-	struct mn_nl_prefix ip = { .family = afi2family(afi) };
+	struct prefix ip = {};
 	union g_addr gw;
 	int state;
 
 	if (nic->gw_neigh[afi] >= 0 || nic->ifindex == IFINDEX_INTERNAL ||
 	    !mn_nic_gateway(nic, afi, &gw))
 		return;
+	ip.family = afi2family(afi);
 	if (afi == AFI_IP) {
-		ip.addr.v4 = gw.ipv4;
-		ip.plen = 32;
+		ip.u.prefix4 = gw.ipv4;
+		ip.prefixlen = IPV4_MAX_BITLEN;
 	} else {
-		ip.addr.v6 = gw.ipv6;
-		ip.plen = 128;
+		ip.u.prefix6 = gw.ipv6;
+		ip.prefixlen = IPV6_MAX_BITLEN;
 	}
 	state = mn_nl_neigh_state(&host, nic->ifindex, &ip, NULL, 0);
 	nic->gw_neigh[afi] = state >= 0 ? state : ZEBRA_NEIGH_STATE_NONE;
@@ -276,14 +280,18 @@ static void nic_gateway_neigh_seed(struct mn_nic *nic, afi_t afi)
 
 static void nic_refresh(struct mn_nic *nic, struct interface *ifp)
 {
+	bool up = if_is_operative(ifp);
 	afi_t afi;
 
 	if (nic->ifindex != ifp->ifindex) {
 		nic_read_driver(ifp->name, nic->driver, sizeof(nic->driver));
 		nic->numa_node = nic_read_numa_node(ifp->name);
 	}
+	if (up != nic->oper_up || nic->ifindex != ifp->ifindex)
+		DEBUGD(&mn_dbg_nic, "NIC %s (ifindex %d) %s", nic->name, ifp->ifindex,
+		       up ? "up" : "down");
 	nic->ifindex = ifp->ifindex;
-	nic->oper_up = if_is_operative(ifp);
+	nic->oper_up = up;
 	nic->mtu = ifp->mtu;
 	/* zebra reports 0 or (u32)-1 (ethtool's SPEED_UNKNOWN) when unknown */
 	nic->speed_reported = ifp->speed == UINT32_MAX ? 0 : ifp->speed;
@@ -313,6 +321,29 @@ static void nic_free(struct mn_nic *nic)
 {
 	mn_nics_del(&mn_nics, nic);
 	XFREE(MTYPE_MN_NIC, nic);
+}
+
+/* The selected NICs, as the datapaths see them. */
+static void nics_hand_down(void)
+{
+	size_t n = mn_nics_count(&mn_nics), i = 0;
+	struct mn_dp_nic *d = NULL;
+	const struct mn_nic *nic;
+	afi_t afi;
+
+	if (n)
+		d = XCALLOC(MTYPE_MN_NIC_DESC, n * sizeof(*d));
+	frr_each (mn_nics_const, &mn_nics, nic) {
+		strlcpy(d[i].name, nic->name, sizeof(d[i].name));
+		d[i].ifindex = nic->ifindex;
+		d[i].up = nic->oper_up;
+		d[i].weight = mn_nic_weight(nic);
+		for (afi = AFI_IP; afi <= AFI_IP6; afi++)
+			d[i].has_gw[afi] = mn_nic_gateway(nic, afi, &d[i].gw[afi]);
+		i++;
+	}
+	mn_datapath_nics_set(d, n);
+	XFREE(MTYPE_MN_NIC_DESC, d);
 }
 
 /*
@@ -357,6 +388,7 @@ void mn_nics_update(void)
 		zlog_info("NIC %s no longer selected", nic->name);
 		nic_free(nic);
 	}
+	nics_hand_down();
 	hook_call(mn_nics_changed);
 }
 
@@ -459,7 +491,7 @@ uint32_t mn_nics_min_mtu(void)
 	const struct mn_nic *nic;
 	uint32_t mtu = 0;
 
-	frr_each (mn_nics, &mn_nics, nic)
+	frr_each (mn_nics_const, &mn_nics, nic)
 		if (nic->oper_up && nic->mtu && (!mtu || nic->mtu < mtu))
 			mtu = nic->mtu;
 	return mtu;

@@ -97,8 +97,10 @@ extern void mn_nic_rule_set_default_gw(struct mn_nic_rule_cfg *rule, bool on);
 extern void mn_nic_config_clear(void);
 
 /*
- * Announced after every recomputation of the selected NICs, for the
- * layers that use them (tasks, datapath): state flows down, never back.
+ * Announced after every recomputation of the selected NICs, for the task
+ * layer beside this one (waiting tasks, host routes).  The datapaths get
+ * the NICs handed down (mn_datapath_nics_set()): state flows down, never
+ * back.
  */
 DECLARE_HOOK(mn_nics_changed, (), ());
 

@@ -18,30 +18,18 @@
 #include "lib/vrf.h"
 
 #include "multinicd.h"
-#include "multinic_caps.h"
-#include "multinic_ebpf.h"
+#include "multinic_datapath.h"
+#include "multinic_debug.h"
 #include "multinic_errors.h"
-#include "multinic_kernel.h"
-#include "multinic_netlink.h"
 #include "multinic_nic.h"
 #include "multinic_task.h"
+#include "multinic_task_netns.h"
 #include "multinic_zapi.h"
 
 DEFINE_MTYPE_STATIC(MULTINICD, MN_TASK, "multinic task");
 DEFINE_MTYPE_STATIC(MULTINICD, MN_TASK_ADDR, "multinic per-NIC task address");
 
 struct mn_tasks_head mn_tasks;
-
-/*
- * The task's default gateway: a link-local address answered by a
- * permanent neighbour entry for the host device's MAC (the Calico
- * pattern), so the task needs no address of the host and the host needs
- * neither proxy ARP nor an address on the task's link.
- */
-static const char *const task_gw_str[AFI_MAX] = {
-	[AFI_IP] = "169.254.1.1/32",
-	[AFI_IP6] = "fe80::1/128",
-};
 
 static void task_rewire(struct event *t);
 
@@ -76,6 +64,7 @@ struct mn_task *mn_task_find(const char *name)
  * wiring waits for the end of the load instead.
  */
 static bool config_loading;
+static bool config_load_seen; /* since multinicd started */
 
 static void task_schedule(struct mn_task *task)
 {
@@ -87,21 +76,32 @@ static void task_schedule(struct mn_task *task)
 void mn_tasks_config_start(void)
 {
 	config_loading = true;
+	config_load_seen = true;
 }
 
 /*
- * After a restart zebra holds the routes the previous instance left
- * (graceful restart) until told that this one has sent its own: once the
- * configuration is loaded and every task is wired again, has failed, or
- * still waits for a NIC after MN_TASKS_SETTLE_MAX.  Telling it too early
- * would drop a VIP route that is about to be re-sent, and bgpd would
- * withdraw the VIP meanwhile.
+ * Settling.  After a restart, what an earlier multinicd left stays in
+ * place until this one has claimed its own again: zebra holds its routes
+ * (graceful restart), the eBPF datapath only adds to its pinned maps.
+ * Both are told once the configuration is loaded and every task is wired
+ * again, has failed, or still waits for a NIC after
+ * MN_TASKS_SETTLE_MAX_MS.  Telling them too early would drop a VIP route
+ * or map entry that is about to be re-sent (bgpd would withdraw the VIP
+ * meanwhile).  A multinicd that gets no configuration load at all
+ * settles MN_TASKS_SETTLE_MAX_MS after it started.
  */
 #define MN_TASKS_SETTLE_CHECK_MS 100
 #define MN_TASKS_SETTLE_MAX_MS	 15000
 
 static struct event *t_settle;
 static unsigned int settle_waited_ms;
+
+static void tasks_settled(void)
+{
+	DEBUGD(&mn_dbg_task, "tasks settled: %zu task(s)", mn_tasks_count(&mn_tasks));
+	mn_datapath_tasks_settled();
+	mn_zapi_routes_complete();
+}
 
 static bool task_settled(const struct mn_task *task)
 {
@@ -131,9 +131,19 @@ static void tasks_settle_check(struct event *t)
 		return;
 	}
 	if (!settled)
-		zlog_warn("tasks not all wired %u ms after the configuration was loaded; telling zebra to drop what was not re-sent",
+		zlog_warn("tasks not all wired %u ms after the configuration was loaded; dropping what an earlier multinicd left and was not claimed",
 			  settle_waited_ms);
-	mn_zapi_routes_complete();
+	tasks_settled();
+}
+
+/* No configuration load came since multinicd started. */
+static void tasks_settle_deadline(struct event *t)
+{
+	if (config_load_seen)
+		return;
+	zlog_info("no configuration loaded %u ms after start: tasks settled",
+		  MN_TASKS_SETTLE_MAX_MS);
+	tasks_settled();
 }
 
 void mn_tasks_config_end(void)
@@ -296,7 +306,7 @@ static bool task_uses_address(const struct mn_task *task, const struct prefix *a
 	for (afi = AFI_IP; afi <= AFI_IP6; afi++) {
 		if (task->has_vip[afi] && same_address(&task->vip[afi], addr))
 			return true;
-		frr_each (mn_task_addrs, &task->addrs, ta)
+		frr_each (mn_task_addrs_const, &task->addrs, ta)
 			if (ta->has[afi] && same_address(&ta->addr[afi], addr))
 				return true;
 	}
@@ -310,7 +320,7 @@ bool mn_task_vip_free(const struct prefix *vip, const struct mn_task *self, char
 	struct interface *ifp;
 	struct connected *ifc;
 
-	frr_each (mn_tasks, &mn_tasks, task) {
+	frr_each (mn_tasks_const, &mn_tasks, task) {
 		if (task == self || !task_uses_address(task, vip))
 			continue;
 		snprintfrr(err, len, "address %pFX is already used by task %s", vip, task->name);
@@ -334,17 +344,6 @@ bool mn_task_vip_free(const struct prefix *vip, const struct mn_task *self, char
  * Wiring
  */
 
-static void prefix_to_nl(const struct prefix *p, struct mn_nl_prefix *nl)
-{
-	memset(nl, 0, sizeof(*nl));
-	nl->family = p->family;
-	nl->plen = p->prefixlen;
-	if (p->family == AF_INET)
-		nl->addr.v4 = p->u.prefix4;
-	else
-		nl->addr.v6 = p->u.prefix6;
-}
-
 static void task_fail(struct mn_task *task, const char *err)
 {
 	task->status = MN_TASK_FAILED;
@@ -352,167 +351,79 @@ static void task_fail(struct mn_task *task, const char *err)
 	flog_err(EC_MULTINIC_NETLINK, "task %s: %s", task->name, err);
 }
 
-/* The device pair: netkit when the kernel has it, else veth. */
-static int task_create_pair(struct mn_task *task, const struct mn_nl_ns *ns, char *err, size_t len)
-{
-	int peer_ifindex, ret = -EOPNOTSUPP;
-
-	if (multinic_caps.has.netkit) {
-		ret = mn_nl_netkit_create(task->host_ifname, MN_TASK_PEER_IFNAME, ns,
-					  task->mtu_in_use, &task->host_ifindex, &peer_ifindex, err,
-					  len);
-		if (ret == 0) {
-			task->device = "netkit";
-			return 0;
-		}
-	}
-	ret = mn_nl_veth_create(task->host_ifname, MN_TASK_PEER_IFNAME, ns, task->mtu_in_use,
-				&task->host_ifindex, &peer_ifindex, err, len);
-	if (ret == 0)
-		task->device = "veth";
-	return ret;
-}
-
 /*
- * Per-NIC addresses sit beside the VIPs on the task's device; the
- * application binds to one, and the host's per-NIC rule does the rest.
+ * The per-NIC addresses as the datapaths take them: each with its NIC's
+ * interface, which must exist.  Returns how many, or -ENODEV with err set.
  */
-static int task_setup_nic_addresses(struct mn_task *task, const struct mn_nl_ns *ns, bool adopted,
-				    char *err, size_t len)
+static int wiring_addrs(const struct mn_task *task, struct mn_dp_task_addr **out, char *err,
+			size_t len)
 {
-	struct mn_task_addr *ta;
-	struct mn_nl_prefix nl;
+	const struct mn_task_addr *ta;
+	struct interface *ifp;
+	unsigned int n = 0;
 	afi_t afi;
-	int ret;
 
-	frr_each (mn_task_addrs, &task->addrs, ta) {
+	*out = NULL;
+	frr_each (mn_task_addrs_const, &task->addrs, ta)
+		for (afi = AFI_IP; afi <= AFI_IP6; afi++)
+			n += ta->has[afi];
+	if (!n)
+		return 0;
+	*out = XCALLOC(MTYPE_MN_TASK_ADDR, n * sizeof(**out));
+	n = 0;
+	frr_each (mn_task_addrs_const, &task->addrs, ta) {
+		ifp = if_lookup_by_name(ta->nic, VRF_DEFAULT);
 		for (afi = AFI_IP; afi <= AFI_IP6; afi++) {
 			if (!ta->has[afi])
 				continue;
-			prefix_to_nl(&ta->addr[afi], &nl);
-			ret = mn_nl_addr_add(ns, MN_TASK_PEER_IFNAME, &nl, err, len);
-			if (ret == -EEXIST && adopted)
-				ret = 0;
-			if (ret)
-				return ret;
+			if (!ifp || ifp->ifindex == IFINDEX_INTERNAL) {
+				snprintf(err, len, "per-NIC address of NIC %s: no such interface",
+					 ta->nic);
+				XFREE(MTYPE_MN_TASK_ADDR, *out);
+				return -ENODEV;
+			}
+			strlcpy((*out)[n].nic, ta->nic, sizeof((*out)[n].nic));
+			(*out)[n].nic_ifindex = ifp->ifindex;
+			prefix_copy(&(*out)[n].addr, &ta->addr[afi]);
+			n++;
 		}
 	}
-	return 0;
-}
-
-/* Inside the netns: VIPs, gateway neighbour, default routes from the VIP. */
-static int task_setup_netns(struct mn_task *task, const struct mn_nl_ns *ns,
-			    const uint8_t host_mac[6], bool adopted, char *err, size_t len)
-{
-	const char *dev = MN_TASK_PEER_IFNAME;
-	struct mn_nl_prefix vip, gw;
-	struct mn_nl_route route;
-	struct prefix p;
-	afi_t afi;
-	int ret;
-
-	ret = mn_nl_link_up(ns, dev, task->mtu_in_use, err, len);
-	for (afi = AFI_IP; afi <= AFI_IP6 && ret == 0; afi++) {
-		if (!task->has_vip[afi])
-			continue;
-		prefix_to_nl(&task->vip[afi], &vip);
-		str2prefix(task_gw_str[afi], &p);
-		prefix_to_nl(&p, &gw);
-		ret = mn_nl_addr_add(ns, dev, &vip, err, len);
-		if (ret == -EEXIST && adopted)
-			ret = 0;
-		/* netkit is L3: no neighbours, the route is on the link */
-		if (ret == 0 && host_mac)
-			ret = mn_nl_neigh_add(ns, dev, &gw, host_mac, err, len);
-		if (ret)
-			break;
-		memset(&route, 0, sizeof(route));
-		route.dst.family = afi2family(afi);
-		route.gw = host_mac ? &gw : NULL;
-		route.src = &vip;
-		route.ifname = dev;
-		ret = mn_nl_route_add(ns, &route, err, len);
-	}
-	if (ret == 0)
-		ret = task_setup_nic_addresses(task, ns, adopted, err, len);
-	return ret;
+	return n;
 }
 
 /*
- * A restarted multinicd keeps the device pair an earlier instance left:
- * forwarding goes on through it meanwhile (the pinned eBPF programs, or
- * the kernel routes and rules, which zebra keeps for us thanks to
- * graceful restart, multinic_zapi.c), and recreating it would cut the
- * task off and make bgpd withdraw its VIPs.  The pair is ours when the
- * host end exists and the task's netns has our peer; what belongs inside
- * is then re-added where missing.
+ * The device pair and the netns first, then the datapaths get the task
+ * handed down; a netkit peer opens once they are in place.
  */
-static bool task_adopt_pair(struct mn_task *task, const struct mn_nl_ns *ns)
-{
-	struct mn_nl_ns host = MN_NL_NS_HOST;
-	char kind[16] = "";
-	int ifindex;
-
-	ifindex = mn_nl_link_index(&host, task->host_ifname);
-	if (ifindex <= 0 || mn_nl_link_index(ns, MN_TASK_PEER_IFNAME) <= 0)
-		return false;
-	/* the kind decides the hook its pinned program sits on */
-	mn_nl_link_kind(&host, task->host_ifname, kind, sizeof(kind));
-	task->host_ifindex = ifindex;
-	task->device = strmatch(kind, "netkit") ? "netkit" : "veth";
-	zlog_info("task %s: adopting %s <-> %s left by an earlier multinicd", task->name,
-		  task->host_ifname, MN_TASK_PEER_IFNAME);
-	return true;
-}
-
-/*
- * A netkit peer is born blackholed: the task sends nothing until its
- * datapath is in place.  Once it is (the kernel rules, and in eBPF mode
- * mn_egress on the peer hook), the policy becomes forward: it only
- * applies while no program is attached, and then the kernel path must
- * carry the task (kernel mode, or eBPF detached: auto falling back).
- */
-static int task_open_netkit(struct mn_task *task, char *err, size_t len)
-{
-	if (!task->device || !strmatch(task->device, "netkit"))
-		return 0;
-	return mn_nl_netkit_set_peer_policy(task->host_ifname, true, err, len);
-}
-
 static int task_wire(struct mn_task *task, char *err, size_t len)
 {
-	struct mn_nl_ns host = MN_NL_NS_HOST, ns;
-	char path[PATH_MAX];
-	uint8_t mac[6];
-	bool has_mac, adopted;
-	int fd, ret = 0;
+	struct mn_task_wiring w = {
+		.name = task->name,
+		.host_ifname = task->host_ifname,
+	};
+	struct mn_dp_task_addr *addrs;
+	struct mn_task_pair pair;
+	int n, ret;
 
-	mn_netns_path(task->netns, path, sizeof(path));
-	fd = mn_nl_netns_open(path, err, len);
-	if (fd < 0)
-		return fd;
-	ns.fd = fd;
-	ns.name = task->netns;
-
-	adopted = task_adopt_pair(task, &ns);
-	if (!adopted) {
-		/* A device left by an earlier instance would block the new pair. */
-		mn_nl_link_delete(&host, task->host_ifname, NULL, 0);
-		ret = task_create_pair(task, &ns, err, len);
-	}
-	if (ret == 0)
-		ret = mn_nl_link_up(&host, task->host_ifname, 0, err, len);
+	memcpy(w.has_vip, task->has_vip, sizeof(w.has_vip));
+	memcpy(w.vip, task->vip, sizeof(w.vip));
+	n = wiring_addrs(task, &addrs, err, len);
+	if (n < 0)
+		return n;
+	w.naddrs = n;
+	w.addrs = addrs;
+	frr_with_privs (&multinic_privs)
+		ret = mn_task_netns_wire(&w, task->netns, task->mtu_in_use, &pair, err, len);
 	if (ret == 0) {
-		has_mac = mn_nl_link_mac(&host, task->host_ifname, mac, NULL, 0) == 0;
-		ret = task_setup_netns(task, &ns, has_mac ? mac : NULL, adopted, err, len);
+		task->host_ifindex = w.host_ifindex = pair.host_ifindex;
+		task->device = w.device = pair.device;
+		task->adopted = pair.adopted;
+		ret = mn_datapath_task_attach(&w, err, len);
 	}
-	close(fd);
 	if (ret == 0)
-		ret = mn_kernel_task_attach(task, err, len);
-	if (ret == 0)
-		ret = mn_ebpf_task_attach(task, err, len);
-	if (ret == 0)
-		ret = task_open_netkit(task, err, len);
+		frr_with_privs (&multinic_privs)
+			ret = mn_task_netns_open(task->host_ifname, task->device, err, len);
+	XFREE(MTYPE_MN_TASK_ADDR, addrs);
 	return ret;
 }
 
@@ -520,12 +431,15 @@ static int task_wire(struct mn_task *task, char *err, size_t len)
  * The host routes to the VIPs go through zebra, which must know the new
  * device first: they are sent once zebra has reported it up.
  */
-static void host_route_set(bool *installed, bool want, const struct prefix *p, ifindex_t ifindex)
+static void host_route_set(const struct mn_task *task, bool *installed, bool want,
+			   const struct prefix *p, ifindex_t ifindex)
 {
 	if (want == *installed)
 		return;
 	mn_zapi_route_dev(want, p, want ? ifindex : 0);
 	*installed = want;
+	DEBUGD(&mn_dbg_task, "task %s: host route %pFX %s", task->name, p,
+	       want ? "sent to zebra" : "withdrawn");
 }
 
 static void task_host_routes_update(struct mn_task *task)
@@ -538,34 +452,30 @@ static void task_host_routes_update(struct mn_task *task)
 	afi_t afi;
 
 	for (afi = AFI_IP; afi <= AFI_IP6; afi++) {
-		host_route_set(&task->host_routes[afi], up && task->has_vip[afi], &task->vip[afi],
-			       ifindex);
+		host_route_set(task, &task->host_routes[afi], up && task->has_vip[afi],
+			       &task->vip[afi], ifindex);
 		frr_each (mn_task_addrs, &task->addrs, ta)
-			host_route_set(&ta->host_route[afi], up && ta->has[afi], &ta->addr[afi],
-				       ifindex);
+			host_route_set(task, &ta->host_route[afi], up && ta->has[afi],
+				       &ta->addr[afi], ifindex);
 	}
 }
 
 static void task_unwire(struct mn_task *task)
 {
-	struct mn_nl_ns host = MN_NL_NS_HOST;
 	enum mn_task_status was = task->status;
 	char err[256];
 
-	mn_ebpf_task_detach(task);
-	mn_kernel_task_detach(task);
+	mn_datapath_task_detach(task->name);
 	task->status = MN_TASK_INCOMPLETE; /* makes the host routes go */
 	task_host_routes_update(task);
-	/* Deleting our end deletes the peer and all that lives on it. */
-	if (was == MN_TASK_WIRED || was == MN_TASK_FAILED) {
-		frr_with_privs (&multinic_privs) {
-			if (mn_nl_link_delete(&host, task->host_ifname, err, sizeof(err)) < 0 &&
-			    was == MN_TASK_WIRED)
-				zlog_warn("task %s: %s", task->name, err);
-		}
-	}
+	if ((was == MN_TASK_WIRED || was == MN_TASK_FAILED) &&
+	    mn_task_netns_unwire(task->host_ifname, err, sizeof(err)) < 0 && was == MN_TASK_WIRED)
+		zlog_warn("task %s: %s", task->name, err);
+	if (was == MN_TASK_WIRED)
+		DEBUGD(&mn_dbg_task, "task %s unwired", task->name);
 	task->host_ifindex = -1;
-	task->device = NULL;
+	task->device = MN_DP_DEV_VETH;
+	task->adopted = false;
 	task->status = MN_TASK_INCOMPLETE;
 	task->error[0] = '\0';
 }
@@ -578,11 +488,9 @@ static bool task_complete(const struct mn_task *task)
 static void task_rewire(struct event *t)
 {
 	struct mn_task *task = EVENT_ARG(t);
+	char err[256] = "";
 
 	task->rewire_pending = false;
-	char err[256] = "";
-	int ret;
-
 	task_unwire(task);
 	if (!multinic_cfg.configured || !task_complete(task))
 		return;
@@ -590,17 +498,17 @@ static void task_rewire(struct event *t)
 	if (!task->mtu_in_use) {
 		task->status = MN_TASK_WAITING;
 		strlcpy(task->error, "no selected NIC is up", sizeof(task->error));
+		DEBUGD(&mn_dbg_task, "task %s waits: %s", task->name, task->error);
 		return;
 	}
-	frr_with_privs (&multinic_privs)
-		ret = task_wire(task, err, sizeof(err));
-	if (ret < 0) {
+	if (task_wire(task, err, sizeof(err)) < 0) {
 		task_fail(task, err);
 		return;
 	}
 	task->status = MN_TASK_WIRED;
-	zlog_info("task %s wired: %s %s <-> %s in netns %s", task->name, task->device,
-		  task->host_ifname, MN_TASK_PEER_IFNAME, task->netns);
+	zlog_info("task %s wired: %s %s <-> %s in netns %s", task->name,
+		  mn_task_device_name(task->device), task->host_ifname, MN_TASK_PEER_IFNAME,
+		  task->netns);
 	task_host_routes_update(task);
 }
 
@@ -618,15 +526,81 @@ static int tasks_nics_changed(void)
 	return 0;
 }
 
+/*
+ * Show: the task's own objects (device pair, netns contents, host
+ * routes), then what the datapaths made for it.
+ */
+static void object(mn_dp_object_fn fn, void *arg, const char *kind, const char *where,
+		   bool present, const char *fmt, ...) PRINTFRR(6, 7);
+static void object(mn_dp_object_fn fn, void *arg, const char *kind, const char *where,
+		   bool present, const char *fmt, ...)
+{
+	char what[200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintfrr(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	fn(arg, kind, where, present, what);
+}
+
+static void vip_objects(const struct mn_task *task, afi_t afi, mn_dp_object_fn fn, void *arg)
+{
+	bool wired = task->status == MN_TASK_WIRED;
+	bool l2 = wired && task->device == MN_DP_DEV_VETH;
+	const char *peer = MN_TASK_PEER_IFNAME, *gw = mn_task_gateway(afi);
+
+	object(fn, arg, "address", task->netns, wired, "%pFX dev %s", &task->vip[afi], peer);
+	if (l2)
+		object(fn, arg, "neighbour", task->netns, wired, "%s lladdr <%s> dev %s permanent",
+		       gw, task->host_ifname, peer);
+	object(fn, arg, "route", task->netns, wired, "default %s%s dev %s src %pFXh",
+	       l2 ? "via " : "", l2 ? gw : "", peer, &task->vip[afi]);
+	object(fn, arg, "route", "host", task->host_routes[afi],
+	       "%pFX dev %s proto multinic (zebra)", &task->vip[afi], task->host_ifname);
+}
+
+void mn_task_objects(const struct mn_task *task, mn_dp_object_fn fn, void *arg)
+{
+	bool wired = task->status == MN_TASK_WIRED;
+	const struct mn_task_addr *ta;
+	afi_t afi;
+
+	object(fn, arg, "link", "host", wired, "%s (%s, peer %s, mtu %u)", task->host_ifname,
+	       wired ? mn_task_device_name(task->device) : "-", MN_TASK_PEER_IFNAME,
+	       task->mtu_in_use);
+	object(fn, arg, "link", task->netns, wired, "%s", MN_TASK_PEER_IFNAME);
+	for (afi = AFI_IP; afi <= AFI_IP6; afi++)
+		if (task->has_vip[afi])
+			vip_objects(task, afi, fn, arg);
+	frr_each (mn_task_addrs_const, &task->addrs, ta) {
+		for (afi = AFI_IP; afi <= AFI_IP6; afi++) {
+			if (!ta->has[afi])
+				continue;
+			object(fn, arg, "address", task->netns, wired, "%pFX dev %s (per-NIC, %s)",
+			       &ta->addr[afi], MN_TASK_PEER_IFNAME, ta->nic);
+			object(fn, arg, "route", "host", ta->host_route[afi],
+			       "%pFX dev %s proto multinic (zebra)", &ta->addr[afi],
+			       task->host_ifname);
+		}
+	}
+	mn_datapath_task_objects(task->name, fn, arg);
+}
+
+static struct event *t_settle_deadline;
+
 void mn_task_init(void)
 {
 	mn_tasks_init(&mn_tasks);
 	hook_register(mn_nics_changed, tasks_nics_changed);
+	event_add_timer_msec(master, tasks_settle_deadline, NULL, MN_TASKS_SETTLE_MAX_MS,
+			     &t_settle_deadline);
 }
 
 void mn_task_terminate(void)
 {
 	event_cancel(&t_settle);
+	event_cancel(&t_settle_deadline);
 	mn_tasks_clear();
 	mn_tasks_fini(&mn_tasks);
 }

@@ -3,12 +3,18 @@
  * multinicd: tasks (container network namespaces) and their wiring.
  *
  * A task is wired once it has a netns and at least one VIP: a device pair
- * (netkit when the kernel has it, else veth) whose peer lives in the
- * task's netns with the VIPs, a default route using the VIP as source,
- * and on the host a route to each VIP plus the egress datapath.  Any
- * change of a task's configuration rewires it from scratch after the
- * commit (simple and always consistent; a task's configuration rarely
- * changes while it runs).
+ * whose peer lives in the task's netns with the VIPs and a default route
+ * using the VIP as source (multinic_task_netns.c), on the host a route to
+ * each VIP through zebra, and the egress datapath, to which the task is
+ * handed down as a wiring description (multinic_datapath.h).  Any change
+ * of a task's configuration rewires it from scratch after the commit
+ * (simple and always consistent; a task's configuration rarely changes
+ * while it runs).
+ *
+ * Once a configuration has been loaded (vtysh -b after a restart) and
+ * every task is wired again, the task layer says so once: the datapaths
+ * then drop what an earlier multinicd left and nobody claimed, and zebra
+ * what it kept for us (graceful restart).
  */
 #ifndef _MULTINIC_TASK_H
 #define _MULTINIC_TASK_H
@@ -18,14 +24,10 @@
 #include "lib/prefix.h"
 #include "lib/typesafe.h"
 
+#include "multinic_datapath.h"
 #include "multinic_names.h"
 
-struct bpf_link;
-
-#define MN_TASK_NAME_MAX 32
 #define MN_NETNS_REF_MAX 255
-/* Name of the task's device inside its netns. */
-#define MN_TASK_PEER_IFNAME "mn0"
 
 enum mn_task_status {
 	MN_TASK_INCOMPLETE, /* no netns or no VIP yet */
@@ -65,12 +67,10 @@ struct mn_task {
 	char error[256];
 	char host_ifname[IFNAMSIZ];
 	int host_ifindex;
-	const char *device; /* "veth", "netkit" */
+	enum mn_dp_device device;
+	bool adopted; /* the pair was left by an earlier multinicd */
 	uint32_t mtu_in_use;
 	bool host_routes[AFI_MAX]; /* route to the VIP sent to zebra */
-	bool egress_attached;
-	bool ebpf_attached;	    /* eBPF datapath: mn_egress on host_ifname */
-	struct bpf_link *ebpf_link; /* its pinned link; NULL on clsact */
 	struct event *t_rewire;
 	bool rewire_pending; /* scheduled, or held back while a config loads */
 };
@@ -106,6 +106,8 @@ extern bool mn_task_vip_free(const struct prefix *vip, const struct mn_task *sel
 
 extern const char *mn_task_status_name(enum mn_task_status status);
 extern struct mn_task *mn_task_find(const char *name);
+/* Everything made for a task (its own objects, then the datapaths'). */
+extern void mn_task_objects(const struct mn_task *task, mn_dp_object_fn fn, void *arg);
 
 /* A configuration load (vtysh -b, vtysh -f) starts or ends. */
 extern void mn_tasks_config_start(void);

@@ -15,11 +15,12 @@
 
 #include "multinicd.h"
 #include "multinic_caps.h"
-#include "multinic_ebpf.h"
-#include "multinic_nb.h"
+#include "multinic_datapath.h"
 #include "multinic_kernel.h"
+#include "multinic_nb.h"
 #include "multinic_nic.h"
 #include "multinic_task.h"
+#include "multinic_task_netns.h"
 #include "multinic_vty.h"
 
 #include "multinicd/multinic_vty_clippy.c"
@@ -691,7 +692,7 @@ DEFPY(show_multinic_nic, show_multinic_nic_cmd,
 			vty_out(vty, "%% NIC %s is not selected\n", name);
 		return CMD_WARNING;
 	}
-	frr_each (mn_nics, &mn_nics, nic) {
+	frr_each (mn_nics_const, &mn_nics, nic) {
 		if (name && !strmatch(name, nic->name))
 			continue;
 		if (json)
@@ -710,83 +711,46 @@ DEFPY(show_multinic_nic, show_multinic_nic_cmd,
  * show multinic task
  */
 
-struct task_object {
-	const char *kind;
-	const char *where; /* "host" or the task's netns */
-	char what[160];
-	bool present;
+/* Each object a task consists of, as a text line or a JSON entry. */
+struct object_out {
+	struct vty *vty;
+	json_object *jarray; /* NULL: text */
 };
 
-/* Everything a wired task consists of, derived from its state. */
-static unsigned int task_objects(const struct mn_task *task, struct task_object *o, unsigned int max)
+static void object_out(void *arg, const char *kind, const char *where, bool present,
+		       const char *what)
 {
-	static const char *const gw[AFI_MAX] = { [AFI_IP] = "169.254.1.1", [AFI_IP6] = "fe80::1" };
-	bool wired = task->status == MN_TASK_WIRED;
-	bool l2 = task->device && strmatch(task->device, "veth");
-	const struct mn_task_addr *ta;
-	unsigned int n = 0;
-	afi_t afi;
+	struct object_out *out = arg;
+	json_object *jo;
 
-#define OBJ(k, w, p, ...)                                                                          \
-	do {                                                                                       \
-		if (n < max) {                                                                     \
-			o[n].kind = k;                                                             \
-			o[n].where = w;                                                            \
-			o[n].present = p;                                                          \
-			snprintfrr(o[n].what, sizeof(o[n].what), __VA_ARGS__);                     \
-			n++;                                                                       \
-		}                                                                                  \
-	} while (0)
+	if (!out->jarray) {
+		vty_out(out->vty, "  %-13s %-8s %s%s\n", kind, where, what,
+			present ? "" : " (absent)");
+		return;
+	}
+	jo = json_object_new_object();
+	json_object_string_add(jo, "kind", kind);
+	json_object_string_add(jo, "netns", where);
+	json_object_string_add(jo, "object", what);
+	json_object_boolean_add(jo, "present", present);
+	json_object_array_add(out->jarray, jo);
+}
 
-	OBJ("link", "host", wired, "%s (%s, peer %s, mtu %u)", task->host_ifname,
-	    task->device ? task->device : "-", MN_TASK_PEER_IFNAME, task->mtu_in_use);
-	OBJ("link", task->netns, wired, "%s", MN_TASK_PEER_IFNAME);
-	for (afi = AFI_IP; afi <= AFI_IP6; afi++) {
-		if (!task->has_vip[afi])
-			continue;
-		OBJ("address", task->netns, wired, "%pFX dev %s", &task->vip[afi],
-		    MN_TASK_PEER_IFNAME);
-		if (l2)
-			OBJ("neighbour", task->netns, wired, "%s lladdr <%s> dev %s permanent",
-			    gw[afi], task->host_ifname, MN_TASK_PEER_IFNAME);
-		OBJ("route", task->netns, wired, "default %s%s dev %s src %pFXh", l2 ? "via " : "",
-		    l2 ? gw[afi] : "", MN_TASK_PEER_IFNAME, &task->vip[afi]);
-		OBJ("route", "host", task->host_routes[afi], "%pFX dev %s proto multinic (zebra)",
-		    &task->vip[afi], task->host_ifname);
-		OBJ("rule", "host", task->egress_attached,
-		    "from %pFX iif %s lookup %u pref %u proto multinic", &task->vip[afi],
-		    task->host_ifname, MN_EGRESS_TABLE, MN_RULE_PRIORITY);
-	}
-	if (mn_ebpf_task_attached(task))
-		OBJ("bpf-link", "host", true, "mn_egress (program id %u) on %s %s, %s",
-		    mn_ebpf_prog_id(true), task->host_ifname, mn_ebpf_task_hook(task),
-		    mn_ebpf_task_where(task));
-	frr_each (mn_task_addrs, &task->addrs, ta) {
-		for (afi = AFI_IP; afi <= AFI_IP6; afi++) {
-			if (!ta->has[afi])
-				continue;
-			OBJ("address", task->netns, wired, "%pFX dev %s (per-NIC, %s)",
-			    &ta->addr[afi], MN_TASK_PEER_IFNAME, ta->nic);
-			OBJ("route", "host", ta->host_route[afi],
-			    "%pFX dev %s proto multinic (zebra)", &ta->addr[afi], task->host_ifname);
-			OBJ("rule", "host", task->egress_attached,
-			    "from %pFX iif %s lookup <table of %s> pref %u proto multinic",
-			    &ta->addr[afi], task->host_ifname, ta->nic, MN_NIC_RULE_PRIORITY);
-		}
-	}
-#undef OBJ
-	return n;
+/* The datapath a task is on: the one carrying it, else the one it would use. */
+static enum mn_datapath task_datapath(const struct mn_task *task)
+{
+	char reason[256];
+
+	if (task->status == MN_TASK_WIRED)
+		return mn_datapath_of_task(task->name);
+	return mn_datapath_in_use(reason, sizeof(reason));
 }
 
 static void show_task_json(const struct mn_task *task, json_object *json)
 {
-	struct task_object obj[64];
 	json_object *j = json_object_new_object();
-	json_object *jobjs = json_object_new_array();
-	unsigned int i, n;
-	enum mn_datapath dp;
-	char reason[256];
-	afi_t afi;
+	struct object_out out = { .jarray = json_object_new_array() };
+	bool wired = task->status == MN_TASK_WIRED;
 
 	json_object_string_add(j, "netns", task->netns);
 	if (task->has_vip[AFI_IP])
@@ -796,46 +760,19 @@ static void show_task_json(const struct mn_task *task, json_object *json)
 	json_object_string_add(j, "status", mn_task_status_name(task->status));
 	if (task->error[0])
 		json_object_string_add(j, "error", task->error);
-	dp = task->status == MN_TASK_WIRED ? mn_ebpf_task_datapath(task)
-					   : mn_datapath_in_use(reason, sizeof(reason));
-	json_object_string_add(j, "datapath", mn_datapath_name(dp));
-	json_object_string_add(j, "device", task->device ? task->device : "");
+	json_object_string_add(j, "datapath", mn_datapath_name(task_datapath(task)));
+	json_object_string_add(j, "device", wired ? mn_task_device_name(task->device) : "");
 	json_object_string_add(j, "hostInterface", task->host_ifname);
 	json_object_string_add(j, "taskInterface", MN_TASK_PEER_IFNAME);
 	json_object_int_add(j, "mtu", task->mtu_in_use);
-	n = task_objects(task, obj, array_size(obj));
-	for (i = 0; i < n; i++) {
-		json_object *jo = json_object_new_object();
-
-		json_object_string_add(jo, "kind", obj[i].kind);
-		json_object_string_add(jo, "netns", obj[i].where);
-		json_object_string_add(jo, "object", obj[i].what);
-		json_object_boolean_add(jo, "present", obj[i].present);
-		json_object_array_add(jobjs, jo);
-	}
-	for (afi = AFI_IP; afi <= AFI_IP6; afi++) {
-		json_object *jo;
-
-		if (!task->has_vip[afi] || !task->egress_attached)
-			continue;
-		jo = json_object_new_object();
-		json_object_string_add(jo, "kind", "nexthop-group");
-		json_object_string_add(jo, "netns", "host");
-		json_object_string_addf(jo, "object",
-					"id %u (%u NICs), default route of table %u (shared by all tasks)",
-					mn_kernel_nhg_id(afi), mn_kernel_nhg_members(afi),
-					MN_EGRESS_TABLE);
-		json_object_boolean_add(jo, "present", mn_kernel_nhg_members(afi) > 0);
-		json_object_array_add(jobjs, jo);
-	}
-	json_object_object_add(j, "objects", jobjs);
+	mn_task_objects(task, object_out, &out);
+	json_object_object_add(j, "objects", out.jarray);
 	json_object_object_add(json, task->name, j);
 }
 
 static void show_task_text(struct vty *vty, const struct mn_task *task)
 {
-	struct task_object obj[64];
-	unsigned int i, n;
+	struct object_out out = { .vty = vty };
 	afi_t afi;
 
 	vty_out(vty, "Task %s: %s%s%s\n", task->name, mn_task_status_name(task->status),
@@ -844,16 +781,8 @@ static void show_task_text(struct vty *vty, const struct mn_task *task)
 	for (afi = AFI_IP; afi <= AFI_IP6; afi++)
 		if (task->has_vip[afi])
 			vty_out(vty, ", VIP %pFX", &task->vip[afi]);
-	vty_out(vty, "\n");
-	n = task_objects(task, obj, array_size(obj));
-	for (i = 0; i < n; i++)
-		vty_out(vty, "  %-9s %-8s %s%s\n", obj[i].kind, obj[i].where, obj[i].what,
-			obj[i].present ? "" : " (absent)");
-	for (afi = AFI_IP; afi <= AFI_IP6; afi++)
-		if (task->has_vip[afi] && task->egress_attached)
-			vty_out(vty, "  %-9s %-8s id %u (%u NICs), default route of table %u\n",
-				"nhg", "host", mn_kernel_nhg_id(afi), mn_kernel_nhg_members(afi),
-				MN_EGRESS_TABLE);
+	vty_out(vty, ", datapath %s\n", mn_datapath_name(task_datapath(task)));
+	mn_task_objects(task, object_out, &out);
 }
 
 DEFPY(show_multinic_task, show_multinic_task_cmd,
@@ -872,7 +801,7 @@ DEFPY(show_multinic_task, show_multinic_task_cmd,
 			vty_out(vty, "%% No task %s\n", name);
 		return CMD_WARNING;
 	}
-	frr_each (mn_tasks, &mn_tasks, task) {
+	frr_each (mn_tasks_const, &mn_tasks, task) {
 		if (name && !strmatch(name, task->name))
 			continue;
 		if (json)
@@ -891,7 +820,7 @@ DEFPY(show_multinic_task, show_multinic_task_cmd,
  * show multinic counters
  */
 
-static json_object *counters_json(const struct mn_ebpf_counters *c)
+static json_object *counters_json(const struct mn_dp_counters *c)
 {
 	json_object *j = json_object_new_object();
 
@@ -906,7 +835,7 @@ static json_object *counters_json(const struct mn_ebpf_counters *c)
 }
 
 static void counters_text(struct vty *vty, const char *what, const char *name,
-			  const struct mn_ebpf_counters *c)
+			  const struct mn_dp_counters *c)
 {
 	vty_out(vty, "%-4s %-16s %12" PRIu64 " %14" PRIu64 " %12" PRIu64 " %14" PRIu64 " %9" PRIu64
 		" %9" PRIu64 " %9" PRIu64 "\n",
@@ -921,36 +850,37 @@ DEFPY(show_multinic_counters, show_multinic_counters_cmd, "show multinic counter
 	json_object *json = NULL, *jnics = NULL, *jtasks = NULL, *j;
 	const struct mn_task *task;
 	const struct mn_nic *nic;
-	struct mn_ebpf_counters c;
-	uint32_t slot;
+	struct mn_dp_nic_view v;
+	struct mn_dp_counters c;
+	bool active = mn_datapath_ebpf_active();
 
 	if (uj) {
 		json = json_object_new_object();
 		jnics = json_object_new_object();
 		jtasks = json_object_new_object();
-		json_object_boolean_add(json, "active", mn_ebpf_active());
+		json_object_boolean_add(json, "active", active);
 		json_object_object_add(json, "nics", jnics);
 		json_object_object_add(json, "tasks", jtasks);
 	} else {
-		vty_out(vty, "eBPF datapath %s\n", mn_ebpf_active() ? "active" : "not active");
+		vty_out(vty, "eBPF datapath %s\n", active ? "active" : "not active");
 		vty_out(vty, "%-4s %-16s %12s %14s %12s %14s %9s %9s %9s\n", "", "Name", "TxPackets",
 			"TxBytes", "RxPackets", "RxBytes", "Fallback", "Local", "RedirErr");
 	}
-	frr_each (mn_nics, &mn_nics, nic) {
-		if (!mn_ebpf_nic_counters(nic, &slot, &c))
+	frr_each (mn_nics_const, &mn_nics, nic) {
+		if (!mn_datapath_nic_view(nic->ifindex, &v))
 			continue;
 		if (!json) {
-			counters_text(vty, "nic", nic->name, &c);
+			counters_text(vty, "nic", nic->name, &v.counters);
 			continue;
 		}
-		j = counters_json(&c);
-		json_object_int_add(j, "slot", slot);
-		json_object_string_add(j, "link", mn_ebpf_nic_link(nic));
-		json_object_string_add(j, "hook", mn_ebpf_nic_hook(nic));
+		j = counters_json(&v.counters);
+		json_object_int_add(j, "slot", v.slot);
+		json_object_string_add(j, "link", v.link);
+		json_object_string_add(j, "hook", v.hook);
 		json_object_object_add(jnics, nic->name, j);
 	}
-	frr_each (mn_tasks, &mn_tasks, task) {
-		if (!mn_ebpf_task_counters(task, &c))
+	frr_each (mn_tasks_const, &mn_tasks, task) {
+		if (!mn_datapath_task_counters(task->name, &c))
 			continue;
 		if (!json) {
 			counters_text(vty, "task", task->name, &c);

@@ -9,6 +9,7 @@
 #include "lib/zclient.h"
 
 #include "multinicd.h"
+#include "multinic_debug.h"
 #include "multinic_zapi.h"
 
 struct zclient *mn_zclient;
@@ -67,6 +68,8 @@ bool mn_zapi_nhg_install(uint32_t id, int family, const struct mn_zapi_nh *nh, u
 	for (i = 0; i < n && i < MULTIPATH_NUM; i++)
 		zapi_nh_fill(&api.nexthops[i], family, &nh[i]);
 	api.nexthop_num = i;
+	DEBUGD(&mn_dbg_zebra, "zebra: nexthop group %u: %u next hop(s)%s", id, i,
+	       resilient_buckets ? ", resilient" : "");
 	return zapi_sent(zclient_nhg_send(mn_zclient, ZEBRA_NHG_ADD, &api), "a nexthop group");
 }
 
@@ -76,6 +79,7 @@ bool mn_zapi_nhg_remove(uint32_t id)
 
 	if (!mn_zclient)
 		return false;
+	DEBUGD(&mn_dbg_zebra, "zebra: nexthop group %u removed", id);
 	return zapi_sent(zclient_nhg_send(mn_zclient, ZEBRA_NHG_DEL, &api),
 			 "a nexthop group removal");
 }
@@ -99,6 +103,8 @@ static bool zapi_route_send(bool add, struct zapi_route *api)
 {
 	if (!mn_zclient)
 		return false;
+	DEBUGD(&mn_dbg_zebra, "zebra: route %pFX table %u %s", &api->prefix, api->tableid,
+	       add ? "add" : "delete");
 	return zapi_sent(zclient_route_send(add ? ZEBRA_ROUTE_ADD : ZEBRA_ROUTE_DELETE, mn_zclient,
 					    api),
 			 "a route");

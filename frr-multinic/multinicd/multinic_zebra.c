@@ -19,6 +19,7 @@
 
 #include "multinicd.h"
 #include "multinic_authz.h"
+#include "multinic_debug.h"
 #include "multinic_nic.h"
 #include "multinic_zapi.h"
 #include "multinic_zebra.h"
@@ -38,6 +39,8 @@ static void nics_update(struct event *t)
  */
 static int if_event(struct interface *ifp)
 {
+	DEBUGD(&mn_dbg_zebra, "zebra: interface %s (ifindex %d) %s", ifp->name, ifp->ifindex,
+	       if_is_operative(ifp) ? "up" : "down");
 	event_add_event(master, nics_update, NULL, 0, &t_nics_update);
 	return 0;
 }
@@ -94,6 +97,7 @@ static void nexthop_update(struct vrf *vrf, struct prefix *matched, struct zapi_
 		gw[n] = znh->gate;
 		n++;
 	}
+	DEBUGD(&mn_dbg_zebra, "zebra: %s default route through %u interface(s)", afi2str(afi), n);
 	mn_nic_default_route_update(afi, ifindex, gw, n);
 }
 
@@ -103,6 +107,8 @@ static int neighbour_change(ZAPI_CALLBACK_ARGS)
 
 	if (zclient_neigh_ip_decode(zclient->ibuf, &api) < 0)
 		return -1;
+	DEBUGD(&mn_dbg_zebra, "zebra: neighbour %pIA on ifindex %u %s (state 0x%x)", &api.ip_in,
+	       api.index, cmd == ZEBRA_NEIGH_REMOVED ? "removed" : "changed", api.ndm_state);
 	mn_nic_neighbour_update(api.index, &api.ip_in,
 				cmd == ZEBRA_NEIGH_REMOVED ? ZEBRA_NEIGH_STATE_NONE : api.ndm_state);
 	return 0;
@@ -125,6 +131,7 @@ static int route_notify_owner(ZAPI_CALLBACK_ARGS)
 
 static void zebra_connected(struct zclient *zc)
 {
+	DEBUGD(&mn_dbg_zebra, "zebra: connected");
 	zclient_send_reg_requests(zc, VRF_DEFAULT);
 	/* before any route: zebra keeps them across a multinicd restart */
 	mn_zapi_gr_enable();

@@ -2,10 +2,12 @@
 /*
  * multinicd: daemon-wide definitions.
  *
- * Layering (DESIGN.md §6), events flow down only:
+ * Layering (DESIGN.md §6, doc/architecture.md), events flow down only:
  *   multinic_zebra.c, multinic_nb_config.c (events: zebra, commits)
- *     -> multinic_nic.c (NIC configuration and state)
- *     -> datapath (later: BPF maps, routes through zebra) and bgpd.
+ *     -> multinic_nic.c, multinic_task.c (NIC and task state)
+ *     -> multinic_datapath.c (the datapath switch)
+ *     -> multinic_kernel.c, multinic_ebpf*.c (the datapaths)
+ *     -> multinic_zapi.c, multinic_netlink*.c, BPF maps (the kernel, zebra).
  * multinic_vty.c and multinic_nb_state.c only read state.
  */
 #ifndef _MULTINICD_H

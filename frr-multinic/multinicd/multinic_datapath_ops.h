@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * multinicd: the contract between the datapath switch (multinic_datapath.c)
+ * and the datapaths behind it (multinic_kernel.c, multinic_ebpf.c): what
+ * is handed down (NICs, task wirings, the configuration), the operations
+ * a datapath offers, and what it reports for show commands.
+ *
+ * A datapath includes this header only: it knows neither the switch nor
+ * the NIC and task layers above it.
+ */
+#ifndef _MULTINIC_DATAPATH_OPS_H
+#define _MULTINIC_DATAPATH_OPS_H
+
+#include <limits.h>
+#include <net/if.h>
+
+#include "lib/nexthop.h"
+#include "lib/prefix.h"
+
+#include "multinic_datapath_select.h"
+#include "multinic_names.h"
+
+/* A selected NIC, as the datapaths see it. */
+struct mn_dp_nic {
+	char name[IFNAMSIZ];
+	ifindex_t ifindex;
+	bool up;	 /* operative: may carry flows */
+	uint16_t weight; /* 1..MN_WEIGHT_MAX (multinic_nic_policy.h) */
+	bool has_gw[AFI_MAX];
+	union g_addr gw[AFI_MAX]; /* configured, else the default route's */
+};
+
+/* The task's device pair. */
+enum mn_dp_device {
+	MN_DP_DEV_VETH,
+	MN_DP_DEV_NETKIT,
+};
+
+/* A per-NIC task address: its traffic always leaves through that NIC. */
+struct mn_dp_task_addr {
+	char nic[IFNAMSIZ];
+	ifindex_t nic_ifindex; /* the NIC's interface */
+	struct prefix addr;
+};
+
+/*
+ * What the task layer hands down for a wired task: everything a datapath
+ * needs to steer its traffic.  Valid during the call only: a datapath
+ * copies what it keeps.
+ */
+struct mn_task_wiring {
+	const char *name;
+	const char *host_ifname; /* the host end of the device pair */
+	ifindex_t host_ifindex;
+	enum mn_dp_device device;
+	bool has_vip[AFI_MAX];
+	struct prefix vip[AFI_MAX];
+	unsigned int naddrs;
+	const struct mn_dp_task_addr *addrs;
+};
+
+/* The configuration the datapaths follow. */
+struct mn_dp_config {
+	bool configured; /* the "multinic" container exists */
+	enum mn_egress_mode egress_mode;
+	enum mn_placement_mode placement;
+};
+
+/*
+ * One object a datapath made for a task, for "show multinic task": kind
+ * ("rule", "bpf-link", "nexthop-group"), where it lives ("host"), whether
+ * it is in place now, and what it is.
+ */
+typedef void (*mn_dp_object_fn)(void *arg, const char *kind, const char *where, bool present,
+				const char *what);
+
+/* Packet counters of a datapath, summed over the CPUs. */
+struct mn_dp_counters {
+	uint64_t tx_packets, tx_bytes;
+	uint64_t rx_packets, rx_bytes;
+	uint64_t fallback, local, redirect_errors;
+};
+
+/* How the eBPF datapath holds a NIC, for show commands. */
+struct mn_dp_nic_view {
+	uint32_t slot;	  /* of the maps */
+	const char *hook; /* "tcx ingress", "clsact ingress"; "" when not attached */
+	char link[PATH_MAX]; /* pin path of its link; "" when none (clsact) */
+	struct mn_dp_counters counters;
+};
+
+/*
+ * A datapath.  Every callback is optional.  Those returning int return 0
+ * or a negative errno and then write one sentence into err saying what
+ * failed and why.
+ */
+struct mn_datapath_ops {
+	const char *name;
+	/*
+	 * active: this datapath is to carry tasks from now on (false: take
+	 * off what it put up, once the configuration is known).
+	 */
+	int (*config_changed)(const struct mn_dp_config *cfg, bool active, char *err, size_t len);
+	/* The selected NICs or any of their attributes changed. */
+	int (*nics_changed)(const struct mn_dp_nic *nics, unsigned int n, char *err, size_t len);
+	int (*task_attach)(const struct mn_task_wiring *w, char *err, size_t len);
+	void (*task_detach)(const char *name);
+	/*
+	 * The configuration has been loaded and every task is wired again
+	 * (or failed): what an earlier multinicd left and nobody claimed may
+	 * go now.
+	 */
+	void (*tasks_settled)(void);
+	/* egress-mode auto fell back: take everything off. */
+	void (*stop)(void);
+	/* multinicd stops: release memory, leave the kernel state in place. */
+	void (*terminate)(void);
+
+	/* Show: the datapath carrying an attached task, MN_DP_NONE if not attached. */
+	enum mn_datapath (*task_datapath)(const char *name);
+	void (*task_objects)(const char *name, mn_dp_object_fn fn, void *arg);
+	bool (*task_counters)(const char *name, struct mn_dp_counters *c);
+	bool (*nic_view)(ifindex_t ifindex, struct mn_dp_nic_view *v);
+};
+
+#endif /* _MULTINIC_DATAPATH_OPS_H */

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * multinicd: a task's device pair and what lives inside its network
+ * namespace (the task layer's own kernel objects; the datapaths steer
+ * its traffic on the host).
+ *
+ * The pair is netkit where the kernel has it, else veth; the peer
+ * MN_TASK_PEER_IFNAME sits in the task's netns with the VIPs and per-NIC
+ * addresses, a default route per family from the VIP through the task
+ * gateway (a link-local address answered by a permanent neighbour entry
+ * for the host end's MAC: the Calico pattern, so the task needs no address
+ * of the host and the host neither proxy ARP nor an address on the link).
+ */
+#ifndef _MULTINIC_TASK_NETNS_H
+#define _MULTINIC_TASK_NETNS_H
+
+#include "lib/prefix.h"
+
+#include "multinic_datapath.h"
+
+/* Name of the task's device inside its netns. */
+#define MN_TASK_PEER_IFNAME "mn0"
+
+/* The task gateway of a family: "169.254.1.1", "fe80::1". */
+extern const char *mn_task_gateway(afi_t afi);
+
+/* "veth", "netkit". */
+extern const char *mn_task_device_name(enum mn_dp_device device);
+
+/* What wiring made of the device pair. */
+struct mn_task_pair {
+	ifindex_t host_ifindex;
+	enum mn_dp_device device;
+	bool adopted; /* left by an earlier multinicd, not created */
+};
+
+/*
+ * Create (or adopt, after a restart) the task's device pair w->host_ifname
+ * <-> MN_TASK_PEER_IFNAME in netns, with the given MTU, and set up the
+ * netns: w's VIPs and per-NIC addresses, gateway neighbours, default
+ * routes.  Returns 0 with *pair filled in, or a negative errno with err
+ * set.  Called with privileges.
+ */
+extern int mn_task_netns_wire(const struct mn_task_wiring *w, const char *netns, uint32_t mtu,
+			      struct mn_task_pair *pair, char *err, size_t len);
+
+/*
+ * The netkit peer leaves its initial blackhole once the datapath is in
+ * place (no-op on veth).  Called with privileges.
+ */
+extern int mn_task_netns_open(const char *host_ifname, enum mn_dp_device device, char *err,
+			      size_t len);
+
+/* Delete the pair (the peer and everything on it go with it). */
+extern int mn_task_netns_unwire(const char *host_ifname, char *err, size_t len);
+
+#endif /* _MULTINIC_TASK_NETNS_H */
