@@ -315,21 +315,6 @@ void mn_kernel_nics_changed(void)
 	nic_tables_update(egress_wanted());
 }
 
-static void rule_init(struct mn_nl_rule *rule, const struct prefix *src, const char *iifname,
-		      uint32_t table, uint32_t priority)
-{
-	memset(rule, 0, sizeof(*rule));
-	rule->src.family = src->family;
-	rule->src.plen = src->prefixlen;
-	if (src->family == AF_INET)
-		rule->src.addr.v4 = src->u.prefix4;
-	else
-		rule->src.addr.v6 = src->u.prefix6;
-	rule->iifname = iifname;
-	rule->table = table;
-	rule->priority = priority;
-}
-
 /*
  * Every rule a task needs: its VIPs into the egress table, its per-NIC
  * addresses into their NIC's table.  Returns how many were written; a
@@ -344,8 +329,10 @@ static int task_rules(const struct mn_task *task, struct mn_nl_rule *rules, unsi
 
 	for (afi = AFI_IP; afi <= AFI_IP6; afi++) {
 		if (task->has_vip[afi] && n < max)
-			rule_init(&rules[n++], &task->vip[afi], task->host_ifname, MN_EGRESS_TABLE,
-				  MN_RULE_PRIORITY);
+			rules[n++] = (struct mn_nl_rule){ .src = task->vip[afi],
+							  .iifname = task->host_ifname,
+							  .table = MN_EGRESS_TABLE,
+							  .priority = MN_RULE_PRIORITY };
 		frr_each (mn_task_addrs, &task->addrs, ta) {
 			struct interface *ifp;
 
@@ -357,8 +344,10 @@ static int task_rules(const struct mn_task *task, struct mn_nl_rule *rules, unsi
 					 ta->nic);
 				return -ENODEV;
 			}
-			rule_init(&rules[n++], &ta->addr[afi], task->host_ifname,
-				  MN_NIC_TABLE_BASE + ifp->ifindex, MN_NIC_RULE_PRIORITY);
+			rules[n++] = (struct mn_nl_rule){ .src = ta->addr[afi],
+							  .iifname = task->host_ifname,
+							  .table = MN_NIC_TABLE_BASE + ifp->ifindex,
+							  .priority = MN_NIC_RULE_PRIORITY };
 		}
 	}
 	return n;

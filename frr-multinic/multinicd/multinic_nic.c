@@ -256,19 +256,20 @@ static bool if_is_candidate(const struct interface *ifp)
 static void nic_gateway_neigh_seed(struct mn_nic *nic, afi_t afi)
 {
 	struct mn_nl_ns host = MN_NL_NS_HOST;
-	struct mn_nl_prefix ip = { .family = afi2family(afi) };
+	struct prefix ip = {};
 	union g_addr gw;
 	int state;
 
 	if (nic->gw_neigh[afi] >= 0 || nic->ifindex == IFINDEX_INTERNAL ||
 	    !mn_nic_gateway(nic, afi, &gw))
 		return;
+	ip.family = afi2family(afi);
 	if (afi == AFI_IP) {
-		ip.addr.v4 = gw.ipv4;
-		ip.plen = 32;
+		ip.u.prefix4 = gw.ipv4;
+		ip.prefixlen = IPV4_MAX_BITLEN;
 	} else {
-		ip.addr.v6 = gw.ipv6;
-		ip.plen = 128;
+		ip.u.prefix6 = gw.ipv6;
+		ip.prefixlen = IPV6_MAX_BITLEN;
 	}
 	state = mn_nl_neigh_state(&host, nic->ifindex, &ip, NULL, 0);
 	nic->gw_neigh[afi] = state >= 0 ? state : ZEBRA_NEIGH_STATE_NONE;

@@ -334,17 +334,6 @@ bool mn_task_vip_free(const struct prefix *vip, const struct mn_task *self, char
  * Wiring
  */
 
-static void prefix_to_nl(const struct prefix *p, struct mn_nl_prefix *nl)
-{
-	memset(nl, 0, sizeof(*nl));
-	nl->family = p->family;
-	nl->plen = p->prefixlen;
-	if (p->family == AF_INET)
-		nl->addr.v4 = p->u.prefix4;
-	else
-		nl->addr.v6 = p->u.prefix6;
-}
-
 static void task_fail(struct mn_task *task, const char *err)
 {
 	task->status = MN_TASK_FAILED;
@@ -381,7 +370,6 @@ static int task_setup_nic_addresses(struct mn_task *task, const struct mn_nl_ns 
 				    char *err, size_t len)
 {
 	struct mn_task_addr *ta;
-	struct mn_nl_prefix nl;
 	afi_t afi;
 	int ret;
 
@@ -389,8 +377,7 @@ static int task_setup_nic_addresses(struct mn_task *task, const struct mn_nl_ns 
 		for (afi = AFI_IP; afi <= AFI_IP6; afi++) {
 			if (!ta->has[afi])
 				continue;
-			prefix_to_nl(&ta->addr[afi], &nl);
-			ret = mn_nl_addr_add(ns, MN_TASK_PEER_IFNAME, &nl, err, len);
+			ret = mn_nl_addr_add(ns, MN_TASK_PEER_IFNAME, &ta->addr[afi], err, len);
 			if (ret == -EEXIST && adopted)
 				ret = 0;
 			if (ret)
@@ -405,9 +392,8 @@ static int task_setup_netns(struct mn_task *task, const struct mn_nl_ns *ns,
 			    const uint8_t host_mac[6], bool adopted, char *err, size_t len)
 {
 	const char *dev = MN_TASK_PEER_IFNAME;
-	struct mn_nl_prefix vip, gw;
 	struct mn_nl_route route;
-	struct prefix p;
+	struct prefix gw;
 	afi_t afi;
 	int ret;
 
@@ -415,10 +401,8 @@ static int task_setup_netns(struct mn_task *task, const struct mn_nl_ns *ns,
 	for (afi = AFI_IP; afi <= AFI_IP6 && ret == 0; afi++) {
 		if (!task->has_vip[afi])
 			continue;
-		prefix_to_nl(&task->vip[afi], &vip);
-		str2prefix(task_gw_str[afi], &p);
-		prefix_to_nl(&p, &gw);
-		ret = mn_nl_addr_add(ns, dev, &vip, err, len);
+		str2prefix(task_gw_str[afi], &gw);
+		ret = mn_nl_addr_add(ns, dev, &task->vip[afi], err, len);
 		if (ret == -EEXIST && adopted)
 			ret = 0;
 		/* netkit is L3: no neighbours, the route is on the link */
@@ -429,7 +413,7 @@ static int task_setup_netns(struct mn_task *task, const struct mn_nl_ns *ns,
 		memset(&route, 0, sizeof(route));
 		route.dst.family = afi2family(afi);
 		route.gw = host_mac ? &gw : NULL;
-		route.src = &vip;
+		route.src = &task->vip[afi];
 		route.ifname = dev;
 		ret = mn_nl_route_add(ns, &route, err, len);
 	}
