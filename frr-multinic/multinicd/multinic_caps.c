@@ -15,9 +15,6 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include <netlink/netlink.h>
-#include <netlink/route/link.h>
-#include <netlink/route/link/veth.h>
 
 #include "lib/log.h"
 #include "lib/privs.h"
@@ -25,7 +22,8 @@
 #include "multinicd.h"
 #include "multinic_caps.h"
 #include "multinic_errors.h"
-#include "multinic_uapi.h"
+#include "multinic_libbpf.h"
+#include "multinic_netlink.h"
 
 struct multinic_caps multinic_caps;
 
@@ -40,53 +38,31 @@ static void probe_ifname(char *buf, size_t len, const char *what)
 	snprintf(buf, len, "mnp%s%u", what, (unsigned int)getpid() % 100000);
 }
 
-static void link_delete_by_name(struct nl_sock *sk, const char *name)
+static void probe_link_delete(const char *name)
 {
-	struct rtnl_link *link = rtnl_link_alloc();
+	char err[256];
 
-	if (!link)
-		return;
-	rtnl_link_set_name(link, name);
-	rtnl_link_delete(sk, link);
-	rtnl_link_put(link);
+	if (mn_nl_link_delete(&MN_NL_NS_HOST, name, err, sizeof(err)) < 0)
+		flog_err(EC_MULTINIC_PROBE, "probe: %s", err);
 }
 
 /*
- * netkit has no libnl ops (libnl 3.7): build RTM_NEWLINK by hand, the
- * way the datapath will, in L3 mode with a blackholed peer so that the
- * pair can never carry traffic even for the instant it exists.
+ * netkit: a throw-away pair made exactly as the datapath makes its pairs
+ * (mn_nl_netkit_create(): L3 mode, the peer blackholed, so that it can
+ * never carry traffic even for the instant it exists).  A kernel without
+ * netkit refuses the kind: -EOPNOTSUPP.
  */
-static bool probe_netkit(struct nl_sock *sk)
+static bool probe_netkit(void)
 {
-	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
-	struct nlattr *linkinfo, *data;
-	char name[IFNAMSIZ];
-	struct nl_msg *msg;
-	int err;
+	char name[IFNAMSIZ], peer[IFNAMSIZ], err[256];
 
 	probe_ifname(name, sizeof(name), "k");
-	msg = nlmsg_alloc_simple(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
-	if (!msg)
-		return false;
-	if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
-	    nla_put_string(msg, IFLA_IFNAME, name) < 0 ||
-	    !(linkinfo = nla_nest_start(msg, IFLA_LINKINFO)) ||
-	    nla_put_string(msg, IFLA_INFO_KIND, "netkit") < 0 ||
-	    !(data = nla_nest_start(msg, IFLA_INFO_DATA)) ||
-	    nla_put_u32(msg, IFLA_NETKIT_MODE, NETKIT_L3) < 0 ||
-	    nla_put_u32(msg, IFLA_NETKIT_PEER_POLICY, NETKIT_DROP) < 0) {
-		nlmsg_free(msg);
+	probe_ifname(peer, sizeof(peer), "kp");
+	if (mn_nl_netkit_create(name, peer, &MN_NL_NS_HOST, 0, NULL, NULL, err, sizeof(err)) < 0) {
+		zlog_info("probe: netkit unavailable: %s", err);
 		return false;
 	}
-	nla_nest_end(msg, data);
-	nla_nest_end(msg, linkinfo);
-
-	err = nl_send_sync(sk, msg); /* frees msg */
-	if (err < 0) {
-		zlog_info("probe: netkit unavailable: %s", nl_geterror(err));
-		return false;
-	}
-	link_delete_by_name(sk, name);
+	probe_link_delete(name);
 	return true;
 }
 
@@ -107,27 +83,20 @@ static bool probe_clsact(int ifindex)
 	return true;
 }
 
-static bool probe_veth_and_clsact(struct nl_sock *sk, bool *clsact)
+static bool probe_veth_and_clsact(bool *clsact)
 {
-	char name[IFNAMSIZ], peer[IFNAMSIZ];
-	unsigned int ifindex;
-	int err;
+	char name[IFNAMSIZ], peer[IFNAMSIZ], err[256];
+	int ifindex;
 
 	*clsact = false;
 	probe_ifname(name, sizeof(name), "v");
 	probe_ifname(peer, sizeof(peer), "p");
-	/* libnl moves the peer to the netns of this pid: our own */
-	err = rtnl_link_veth_add(sk, name, peer, getpid());
-	if (err < 0) {
-		zlog_info("probe: veth unavailable: %s", nl_geterror(err));
+	if (mn_nl_veth_create(name, peer, &MN_NL_NS_HOST, 0, &ifindex, NULL, err, sizeof(err)) < 0) {
+		zlog_info("probe: veth unavailable: %s", err);
 		return false;
 	}
-	ifindex = if_nametoindex(name);
-	if (ifindex)
-		*clsact = probe_clsact(ifindex);
-	else
-		flog_err(EC_MULTINIC_PROBE, "probe: veth %s vanished", name);
-	link_delete_by_name(sk, name);
+	*clsact = probe_clsact(ifindex);
+	probe_link_delete(name);
 	return true;
 }
 
@@ -146,26 +115,6 @@ static bool probe_tcx(void)
 		return false;
 	}
 	return true;
-}
-
-static void probe_netlink_features(struct mn_caps *has)
-{
-	struct nl_sock *sk = nl_socket_alloc();
-	int err;
-
-	if (!sk) {
-		flog_err(EC_MULTINIC_PROBE, "probe: out of memory");
-		return;
-	}
-	err = nl_connect(sk, NETLINK_ROUTE);
-	if (err < 0) {
-		flog_err(EC_MULTINIC_PROBE, "probe: netlink connect: %s", nl_geterror(err));
-		nl_socket_free(sk);
-		return;
-	}
-	has->netkit = probe_netkit(sk);
-	has->veth = probe_veth_and_clsact(sk, &has->clsact);
-	nl_socket_free(sk);
 }
 
 /*
@@ -189,11 +138,6 @@ static void caps_disable_from_env(struct multinic_caps *caps)
 		  MN_CAPS_DISABLE_ENV);
 }
 
-static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	return 0;
-}
-
 void multinic_caps_probe(void)
 {
 	struct multinic_caps *caps = &multinic_caps;
@@ -208,12 +152,13 @@ void multinic_caps_probe(void)
 	caps->has.btf = access("/sys/kernel/btf/vmlinux", R_OK) == 0;
 
 	/* Probing fails by design on some kernels: keep libbpf quiet. */
-	old_print = libbpf_set_print(libbpf_quiet);
+	old_print = libbpf_set_print(mn_libbpf_quiet);
 	frr_with_privs (&multinic_privs) {
 		caps->has.bpf_sched_cls = libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_SCHED_CLS,
 								     NULL) == 1;
 		caps->has.tcx = probe_tcx();
-		probe_netlink_features(&caps->has);
+		caps->has.netkit = probe_netkit();
+		caps->has.veth = probe_veth_and_clsact(&caps->has.clsact);
 	}
 	libbpf_set_print(old_print);
 	caps_disable_from_env(caps);

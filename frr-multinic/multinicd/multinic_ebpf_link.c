@@ -15,6 +15,7 @@
 
 #include "multinicd.h"
 #include "multinic_ebpf_link.h"
+#include "multinic_libbpf.h"
 #include "multinicd/bpf/multinic_maps.h"
 
 const char *mn_ebpf_hook_name(enum mn_ebpf_hook hook)
@@ -173,11 +174,6 @@ static int tc_attach(int prog_fd, int ifindex)
 	return bpf_tc_attach(&hook, &opts);
 }
 
-static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	return 0;
-}
-
 /*
  * Our filter only: the qdisc stays, other filters may hang on it.  Mostly
  * there is none (cleaning up after the other hook): libbpf would print
@@ -187,7 +183,7 @@ void mn_ebpf_tc_detach(int ifindex)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);
 	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = MN_TC_HANDLE, .priority = MN_TC_PRIORITY);
-	libbpf_print_fn_t print = libbpf_set_print(libbpf_quiet);
+	libbpf_print_fn_t print = libbpf_set_print(mn_libbpf_quiet);
 
 	frr_with_privs (&multinic_privs)
 		bpf_tc_detach(&hook, &opts);

@@ -1,12 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * multinicd: the netlink mechanism that wires a task (container netns).
+ * multinicd: the netlink mechanism that wires a task (container netns) and
+ * keeps the host's source rules.
  *
- * Plain libnl-3 + libc, no FRR dependency, so that it is tested on its own
- * (tests/netlink, as root, in throw-away namespaces).  Every function
- * either does all it says or nothing, returns 0 or a negative errno, and on
- * failure writes one sentence into err (may be NULL) naming the object and
- * the kernel's reason, e.g.
+ * libnl-3 underneath; addresses are FRR's struct prefix.  The code lives
+ * in four files by role: multinic_netlink.c (sockets, namespaces, errors,
+ * the one request path), multinic_netlink_link.c (links),
+ * multinic_netlink_ip.c (addresses, routes, neighbours) and
+ * multinic_netlink_rule.c (rules).  Tested on its own against the real
+ * kernel (tests/netlink, as root, in throw-away namespaces).
+ *
+ * Every function either does all it says or nothing, returns 0 (or the
+ * documented value) or a negative errno, and on failure writes one
+ * sentence into err (may be NULL) naming the object and the kernel's
+ * reason, e.g.
  *   "cannot add address 10.0.0.1/32 to mn0 in netns job1: File exists".
  *
  * Objects multinicd creates carry its marks so that they can be found
@@ -20,23 +27,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <netinet/in.h>
+
+#include "lib/prefix.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 #define MN_NL_PROTO 199
-
-/* An IPv4 or IPv6 address with a prefix length. */
-struct mn_nl_prefix {
-	int family; /* AF_INET or AF_INET6 */
-	union {
-		struct in_addr v4;
-		struct in6_addr v6;
-	} addr;
-	uint8_t plen;
-};
 
 /*
  * A namespace to act in: fd < 0 means the caller's own (the host's).
@@ -58,28 +56,31 @@ struct mn_nl_ns {
 int mn_nl_netns_open(const char *path, char *err, size_t errlen);
 
 /*
+ * Links
+ */
+
+/*
  * Create a veth pair: host_ifname stays in the caller's namespace,
  * peer_ifname is created directly inside peer_ns (IFLA_NET_NS_FD on the
  * peer), with the given MTU on both ends (0: kernel default).  Neither end
  * is set up.  On success *host_ifindex and *peer_ifindex (in peer_ns) are
- * set.
+ * set (both optional).  -EEXIST when a name is taken.
  */
 int mn_nl_veth_create(const char *host_ifname, const char *peer_ifname,
-		      const struct mn_nl_ns *peer_ns, uint32_t mtu,
-		      int *host_ifindex, int *peer_ifindex, char *err,
-		      size_t errlen);
+		      const struct mn_nl_ns *peer_ns, uint32_t mtu, int *host_ifindex,
+		      int *peer_ifindex, char *err, size_t errlen);
 
 /*
  * Create a netkit pair in L3 mode (raw RTM_NEWLINK: libnl has no netkit
  * ops): primary host_ifname in the caller's namespace with policy
  * "forward"; peer peer_ifname inside peer_ns with policy "blackhole" (no
  * egress until a BPF program is attached to the peer hook).  Scrub is left
- * at the kernel default.  -EOPNOTSUPP when the kernel lacks netkit.
+ * at the kernel default.  -EOPNOTSUPP when the kernel lacks netkit (the
+ * capability probe, multinic_caps.c, relies on that).
  */
 int mn_nl_netkit_create(const char *host_ifname, const char *peer_ifname,
-			const struct mn_nl_ns *peer_ns, uint32_t mtu,
-			int *host_ifindex, int *peer_ifindex, char *err,
-			size_t errlen);
+			const struct mn_nl_ns *peer_ns, uint32_t mtu, int *host_ifindex,
+			int *peer_ifindex, char *err, size_t errlen);
 
 /*
  * Set the policy of a netkit pair's peer (what the kernel does with the
@@ -87,103 +88,114 @@ int mn_nl_netkit_create(const char *host_ifname, const char *peer_ifname,
  * (NETKIT_PASS) or blackhole (NETKIT_DROP).  host_ifname is the primary,
  * in the caller's namespace.
  */
-int mn_nl_netkit_set_peer_policy(const char *host_ifname, bool forward,
-				 char *err, size_t errlen);
+int mn_nl_netkit_set_peer_policy(const char *host_ifname, bool forward, char *err, size_t errlen);
 
 /* A link's kind (IFLA_INFO_KIND: "veth", "netkit"; "" for none). */
-int mn_nl_link_kind(const struct mn_nl_ns *ns, const char *ifname,
-		    char *kind, size_t len);
+int mn_nl_link_kind(const struct mn_nl_ns *ns, const char *ifname, char *kind, size_t len);
 
 /*
  * Delete a link by name in ns (deleting one end of a pair deletes both).
  * -ENODEV when it does not exist.
  */
-int mn_nl_link_delete(const struct mn_nl_ns *ns, const char *ifname,
-		      char *err, size_t errlen);
+int mn_nl_link_delete(const struct mn_nl_ns *ns, const char *ifname, char *err, size_t errlen);
 
 /* Look a link up by name: its ifindex (> 0) or -ENODEV. */
 int mn_nl_link_index(const struct mn_nl_ns *ns, const char *ifname);
 
 /* Read a link's MAC address (6 bytes); -EINVAL for links without one. */
-int mn_nl_link_mac(const struct mn_nl_ns *ns, const char *ifname,
-		   uint8_t mac[6], char *err, size_t errlen);
+int mn_nl_link_mac(const struct mn_nl_ns *ns, const char *ifname, uint8_t mac[6], char *err,
+		   size_t errlen);
 
 /* Set a link administratively up (and its MTU when mtu != 0). */
-int mn_nl_link_up(const struct mn_nl_ns *ns, const char *ifname,
-		  uint32_t mtu, char *err, size_t errlen);
+int mn_nl_link_up(const struct mn_nl_ns *ns, const char *ifname, uint32_t mtu, char *err,
+		  size_t errlen);
 
 /*
- * Add/delete an address on a link.  IPv6 addresses are added with
- * IFA_F_NODAD (a task VIP must be usable at once) and IFA_F_NOPREFIXROUTE.
- * add: -EEXIST when present; del: -EADDRNOTAVAIL when absent.
+ * Call cb once for every link in ns with its name, ifindex and kind (""
+ * for none), e.g. to find the devices an earlier multinicd left.  The
+ * strings are valid during the call only; cb may call the functions of
+ * this file (the list is read completely first).
  */
-int mn_nl_addr_add(const struct mn_nl_ns *ns, const char *ifname,
-		   const struct mn_nl_prefix *addr, char *err, size_t errlen);
-int mn_nl_addr_del(const struct mn_nl_ns *ns, const char *ifname,
-		   const struct mn_nl_prefix *addr, char *err, size_t errlen);
+int mn_nl_links_dump(const struct mn_nl_ns *ns,
+		     void (*cb)(const char *ifname, int ifindex, const char *kind, void *arg),
+		     void *arg, char *err, size_t errlen);
+
+/*
+ * Addresses, routes and neighbours
+ */
+
+/*
+ * Add an address (addr/prefixlen) to a link.  IPv6 addresses are added
+ * with IFA_F_NODAD (a task VIP must be usable at once) and
+ * IFA_F_NOPREFIXROUTE.  -EEXIST when present.
+ */
+int mn_nl_addr_add(const struct mn_nl_ns *ns, const char *ifname, const struct prefix *addr,
+		   char *err, size_t errlen);
 
 /*
  * A route as multinicd makes them (protocol MN_NL_PROTO, scope universe,
  * or link when gw is NULL): dst via gw (onlink) dev ifname [src src],
- * in table (0: main).
+ * in table (0: main).  Only the addresses of gw and src count (not their
+ * lengths); both are of dst's family.
  */
 struct mn_nl_route {
-	struct mn_nl_prefix dst;
-	const struct mn_nl_prefix *gw;	/* NULL: directly on the link */
-	const struct mn_nl_prefix *src; /* NULL: no preferred source */
+	struct prefix dst;
+	const struct prefix *gw;  /* NULL: directly on the link */
+	const struct prefix *src; /* NULL: no preferred source */
 	const char *ifname;
 	uint32_t table;
 };
 
-/* add: replaces an existing identical route (NLM_F_REPLACE). */
-int mn_nl_route_add(const struct mn_nl_ns *ns, const struct mn_nl_route *r,
-		    char *err, size_t errlen);
-/* -ESRCH when absent. */
-int mn_nl_route_del(const struct mn_nl_ns *ns, const struct mn_nl_route *r,
-		    char *err, size_t errlen);
+/* Replaces an existing identical route (NLM_F_REPLACE). */
+int mn_nl_route_add(const struct mn_nl_ns *ns, const struct mn_nl_route *r, char *err,
+		    size_t errlen);
 
-/* Add/delete a permanent neighbour entry (ip neigh ... nud permanent). */
-int mn_nl_neigh_add(const struct mn_nl_ns *ns, const char *ifname,
-		    const struct mn_nl_prefix *ip, const uint8_t mac[6],
-		    char *err, size_t errlen);
-int mn_nl_neigh_del(const struct mn_nl_ns *ns, const char *ifname,
-		    const struct mn_nl_prefix *ip, char *err, size_t errlen);
+/*
+ * Add a permanent neighbour entry (ip neigh replace ... nud permanent):
+ * an entry with another MAC is replaced.  Only ip's address counts.
+ */
+int mn_nl_neigh_add(const struct mn_nl_ns *ns, const char *ifname, const struct prefix *ip,
+		    const uint8_t mac[6], char *err, size_t errlen);
 
 /*
  * The state (NUD_* bits) of the neighbour entry for ip on ifindex, read
  * once (a query, not a listener: zebra reports the changes).  -ENOENT
  * when there is no entry.
  */
-int mn_nl_neigh_state(const struct mn_nl_ns *ns, int ifindex, const struct mn_nl_prefix *ip,
-		      char *err, size_t errlen);
+int mn_nl_neigh_state(const struct mn_nl_ns *ns, int ifindex, const struct prefix *ip, char *err,
+		      size_t errlen);
+
+/*
+ * Rules
+ */
 
 /*
  * A policy rule: "from src [iif iifname] lookup table" with the given
- * priority, protocol MN_NL_PROTO.
+ * priority, protocol MN_NL_PROTO.  A src of length 0 is "from all".
  */
 struct mn_nl_rule {
-	struct mn_nl_prefix src;
+	struct prefix src;
 	const char *iifname; /* NULL: any */
-	uint32_t table;
+	uint32_t table;	     /* 0: main (254) */
 	uint32_t priority;
 };
 
-/* add: -EEXIST when an identical rule exists. */
-int mn_nl_rule_add(const struct mn_nl_ns *ns, const struct mn_nl_rule *r,
-		   char *err, size_t errlen);
-/* del: -ENOENT when absent. */
-int mn_nl_rule_del(const struct mn_nl_ns *ns, const struct mn_nl_rule *r,
-		   char *err, size_t errlen);
+/* -EEXIST when an identical rule exists. */
+int mn_nl_rule_add(const struct mn_nl_ns *ns, const struct mn_nl_rule *r, char *err, size_t errlen);
+/* -ENOENT when absent. */
+int mn_nl_rule_del(const struct mn_nl_ns *ns, const struct mn_nl_rule *r, char *err, size_t errlen);
 
 /*
- * Parse "10.0.0.1/32" or "fd00::1/128" (a missing length means a host
- * prefix).  Returns 0 or -EINVAL.
+ * Call cb once for every rule of protocol MN_NL_PROTO in ns, of family
+ * AF_INET, AF_INET6 or both (AF_UNSPEC), e.g. to find the rules an
+ * earlier multinicd left; each can be given back to mn_nl_rule_del().
+ * The rule, and the iifname it points to, are valid during the call only;
+ * table is the kernel's (254 for main).  cb may call the functions of
+ * this file (the list is read completely first).
  */
-int mn_nl_prefix_parse(const char *str, struct mn_nl_prefix *p);
-
-/* Format as "addr/plen" into buf; returns buf. */
-const char *mn_nl_prefix_str(const struct mn_nl_prefix *p, char *buf,
-			     size_t len);
+int mn_nl_rules_dump(const struct mn_nl_ns *ns, int family,
+		     void (*cb)(const struct mn_nl_rule *r, void *arg), void *arg, char *err,
+		     size_t errlen);
 
 #ifdef __cplusplus
 }

@@ -69,7 +69,7 @@ for tool in qemu-system-x86_64 busybox cpio xz ldd dpkg-deb apt-get flock; do
 		skip "$tool not found (qemu-system-x86, busybox-static, cpio, xz-utils)"
 done
 for prog in "$@"; do
-	[ -x "$prog" ] || skip "$prog is not built (make check builds it)"
+	[ -x "$prog" ] || skip "$prog is not built (make check or, for the netlink test, make check-netlink builds it)"
 done
 for f in $bins $files; do
 	case $f in
