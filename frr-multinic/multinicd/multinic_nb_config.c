@@ -463,6 +463,27 @@ int multinic_task_mtu_destroy(struct nb_cb_destroy_args *args)
 	return NB_OK;
 }
 
+int multinic_task_ifname_modify(struct nb_cb_modify_args *args)
+{
+	const char *ifname = yang_dnode_get_string(args->dnode, NULL);
+	char err[128];
+
+	switch (args->event) {
+	case NB_EV_VALIDATE:
+		/* The YANG pattern cannot say "." and ".." are invalid. */
+		if (!mn_ifname_valid(ifname, err, sizeof(err)))
+			return refuse(args->errmsg, args->errmsg_len, "%s", err);
+		return NB_OK;
+	case NB_EV_PREPARE:
+	case NB_EV_ABORT:
+		return NB_OK;
+	case NB_EV_APPLY:
+		mn_task_set_peer_ifname(nb_running_get_entry(args->dnode, NULL, true), ifname);
+		return NB_OK;
+	}
+	return NB_OK;
+}
+
 int multinic_task_announce_modify(struct nb_cb_modify_args *args)
 {
 	if (args->event == NB_EV_VALIDATE && !yang_dnode_get_bool(args->dnode, NULL))

@@ -36,14 +36,14 @@ static int pair_create(const struct mn_task_wiring *w, const struct mn_nl_ns *ns
 	int peer_ifindex, ret;
 
 	if (multinic_caps.has.netkit) {
-		ret = mn_nl_netkit_create(w->host_ifname, MN_TASK_PEER_IFNAME, ns, mtu,
+		ret = mn_nl_netkit_create(w->host_ifname, w->peer_ifname, ns, mtu,
 					  &pair->host_ifindex, &peer_ifindex, err, len);
 		if (ret == 0) {
 			pair->device = MN_DP_DEV_NETKIT;
 			return 0;
 		}
 	}
-	ret = mn_nl_veth_create(w->host_ifname, MN_TASK_PEER_IFNAME, ns, mtu, &pair->host_ifindex,
+	ret = mn_nl_veth_create(w->host_ifname, w->peer_ifname, ns, mtu, &pair->host_ifindex,
 				&peer_ifindex, err, len);
 	if (ret == 0)
 		pair->device = MN_DP_DEV_VETH;
@@ -67,28 +67,28 @@ static bool pair_adopt(const struct mn_task_wiring *w, const struct mn_nl_ns *ns
 	int ifindex;
 
 	ifindex = mn_nl_link_index(&host, w->host_ifname);
-	if (ifindex <= 0 || mn_nl_link_index(ns, MN_TASK_PEER_IFNAME) <= 0)
+	if (ifindex <= 0 || mn_nl_link_index(ns, w->peer_ifname) <= 0)
 		return false;
 	/* the kind decides the hook its pinned program sits on */
 	mn_nl_link_kind(&host, w->host_ifname, kind, sizeof(kind));
 	pair->host_ifindex = ifindex;
 	pair->device = strmatch(kind, "netkit") ? MN_DP_DEV_NETKIT : MN_DP_DEV_VETH;
 	zlog_info("task %s: adopting %s <-> %s left by an earlier multinicd", w->name,
-		  w->host_ifname, MN_TASK_PEER_IFNAME);
+		  w->host_ifname, w->peer_ifname);
 	return true;
 }
 
 /* An address that is already there is fine on an adopted pair. */
-static int addr_add(const struct mn_nl_ns *ns, const struct prefix *p, bool adopted, char *err,
-		    size_t len)
+static int addr_add(const struct mn_nl_ns *ns, const char *peer, const struct prefix *p,
+		    bool adopted, char *err, size_t len)
 {
-	int ret = mn_nl_addr_add(ns, MN_TASK_PEER_IFNAME, p, err, len);
+	int ret = mn_nl_addr_add(ns, peer, p, err, len);
 
 	return ret == -EEXIST && adopted ? 0 : ret;
 }
 
 /* Inside the netns: one family's VIP, gateway neighbour, default route. */
-static int family_setup(const struct prefix *vip, const struct mn_nl_ns *ns,
+static int family_setup(const struct prefix *vip, const struct mn_nl_ns *ns, const char *peer,
 			const uint8_t *host_mac, bool adopted, char *err, size_t len)
 {
 	afi_t afi = family2afi(vip->family);
@@ -97,16 +97,16 @@ static int family_setup(const struct prefix *vip, const struct mn_nl_ns *ns,
 	int ret;
 
 	str2prefix(task_gw_str[afi], &gw);
-	ret = addr_add(ns, vip, adopted, err, len);
+	ret = addr_add(ns, peer, vip, adopted, err, len);
 	/* netkit is L3: no neighbours, the route is on the link */
 	if (ret == 0 && host_mac)
-		ret = mn_nl_neigh_add(ns, MN_TASK_PEER_IFNAME, &gw, host_mac, err, len);
+		ret = mn_nl_neigh_add(ns, peer, &gw, host_mac, err, len);
 	if (ret)
 		return ret;
 	route.dst.family = vip->family;
 	route.gw = host_mac ? &gw : NULL;
 	route.src = vip;
-	route.ifname = MN_TASK_PEER_IFNAME;
+	route.ifname = peer;
 	return mn_nl_route_add(ns, &route, err, len);
 }
 
@@ -122,12 +122,13 @@ static int netns_setup(const struct mn_task_wiring *w, const struct mn_nl_ns *ns
 	afi_t afi;
 	int ret;
 
-	ret = mn_nl_link_up(ns, MN_TASK_PEER_IFNAME, mtu, err, len);
+	ret = mn_nl_link_up(ns, w->peer_ifname, mtu, err, len);
 	for (afi = AFI_IP; afi <= AFI_IP6 && ret == 0; afi++)
 		if (w->has_vip[afi])
-			ret = family_setup(&w->vip[afi], ns, host_mac, adopted, err, len);
+			ret = family_setup(&w->vip[afi], ns, w->peer_ifname, host_mac, adopted, err,
+					   len);
 	for (i = 0; i < w->naddrs && ret == 0; i++)
-		ret = addr_add(ns, &w->addrs[i].addr, adopted, err, len);
+		ret = addr_add(ns, w->peer_ifname, &w->addrs[i].addr, adopted, err, len);
 	return ret;
 }
 
@@ -163,7 +164,7 @@ int mn_task_netns_wire(const struct mn_task_wiring *w, const char *netns, uint32
 	close(fd);
 	if (ret == 0)
 		DEBUGD(&mn_dbg_task, "task %s: %s %s <-> %s in netns %s %s", w->name,
-		       mn_task_device_name(pair->device), w->host_ifname, MN_TASK_PEER_IFNAME,
+		       mn_task_device_name(pair->device), w->host_ifname, w->peer_ifname,
 		       netns, pair->adopted ? "adopted" : "created");
 	return ret;
 }
