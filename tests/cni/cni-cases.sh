@@ -310,7 +310,31 @@ case_running_config() {
 	grep -q "^ nic h1-eth0" $TMP/running.conf || bad "running-config lacks the configuration: $(tr '\n' '|' <$TMP/running.conf)"
 	vtysh -c "show multinic task $name" | grep -q "CNI attachment: container ct-a, network $NET, interface eth0" ||
 		bad "show multinic task $name does not name the attachment"
+	# a configured task is saved, with the name of its device in the netns
+	newns cfg1 || bad "cannot create netns cfg1"
+	vtysh -c "configure" -c "multinic" -c "task cfg1" -c "netns cfg1" -c "vip 10.200.0.200/32" \
+		-c "ifname net9" >$TMP/cfg1.out 2>&1 || bad "task cfg1: $(cat $TMP/cfg1.out)"
+	wait_for 10 ns cfg1 ip link show net9 || bad "no net9 in netns cfg1"
+	vtysh -c "show running-config" >$TMP/running.conf 2>&1
+	grep -qx "  ifname net9" $TMP/running.conf || bad "running-config lacks task cfg1's ifname"
+	vtysh -c "configure" -c "multinic" -c "no task cfg1" >/dev/null 2>&1
+	ip netns del cfg1
 	result running-config
+}
+
+# The socket: mode 0600, and only root is served (the frr user owns it).
+case_socket() {
+	local st
+	st=$(stat -c '%a %U' $RUN/multinic-cni.sock)
+	[ "$st" = "600 frr" ] || bad "$RUN/multinic-cni.sock is $st, want 600 frr"
+	out=$(conf $NET 1.1.0 null | env -i CNI_COMMAND=STATUS \
+		setpriv --reuid frr --regid frr --clear-groups "$PLUGIN")
+	printf '%s' "$out" | grep -q "only root may use multinicd's CNI socket" ||
+		bad "the frr user was not refused: $out"
+	out=$(conf $NET 1.1.0 null | env -i CNI_COMMAND=STATUS \
+		setpriv --reuid nobody --regid nogroup --clear-groups "$PLUGIN")
+	printf '%s' "$out" | grep -q "Permission denied" || bad "nobody was not refused: $out"
+	result socket
 }
 
 case_check() {
@@ -536,6 +560,7 @@ for group in ${MN_CNI_CASES:-plugin podman}; do
 	case $group in
 	plugin)
 		case_version
+		case_socket
 		case_status
 		case_add
 		case_announced
