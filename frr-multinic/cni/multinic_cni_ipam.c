@@ -58,8 +58,7 @@ static void setenv_or_unset(const char *name, const char *value)
 }
 
 /* Run BIN with INPUT on stdin; its stdout into out (NUL-terminated). */
-static int run_plugin(const char *bin, const char *input, char *out, size_t outlen,
-		      int *status)
+static int run_plugin(const char *bin, const char *input, char *out, size_t outlen, int *status)
 {
 	int in[2], res[2];
 	size_t got = 0, off = 0, inlen = strlen(input);

@@ -62,7 +62,7 @@ static bool version_supported(const char *v)
 static int print_json(json_object *obj)
 {
 	printf("%s\n", json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY |
-								    JSON_C_TO_STRING_NOSLASHESCAPE));
+								   JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(obj);
 	return 0;
 }
@@ -101,8 +101,7 @@ static long long now_ms(void)
 }
 
 /* Send REQUEST (consumed), return the reply; NULL with err set. */
-static json_object *daemon_call(const struct cni_req *req, json_object *request,
-				struct cni_err *err)
+static json_object *daemon_call(const struct cni_req *req, json_object *request, struct cni_err *err)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	const char *path = socket_path(req), *text;
@@ -115,14 +114,14 @@ static json_object *daemon_call(const struct cni_req *req, json_object *request,
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
-		cni_err_set(err, MN_CNI_ERR_TRY_AGAIN, "multinicd is not reachable", "%s: %s",
-			    path, strerror(errno));
+		cni_err_set(err, MN_CNI_ERR_TRY_AGAIN, "multinicd is not reachable", "%s: %s", path,
+			    strerror(errno));
 		goto out;
 	}
 	text = json_object_to_json_string_ext(request, JSON_C_TO_STRING_PLAIN);
 	len = strlen(text);
 	while (off < len) {
-		ssize_t n = write(fd, text + off, len - off);
+		ssize_t n = send(fd, text + off, len - off, MSG_NOSIGNAL);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -229,8 +228,8 @@ static bool add_vips(json_object *vips, json_object *list, const char *key, stru
 
 static bool required(const struct cni_req *req, struct cni_err *err, bool netns)
 {
-	const char *missing = !req->container_id ? "CNI_CONTAINERID"
-			      : !req->ifname	 ? "CNI_IFNAME"
+	const char *missing = !req->container_id     ? "CNI_CONTAINERID"
+			      : !req->ifname	     ? "CNI_IFNAME"
 			      : netns && !req->netns ? "CNI_NETNS"
 						     : NULL;
 
@@ -270,7 +269,8 @@ static int cmd_add(struct cni_req *req)
 	json_object_object_add(request, "vips", vips);
 	vips = NULL;
 	if (json_object_object_get_ex(req->conf, "mtu", &mtu))
-		json_object_object_add(request, "mtu", json_object_new_int(json_object_get_int(mtu)));
+		json_object_object_add(request, "mtu",
+				       json_object_new_int(json_object_get_int(mtu)));
 	reply = daemon_call(req, request, &err);
 	if (!reply)
 		goto fail;
@@ -304,7 +304,8 @@ static int cmd_del(struct cni_req *req)
 	if (!reply)
 		return print_error(req, &err);
 	json_object_put(reply);
-	if (ipam_configured(req) && !ipam_exec(req, "DEL", req->container_id, req->ifname, NULL, &err))
+	if (ipam_configured(req) &&
+	    !ipam_exec(req, "DEL", req->container_id, req->ifname, NULL, &err))
 		return print_error(req, &err);
 	return 0;
 }
@@ -368,8 +369,7 @@ static bool check_live(const struct cni_req *req, json_object *task, json_object
 	for (k = 0; k < 2; k++) {
 		if (fam[k] && !link.default_route[k]) {
 			cni_err_set(err, MN_CNI_ERR_STATE, "default route missing in the sandbox",
-				    "no IPv%c default route through %s", k ? '6' : '4',
-				    req->ifname);
+				    "no IPv%c default route through %s", k ? '6' : '4', req->ifname);
 			return false;
 		}
 	}

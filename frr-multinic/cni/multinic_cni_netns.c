@@ -126,8 +126,7 @@ static void link_read_here(const char *ifname, struct cni_link *link)
 	link_default_routes(ifname, link);
 }
 
-bool cni_link_read(const char *netns, const char *ifname, struct cni_link *link,
-		   struct cni_err *err)
+bool cni_link_read(const char *netns, const char *ifname, struct cni_link *link, struct cni_err *err)
 {
 	int self = -1, target;
 

@@ -37,12 +37,12 @@
 
 DEFINE_MTYPE_STATIC(MULTINICD, MN_CNI_CONN, "multinic CNI connection");
 
-#define TASK_XPATH	    "/frr-multinic:multinic/task[name='%s']"
-#define WIRE_POLL_MS	    50
-#define REQUEST_TIMEOUT_MS  5000
-#define STATE_FILE	    "multinic-cni.json"
-/* A restored task's netns may take a moment to be checked: give up then. */
-#define RESTORE_DELAY_MS    2000
+#define TASK_XPATH	   "/frr-multinic:multinic/task[name='%s']"
+#define WIRE_POLL_MS	   50
+#define REQUEST_TIMEOUT_MS 5000
+#define STATE_FILE	   "multinic-cni.json"
+/* Without any configuration load, restore this long after the start. */
+#define RESTORE_DELAY_MS 2000
 
 /* An attachment: what identifies a CNI task. */
 struct cni_attachment {
@@ -174,7 +174,7 @@ static void cni_reply(struct cni_conn *conn, json_object *reply)
 	ssize_t n;
 
 	while (!conn->restore && off < len) {
-		n = write(conn->fd, text + off, len - off);
+		n = send(conn->fd, text + off, len - off, MSG_NOSIGNAL);
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue; /* a reply is small: the socket buffer takes it */
 		if (n <= 0) {
@@ -244,8 +244,8 @@ static json_object *cni_task_json(const struct mn_task *task)
 	json_object_int_add(j, "mtu", task->mtu_in_use);
 	for (afi = AFI_IP; afi <= AFI_IP6; afi++)
 		if (task->has_vip[afi])
-			json_object_array_add(vips, json_object_new_stringf("%pFX",
-									     &task->vip[afi]));
+			json_object_array_add(vips,
+					      json_object_new_stringf("%pFX", &task->vip[afi]));
 	json_object_object_add(j, "vips", vips);
 	if (task->error[0])
 		json_object_string_add(j, "error", task->error);
@@ -343,11 +343,11 @@ static int state_collect(const struct lyd_node *tnode, void *arg)
 		json_object_string_add(e, "netns", yang_dnode_get_string(tnode, "netns"));
 	vips = json_object_new_array();
 	if (yang_dnode_exists(tnode, "vip-v4"))
-		json_object_array_add(vips,
-				      json_object_new_string(yang_dnode_get_string(tnode, "vip-v4")));
+		json_object_array_add(vips, json_object_new_string(
+						    yang_dnode_get_string(tnode, "vip-v4")));
 	if (yang_dnode_exists(tnode, "vip-v6"))
-		json_object_array_add(vips,
-				      json_object_new_string(yang_dnode_get_string(tnode, "vip-v6")));
+		json_object_array_add(vips, json_object_new_string(
+						    yang_dnode_get_string(tnode, "vip-v6")));
 	json_object_object_add(e, "vips", vips);
 	if (yang_dnode_exists(tnode, "mtu"))
 		json_object_int_add(e, "mtu", yang_dnode_get_uint16(tnode, "mtu"));
@@ -368,8 +368,9 @@ static void cni_state_save(void)
 		size_t i;
 
 		for (i = 0; i < json_object_array_length(restore_entries); i++)
-			json_object_array_add(w.entries, json_object_get(json_object_array_get_idx(
-								 restore_entries, i)));
+			json_object_array_add(w.entries,
+					      json_object_get(
+						      json_object_array_get_idx(restore_entries, i)));
 	}
 	text = json_object_to_json_string_ext(w.entries, JSON_C_TO_STRING_PRETTY);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", state_path);
@@ -406,8 +407,8 @@ static void cni_add_fail(struct cni_conn *conn, enum mn_cni_code code, const cha
 	const char *names[] = { conn->task };
 	char err[BUFSIZ];
 
-	if (!conn->restore && cni_delete_tasks(names, 1, "multinic-cni: ADD failed", err,
-					       sizeof(err)) != NB_OK)
+	if (!conn->restore &&
+	    cni_delete_tasks(names, 1, "multinic-cni: ADD failed", err, sizeof(err)) != NB_OK)
 		zlog_warn("CNI: cannot remove task %s after its failed ADD: %s", conn->task, err);
 	cni_state_save();
 	cni_error(conn, code, msg, details);
@@ -473,8 +474,8 @@ static void cni_add(struct cni_conn *conn, const struct cni_attachment *a)
 		afi = s && strchr(s, ':') ? AFI_IP6 : AFI_IP;
 		if (vip[afi]) {
 			snprintf(err, sizeof(err),
-				 "%s and %s: a task has one IPv4 and one IPv6 address at most", vip[afi],
-				 s);
+				 "%s and %s: a task has one IPv4 and one IPv6 address at most",
+				 vip[afi], s);
 			cni_error(conn, MN_CNI_ERR_CONFIG, "too many addresses", err);
 			return;
 		}
@@ -505,8 +506,7 @@ static void cni_add(struct cni_conn *conn, const struct cni_attachment *a)
 	change_set(&changes[n++], NB_OP_CREATE, NULL, TASK_XPATH "/cni", conn->task);
 	change_set(&changes[n++], NB_OP_MODIFY, a->container_id, TASK_XPATH "/cni/container-id",
 		   conn->task);
-	change_set(&changes[n++], NB_OP_MODIFY, a->network, TASK_XPATH "/cni/network",
-		   conn->task);
+	change_set(&changes[n++], NB_OP_MODIFY, a->network, TASK_XPATH "/cni/network", conn->task);
 	snprintf(comment, sizeof(comment), "multinic-cni: ADD %s", a->container_id);
 	ret = cni_commit(changes, n, comment, err, sizeof(err));
 	if (ret != NB_OK) {
@@ -542,7 +542,8 @@ static void cni_del(struct cni_conn *conn, const struct cni_attachment *a)
 		snprintf(comment, sizeof(comment), "multinic-cni: DEL %s", a->container_id);
 		ret = cni_delete_tasks(names, 1, comment, err, sizeof(err));
 		if (ret != NB_OK) {
-			cni_error(conn, commit_code(ret), "multinicd could not remove the task", err);
+			cni_error(conn, commit_code(ret), "multinicd could not remove the task",
+				  err);
 			return;
 		}
 		zlog_info("CNI: DEL container %s interface %s network %s: task %s removed",
@@ -654,8 +655,8 @@ static void cni_gc(struct cni_conn *conn)
 		return;
 	}
 	w.names = XCALLOC(MTYPE_TMP,
-			  (yang_dnode_count(running_config->dnode, "/frr-multinic:multinic/task") + 1) *
-				  sizeof(*w.names));
+			  (yang_dnode_count(running_config->dnode, "/frr-multinic:multinic/task") +
+			   1) * sizeof(*w.names));
 	w.removed = json_object_new_array();
 	yang_dnode_iterate(gc_collect, &w, running_config->dnode, "/frr-multinic:multinic/task");
 	ret = cni_delete_tasks(w.names, w.n, "multinic-cni: GC", err, sizeof(err));
@@ -828,8 +829,7 @@ static void cni_restore(struct event *t)
 		conn->request = json_object_get(json_object_array_get_idx(entries, i));
 		strlcpy(conn->task, "?", sizeof(conn->task));
 		/* A container that went meanwhile: its runtime has DEL'd it. */
-		if (!mn_task_netns_usable(json_str(conn->request, "netns") ?: "", err,
-					  sizeof(err))) {
+		if (!mn_task_netns_usable(json_str(conn->request, "netns") ?: "", err, sizeof(err))) {
 			zlog_info("CNI: not restoring container %s: %s",
 				  json_str(conn->request, "containerId") ?: "?", err);
 			cni_conn_free(conn);
@@ -867,9 +867,9 @@ struct lyd_node *mn_cni_config_without_runtime_tasks(const struct lyd_node *mult
 
 	if (lyd_dup_single(multinic, NULL, LYD_DUP_RECURSIVE | LYD_DUP_WITH_FLAGS, &dup))
 		return NULL;
-	LY_LIST_FOR_SAFE (lyd_child(dup), next, child)
-		if (strmatch(child->schema->name, "task") && yang_dnode_exists(child, "cni"))
-			lyd_free_tree(child);
+	LY_LIST_FOR_SAFE(lyd_child(dup), next, child)
+	if (strmatch(child->schema->name, "task") && yang_dnode_exists(child, "cni"))
+		lyd_free_tree(child);
 	return dup;
 }
 

@@ -439,6 +439,25 @@ case_gc() {
 	result gc
 }
 
+# No NIC up: the task cannot be wired; ADD gives up after 10 s and leaves nothing.
+case_add_timeout() {
+	local t0
+	newns ct-t || bad "cannot create netns ct-t"
+	ip link set h1-eth0 down
+	ip link set h1-eth1 down
+	t0=$(date +%s)
+	cni ADD ct-t eth0 "$(netns_path ct-t)" "$(conf $NET 1.1.0 null '{"runtimeConfig": {"ips": ["10.200.0.66/32"]}}')"
+	[ $rc != 0 ] && [ "$(js .code)" = 102 ] || bad "ADD with no NIC up: exit $rc, $out (want code 102)"
+	js .details | grep -q "waiting" || bad "the error does not say the task was waiting: $(js .details)"
+	[ $(($(date +%s) - t0)) -le 15 ] || bad "ADD took $(($(date +%s) - t0)) s"
+	[ -z "$(task_of ct-t)" ] || bad "the task was left"
+	ip link set h1-eth0 up
+	ip link set h1-eth1 up
+	wait_for 10 sh -c "[ \$(vtysh -c 'show multinic nic json' | jq '[.[] | select(.operUp)] | length') = 2 ]"
+	ip netns del ct-t
+	result add-timeout
+}
+
 # A restarted multinicd commits its CNI tasks again (state file in /var/run/frr).
 case_restart() {
 	local t0 t1
@@ -569,6 +588,7 @@ for group in ${MN_CNI_CASES:-plugin podman}; do
 		case_add_runtime_ips
 		case_add_static
 		case_add_refused
+		case_add_timeout
 		case_del
 		case_gc
 		case_restart
