@@ -425,11 +425,12 @@ static void cni_add_wait(struct event *t)
 			  NULL);
 		return;
 	}
-	if (task->status == MN_TASK_WIRED && !task->rewire_pending) {
+	/* A commit that changed the task unwired it: WIRED is the new wiring. */
+	if (task->status == MN_TASK_WIRED) {
 		cni_add_answer(conn, task);
 		return;
 	}
-	if (task->status == MN_TASK_FAILED && !task->rewire_pending) {
+	if (task->status == MN_TASK_FAILED) {
 		snprintf(details, sizeof(details), "task %s: %s", task->name, task->error);
 		cni_add_fail(conn, MN_CNI_ERR_WIRE_FAILED, "multinicd could not wire the task",
 			     details);
