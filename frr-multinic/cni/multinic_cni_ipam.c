@@ -197,3 +197,34 @@ bool ipam_exec(const struct cni_req *req, const char *command, const char *conta
 	setenv_or_unset("CNI_IFNAME", req->ifname);
 	return ok;
 }
+
+/*
+ * STATUS and GC exist since specification 1.1.0: an IPAM plugin that does
+ * not speak it (Debian 12's host-local 1.1.1) has nothing to be asked.
+ */
+bool ipam_speaks_1_1(const struct cni_req *req)
+{
+	json_object *ipam, *conf, *versions = NULL, *out = NULL;
+	char bin[PATH_MAX];
+	struct cni_err ignored = {};
+	bool incompatible, yes = false;
+	size_t i;
+
+	json_object_object_get_ex(req->conf, "ipam", &ipam);
+	if (!req->path || !ipam_find(req->path, json_str(ipam, "type"), bin, sizeof(bin)))
+		return false;
+	conf = json_object_new_object();
+	json_object_object_add(conf, "cniVersion", json_object_new_string("1.1.0"));
+	setenv("CNI_COMMAND", "VERSION", 1);
+	if (ipam_run(req, bin, json_object_to_json_string(conf), &out, &incompatible, &ignored) &&
+	    out && json_object_object_get_ex(out, "supportedVersions", &versions))
+		for (i = 0; i < json_object_array_length(versions); i++)
+			yes = yes ||
+			      strcmp(json_object_get_string(json_object_array_get_idx(versions, i)),
+				     "1.1.0") == 0;
+	setenv("CNI_COMMAND", req->command, 1);
+	if (out)
+		json_object_put(out);
+	json_object_put(conf);
+	return yes;
+}

@@ -426,7 +426,13 @@ static int cmd_status(struct cni_req *req)
 		cni_err_set(&err, MN_CNI_ERR_DEGRADED, "limited connectivity",
 			    "%d of %d selected NICs are up", up, nics);
 	json_object_put(reply);
-	return err.code ? print_error(req, &err) : 0;
+	if (err.code)
+		return print_error(req, &err);
+	/* The delegate's readiness is ours too, where it can tell. */
+	if (ipam_configured(req) && ipam_speaks_1_1(req) &&
+	    !ipam_exec(req, "STATUS", NULL, NULL, NULL, &err))
+		return print_error(req, &err);
+	return 0;
 }
 
 /* GC: multinicd drops the network's tasks not in cni.dev/valid-attachments. */
@@ -436,7 +442,9 @@ static int cmd_gc(struct cni_req *req)
 	struct cni_err err = {};
 	size_t i;
 
-	if (!json_object_object_get_ex(req->conf, "cni.dev/valid-attachments", &valid) ||
+	/* The key had another name in a draft; libcni sends both. */
+	if ((!json_object_object_get_ex(req->conf, "cni.dev/valid-attachments", &valid) &&
+	     !json_object_object_get_ex(req->conf, "cni.dev/attachments", &valid)) ||
 	    !json_object_is_type(valid, json_type_array)) {
 		json_object_put(list);
 		cni_err_set(&err, MN_CNI_ERR_CONFIG, "GC needs cni.dev/valid-attachments", NULL);
@@ -472,6 +480,10 @@ static int cmd_gc(struct cni_req *req)
 				err.details);
 	}
 	json_object_put(reply);
+	/* An IPAM plugin that knows GC collects what it holds for nobody. */
+	if (ipam_configured(req) && ipam_speaks_1_1(req) &&
+	    !ipam_exec(req, "GC", NULL, NULL, NULL, &err))
+		return print_error(req, &err);
 	return 0;
 }
 

@@ -50,6 +50,9 @@ extern bool ipam_configured(const struct cni_req *req);
 extern bool ipam_exec(const struct cni_req *req, const char *command, const char *container_id,
 		      const char *ifname, json_object **result, struct cni_err *err);
 
+/* The IPAM plugin knows specification 1.1.0 (STATUS, GC). */
+extern bool ipam_speaks_1_1(const struct cni_req *req);
+
 /* multinic_cni_netns.c: what is live in the sandbox. */
 #define CNI_MAX_ADDRS 16
 struct cni_link {

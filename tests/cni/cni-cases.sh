@@ -87,7 +87,7 @@ host_local() { # the ranges of the authorization policy, or $1
 cni() {
 	out=$(printf '%s' "$5" | env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
 		CNI_COMMAND="$1" CNI_CONTAINERID="$2" CNI_IFNAME="$3" CNI_NETNS="$4" \
-		CNI_PATH="$CNI_BIN" CNI_ARGS="IgnoreUnknown=1" "$PLUGIN" 2>"$TMP/cni.err")
+		CNI_PATH="${cni_path:-$CNI_BIN}" CNI_ARGS="IgnoreUnknown=1" "$PLUGIN" 2>"$TMP/cni.err")
 	rc=$?
 }
 js() { printf '%s' "$out" | jq -r "$1" 2>/dev/null; }
@@ -259,9 +259,34 @@ case_status() {
 	ip link set h1-eth0 up
 	ip link set h1-eth1 up
 	wait_for 10 sh -c "[ \$(vtysh -c 'show multinic nic json' | jq '[.[] | select(.operUp)] | length') = 2 ]"
+	# an IPAM plugin that speaks 1.1.0 is asked too, and its error is ours
+	fake_ipam
+	cni_path=$TMP/cnibin
+	cni STATUS "" "" "" "$(conf $NET 1.1.0 '{"type": "fake-ipam"}')"
+	[ $rc != 0 ] && [ "$(js .msg)" = "pool exhausted" ] || bad "STATUS with a failing IPAM: exit $rc, $out"
+	grep -q '^STATUS ' $TMP/fake-ipam.log || bad "the IPAM plugin was not asked for STATUS"
+	cni GC "" "" "" "$(conf $NET 1.1.0 '{"type": "fake-ipam"}' '{"cni.dev/valid-attachments": []}')"
+	[ $rc = 0 ] && grep -q '^GC .*valid-attachments' $TMP/fake-ipam.log ||
+		bad "GC was not passed to the IPAM plugin: exit $rc, $out"
+	cni_path=
 	cni STATUS "" "" "" "$(conf $NET 1.1.0 '{}' '{"socket": "/nonexistent.sock"}')"
 	[ $rc != 0 ] && [ "$(js .code)" = 50 ] || bad "STATUS with multinicd unreachable: exit $rc, $out (want code 50)"
 	result status
+}
+
+# An IPAM plugin of specification 1.1.0 (host-local 1.1.1 is not) that
+# logs what it is asked and is not ready.
+fake_ipam() {
+	mkdir -p $TMP/cnibin
+	cat >$TMP/cnibin/fake-ipam <<EOF
+#!/bin/sh
+echo "\$CNI_COMMAND \$(cat)" >>$TMP/fake-ipam.log
+case \$CNI_COMMAND in
+VERSION) echo '{"cniVersion": "1.1.0", "supportedVersions": ["1.0.0", "1.1.0"]}' ;;
+STATUS) echo '{"cniVersion": "1.1.0", "code": 50, "msg": "pool exhausted"}'; exit 1 ;;
+esac
+EOF
+	chmod +x $TMP/cnibin/fake-ipam
 }
 
 # ADD with host-local (cniVersion 1.1.0: host-local 1.1.1 only knows up
