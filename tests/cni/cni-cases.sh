@@ -97,6 +97,8 @@ task_of() { # CONTAINERID
 		jq -c --arg c "$1" 'to_entries[] | select(.value.cni.containerId == $c)'
 }
 netns_path() { echo "/run/netns/$1"; }
+nics_up_now() { [ "$(vtysh -c 'show multinic nic json' | jq '[.[] | select(.operUp)] | length')" = "$1" ]; }
+nics_up() { wait_for "$2" nics_up_now "$1"; } # N SECONDS: until multinicd sees N NICs up
 newns() {
 	ip netns del "$1" 2>/dev/null
 	ip netns add "$1" && ns "$1" ip link set lo up
@@ -207,7 +209,7 @@ setup() {
 		{ note "vtysh -N tor -f: $(cat $TMP/tor-config.out)"; return 1; }
 	vtysh -f $ETC/frr.conf >$TMP/config.out 2>&1 ||
 		{ note "vtysh -f: $(cat $TMP/config.out)"; return 1; }
-	wait_for 20 sh -c "[ \$(vtysh -c 'show multinic nic json' | jq '[.[] | select(.operUp)] | length') = 2 ]"
+	nics_up 2 20
 }
 
 teardown() {
@@ -249,16 +251,16 @@ case_status() {
 	cni STATUS "" "" "" "$(conf $NET 1.1.0 null)"
 	[ $rc = 0 ] && [ -z "$out" ] || bad "STATUS with both NICs up: exit $rc, $out"
 	ip link set h1-eth1 down
-	wait_for 10 sh -c "[ \$(vtysh -c 'show multinic nic json' | jq '[.[] | select(.operUp)] | length') = 1 ]"
+	nics_up 1 10
 	cni STATUS "" "" "" "$(conf $NET 1.1.0 null)"
 	[ $rc != 0 ] && [ "$(js .code)" = 51 ] || bad "STATUS with one NIC of two down: exit $rc, $out (want code 51)"
 	ip link set h1-eth0 down
-	wait_for 10 sh -c "[ \$(vtysh -c 'show multinic nic json' | jq '[.[] | select(.operUp)] | length') = 0 ]"
+	nics_up 0 10
 	cni STATUS "" "" "" "$(conf $NET 1.1.0 null)"
 	[ $rc != 0 ] && [ "$(js .code)" = 50 ] || bad "STATUS with no NIC up: exit $rc, $out (want code 50)"
 	ip link set h1-eth0 up
 	ip link set h1-eth1 up
-	wait_for 10 sh -c "[ \$(vtysh -c 'show multinic nic json' | jq '[.[] | select(.operUp)] | length') = 2 ]"
+	nics_up 2 10
 	# an IPAM plugin that speaks 1.1.0 is asked too, and its error is ours
 	fake_ipam
 	cni_path=$TMP/cnibin
@@ -478,7 +480,7 @@ case_add_timeout() {
 	[ -z "$(task_of ct-t)" ] || bad "the task was left"
 	ip link set h1-eth0 up
 	ip link set h1-eth1 up
-	wait_for 10 sh -c "[ \$(vtysh -c 'show multinic nic json' | jq '[.[] | select(.operUp)] | length') = 2 ]"
+	nics_up 2 10
 	ip netns del ct-t
 	result add-timeout
 }
