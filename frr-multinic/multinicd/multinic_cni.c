@@ -7,9 +7,9 @@
  * configuration, nb_candidate_edit_config_changes(), nb_candidate_commit()),
  * so a container runtime's task goes through the validation and the
  * authorization policy of a configured task, and a refusal comes back
- * with the validation's own message.  The task is found again through
- * mn_task_find() and its status, which is all this file reads of the task
- * layer.
+ * with the validation's own message.  Of the task layer this file only
+ * reads: mn_task_find() and a task's state (status, names, VIPs, MTU) to
+ * wait for the wiring and to describe it.
  */
 #include <zebra.h>
 
