@@ -125,6 +125,9 @@ static json_object *daemon_call(const struct cni_req *req, json_object *request,
 
 		if (n < 0 && errno == EINTR)
 			continue;
+		/* Refused before it read the request: its answer says why. */
+		if (n < 0 && errno == EPIPE)
+			break;
 		if (n <= 0) {
 			cni_err_set(err, MN_CNI_ERR_IO, "cannot talk to multinicd", "%s: %s", path,
 				    strerror(errno));
