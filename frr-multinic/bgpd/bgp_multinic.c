@@ -8,22 +8,30 @@
  * and exposes the verdict as a route-map condition, in the manner of
  * "match rpki":
  *
- *   route-map HOSTS-IN permit 10
+ *   route-map HOSTS-IN deny 10
+ *    match multinic unauthorized
+ *   route-map HOSTS-IN permit 20
  *    match multinic authorized
  *   neighbor 10.0.1.2 route-map HOSTS-IN in
+ *
+ * (deny first: where the module is missing the match lines are refused and
+ * the empty "deny 10" denies everything; doc/authorization.md)
  *
  * The policy is configured in frr-multinic.yang on the rack switch's
  * multinicd, which sends it over ZAPI opaque messages
  * (common/multinic_authz_wire.h); doc/authorization.md says why.
  * bgpd_multinic keeps the last complete policy it received; until one
- * arrives nothing is authorized.  A new policy re-evaluates received
- * routes with a soft inbound reset (stored routes with soft-reconfiguration
- * inbound, else a route refresh): sessions stay up.
+ * arrives nothing is authorized.  A new policy takes effect at once on
+ * what hosts announced, without a session reset and whatever the hosts
+ * support (bgp_multinic_books.c).
  *
  * The files, by role:
  *   bgp_multinic_policy.c  the policy store, its decoding, the pure verdict;
  *   bgp_multinic_books.c   what hosts hold and the counters, kept from
  *                          bgpd's events rather than from the match;
+ *   bgp_multinic_revisit.c refused announcements kept and judged again,
+ *                          revocations: a verdict follows what it
+ *                          depends on, without the host's help;
  *   bgp_multinic.c         this file: module init, the route-map rule and
  *                          its CLI, the zclient, show/clear/debug.
  *
@@ -54,6 +62,7 @@
 #include "bgpd/bgp_multinic.h"
 #include "bgpd/bgp_multinic_books.h"
 #include "bgpd/bgp_multinic_policy.h"
+#include "bgpd/bgp_multinic_revisit.h"
 
 #include "bgpd/bgp_multinic_clippy.c"
 
@@ -132,33 +141,9 @@ DEFPY_YANG(match_multinic, match_multinic_cmd,
 }
 
 /*
- * A new policy: the books follow it, then every established session with an
- * inbound route-map re-evaluates what it received, without a reset.
+ * A new policy: the books follow it, which revokes what it no longer
+ * authorizes and judges again what was refused (bgp_multinic_books.c).
  */
-
-static void reevaluate_received_routes(void)
-{
-	struct listnode *node, *pnode;
-	struct bgp *bgp;
-	struct peer *peer;
-	afi_t afi;
-
-	for (ALL_LIST_ELEMENTS_RO(bm->bgp, node, bgp)) {
-		for (ALL_LIST_ELEMENTS_RO(bgp->peer, pnode, peer)) {
-			if (!peer_established(peer->connection))
-				continue;
-			for (afi = AFI_IP; afi <= AFI_IP6; afi++) {
-				if (!peer->afc_nego[afi][SAFI_UNICAST] ||
-				    !peer->filter[afi][SAFI_UNICAST].map[RMAP_IN].name)
-					continue;
-				if (MN_DEBUG)
-					zlog_debug("multinic authorization: re-evaluating %s %s",
-						   peer->host, afi2str(afi));
-				peer_clear_soft(peer, afi, SAFI_UNICAST, BGP_CLEAR_SOFT_IN);
-			}
-		}
-	}
-}
 
 static void policy_install(struct mn_policy *pol)
 {
@@ -166,7 +151,7 @@ static void policy_install(struct mn_policy *pol)
 	zlog_info("multinic authorization: policy generation %u in force: %u vip-ranges, %u hosts",
 		  pol->generation, pol->n_ranges, pol->n_hosts);
 	mn_books_policy_installed();
-	reevaluate_received_routes();
+	mn_revisit_policy_installed();
 }
 
 /*
@@ -179,15 +164,25 @@ static int mn_opaque_recv(ZAPI_CALLBACK_ARGS)
 {
 	struct zapi_opaque_msg info;
 	struct stream *s = zclient->ibuf;
+	struct mn_policy *pol;
 
 	if (zclient_opaque_decode(s, &info) != 0)
 		return -1;
-	if (info.type == MN_OPAQUE_AUTHZ_POLICY) {
-		struct mn_policy *pol = mn_policy_recv(s);
-
-		if (pol)
-			policy_install(pol);
+	if (info.type != MN_OPAQUE_AUTHZ_POLICY)
+		return 0;
+	/*
+	 * The policy is multinicd's to give: a message of this type from
+	 * another zebra client (zebra relays opaque messages as their sender
+	 * wrote them; its socket is open to FRR's daemons only) is ignored.
+	 */
+	if (info.src_proto != ZEBRA_ROUTE_MULTINIC) {
+		zlog_warn("multinic authorization: policy message from %s (instance %u), not from multinicd; ignored",
+			  zebra_route_string(info.src_proto), info.src_instance);
+		return 0;
 	}
+	pol = mn_policy_recv(s);
+	if (pol)
+		policy_install(pol);
 	return 0;
 }
 
@@ -439,6 +434,7 @@ static int bgp_multinic_fini(void)
 		zclient_free(mn_zclient);
 		mn_zclient = NULL;
 	}
+	mn_revisit_fini();
 	mn_books_fini();
 	mn_policy_fini();
 	return 0;
@@ -455,8 +451,11 @@ static int bgp_multinic_late_init(struct event_loop *master)
 	install_element(CONFIG_NODE, &debug_bgp_multinic_cmd);
 	hook_register(bgp_hook_config_write_debug, bgp_multinic_write_debug);
 	mn_books_init();
+	mn_revisit_init();
 	mn_zclient_init(master);
-	hook_register(frr_fini, bgp_multinic_fini);
+	/* early: the kept announcements hold peer references, released while
+	 * bgpd's peers still exist */
+	hook_register(frr_early_fini, bgp_multinic_fini);
 	return 0;
 }
 

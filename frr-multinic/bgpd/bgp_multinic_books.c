@@ -8,6 +8,7 @@
 #include "lib/jhash.h"
 #include "lib/log.h"
 #include "lib/memory.h"
+#include "lib/monotime.h"
 #include "lib/routemap.h"
 
 #include "bgpd/bgpd.h"
@@ -20,6 +21,11 @@
 DEFINE_MTYPE_STATIC(BGPD, MN_HOST, "multinic authorization host");
 DEFINE_MTYPE_STATIC(BGPD, MN_VIP, "multinic held VIP");
 DEFINE_MTYPE_STATIC(BGPD, MN_HOLDING, "multinic VIP holding");
+
+DEFINE_HOOK(mn_books_path_accepted,
+	    (struct peer *peer, afi_t afi, uint32_t addpath_id, const struct prefix *p),
+	    (peer, afi, addpath_id, p));
+DEFINE_HOOK(mn_books_vip_released, (), ());
 
 /* Every VIP some host holds, by (VRF, prefix): its holders. */
 PREDECL_HASH(mn_vips);
@@ -169,6 +175,8 @@ static void holding_free(struct mn_holding *hd)
 		mn_vips_del(&vips, v);
 		XFREE(MTYPE_MN_VIP, v);
 	}
+	/* another host may take the VIP now, or this one another VIP */
+	hook_call(mn_books_vip_released);
 }
 
 static void holding_del(struct mn_host *h, vrf_id_t vrf_id, const struct prefix *p)
@@ -240,7 +248,34 @@ bool mn_judge(const struct peer *peer, const struct attr *attr, const struct pre
 
 	return mn_policy_verdict(pol, ph, peer, attr, p, &claim, v);
 }
+/*
+ * Logging refusals: at most MN_LOG_BURST lines per host (and for sessions
+ * of no host) per MN_LOG_PERIOD seconds, then a count of what was left out.
+ */
+#define MN_LOG_BURST  20
+#define MN_LOG_PERIOD 10
 
+static struct mn_log_limit nohost_log;
+
+static bool log_allowed(struct mn_log_limit *l, const char *who)
+{
+	time_t now = monotime(NULL);
+
+	if (now - l->start >= MN_LOG_PERIOD) {
+		if (l->suppressed)
+			zlog_warn("multinic authorization: %u more rejections of %s were not logged in the last %d s",
+				  l->suppressed, who, MN_LOG_PERIOD);
+		l->start = now;
+		l->lines = 0;
+		l->suppressed = 0;
+	}
+	if (l->lines < MN_LOG_BURST) {
+		l->lines++;
+		return true;
+	}
+	l->suppressed++;
+	return false;
+}
 /*
  * bgpd's events
  */
@@ -248,6 +283,11 @@ bool mn_judge(const struct peer *peer, const struct attr *attr, const struct pre
 static bool booked_table(const struct bgp_table *table)
 {
 	return table && table->safi == SAFI_UNICAST && (table->afi == AFI_IP || table->afi == AFI_IP6);
+}
+
+bool mn_books_family(afi_t afi, safi_t safi)
+{
+	return safi == SAFI_UNICAST && (afi == AFI_IP || afi == AFI_IP6);
 }
 
 /* The host whose VIP a path of peer for p would be, if any. */
@@ -277,6 +317,7 @@ static int books_path_counted(struct bgp_dest *dest, struct bgp_path_info *pi, b
 		holding_del(h, table->bgp->vrf_id, p);
 		return 0;
 	}
+	hook_call(mn_books_path_accepted, pi->peer, table->afi, pi->addpath_rx_id, p);
 	holding_add(h, table->bgp->vrf_id, p);
 	h->accepted++;
 	total_accepted++;
@@ -287,7 +328,7 @@ static int books_path_counted(struct bgp_dest *dest, struct bgp_path_info *pi, b
 }
 
 /* Whether the session's inbound route-map asks bgpd_multinic's verdict. */
-static bool session_judged(const struct peer *peer, afi_t afi, safi_t safi)
+bool mn_session_judged(const struct peer *peer, afi_t afi, safi_t safi)
 {
 	const char *name = peer->filter[afi][safi].map[RMAP_IN].name;
 	struct route_map *map = name ? route_map_lookup_by_name(name) : NULL;
@@ -301,8 +342,8 @@ static bool session_judged(const struct peer *peer, afi_t afi, safi_t safi)
 	return false;
 }
 
-static void reject_count(const struct peer *peer, const struct prefix *p,
-			 const struct mn_verdict *v)
+void mn_books_refusal(const struct peer *peer, const struct prefix *p,
+		      const struct mn_verdict *v)
 {
 	struct mn_host *h = v->host ? v->host->books : NULL;
 	bool has_detail = v->detail[0] != '\0';
@@ -310,82 +351,81 @@ static void reject_count(const struct peer *peer, const struct prefix *p,
 	total_rejected[v->why]++;
 	if (h)
 		h->rejected[v->why]++;
+	if (!log_allowed(h ? &h->log : &nohost_log, h ? h->name : "sessions of no host"))
+		return;
 	zlog_warn("multinic authorization: rejected %pFX from %s%s%s%s: %s%s%s%s", p, peer->host,
 		  h ? " (host " : "", h ? h->name : "", h ? ")" : "", mn_reject_text(v->why),
 		  has_detail ? " (" : "", has_detail ? v->detail : "", has_detail ? ")" : "");
 }
 
 /*
- * The inbound policy refused a received route.  Only a refusal by the
- * session's route-map can be bgpd_multinic's: bgpd refuses routes for
- * other reasons before the route-map runs (a host re-advertising what it
- * learned from the switch: "as-path contains our own AS"), and those are
- * not counted.  The verdict is asked again (it is pure; the books hold what
- * they held when the route-map asked, as a refused announcement adds no
- * path) and, when it refuses too, the refusal is bgpd_multinic's to count
- * and log.
- */
-#define BGP_REASON_ROUTE_MAP "route-map;" /* bgp_update()'s, for the inbound route-map */
-
-static int books_update_filtered(struct peer *peer, afi_t afi, safi_t safi, const struct prefix *p,
-				 uint32_t addpath_id, struct attr *attr, const char *reason)
-{
-	struct mn_verdict v;
-
-	if (safi != SAFI_UNICAST || (afi != AFI_IP && afi != AFI_IP6) ||
-	    !strmatch(reason, BGP_REASON_ROUTE_MAP) || !session_judged(peer, afi, safi))
-		return 0;
-	if (mn_judge(peer, attr, p, &v)) {
-		if (MN_DEBUG)
-			zlog_debug("multinic authorization: %pFX from %s refused by bgpd (%s), not by the policy",
-				   p, peer->host, reason);
-		return 0;
-	}
-	reject_count(peer, p, &v);
-	return 0;
-}
-
-/*
  * A new policy
  */
 
-static void books_rebuild(void)
+/* Every counted path of the IPv4/IPv6 unicast tables of every instance. */
+void mn_books_each_counted_path(mn_path_fn fn, void *arg)
 {
 	struct listnode *node;
 	struct bgp_path_info *pi;
 	struct bgp_dest *dest;
-	struct mn_host *h;
 	struct bgp *bgp;
 	afi_t afi;
 
-	holdings_clear();
-	for (ALL_LIST_ELEMENTS_RO(bm->bgp, node, bgp)) {
+	for (ALL_LIST_ELEMENTS_RO(bm->bgp, node, bgp))
 		for (afi = AFI_IP; afi <= AFI_IP6; afi++) {
 			if (!bgp->rib[afi][SAFI_UNICAST])
 				continue;
 			for (dest = bgp_table_top(bgp->rib[afi][SAFI_UNICAST]); dest;
-			     dest = bgp_route_next(dest)) {
-				for (pi = bgp_dest_get_bgp_path_info(dest); pi; pi = pi->next) {
-					if (!CHECK_FLAG(pi->flags, BGP_PATH_COUNTED))
-						continue;
-					h = booked_host(pi->peer, bgp_dest_get_prefix(dest));
-					if (h)
-						holding_add(h, bgp->vrf_id,
-							    bgp_dest_get_prefix(dest));
-				}
-			}
+			     dest = bgp_route_next(dest))
+				for (pi = bgp_dest_get_bgp_path_info(dest); pi; pi = pi->next)
+					if (CHECK_FLAG(pi->flags, BGP_PATH_COUNTED))
+						fn(bgp, afi, dest, pi, arg);
 		}
-	}
 }
+
+static void rebuild_path(struct bgp *bgp, afi_t afi, struct bgp_dest *dest,
+			 struct bgp_path_info *pi, void *arg)
+{
+	struct mn_host *h = booked_host(pi->peer, bgp_dest_get_prefix(dest));
+
+	if (h)
+		holding_add(h, bgp->vrf_id, bgp_dest_get_prefix(dest));
+}
+
+static void books_rebuild(void)
+{
+	holdings_clear();
+	mn_books_each_counted_path(rebuild_path, NULL);
+}
+static uint32_t installs; /* policies installed so far */
 
 void mn_books_policy_installed(void)
 {
 	const struct mn_policy *pol = mn_policy();
+	struct mn_host *h;
 	uint32_t i;
 
-	for (i = 0; i < pol->n_hosts; i++)
-		pol->hosts[i].books = host_get(pol->hosts[i].name);
+	installs++;
+	for (i = 0; i < pol->n_hosts; i++) {
+		h = host_get(pol->hosts[i].name);
+		h->new_in_policy = h->last_install != installs - 1;
+		h->last_install = installs;
+		pol->hosts[i].books = h;
+	}
 	books_rebuild();
+}
+
+bool mn_books_first_policy(void)
+{
+	return installs == 1;
+}
+
+void mn_books_each_host(void (*fn)(struct mn_host *h))
+{
+	struct mn_host *h;
+
+	frr_each (mn_hosts, &hosts, h)
+		fn(h);
 }
 
 void mn_books_clear_counters(void)
@@ -403,7 +443,6 @@ void mn_books_clear_counters(void)
 void mn_books_init(void)
 {
 	hook_register(bgp_path_counted, books_path_counted);
-	hook_register(bgp_update_filtered, books_update_filtered);
 }
 
 void mn_books_fini(void)
@@ -411,7 +450,6 @@ void mn_books_fini(void)
 	struct mn_host *h;
 
 	hook_unregister(bgp_path_counted, books_path_counted);
-	hook_unregister(bgp_update_filtered, books_update_filtered);
 	holdings_clear();
 	while ((h = mn_hosts_pop(&hosts))) {
 		mn_host_vips_fini(&h->vips);

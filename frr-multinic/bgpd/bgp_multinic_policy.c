@@ -23,6 +23,7 @@
 
 #include "bgpd/bgpd.h"
 #include "bgpd/bgp_attr.h"
+#include "bgpd/bgp_route.h"
 #include "bgpd/bgp_multinic_policy.h"
 
 DEFINE_MTYPE_STATIC(BGPD, MN_POLICY, "multinic authorization policy");
@@ -208,36 +209,76 @@ uint32_t mn_policy_host_limit(const struct mn_policy *pol, const struct mn_phost
  */
 
 /*
- * The next hop must be the host's own address on the session it came
- * over: the switch then forwards the VIP's traffic to that host and NIC
- * only.  For an IPv6 next hop on a numbered session the global next hop
- * is compared; on an unnumbered (link-local) session, the link-local one.
+ * The next hop bgpd installs for the path, chosen as bgp_zebra.c chooses it
+ * (bgp_path_info_to_ipv6_nexthop(), static there): an IPv4 next hop; with
+ * a 16-byte IPv6 next hop its only address; with a 32-byte one (global and
+ * link-local) the link-local part unless the route-map set "ipv6 next-hop
+ * prefer-global", and the session's address when the global part is ::.
+ * Link-local next hops are tied to the session's interface by bgpd
+ * (bgp_attr.c: nh_lla_ifindex), so the address is what is to be checked.
+ */
+static bool installed_nexthop(const struct peer *peer, const struct attr *attr,
+			      const struct prefix *p, struct ipaddr *nh, const char **part)
+{
+	const union sockunion *remote = peer->connection->su_remote;
+
+	*part = "";
+	if (p->family == AF_INET && !BGP_ATTR_MP_NEXTHOP_LEN_IP6(attr)) {
+		SET_IPADDR_V4(nh);
+		nh->ipaddr_v4 = attr->nexthop;
+		return true;
+	}
+	SET_IPADDR_V6(nh);
+	switch (attr->mp_nexthop_len) {
+	case BGP_ATTR_NHLEN_IPV6_GLOBAL:
+		nh->ipaddr_v6 = attr->mp_nexthop_global;
+		return true;
+	case BGP_ATTR_NHLEN_IPV6_GLOBAL_AND_LL:
+		if (CHECK_FLAG(attr->nh_flags, BGP_ATTR_NH_MP_PREFER_GLOBAL)) {
+			*part = "global part of a 32-byte next hop, prefer-global";
+			nh->ipaddr_v6 = attr->mp_nexthop_global;
+		} else if (IN6_IS_ADDR_UNSPECIFIED(&attr->mp_nexthop_global) && remote &&
+			   remote->sa.sa_family == AF_INET6) {
+			*part = "the session's address: the global part is ::";
+			nh->ipaddr_v6 = remote->sin6.sin6_addr;
+		} else {
+			*part = "link-local part of a 32-byte next hop";
+			nh->ipaddr_v6 = attr->mp_nexthop_local;
+		}
+		return true;
+	}
+	return false;
+}
+
+/*
+ * The next hop bgpd installs must be the host's own address on the session
+ * the route came over: the switch then forwards the VIP's traffic to that
+ * host and NIC only.  On a numbered IPv6 session the switch knows the
+ * host's global address only, so a link-local next hop there cannot be
+ * the host's as far as the switch can tell: refused, unless the route-map
+ * makes bgpd prefer the global part before asking (doc/authorization.md).
  */
 static bool nexthop_is_peer(const struct peer *peer, const struct attr *attr,
 			    const struct prefix *p, char *detail, size_t len)
 {
 	const union sockunion *su = peer->connection->su_remote ? peer->connection->su_remote
 								: &peer->connection->su;
-	bool v6nh = p->family == AF_INET6 || attr->mp_nexthop_len == BGP_ATTR_NHLEN_IPV6_GLOBAL ||
-		    attr->mp_nexthop_len == BGP_ATTR_NHLEN_IPV6_GLOBAL_AND_LL;
+	const char *part;
+	struct ipaddr nh;
 
-	if (!v6nh) {
-		if (su->sa.sa_family == AF_INET && IPV4_ADDR_SAME(&attr->nexthop, &su->sin.sin_addr))
-			return true;
-		snprintfrr(detail, len, "next hop %pI4, session address %pSU", &attr->nexthop, su);
+	if (!installed_nexthop(peer, attr, p, &nh, &part)) {
+		snprintfrr(detail, len, "no usable next hop (length %u), session address %pSU",
+			   attr->mp_nexthop_len, su);
 		return false;
 	}
-	if (su->sa.sa_family == AF_INET6) {
-		const struct in6_addr *a = &su->sin6.sin6_addr;
-
-		if (IPV6_ADDR_SAME(&attr->mp_nexthop_global, a))
-			return true;
-		if (IN6_IS_ADDR_LINKLOCAL(a) &&
-		    attr->mp_nexthop_len == BGP_ATTR_NHLEN_IPV6_GLOBAL_AND_LL &&
-		    IPV6_ADDR_SAME(&attr->mp_nexthop_local, a))
-			return true;
-	}
-	snprintfrr(detail, len, "next hop %pI6, session address %pSU", &attr->mp_nexthop_global, su);
+	if (IS_IPADDR_V4(&nh) && su->sa.sa_family == AF_INET &&
+	    IPV4_ADDR_SAME(&nh.ipaddr_v4, &su->sin.sin_addr))
+		return true;
+	if (IS_IPADDR_V6(&nh) && su->sa.sa_family == AF_INET6 &&
+	    IPV6_ADDR_SAME(&nh.ipaddr_v6, &su->sin6.sin6_addr))
+		return true;
+	snprintfrr(detail, len, "next hop %pIA%s%s%s, session address %pSU", &nh,
+		   *part ? " (" : "", part, *part ? ")" : "", su);
 	return false;
 }
 
