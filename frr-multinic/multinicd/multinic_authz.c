@@ -23,7 +23,7 @@
 
 #include "multinicd.h"
 #include "multinic_authz.h"
-#include "multinic_authz_wire.h"
+#include "common/multinic_authz_wire.h"
 #include "multinic_debug.h"
 #include "multinic_names.h"
 #include "multinic_zapi.h"
@@ -128,11 +128,6 @@ struct policy_view {
 	bool ok;
 };
 
-static int fam_idx(const struct prefix *p)
-{
-	return p->family == AF_INET6;
-}
-
 static int collect_range_cb(const struct lyd_node *dnode, void *arg)
 {
 	struct policy_view *v = arg;
@@ -142,7 +137,7 @@ static int collect_range_cb(const struct lyd_node *dnode, void *arg)
 		return YANG_ITER_STOP;
 	p = &v->ranges[v->n_ranges++];
 	yang_dnode_get_prefix(p, dnode, "prefix");
-	v->has_family[fam_idx(p)] = true;
+	v->has_family[mn_authz_fam_idx(p)] = true;
 	return YANG_ITER_CONTINUE;
 }
 
@@ -150,7 +145,7 @@ static bool in_policy(const struct policy_view *v, const struct prefix *p)
 {
 	unsigned int i;
 
-	if (!v->has_family[fam_idx(p)])
+	if (!v->has_family[mn_authz_fam_idx(p)])
 		return true;
 	for (i = 0; i < v->n_ranges; i++)
 		if (prefix_match(&v->ranges[i], p))
@@ -165,7 +160,7 @@ static bool check_addr(struct policy_view *v, const struct lyd_node *dnode, cons
 	struct prefix p;
 
 	yang_dnode_get_prefix(&p, dnode, NULL);
-	v->count[fam_idx(&p)]++;
+	v->count[mn_authz_fam_idx(&p)]++;
 	if (in_policy(v, &p))
 		return true;
 	snprintfrr(v->err, v->len,
@@ -429,7 +424,7 @@ static int count_task_addr_cb(const struct lyd_node *dnode, void *arg)
 	struct prefix p;
 
 	yang_dnode_get_prefix(&p, dnode, NULL);
-	count[fam_idx(&p)]++;
+	count[mn_authz_fam_idx(&p)]++;
 	return YANG_ITER_CONTINUE;
 }
 
