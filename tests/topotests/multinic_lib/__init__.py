@@ -5,6 +5,8 @@
   test hosts (the kernel has no /proc/modules); loaded with ``-p``.
 * ``topo``: registers multinicd with topotest, loads unified configs with
   per-daemon options, vtysh helpers, watchfrr.
+* ``memleaks``: FRR's memory-leak report as a failing test
+  (``memory_leak_test``), known leaks (``KNOWN_LEAKS``).
 * ``northbound`` / ``nb_grpc``: gRPC northbound client (reads and commits).
 
 Names are re-exported lazily so that importing the package (as pytest does
@@ -34,6 +36,8 @@ _EXPORTS = {
     "cmd_ok": "topo",
     "expect": "topo",
     "skip_unless_running": "topo",
+    "memory_leak_test": "memleaks",
+    "KNOWN_LEAKS": "memleaks",
     "Northbound": "northbound",
     "NorthboundError": "northbound",
     "CommitResult": "northbound",
