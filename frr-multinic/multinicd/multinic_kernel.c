@@ -457,18 +457,77 @@ static void kernel_task_objects(const char *name, mn_dp_object_fn fn, void *arg)
 	}
 }
 
-/* multinicd stops: unwired tasks took their rules; the tables go too. */
+/*
+ * multinicd stops: memory only.  The rules stay in the kernel and zebra
+ * keeps the routes (graceful restart): the tasks go on forwarding, and
+ * the next multinicd takes them over.
+ */
 static void kernel_terminate(void)
 {
 	struct kernel_task *t;
+	struct nic_table *nt;
 
-	kd.wanted = false;
-	tables_update();
 	while ((t = kernel_tasks_pop(&kd.tasks)))
 		task_free(t);
+	while ((nt = nic_tables_pop(&kd.nic_tables)))
+		XFREE(MTYPE_MN_KERNEL_NIC, nt);
 	kernel_tasks_fini(&kd.tasks);
 	nic_tables_fini(&kd.nic_tables);
 	XFREE(MTYPE_MN_KERNEL_NIC, kd.nics);
+}
+
+/*
+ * Reconciling after a restart: the rules of protocol multinic that no
+ * attached task claims were left by an earlier multinicd for tasks no
+ * longer configured (or addresses no longer theirs).
+ */
+static bool rule_claimed(const struct mn_nl_rule *r)
+{
+	struct kernel_task *t;
+	unsigned int i;
+
+	frr_each (kernel_tasks, &kd.tasks, t)
+		for (i = 0; i < t->nrules; i++)
+			if (prefix_same(&t->rules[i].src, &r->src) &&
+			    t->rules[i].table == r->table &&
+			    t->rules[i].priority == r->priority && r->iifname &&
+			    strmatch(t->rules[i].iifname, r->iifname))
+				return true;
+	return false;
+}
+
+static void rule_seen(const struct mn_nl_rule *r, void *arg)
+{
+	struct mn_nl_ns host = MN_NL_NS_HOST;
+	unsigned int *removed = arg;
+	char err[256];
+
+	if (rule_claimed(r))
+		return;
+	if (mn_nl_rule_del(&host, r, err, sizeof(err)) < 0) {
+		zlog_warn("cannot remove a rule an earlier multinicd left: %s", err);
+		return;
+	}
+	zlog_info("removed rule from %pFX iif %s lookup %u pref %u, left by an earlier multinicd",
+		  &r->src, r->iifname ? r->iifname : "-", r->table, r->priority);
+	(*removed)++;
+}
+
+static void kernel_tasks_settled(void)
+{
+	struct mn_nl_ns host = MN_NL_NS_HOST;
+	unsigned int removed = 0;
+	char err[256];
+	int family;
+
+	frr_with_privs (&multinic_privs) {
+		for (family = AF_INET; family; family = family == AF_INET ? AF_INET6 : 0)
+			if (mn_nl_rules_dump(&host, family, rule_seen, &removed, err,
+					     sizeof(err)) < 0)
+				zlog_warn("cannot list the rules: %s", err);
+	}
+	DEBUGD(&mn_dbg_datapath, "kernel datapath: settled, %u unclaimed rule(s) removed",
+	       removed);
 }
 
 static enum mn_datapath kernel_task_datapath(const char *name)
@@ -482,6 +541,7 @@ static const struct mn_datapath_ops kernel_ops = {
 	.nics_changed = kernel_nics_changed,
 	.task_attach = kernel_task_attach,
 	.task_detach = kernel_task_detach,
+	.tasks_settled = kernel_tasks_settled,
 	.terminate = kernel_terminate,
 	.task_datapath = kernel_task_datapath,
 	.task_objects = kernel_task_objects,
