@@ -47,7 +47,8 @@ overlay_files() {
 		"doc/multinicd.md doc/multinic/multinicd.md" \
 		"doc/benchmarks.md doc/multinic/benchmarks.md" \
 		"doc/ingress-bgp.md doc/multinic/ingress-bgp.md" \
-		"doc/authorization.md doc/multinic/authorization.md"
+		"doc/authorization.md doc/multinic/authorization.md" \
+		"doc/cni.md doc/multinic/cni.md"
 }
 
 input_key() {

@@ -67,6 +67,9 @@ pkgs=(
 	python3-protobuf gdb iputils-ping iperf3 procps psmisc kmod
 	nftables ethtool tcpdump
 	qemu-system-x86 busybox-static cpio xz-utils # tests/vm: netkit in qemu
+	# tests/cni: the CNI plugin under podman (runc: crun 1.8 refuses
+	# hybrid cgroups) with Debian's IPAM plugins, a busybox image
+	podman runc containernetworking-plugins jq
 	# benchmarks (bench/run): the chart
 	python3-matplotlib
 )

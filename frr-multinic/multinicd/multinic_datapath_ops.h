@@ -51,6 +51,7 @@ struct mn_dp_task_addr {
 struct mn_task_wiring {
 	const char *name;
 	const char *host_ifname; /* the host end of the device pair */
+	const char *peer_ifname; /* its peer, in the task's netns */
 	ifindex_t host_ifindex;
 	enum mn_dp_device device;
 	bool adopted; /* the pair was left by an earlier multinicd, not created now */

@@ -35,6 +35,12 @@ static struct log_ref ferr_multinic_err[] = {
 		.suggestion = "The log line names the object and the kernel's error; check that bpffs can be mounted on /sys/fs/bpf and that multinicd has CAP_SYS_ADMIN.  Task traffic falls back to the kernel datapath.",
 	},
 	{
+		.code = EC_MULTINIC_CNI,
+		.title = "CNI socket operation failed",
+		.description = "multinicd could not serve its CNI socket (multinic-cni.sock), or read or write its CNI state file.",
+		.suggestion = "The log line names the file and the error; check that the FRR run state directory (/var/run/frr) exists and belongs to the frr user.",
+	},
+	{
 		.code = END_FERR,
 	}
 };

@@ -16,6 +16,7 @@ enum multinic_log_refs {
 	EC_MULTINIC_NETLINK,
 	EC_MULTINIC_SYSFS,
 	EC_MULTINIC_BPF,
+	EC_MULTINIC_CNI,
 };
 
 extern void multinic_error_init(void);

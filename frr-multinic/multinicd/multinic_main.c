@@ -18,6 +18,7 @@
 #include "multinicd.h"
 #include "multinic_authz.h"
 #include "multinic_caps.h"
+#include "multinic_cni.h"
 #include "multinic_datapath.h"
 #include "multinic_debug.h"
 #include "multinic_errors.h"
@@ -76,6 +77,7 @@ static void __attribute__((noreturn)) sigint(void)
 	 * multinicd adopts it all.  Only memory is released here.
 	 */
 	multinic_netns_watch_terminate();
+	mn_cni_terminate();
 	mn_task_terminate();
 	mn_datapath_terminate();
 	mn_authz_terminate();
@@ -101,10 +103,12 @@ static struct frr_signal_t multinic_signals[] = {
 static void multinic_config_start(void)
 {
 	mn_tasks_config_start();
+	mn_cni_config_start();
 }
 
 static void multinic_config_end(void)
 {
+	mn_cni_config_end(); /* restored CNI tasks are wired with the loaded ones */
 	mn_tasks_config_end();
 	mn_authz_config_end();
 }
@@ -164,6 +168,7 @@ int main(int argc, char **argv, char **envp)
 	multinic_vty_init();
 	multinic_authz_vty_init();
 	mn_authz_init();
+	mn_cni_init();
 
 	frr_config_fork();
 	frr_run(master);

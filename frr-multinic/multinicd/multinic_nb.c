@@ -6,6 +6,7 @@
 
 #include "lib/northbound.h"
 
+#include "multinic_cni.h"
 #include "multinic_nb.h"
 
 /* clang-format off */
@@ -146,6 +147,32 @@ const struct frr_yang_module_info frr_multinic_info = {
 			.xpath = "/frr-multinic:multinic/task/announce",
 			.cbs = {
 				.modify = multinic_task_announce_modify,
+			},
+		},
+		{
+			.xpath = "/frr-multinic:multinic/task/ifname",
+			.cbs = {
+				.modify = multinic_task_ifname_modify,
+				.cli_show = cli_show_task_ifname,
+			},
+		},
+		{
+			.xpath = "/frr-multinic:multinic/task/cni",
+			.cbs = {
+				.create = multinic_task_cni_create,
+				.destroy = multinic_task_cni_destroy,
+			},
+		},
+		{
+			.xpath = "/frr-multinic:multinic/task/cni/container-id",
+			.cbs = {
+				.modify = multinic_task_cni_leaf_modify,
+			},
+		},
+		{
+			.xpath = "/frr-multinic:multinic/task/cni/network",
+			.cbs = {
+				.modify = multinic_task_cni_leaf_modify,
 			},
 		},
 		{

@@ -39,6 +39,7 @@ int multinic_task_vip_destroy(struct nb_cb_destroy_args *args);
 int multinic_task_mtu_modify(struct nb_cb_modify_args *args);
 int multinic_task_mtu_destroy(struct nb_cb_destroy_args *args);
 int multinic_task_announce_modify(struct nb_cb_modify_args *args);
+int multinic_task_ifname_modify(struct nb_cb_modify_args *args);
 int multinic_task_addr_create(struct nb_cb_create_args *args);
 int multinic_task_addr_destroy(struct nb_cb_destroy_args *args);
 int multinic_task_addr_ip_modify(struct nb_cb_modify_args *args);
@@ -76,6 +77,7 @@ void cli_show_task_netns(struct vty *vty, const struct lyd_node *dnode, bool sho
 void cli_show_task_vip(struct vty *vty, const struct lyd_node *dnode, bool show_defaults);
 void cli_show_task_addr(struct vty *vty, const struct lyd_node *dnode, bool show_defaults);
 void cli_show_task_mtu(struct vty *vty, const struct lyd_node *dnode, bool show_defaults);
+void cli_show_task_ifname(struct vty *vty, const struct lyd_node *dnode, bool show_defaults);
 
 /* multinic_authz_vty.c: running-config of the authorization policy */
 void cli_show_authz_range(struct vty *vty, const struct lyd_node *dnode, bool show_defaults);

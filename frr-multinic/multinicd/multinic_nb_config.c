@@ -388,24 +388,32 @@ static const struct mn_task *task_of(const struct lyd_node *dnode)
 	return tnode ? mn_task_find(yang_dnode_get_string(tnode, "name")) : NULL;
 }
 
-int multinic_task_netns_modify(struct nb_cb_modify_args *args)
+/* A task's string leaf: checked by CHECK at validation, given to SET. */
+static int task_string_modify(struct nb_cb_modify_args *args,
+			      bool (*check)(const char *value, char *err, size_t len),
+			      void (*set)(struct mn_task *task, const char *value))
 {
-	const char *netns = yang_dnode_get_string(args->dnode, NULL);
+	const char *value = yang_dnode_get_string(args->dnode, NULL);
 	char err[256];
 
 	switch (args->event) {
 	case NB_EV_VALIDATE:
-		if (!mn_task_netns_usable(netns, err, sizeof(err)))
+		if (!check(value, err, sizeof(err)))
 			return refuse(args->errmsg, args->errmsg_len, "%s", err);
 		return NB_OK;
 	case NB_EV_PREPARE:
 	case NB_EV_ABORT:
 		return NB_OK;
 	case NB_EV_APPLY:
-		mn_task_set_netns(nb_running_get_entry(args->dnode, NULL, true), netns);
+		set(nb_running_get_entry(args->dnode, NULL, true), value);
 		return NB_OK;
 	}
 	return NB_OK;
+}
+
+int multinic_task_netns_modify(struct nb_cb_modify_args *args)
+{
+	return task_string_modify(args, mn_task_netns_usable, mn_task_set_netns);
 }
 
 int multinic_task_netns_destroy(struct nb_cb_destroy_args *args)
@@ -461,6 +469,12 @@ int multinic_task_mtu_destroy(struct nb_cb_destroy_args *args)
 		return NB_OK;
 	mn_task_set_mtu(nb_running_get_entry(args->dnode, NULL, true), 0);
 	return NB_OK;
+}
+
+/* The YANG pattern cannot say "." and ".." are invalid. */
+int multinic_task_ifname_modify(struct nb_cb_modify_args *args)
+{
+	return task_string_modify(args, mn_ifname_valid, mn_task_set_peer_ifname);
 }
 
 int multinic_task_announce_modify(struct nb_cb_modify_args *args)

@@ -186,6 +186,7 @@ struct mn_task *mn_task_add(const char *name)
 
 	strlcpy(task->name, name, sizeof(task->name));
 	mn_task_ifname(name, task->host_ifname, sizeof(task->host_ifname));
+	strlcpy(task->peer_ifname, MN_TASK_PEER_IFNAME, sizeof(task->peer_ifname));
 	task->host_ifindex = -1;
 	mn_task_addrs_init(&task->addrs);
 	mn_tasks_add(&mn_tasks, task);
@@ -238,6 +239,13 @@ void mn_task_set_mtu(struct mn_task *task, uint32_t mtu)
 {
 	task_unwire(task);
 	task->mtu = mtu;
+	task_schedule(task);
+}
+
+void mn_task_set_peer_ifname(struct mn_task *task, const char *ifname)
+{
+	task_unwire(task);
+	strlcpy(task->peer_ifname, ifname ? ifname : MN_TASK_PEER_IFNAME, sizeof(task->peer_ifname));
 	task_schedule(task);
 }
 
@@ -435,6 +443,7 @@ static int task_wire(struct mn_task *task, char *err, size_t len)
 	struct mn_task_wiring w = {
 		.name = task->name,
 		.host_ifname = task->host_ifname,
+		.peer_ifname = task->peer_ifname,
 	};
 	struct mn_dp_task_addr *addrs;
 	struct mn_task_pair pair;
@@ -566,7 +575,7 @@ static void task_rewire(struct event *t)
 	}
 	task->status = MN_TASK_WIRED;
 	zlog_info("task %s wired: %s %s <-> %s in netns %s", task->name,
-		  mn_task_device_name(task->device), task->host_ifname, MN_TASK_PEER_IFNAME,
+		  mn_task_device_name(task->device), task->host_ifname, task->peer_ifname,
 		  task->netns);
 	task_host_routes_update(task);
 }
@@ -695,7 +704,7 @@ static void vip_objects(const struct mn_task *task, afi_t afi, mn_dp_object_fn f
 {
 	bool wired = task->status == MN_TASK_WIRED;
 	bool l2 = wired && task->device == MN_DP_DEV_VETH;
-	const char *peer = MN_TASK_PEER_IFNAME, *gw = mn_task_gateway(afi);
+	const char *peer = task->peer_ifname, *gw = mn_task_gateway(afi);
 
 	object(fn, arg, "address", task->netns, wired, "%pFX dev %s", &task->vip[afi], peer);
 	if (l2)
@@ -714,9 +723,9 @@ void mn_task_objects(const struct mn_task *task, mn_dp_object_fn fn, void *arg)
 	afi_t afi;
 
 	object(fn, arg, "link", "host", wired, "%s (%s, peer %s, mtu %u)", task->host_ifname,
-	       wired ? mn_task_device_name(task->device) : "-", MN_TASK_PEER_IFNAME,
+	       wired ? mn_task_device_name(task->device) : "-", task->peer_ifname,
 	       task->mtu_in_use);
-	object(fn, arg, "link", task->netns, wired, "%s", MN_TASK_PEER_IFNAME);
+	object(fn, arg, "link", task->netns, wired, "%s", task->peer_ifname);
 	for (afi = AFI_IP; afi <= AFI_IP6; afi++)
 		if (task->has_vip[afi])
 			vip_objects(task, afi, fn, arg);
@@ -725,7 +734,7 @@ void mn_task_objects(const struct mn_task *task, mn_dp_object_fn fn, void *arg)
 			if (!ta->has[afi])
 				continue;
 			object(fn, arg, "address", task->netns, wired, "%pFX dev %s (per-NIC, %s)",
-			       &ta->addr[afi], MN_TASK_PEER_IFNAME, ta->nic);
+			       &ta->addr[afi], task->peer_ifname, ta->nic);
 			object(fn, arg, "route", "host", ta->host_route[afi],
 			       "%pFX dev %s proto multinic (zebra)", &ta->addr[afi],
 			       task->host_ifname);

@@ -61,6 +61,7 @@ struct mn_task {
 	bool has_vip[AFI_MAX];
 	struct prefix vip[AFI_MAX];
 	uint32_t mtu; /* 0: smallest MTU of the NICs */
+	char peer_ifname[IFNAMSIZ]; /* the task's device in its netns */
 	struct mn_task_addrs_head addrs;
 
 	/* state */
@@ -94,6 +95,7 @@ extern void mn_task_del(struct mn_task *task);
 extern void mn_task_set_netns(struct mn_task *task, const char *netns);
 extern void mn_task_set_vip(struct mn_task *task, afi_t afi, const struct prefix *vip);
 extern void mn_task_set_mtu(struct mn_task *task, uint32_t mtu);
+extern void mn_task_set_peer_ifname(struct mn_task *task, const char *ifname);
 extern struct mn_task_addr *mn_task_addr_add(struct mn_task *task, const char *nic);
 extern void mn_task_addr_del(struct mn_task *task, struct mn_task_addr *ta);
 extern void mn_task_addr_set(struct mn_task *task, struct mn_task_addr *ta, afi_t afi,

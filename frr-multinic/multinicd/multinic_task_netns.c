@@ -166,14 +166,14 @@ static int pair_create(const struct mn_task_wiring *w, const struct mn_nl_ns *ns
 	int peer_ifindex, ret;
 
 	if (multinic_caps.has.netkit) {
-		ret = mn_nl_netkit_create(w->host_ifname, MN_TASK_PEER_IFNAME, ns, mtu,
+		ret = mn_nl_netkit_create(w->host_ifname, w->peer_ifname, ns, mtu,
 					  &pair->host_ifindex, &peer_ifindex, err, len);
 		if (ret == 0) {
 			pair->device = MN_DP_DEV_NETKIT;
 			return 0;
 		}
 	}
-	ret = mn_nl_veth_create(w->host_ifname, MN_TASK_PEER_IFNAME, ns, mtu, &pair->host_ifindex,
+	ret = mn_nl_veth_create(w->host_ifname, w->peer_ifname, ns, mtu, &pair->host_ifindex,
 				&peer_ifindex, err, len);
 	if (ret == 0)
 		pair->device = MN_DP_DEV_VETH;
@@ -195,7 +195,7 @@ enum pair_state {
  * graceful restart, multinic_zapi.c), and recreating it would cut the
  * task off and make bgpd withdraw its VIPs.  The pair is this task's when
  * its alias says so (or it has none: multinicd 0.1 set none) and the
- * host end's peer is the MN_TASK_PEER_IFNAME in this task's netns; what
+ * host end's peer is the task's device (w->peer_ifname) in its netns; what
  * belongs inside is then re-added where missing.  A link marked for
  * another task, or whose peer lives elsewhere, is never touched: the
  * task takes another name (multinic_names.h).
@@ -212,7 +212,7 @@ static enum pair_state pair_inspect(const struct mn_task_wiring *w, const struct
 	owner = mn_task_of_alias(at.alias);
 	if (owner && strcmp(owner, w->name))
 		return PAIR_FOREIGN;
-	if (at.iflink <= 0 || mn_nl_link_index(ns, MN_TASK_PEER_IFNAME) != at.iflink)
+	if (at.iflink <= 0 || mn_nl_link_index(ns, w->peer_ifname) != at.iflink)
 		return owner ? PAIR_OURS_BROKEN : PAIR_FOREIGN;
 	pair->host_ifindex = at.ifindex;
 	/* the kind decides the hook its pinned program sits on */
@@ -232,16 +232,16 @@ static int pair_mark(const struct mn_task_wiring *w, char *err, size_t len)
 }
 
 /* An address that is already there is fine on an adopted pair. */
-static int addr_add(const struct mn_nl_ns *ns, const struct prefix *p, bool adopted, char *err,
-		    size_t len)
+static int addr_add(const struct mn_nl_ns *ns, const char *dev, const struct prefix *p,
+		    bool adopted, char *err, size_t len)
 {
-	int ret = mn_nl_addr_add(ns, MN_TASK_PEER_IFNAME, p, err, len);
+	int ret = mn_nl_addr_add(ns, dev, p, err, len);
 
 	return ret == -EEXIST && adopted ? 0 : ret;
 }
 
 /* Inside the netns: one family's VIP, gateway neighbour, default route. */
-static int family_setup(const struct prefix *vip, const struct mn_nl_ns *ns,
+static int family_setup(const struct prefix *vip, const struct mn_nl_ns *ns, const char *dev,
 			const uint8_t *host_mac, bool adopted, char *err, size_t len)
 {
 	afi_t afi = family2afi(vip->family);
@@ -250,16 +250,16 @@ static int family_setup(const struct prefix *vip, const struct mn_nl_ns *ns,
 	int ret;
 
 	str2prefix(task_gw_str[afi], &gw);
-	ret = addr_add(ns, vip, adopted, err, len);
+	ret = addr_add(ns, dev, vip, adopted, err, len);
 	/* netkit is L3: no neighbours, the route is on the link */
 	if (ret == 0 && host_mac)
-		ret = mn_nl_neigh_add(ns, MN_TASK_PEER_IFNAME, &gw, host_mac, err, len);
+		ret = mn_nl_neigh_add(ns, dev, &gw, host_mac, err, len);
 	if (ret)
 		return ret;
 	route.dst.family = vip->family;
 	route.gw = host_mac ? &gw : NULL;
 	route.src = vip;
-	route.ifname = MN_TASK_PEER_IFNAME;
+	route.ifname = dev;
 	return mn_nl_route_add(ns, &route, err, len);
 }
 
@@ -275,12 +275,13 @@ static int netns_setup(const struct mn_task_wiring *w, const struct mn_nl_ns *ns
 	afi_t afi;
 	int ret;
 
-	ret = mn_nl_link_up(ns, MN_TASK_PEER_IFNAME, mtu, err, len);
+	ret = mn_nl_link_up(ns, w->peer_ifname, mtu, err, len);
 	for (afi = AFI_IP; afi <= AFI_IP6 && ret == 0; afi++)
 		if (w->has_vip[afi])
-			ret = family_setup(&w->vip[afi], ns, host_mac, adopted, err, len);
+			ret = family_setup(&w->vip[afi], ns, w->peer_ifname, host_mac, adopted, err,
+					   len);
 	for (i = 0; i < w->naddrs && ret == 0; i++)
-		ret = addr_add(ns, &w->addrs[i].addr, adopted, err, len);
+		ret = addr_add(ns, w->peer_ifname, &w->addrs[i].addr, adopted, err, len);
 	return ret;
 }
 
@@ -295,7 +296,7 @@ static int pair_ensure(const struct mn_task_wiring *w, const struct mn_nl_ns *ns
 	case PAIR_ADOPTABLE:
 		pair->adopted = true;
 		zlog_info("task %s: adopting %s <-> %s left by an earlier multinicd", w->name,
-			  w->host_ifname, MN_TASK_PEER_IFNAME);
+			  w->host_ifname, w->peer_ifname);
 		break;
 	case PAIR_FOREIGN:
 		snprintf(err, len, "device name %s is held by another device", w->host_ifname);
@@ -345,7 +346,7 @@ int mn_task_netns_wire(const struct mn_task_wiring *w, const char *netns, uint32
 	close(fd);
 	if (ret == 0)
 		DEBUGD(&mn_dbg_task, "task %s: %s %s <-> %s in netns %s %s", w->name,
-		       mn_task_device_name(pair->device), w->host_ifname, MN_TASK_PEER_IFNAME,
+		       mn_task_device_name(pair->device), w->host_ifname, w->peer_ifname,
 		       netns, pair->adopted ? "adopted" : "created");
 	return ret;
 }

@@ -5,7 +5,7 @@
  * its traffic on the host).
  *
  * The pair is netkit where the kernel has it, else veth; the peer
- * MN_TASK_PEER_IFNAME sits in the task's netns with the VIPs and per-NIC
+ * (w->peer_ifname, by default MN_TASK_PEER_IFNAME) sits in the task's netns with the VIPs and per-NIC
  * addresses, a default route per family from the VIP through the task
  * gateway (a link-local address answered by a permanent neighbour entry
  * for the host end's MAC: the Calico pattern, so the task needs no address
@@ -21,7 +21,7 @@
 
 #include "multinic_datapath.h"
 
-/* Name of the task's device inside its netns. */
+/* Default name of the task's device inside its netns (leaf "ifname"). */
 #define MN_TASK_PEER_IFNAME "mn0"
 
 /* The task gateway of a family: "169.254.1.1", "fe80::1". */
@@ -50,7 +50,7 @@ struct mn_task_pair {
 
 /*
  * Create (or adopt, after a restart) the task's device pair w->host_ifname
- * <-> MN_TASK_PEER_IFNAME in netns, with the given MTU, and set up the
+ * <-> w->peer_ifname in netns, with the given MTU, and set up the
  * netns: w's VIPs and per-NIC addresses, gateway neighbours, default
  * routes.  Returns 0 with *pair filled in, or a negative errno with err
  * set: -EADDRINUSE when the name is held by a device that is not this

@@ -15,6 +15,7 @@
 
 #include "multinicd.h"
 #include "multinic_caps.h"
+#include "multinic_cni.h"
 #include "multinic_datapath.h"
 #include "multinic_kernel.h"
 #include "multinic_nb.h"
@@ -347,6 +348,21 @@ DEFPY_YANG(task_mtu, task_mtu_cmd, "[no] mtu ![(1-65535)$mtu]",
 	return nb_cli_apply_changes(vty, NULL);
 }
 
+DEFPY_YANG(task_ifname, task_ifname_cmd, "[no] ifname ![IFNAME$ifname]",
+	   NO_STR
+	   "Name of the task's device inside its netns (default mn0)\n"
+	   "Interface name\n")
+{
+	if (!no && !ifname) {
+		vty_out(vty, "%% ifname needs a name\n");
+		return CMD_WARNING_CONFIG_FAILED;
+	}
+	if (ifname && !cli_ifname_ok(vty, ifname))
+		return CMD_WARNING_CONFIG_FAILED;
+	nb_cli_enqueue_change(vty, "./ifname", NB_OP_MODIFY, no ? NULL : ifname);
+	return nb_cli_apply_changes(vty, NULL);
+}
+
 DEFPY_YANG(task_announce, task_announce_cmd, "[no] announce",
 	   NO_STR "Announce the task's VIPs to the rack switch\n")
 {
@@ -439,14 +455,24 @@ void cli_show_task_mtu(struct vty *vty, const struct lyd_node *dnode, bool show_
 	vty_out(vty, "  mtu %s\n", yang_dnode_get_string(dnode, NULL));
 }
 
+void cli_show_task_ifname(struct vty *vty, const struct lyd_node *dnode, bool show_defaults)
+{
+	vty_out(vty, "  ifname %s\n", yang_dnode_get_string(dnode, NULL));
+}
+
+/* Tasks of container runtimes are runtime state: never saved (multinic_cni.h). */
 static int multinic_config_write(struct vty *vty)
 {
-	const struct lyd_node *dnode;
+	struct lyd_node *dnode;
 
 	dnode = yang_dnode_get(running_config->dnode, MULTINIC_XPATH);
 	if (!dnode)
 		return 0;
+	dnode = mn_cni_config_without_runtime_tasks(dnode);
+	if (!dnode)
+		return 0;
 	nb_cli_show_dnode_cmds(vty, dnode, false);
+	lyd_free_all(dnode);
 	return 1;
 }
 
@@ -763,10 +789,11 @@ static void show_task_json(const struct mn_task *task, json_object *json)
 	json_object_string_add(j, "datapath", mn_datapath_name(task_datapath(task)));
 	json_object_string_add(j, "device", wired ? mn_task_device_name(task->device) : "");
 	json_object_string_add(j, "hostInterface", task->host_ifname);
-	json_object_string_add(j, "taskInterface", MN_TASK_PEER_IFNAME);
+	json_object_string_add(j, "taskInterface", task->peer_ifname);
 	json_object_int_add(j, "mtu", task->mtu_in_use);
 	mn_task_objects(task, object_out, &out);
 	json_object_object_add(j, "objects", out.jarray);
+	mn_cni_task_show(task, NULL, j);
 	json_object_object_add(json, task->name, j);
 }
 
@@ -782,6 +809,7 @@ static void show_task_text(struct vty *vty, const struct mn_task *task)
 		if (task->has_vip[afi])
 			vty_out(vty, ", VIP %pFX", &task->vip[afi]);
 	vty_out(vty, ", datapath %s\n", mn_datapath_name(task_datapath(task)));
+	mn_cni_task_show(task, vty, NULL);
 	mn_task_objects(task, object_out, &out);
 }
 
@@ -933,6 +961,7 @@ void multinic_vty_init(void)
 	install_element(MULTINIC_TASK_NODE, &task_nic_address_cmd);
 	install_element(MULTINIC_TASK_NODE, &no_task_nic_cmd);
 	install_element(MULTINIC_TASK_NODE, &task_announce_cmd);
+	install_element(MULTINIC_TASK_NODE, &task_ifname_cmd);
 
 	install_element(VIEW_NODE, &show_multinic_cmd);
 	install_element(VIEW_NODE, &show_multinic_nic_cmd);
