@@ -315,10 +315,41 @@ static int nic_links_update(char *err, size_t len)
 			continue;
 		}
 		s->attached = true;
+		strlcpy(s->pinned_as, s->name, sizeof(s->pinned_as));
 		DEBUGD(&mn_dbg_bpf, "eBPF datapath: mn_ingress on NIC %s (%s)", s->name,
 		       mn_ebpf_hook_name(veth_hook()));
 	}
 	return ret;
+}
+
+/*
+ * A NIC renamed while its program is on it (same ifindex): its link's pin
+ * follows the name, so that the pin never names another device.
+ */
+static void nic_links_repin(void)
+{
+	char path[PATH_MAX];
+	struct mn_ebpf_slot *s;
+	uint32_t i;
+	int ret;
+
+	for (i = 0; i < MN_MAX_NICS; i++) {
+		s = mn_ebpf_slot(i);
+		if (!s->link || !strcmp(s->pinned_as, s->name))
+			continue;
+		mn_ebpf_nic_pin_path(s->name, path, sizeof(path));
+		frr_with_privs (&multinic_privs) {
+			bpf_link__unpin(s->link);
+			ret = bpf_link__pin(s->link, path);
+		}
+		if (ret < 0)
+			flog_err(EC_MULTINIC_BPF, "eBPF datapath: cannot pin NIC %s's link at %s: %s",
+				 s->name, path, safe_strerror(-ret));
+		else
+			DEBUGD(&mn_dbg_bpf, "eBPF datapath: NIC %s renamed %s, its link pinned at %s",
+			       s->pinned_as, s->name, path);
+		strlcpy(s->pinned_as, s->name, sizeof(s->pinned_as));
+	}
 }
 
 /*
@@ -339,6 +370,7 @@ static int ebpf_sync(char *err, size_t len)
 		mn_ebpf_maglev_write(eb.nics, eb.n_nics);
 	}
 	addrs_update();
+	nic_links_repin();
 	return nic_links_update(err, len);
 }
 

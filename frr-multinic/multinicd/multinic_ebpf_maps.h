@@ -34,6 +34,7 @@ struct mn_ebpf_slot {
 	char name[IFNAMSIZ];
 	bool attached;	       /* mn_ingress is on the NIC */
 	struct bpf_link *link; /* its pinned link (tcx), NULL on clsact */
+	char pinned_as[IFNAMSIZ]; /* the name its link's pin path has */
 };
 
 extern struct mn_ebpf_slot *mn_ebpf_slot(uint32_t slot);

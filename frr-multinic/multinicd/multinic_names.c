@@ -438,3 +438,26 @@ const char *mn_task_of_alias(const char *alias)
 		return NULL;
 	return alias + n;
 }
+
+bool mn_ifname_is_task_device(const char *name)
+{
+	size_t len = strlen(name), i;
+
+	if (!strncmp(name, "mn-", 3) && len > 3)
+		return true;
+	if (strncmp(name, "mn", 2))
+		return false;
+	if (len == 15) { /* "mn" + 13 base32 digits */
+		for (i = 2; i < len; i++)
+			if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= '2' && name[i] <= '7')))
+				return false;
+		return true;
+	}
+	if (len == 10) { /* multinicd 0.1: "mn" + 8 hex digits */
+		for (i = 2; i < len; i++)
+			if (!((name[i] >= '0' && name[i] <= '9') || (name[i] >= 'a' && name[i] <= 'f')))
+				return false;
+		return true;
+	}
+	return false;
+}

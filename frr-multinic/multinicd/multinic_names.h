@@ -64,6 +64,12 @@ void mn_task_ifname_variant(const char *task, unsigned int variant, char *buf, s
  */
 bool mn_task_ifname_legacy(const char *task, char *buf, size_t buflen);
 
+/*
+ * A name of the form multinicd gives its task devices ("mn-..., "mn" + 13
+ * base32 digits, 0.1's "mn" + 8 hex digits): never a NIC.
+ */
+bool mn_ifname_is_task_device(const char *name);
+
 /* The alias marking a task's host device: "multinic task NAME". */
 #define MN_TASK_ALIAS_PREFIX "multinic task "
 void mn_task_alias(const char *task, char *buf, size_t buflen);

@@ -248,8 +248,13 @@ static const struct mn_nic_rule_cfg *first_matching_rule(struct interface *ifp)
 
 static bool if_is_candidate(const struct interface *ifp)
 {
-	/* Loopback and devices without an index (not in the kernel). */
-	return ifp->ifindex != IFINDEX_INTERNAL && !if_is_loopback(ifp);
+	/*
+	 * Loopback, devices without an index (not in the kernel), and
+	 * multinicd's own task devices, which no rule may select (a
+	 * "nic-match name mn*" would otherwise send tasks into each other).
+	 */
+	return ifp->ifindex != IFINDEX_INTERNAL && !if_is_loopback(ifp) &&
+	       !mn_ifname_is_task_device(ifp->name);
 }
 
 /*

@@ -15,6 +15,7 @@
 #include "lib/vrf.h"
 
 #include "multinicd.h"
+#include "multinic_addr_policy.h"
 #include "multinic_datapath.h"
 #include "multinic_debug.h"
 #include "multinic_errors.h"
@@ -304,42 +305,48 @@ static bool same_address(const struct prefix *a, const struct prefix *b)
 	return a->family == AF_INET6 && IPV6_ADDR_SAME(&a->u.prefix6, &b->u.prefix6);
 }
 
-static bool task_uses_address(const struct mn_task *task, const struct prefix *addr)
+static bool same_gateway(const union g_addr *gw, const struct prefix *p)
 {
-	const struct mn_task_addr *ta;
-	afi_t afi;
-
-	for (afi = AFI_IP; afi <= AFI_IP6; afi++) {
-		if (task->has_vip[afi] && same_address(&task->vip[afi], addr))
-			return true;
-		frr_each (mn_task_addrs_const, &task->addrs, ta)
-			if (ta->has[afi] && same_address(&ta->addr[afi], addr))
-				return true;
-	}
-	return false;
+	if (p->family == AF_INET)
+		return IPV4_ADDR_SAME(&gw->ipv4, &p->u.prefix4);
+	return IPV6_ADDR_SAME(&gw->ipv6, &p->u.prefix6);
 }
 
-bool mn_task_vip_free(const struct prefix *vip, const struct mn_task *self, char *err, size_t len)
+/*
+ * An address a task may take, as far as the host is concerned: a unicast
+ * address of a network (multinic_addr_policy.c), not one of the host's
+ * interfaces, not a NIC's gateway.  Which task uses which address is the
+ * candidate configuration's business (checked as a whole).
+ */
+bool mn_task_addr_usable(const struct prefix *p, char *err, size_t len)
 {
 	struct vrf *vrf = vrf_lookup_by_id(VRF_DEFAULT);
-	const struct mn_task *task;
+	const char *why = mn_task_addr_refusal(p->family, &p->u.prefix);
+	const struct mn_nic *nic;
 	struct interface *ifp;
 	struct connected *ifc;
+	union g_addr gw;
 
-	frr_each (mn_tasks_const, &mn_tasks, task) {
-		if (task == self || !task_uses_address(task, vip))
+	if (why) {
+		snprintfrr(err, len,
+			   "address %pFXh is %s; a task's addresses must be unicast addresses of a network",
+			   p, why);
+		return false;
+	}
+	frr_each (mn_nics_const, &mn_nics, nic) {
+		if (!mn_nic_gateway(nic, family2afi(p->family), &gw) || !same_gateway(&gw, p))
 			continue;
-		snprintfrr(err, len, "address %pFX is already used by task %s", vip, task->name);
+		snprintfrr(err, len, "address %pFXh is the gateway of NIC %s", p, nic->name);
 		return false;
 	}
 	if (!vrf)
 		return true;
 	FOR_ALL_INTERFACES (vrf, ifp) {
 		frr_each (if_connected, ifp->connected, ifc) {
-			if (!same_address(ifc->address, vip))
+			if (!same_address(ifc->address, p))
 				continue;
 			snprintfrr(err, len, "address %pFX is already an address of interface %s",
-				   vip, ifp->name);
+				   p, ifp->name);
 			return false;
 		}
 	}
@@ -600,11 +607,37 @@ static bool task_device_lost(struct mn_task *task)
 	return task->host_if_seen;
 }
 
+/*
+ * A task without a configured MTU takes the smallest MTU of the NICs up;
+ * when that changes (a NIC joins, leaves, or changes its MTU) the task's
+ * device follows, in place.
+ */
+static void task_mtu_follow(struct mn_task *task)
+{
+	uint32_t mtu = mn_nics_min_mtu();
+	char err[256];
+	int ret;
+
+	if (task->status != MN_TASK_WIRED || task->mtu || !mtu || mtu == task->mtu_in_use)
+		return;
+	frr_with_privs (&multinic_privs)
+		ret = mn_task_netns_set_mtu(task->netns, task->host_ifname, task->peer_ifname, mtu,
+					    err, sizeof(err));
+	if (ret < 0) {
+		zlog_warn("task %s: cannot follow the NICs' MTU %u: %s", task->name, mtu, err);
+		return;
+	}
+	DEBUGD(&mn_dbg_task, "task %s: MTU %u -> %u (the NICs')", task->name, task->mtu_in_use,
+	       mtu);
+	task->mtu_in_use = mtu;
+}
+
 static int tasks_nics_changed(void)
 {
 	struct mn_task *task;
 
 	frr_each (mn_tasks, &mn_tasks, task) {
+		task_mtu_follow(task);
 		if (task->status == MN_TASK_WAITING && !task->waits_for_netns) {
 			task_schedule(task);
 		} else if (task_device_lost(task)) {

@@ -104,11 +104,12 @@ extern void mn_task_addr_set(struct mn_task *task, struct mn_task_addr *ta, afi_
 /* Checks used by validation; write a sentence into err on failure. */
 extern bool mn_task_netns_usable(const char *netns, char *err, size_t len);
 /*
- * An address a task may take: not a host interface's, not another task's
- * VIP or per-NIC address (self: the task being configured, may be NULL).
+ * An address a task may take as far as the host is concerned: a unicast
+ * address of a network, not a host interface's, not a NIC's gateway.
+ * (That no two tasks take one address is checked on the candidate
+ * configuration as a whole.)
  */
-extern bool mn_task_vip_free(const struct prefix *vip, const struct mn_task *self, char *err,
-			     size_t len);
+extern bool mn_task_addr_usable(const struct prefix *p, char *err, size_t len);
 
 extern const char *mn_task_status_name(enum mn_task_status status);
 extern struct mn_task *mn_task_find(const char *name);

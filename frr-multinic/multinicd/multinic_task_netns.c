@@ -485,3 +485,24 @@ void mn_task_devices_fini(void)
 		XFREE(MTYPE_MN_TASK_DEVICE, d);
 	task_devices_fini(&task_devices);
 }
+
+int mn_task_netns_set_mtu(const char *netns, const char *host_ifname, const char *peer_ifname,
+			  uint32_t mtu, char *err, size_t len)
+{
+	struct mn_nl_ns host = MN_NL_NS_HOST, ns;
+	char path[PATH_MAX];
+	int fd, ret;
+
+	mn_netns_path(netns, path, sizeof(path));
+	fd = mn_nl_netns_open(path, err, len);
+	if (fd < 0)
+		return fd;
+	ns.fd = fd;
+	ns.name = netns;
+	/* the peer first: the host end must never take more than the task sends */
+	ret = mn_nl_link_up(&ns, peer_ifname, mtu, err, len);
+	if (ret == 0)
+		ret = mn_nl_link_up(&host, host_ifname, mtu, err, len);
+	close(fd);
+	return ret;
+}

@@ -66,6 +66,10 @@ extern int mn_task_netns_wire(const struct mn_task_wiring *w, const char *netns,
 extern int mn_task_netns_open(const char *host_ifname, enum mn_dp_device device, char *err,
 			      size_t len);
 
+/* A wired pair's MTU, on both ends, in place.  Called with privileges. */
+extern int mn_task_netns_set_mtu(const char *netns, const char *host_ifname,
+				 const char *peer_ifname, uint32_t mtu, char *err, size_t len);
+
 /* Delete the task's pair (the peer and everything on it go with it). */
 extern int mn_task_netns_unwire(const char *task, const char *host_ifname, char *err, size_t len);
 

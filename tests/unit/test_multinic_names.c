@@ -417,6 +417,26 @@ static void task_ifname_variants_and_legacy(void **state)
 	assert_false(mn_task_ifname_legacy("job1", l1, sizeof(l1)));
 }
 
+static void task_device_names_are_recognised(void **state)
+{
+	char buf[IFNAMSIZ_TEST];
+
+	(void)state;
+	mn_task_ifname("job1", buf, sizeof(buf));
+	assert_true(mn_ifname_is_task_device(buf));
+	mn_task_ifname("job-000512789", buf, sizeof(buf));
+	assert_true(mn_ifname_is_task_device(buf));
+	mn_task_ifname_variant("job1", 3, buf, sizeof(buf));
+	assert_true(mn_ifname_is_task_device(buf));
+	assert_true(mn_task_ifname_legacy("job-000512789", buf, sizeof(buf)));
+	assert_true(mn_ifname_is_task_device(buf));
+	assert_false(mn_ifname_is_task_device("eth0"));
+	assert_false(mn_ifname_is_task_device("mnic0"));
+	assert_false(mn_ifname_is_task_device("mn-"));
+	assert_false(mn_ifname_is_task_device("mn0"));
+	assert_false(mn_ifname_is_task_device("mnabcdefghijkl8"));
+}
+
 static void task_alias_round_trip(void **state)
 {
 	char alias[64];
@@ -459,6 +479,7 @@ int main(void)
 		cmocka_unit_test(task_ifname_short_names_are_readable),
 		cmocka_unit_test(task_ifname_long_names_are_hashed),
 		cmocka_unit_test(task_ifname_variants_and_legacy),
+		cmocka_unit_test(task_device_names_are_recognised),
 		cmocka_unit_test(task_alias_round_trip),
 	};
 	int failed = 0;

@@ -30,7 +30,7 @@
 # Environment: BB the busybox binary (default busybox), MN_EXPECT_NETKIT=1
 # to fail when the kernel has no netkit (the VM), FRR_SBIN (/usr/lib/frr),
 # MN_DP_CASES the groups of cases to run, in order (default: probe wire
-# egress ingress nic-down restart detach remove lifecycle; later ones
+# egress ingress nic-down restart hardening detach remove lifecycle; later ones
 # assume probe and wire, restart egress, lifecycle remove),
 # MN_DP_KNOWN_FAILURES (see KNOWN_FAILURES).
 # Lists of addresses and pids are split into words on purpose:
@@ -123,6 +123,12 @@ wait_for() {
 
 ns() { n=$1; shift; ip netns exec "$n" "$@"; }
 vt() { vtysh -c "$*" 2>&1; }
+# vtc CMD...: several commands in one vtysh session (none with a quote)
+vtc() {
+	cmd=vtysh
+	for c in "$@"; do cmd="$cmd -c '$c'"; done
+	eval "$cmd" 2>&1
+}
 # The show command's JSON on one line, without blanks.
 vtj() { vtysh -c "$*" 2>/dev/null | tr -d ' \n'; }
 
@@ -635,6 +641,67 @@ case_name_collision() {
 	result name-collision
 }
 
+#
+# Hardening of the host side
+#
+
+mtu_of() { ip -n "$1" -o link show "$2" 2>/dev/null | $BB sed -n 's/.* mtu \([0-9]*\) .*/\1/p'; }
+mtu_is() { [ "$(mtu_of "$1" "$2")" = "$3" ]; }
+
+# A task without a configured MTU follows the NICs' smallest, in place.
+case_mtu_follows() {
+	ifi=$(cat /sys/class/net/$TASK_IF/ifindex 2>/dev/null)
+	for nic in $NICS; do ip link set $nic mtu 1400; done
+	wait_for 10 mtu_is job1 mn0 1400 || bad "mn0's MTU is $(mtu_of job1 mn0), not the NICs' 1400"
+	[ "$(cat /sys/class/net/$TASK_IF/mtu)" = 1400 ] ||
+		bad "$TASK_IF's MTU is $(cat /sys/class/net/$TASK_IF/mtu), not 1400"
+	[ "$(cat /sys/class/net/$TASK_IF/ifindex 2>/dev/null)" = "$ifi" ] ||
+		bad "$TASK_IF was recreated to change its MTU"
+	for nic in $NICS; do ip link set $nic mtu 1500; done
+	wait_for 10 mtu_is job1 mn0 1500 || bad "mn0's MTU is $(mtu_of job1 mn0) once the NICs are back at 1500"
+	out=$(vtc 'configure' 'multinic' 'task job1' 'mtu 9000' 2>&1)
+	case $out in
+	*"larger than the smallest MTU"*) ;;
+	*) bad "mtu 9000 above the NICs' 1500 was not refused: $out" ;;
+	esac
+	result mtu-follows
+}
+
+# Addresses a task may not take are refused, and change nothing.
+case_bad_addresses() {
+	before=$(vt 'show running-config')
+	for a in 0.1.2.3 127.0.0.5 224.0.0.9 240.0.0.1 255.255.255.255 169.254.1.1 169.254.169.254 10.0.0.1; do
+		out=$(vtysh -c 'configure' -c 'multinic' -c 'task job1' -c "vip $a/32" 2>&1)
+		case $out in
+		*"must be unicast"* | *"gateway of NIC"*) ;;
+		*) bad "VIP $a was not refused: $out" ;;
+		esac
+	done
+	for a in :: ::1 fe80::5 ff02::1; do
+		out=$(vtysh -c 'configure' -c 'multinic' -c 'task job1' -c "vip $a/128" 2>&1)
+		case $out in
+		*"must be unicast"*) ;;
+		*) bad "VIP $a was not refused: $out" ;;
+		esac
+	done
+	out=$(vtysh -c 'configure' -c 'multinic' -c 'authorization vip-range 0.0.0.0/0' 2>&1)
+	case $out in *"every address"*) ;; *) bad "vip-range 0.0.0.0/0 was not refused: $out" ;; esac
+	[ "$(vt 'show running-config')" = "$before" ] || bad "the running configuration changed"
+	result bad-addresses
+}
+
+# A rule matching multinicd's own device names never selects them.
+case_nic_match_own_devices() {
+	vtc 'configure' 'multinic' 'nic-match 50 name mn*' >/dev/null
+	$BB sleep 1
+	vtj 'show multinic nic json' | grep -q "\"$TASK_IF\"" && bad "$TASK_IF was selected as a NIC"
+	out=$(vtysh -c 'configure' -c 'multinic' -c "nic $TASK_IF" 2>&1)
+	case $out in *"never NICs"*) ;; *) bad "nic $TASK_IF was not refused: $out" ;; esac
+	vtc 'configure' 'multinic' 'no nic-match 50' >/dev/null
+	wired job1 || bad "job1 is $(status_of job1)"
+	result nic-match-own-devices
+}
+
 main() {
 	rm -rf $TMP
 	mkdir -p $TMP
@@ -647,7 +714,7 @@ main() {
 		echo "FAIL $dp/setup: the topology or FRR did not start"
 		nfail=1
 	else
-		for c in ${MN_DP_CASES:-probe wire egress ingress nic-down restart detach remove lifecycle}; do
+		for c in ${MN_DP_CASES:-probe wire egress ingress nic-down restart hardening detach remove lifecycle}; do
 			case $c in
 			probe) case_probe ;;
 			wire) case_wire ;;
@@ -669,6 +736,11 @@ main() {
 			restart) case_restart ;;
 			detach) case_detach ;;
 			remove) case_remove ;;
+			hardening)
+				case_mtu_follows
+				case_bad_addresses
+				case_nic_match_own_devices
+				;;
 			lifecycle)
 				case_sigterm ebpf
 				case_sigterm kernel

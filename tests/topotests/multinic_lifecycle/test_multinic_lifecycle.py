@@ -253,6 +253,13 @@ class Traffic:
         return lost
 
 
+def _kernel_state(h1):
+    """h1's egress table and nexthop groups, for the log."""
+    _, out, _ = cmd(h1, ["sh", "-c", "ip route show table 4242; ip nexthop show; "
+                         "ip nexthop bucket show | head -8; ip rule show"])
+    return out
+
+
 def _new_pid(router, daemon, old):
     pid = daemon_pid(router, daemon)
     return None if pid and pid != old else "{} still has pid {}".format(daemon, old)
@@ -292,6 +299,7 @@ def test_frrinit_restart(tgen, mode):
     # /etc/frr/daemons as Debian's frrinit.sh reads it
     daemons = WatchFrr(h1, H1_DAEMONS).daemons_file()
     h1.net.cmd_raises("cat > /etc/frr/daemons", stdin=daemons)
+    logger.info("h1 before frrinit.sh restart:\n%s", _kernel_state(h1))
     with Traffic(tgen) as traffic:
         step("frrinit.sh restart on h1")
         # the daemons it starts inherit its output: a file, not our pipe
@@ -304,6 +312,8 @@ def test_frrinit_restart(tgen, mode):
         assert result is None, result
         result = expect(lambda: _task_wired(h1, mode), count=60)
         assert result is None, "after the restart: {}".format(result)
+        logger.info("h1 after frrinit.sh restart:\n%s", _kernel_state(h1))
+    logger.info("h1 once the traffic ended:\n%s", _kernel_state(h1))
     assert traffic.losses() == [], "across frrinit.sh restart ({} mode): {}".format(
         mode, traffic.losses())
 
