@@ -6,7 +6,7 @@
  * runs in the northbound VALIDATE phase against the candidate
  * configuration, so a task outside the policy is refused with a reason
  * and nothing changes.  On a rack switch the same policy is handed to
- * bgpd_multinic in ZAPI opaque messages (multinic_authz_wire.h), which
+ * bgpd_multinic in ZAPI opaque messages (common/multinic_authz_wire.h), which
  * checks received announcements with it.
  */
 #include <zebra.h>
@@ -24,7 +24,7 @@
 #include "multinicd.h"
 #include "multinic_authz.h"
 #include "multinic_addr_policy.h"
-#include "multinic_authz_wire.h"
+#include "common/multinic_authz_wire.h"
 #include "multinic_debug.h"
 #include "multinic_names.h"
 #include "multinic_zapi.h"
@@ -134,11 +134,6 @@ struct policy_view {
 	bool ok;
 };
 
-static int fam_idx(const struct prefix *p)
-{
-	return p->family == AF_INET6;
-}
-
 static int collect_range_cb(const struct lyd_node *dnode, void *arg)
 {
 	struct policy_view *v = arg;
@@ -148,7 +143,7 @@ static int collect_range_cb(const struct lyd_node *dnode, void *arg)
 		return YANG_ITER_STOP;
 	p = &v->ranges[v->n_ranges++];
 	yang_dnode_get_prefix(p, dnode, "prefix");
-	v->has_family[fam_idx(p)] = true;
+	v->has_family[mn_authz_fam_idx(p)] = true;
 	return YANG_ITER_CONTINUE;
 }
 
@@ -156,7 +151,7 @@ static bool in_policy(const struct policy_view *v, const struct prefix *p)
 {
 	unsigned int i;
 
-	if (!v->has_family[fam_idx(p)])
+	if (!v->has_family[mn_authz_fam_idx(p)])
 		return true;
 	for (i = 0; i < v->n_ranges; i++)
 		if (prefix_match(&v->ranges[i], p))
@@ -171,7 +166,7 @@ static bool check_addr(struct policy_view *v, const struct lyd_node *dnode, cons
 	struct prefix p;
 
 	yang_dnode_get_prefix(&p, dnode, NULL);
-	v->count[fam_idx(&p)]++;
+	v->count[mn_authz_fam_idx(&p)]++;
 	if (in_policy(v, &p))
 		return true;
 	snprintfrr(v->err, v->len,
@@ -435,7 +430,7 @@ static int count_task_addr_cb(const struct lyd_node *dnode, void *arg)
 	struct prefix p;
 
 	yang_dnode_get_prefix(&p, dnode, NULL);
-	count[fam_idx(&p)]++;
+	count[mn_authz_fam_idx(&p)]++;
 	return YANG_ITER_CONTINUE;
 }
 

@@ -25,7 +25,7 @@
 #include "multinicd.h"
 #include "multinic_names.h"
 #include "multinic_authz.h"
-#include "multinic_authz_wire.h"
+#include "common/multinic_authz_wire.h"
 #include "multinic_nb.h"
 #include "multinic_vty.h"
 

@@ -13,9 +13,9 @@ test_multinic_authz.py: prefix authorization; bad input never gets in.
 
 tor:    the rack switch: zebra, bgpd -M multinic (bgpd_multinic), multinicd
         holding the authorization policy (frr-multinic.yang) and handing it
-        to bgpd_multinic. Host sessions: TCP-MD5 + GTSM, inbound route-map
-        "match multinic authorized". h1's sessions re-evaluate by route
-        refresh, h2's by soft-reconfiguration inbound.
+        to bgpd_multinic. Host sessions: TCP-MD5 + GTSM, the fail-closed
+        inbound route-map of doc/authorization.md ("match multinic"); h2's
+        sessions keep soft-reconfiguration inbound, h1's do not.
 h1:     zebra, multinicd (-M grpc), bgpd: a task whose VIP is announced on
         one eBGP session per NIC and family. Its multinicd holds the same
         policy and refuses tasks outside it.
@@ -69,6 +69,7 @@ from multinic_lib import (
     register_multinicd,
     running_config,
     show_json,
+    vtysh,
     vtysh_config,
 )
 
@@ -80,7 +81,8 @@ NETNS = "mnauthz-job1"  # unique: /run/netns is shared with other tests
 VIP = {4: "10.200.1.1/32", 6: "fd00:200:1::1/128"}
 VIP_ADDR = {4: "10.200.1.1", 6: "fd00:200:1::1"}
 REMOTE = {4: "10.1.0.2", 6: "fd00:1::2"}
-# tor's interfaces towards h1's NICs and h2: IPv6 next hops are link-local
+# tor's interfaces towards h1's NICs and h2 (IPv6: the global next hops,
+# which tor's route-map prefers and bgpd_multinic checks)
 H1_NEXTHOPS = {4: {"tor-eth0", "tor-eth1"}, 6: {"tor-eth0", "tor-eth1"}}
 H2_NEXTHOPS = {4: {"tor-eth2"}, 6: {"tor-eth2"}}
 SHOW_ROUTE = {4: "show ip route {} json", 6: "show ipv6 route {} json"}
@@ -416,6 +418,23 @@ def test_bad_announcements_refused(tgen, family):
     _check_h1_vip(tgen, family)
 
 
+def test_reading_counts_nothing(tgen):
+    "received-routes and filtered-routes re-run the inbound route-map: no counter moves."
+    tor = tgen.gears["tor"]
+    before = _authz(tor)
+    log = _tor_log(tor).count("multinic authorization: rejected")
+    for _ in range(3):
+        for afi, neighbor in [("ipv4", "10.0.2.2"), ("ipv6", "fd00:0:2::2")]:
+            for what in ["received-routes", "filtered-routes"]:
+                rc, out = vtysh(tor, "show bgp {} unicast neighbors {} {}".format(afi, neighbor, what))
+                assert rc == 0 and "/" in out, "{} {}: {}".format(neighbor, what, out)
+    after = _authz(tor)
+    assert (after["accepted"], after["rejected"]) == (before["accepted"], before["rejected"]), (
+        "counters moved under reading: {} -> {}".format(before["rejected"], after["rejected"]))
+    assert after["hosts"]["h2"] == before["hosts"]["h2"]
+    assert _tor_log(tor).count("multinic authorization: rejected") == log, "reading logged refusals"
+
+
 def test_policy_change_without_session_reset(tgen):
     "A policy change on tor re-evaluates received routes; no session resets."
     tor = tgen.gears["tor"]
@@ -435,7 +454,7 @@ def test_policy_change_without_session_reset(tgen):
     assert result is None, result
     assert _authz(tor)["generation"] > generation
 
-    step("revoke h1's IPv6 range: its IPv6 VIP leaves tor (route refresh), IPv4 stays")
+    step("revoke h1's IPv6 range: its IPv6 VIP leaves tor at once, IPv4 stays")
     rc, out = vtysh_config(tor, "multinic", "no authorization host h1 vip-range fd00:200:1::/64")
     assert rc == 0, out
     result = _expect(lambda: None if _rib_nexthops(tor, 6, VIP[6]) is None else "still there")

@@ -3,7 +3,8 @@
  * frr-multinic: the authorization policy as multinicd hands it to
  * bgpd_multinic, in ZAPI opaque messages relayed by zebra.
  *
- * Shared by multinicd (sender) and bgpd_multinic (receiver).  The policy
+ * Shared by multinicd (sender) and bgpd_multinic (receiver), which both
+ * include it from frr-multinic/common/ as peers.  The policy
  * is configured in frr-multinic.yang on the rack switch's multinicd
  * (doc/authorization.md says why); bgpd_multinic keeps the last one it
  * received.  One message must fit zebra's 16 KiB buffer, so a policy is
@@ -27,6 +28,8 @@
  */
 #ifndef _MULTINIC_AUTHZ_WIRE_H
 #define _MULTINIC_AUTHZ_WIRE_H
+
+#include "lib/prefix.h"
 
 /* Private opaque types, far above zclient.h's registry. */
 #define MN_OPAQUE_AUTHZ_POLICY	0x4d4e4101
@@ -52,5 +55,14 @@ enum mn_authz_nbr_kind {
 #define MN_AUTHZ_HOST_RANGES_MAX 256
 #define MN_AUTHZ_RANGES_MAX	 1024
 #define MN_AUTHZ_HOSTS_MAX	 4096
+
+/*
+ * Limits and counts are per address family (a dual-stack task counts once
+ * in each): the index of a VIP's family in such per-family arrays.
+ */
+static inline int mn_authz_fam_idx(const struct prefix *p)
+{
+	return p->family == AF_INET6;
+}
 
 #endif /* _MULTINIC_AUTHZ_WIRE_H */
