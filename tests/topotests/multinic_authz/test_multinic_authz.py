@@ -56,19 +56,29 @@ CWD = os.path.dirname(os.path.realpath(__file__))
 sys.path.append(os.path.join(CWD, "../"))
 
 # pylint: disable=wrong-import-position
-from lib import topotest
 from lib.common_config import step
-from lib.topogen import Topogen
 from lib.topolog import logger
 
 from multinic_lib import (
+    MC,
+    SHOW_ROUTE,
     Northbound,
-    daemon_installed,
-    load_frr_config,
+    bgp_peers_not_established,
+    cmd,
+    configure_multinic,
+    enable_forwarding,
+    expect,
+    expect_grpc_refusal,
+    expect_vtysh_refusal,
+    link_nics,
+    memory_leak_test,
     module_path,
-    register_multinicd,
+    multinic_topology,
+    ping_args,
     running_config,
+    selected_route,
     show_json,
+    skip_if_topology_broken,
     vtysh,
     vtysh_config,
 )
@@ -76,7 +86,6 @@ from multinic_lib import (
 pytestmark = [pytest.mark.multinicd, pytest.mark.bgpd]
 
 GRPC_PORT = 50053
-MC = "frr-multinic:multinic"
 NETNS = "mnauthz-job1"  # unique: /run/netns is shared with other tests
 VIP = {4: "10.200.1.1/32", 6: "fd00:200:1::1/128"}
 VIP_ADDR = {4: "10.200.1.1", 6: "fd00:200:1::1"}
@@ -85,10 +94,9 @@ REMOTE = {4: "10.1.0.2", 6: "fd00:1::2"}
 # which tor's route-map prefers and bgpd_multinic checks)
 H1_NEXTHOPS = {4: {"tor-eth0", "tor-eth1"}, 6: {"tor-eth0", "tor-eth1"}}
 H2_NEXTHOPS = {4: {"tor-eth2"}, 6: {"tor-eth2"}}
-SHOW_ROUTE = {4: "show ip route {} json", 6: "show ipv6 route {} json"}
 SHOW_BGP = {4: "show bgp ipv4 unicast {} json", 6: "show bgp ipv6 unicast {} json"}
 
-TASK_CONFIG = ["multinic", "task job1", "netns " + NETNS, "vip " + VIP[4], "vip " + VIP[6]]
+TASK_CONFIG = ["task job1", "netns " + NETNS, "vip " + VIP[4], "vip " + VIP[6]]
 
 # what h2 announces (h2/frr.conf), by the reason tor must refuse it
 H2_BAD = {
@@ -122,69 +130,30 @@ TOR_NEIGHBORS = [
 def build_topo(tgen):
     for name in ["h1", "h2", "tor", "remote"]:
         tgen.add_router(name)
-    tgen.add_link(tgen.gears["h1"], tgen.gears["tor"], "h1-eth0", "tor-eth0")
-    tgen.add_link(tgen.gears["h1"], tgen.gears["tor"], "h1-eth1", "tor-eth1")
+    link_nics(tgen, "h1", "tor", 2)
     tgen.add_link(tgen.gears["h2"], tgen.gears["tor"], "h2-eth0", "tor-eth2")
     tgen.add_link(tgen.gears["tor"], tgen.gears["remote"], "tor-eth3", "remote-eth0")
 
 
-def _cmd(router, args, timeout=60):
-    return router.net.cmd_status(args, warn=False, timeout=timeout)
-
-
-def _cmd_ok(router, args, timeout=60):
-    rc, out, err = _cmd(router, args, timeout)
-    assert rc == 0, "{}: `{}` failed (rc {}): {}{}".format(
-        router.name, " ".join(args), rc, out, err
-    )
-    return out
-
-
 @pytest.fixture(scope="module")
 def tgen(request):
-    assert daemon_installed("multinicd"), "multinicd is not installed in /usr/lib/frr"
+    "Setup/Teardown the environment and provide tgen argument to tests"
     assert module_path("bgpd_multinic"), "bgpd_multinic is not installed"
-
-    tgen = Topogen(build_topo, request.module.__name__)
-    tgen.start_topology()
-    register_multinicd(tgen)
-
-    load_frr_config(
-        tgen.gears["tor"],
-        os.path.join(CWD, "tor/frr.conf"),
-        [("zebra", ""), ("bgpd", "-M multinic"), ("multinicd", "")],
-    )
-    load_frr_config(
-        tgen.gears["h1"],
-        os.path.join(CWD, "h1/frr.conf"),
-        [("zebra", ""), ("multinicd", "-M grpc:{}".format(GRPC_PORT)), ("bgpd", "")],
-    )
-    load_frr_config(tgen.gears["h2"], os.path.join(CWD, "h2/frr.conf"), [("zebra", ""), ("bgpd", "")])
-    load_frr_config(tgen.gears["remote"], os.path.join(CWD, "remote/frr.conf"), [("zebra", "")])
-    tgen.start_router()
-
-    for name in ["h1", "tor"]:
-        for sysctl in ["net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1"]:
-            _cmd_ok(tgen.gears[name], ["sysctl", "-qw", sysctl])
-    h1 = tgen.gears["h1"]
-    _cmd_ok(h1, ["ip", "netns", "add", NETNS])
-    _cmd_ok(h1, ["ip", "-n", NETNS, "link", "set", "lo", "up"])
-
-    yield tgen
-
-    _cmd(h1, ["ip", "netns", "del", NETNS])
-    tgen.stop_topology()
+    daemons = {
+        "tor": [("zebra", ""), ("bgpd", "-M multinic"), ("multinicd", "")],
+        "h1": [("zebra", ""), ("multinicd", "-M grpc:{}".format(GRPC_PORT)), ("bgpd", "")],
+        "h2": [("zebra", ""), ("bgpd", "")],
+        "remote": [("zebra", "")],
+    }
+    with multinic_topology(request, build_topo, daemons, {"h1": [NETNS]}) as tgen:
+        enable_forwarding(tgen.gears["h1"], tgen.gears["tor"])
+        yield tgen
 
 
 @pytest.fixture(autouse=True)
-def skip_on_failure(tgen):
-    errors = []
-    for router in tgen.routers().values():
-        result = router.check_router_running()
-        if result:
-            errors.append(result)
-    if errors:
-        pytest.skip("\n".join(errors))
+def skip_on_failure(tgen, request):
+    "Skip when the topology is broken (start-up error, a daemon died)."
+    skip_if_topology_broken(tgen, request)
 
 
 #
@@ -192,19 +161,12 @@ def skip_on_failure(tgen):
 #
 
 
-def _expect(func, count=40, wait=0.5):
-    _, result = topotest.run_and_expect(func, None, count=count, wait=wait)
-    return result
-
-
 def _rib_nexthops(router, family, prefix):
     "Interfaces of the selected route's active next hops, or None without a route."
-    for route in show_json(router, SHOW_ROUTE[family].format(prefix)).get(prefix, []):
-        if route.get("selected"):
-            return {
-                nh.get("interfaceName") for nh in route.get("nexthops", []) if nh.get("active")
-            }
-    return None
+    route = selected_route(router, family, prefix)
+    if route is None:
+        return None
+    return {nh.get("interfaceName") for nh in route.get("nexthops", []) if nh.get("active")}
 
 
 def _authz(tor):
@@ -234,7 +196,7 @@ def _check_h1_vip(tgen, family):
         hops = _rib_nexthops(tor, family, VIP[family])
         return None if hops == H1_NEXTHOPS[family] else "tor next hops {}".format(hops)
 
-    result = _expect(_paths)
+    result = expect(_paths, count=40)
     if result is not None:
         for router, command in [
             (h1, "show multinic task json"),
@@ -246,18 +208,16 @@ def _check_h1_vip(tgen, family):
             logger.error("%s: %s\n%s", router.name, command, router.vtysh_cmd(command))
     assert result is None, "h1's VIP {} on tor: {}".format(VIP[family], result)
     pings = [
-        (remote, ["ping", "-{}".format(family), "-c", "3", "-i", "0.2", "-W", "1",
-                  VIP_ADDR[family]]),
-        (h1, ["ip", "netns", "exec", NETNS, "ping", "-{}".format(family), "-c", "3",
-              "-i", "0.2", "-W", "1", REMOTE[family]]),
+        (remote, ping_args(family, VIP_ADDR[family], 3, "0.2")),
+        (h1, ping_args(family, REMOTE[family], 3, "0.2", netns=NETNS)),
     ]
     for router, args in pings:
         # the first ping after wiring may wait for the task's egress routes
         def _ping():
-            rc, out, err = _cmd(router, args)
+            rc, out, err = cmd(router, args)
             return None if rc == 0 else "{}: {}{}".format(" ".join(args), out, err)
 
-        result = _expect(_ping, count=20, wait=1)
+        result = expect(_ping, count=20, wait=1)
         assert result is None, "{}: {}".format(router.name, result)
 
 
@@ -271,12 +231,10 @@ def test_sessions_and_policy(tgen):
     tor = tgen.gears["tor"]
 
     def _up():
-        out = show_json(tor, "show bgp neighbors json")
-        down = [n for n in TOR_NEIGHBORS if out.get(n, {}).get("bgpState") != "Established"]
-        return down or None
+        return bgp_peers_not_established(tor, TOR_NEIGHBORS) or None
 
     step("every host session of tor is Established")
-    result = _expect(_up, count=80)
+    result = expect(_up, count=80)
     assert result is None, "tor sessions not Established: {}".format(result)
 
     step("the sessions are protected: TCP-MD5 password and GTSM on each")
@@ -298,7 +256,7 @@ def test_sessions_and_policy(tgen):
             return "policy {}".format(out)
         return None
 
-    result = _expect(_policy)
+    result = expect(_policy, count=40)
     assert result is None, result
     sent = show_json(tor, "show multinic authorization json").get("sentToBgpd", {})
     assert sent.get("generation", 0) >= 1 and sent.get("complete"), (
@@ -313,8 +271,7 @@ def test_h1_vip_announced(tgen):
     "h1's task is wired; its VIP reaches tor over both NICs; traffic flows."
     h1 = tgen.gears["h1"]
     step("configure task job1 on h1")
-    rc, out = vtysh_config(h1, *TASK_CONFIG)
-    assert rc == 0, "task config refused: {}".format(out)
+    configure_multinic(h1, *TASK_CONFIG)
     vips = show_json(h1, "show multinic authorization json").get("taskVips")
     assert vips == {"ipv4": 1, "ipv6": 1}, "h1's task VIPs: {}".format(vips)
     for family in (4, 6):
@@ -325,13 +282,12 @@ def test_h1_vip_announced(tgen):
 def _pings_start(tgen, family, count):
     "Pings to h1's VIP from remote and from the task to remote, in the background."
     remote, h1 = tgen.gears["remote"], tgen.gears["h1"]
-    args = ["-{}".format(family), "-c", str(count), "-i", "0.1", "-W", "1"]
     return [
-        (name, router.net.popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        (name, router.net.popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                 encoding="utf-8"))
-        for name, router, cmd in [
-            ("remote -> VIP", remote, ["ping"] + args + [VIP_ADDR[family]]),
-            ("VIP -> remote", h1, ["ip", "netns", "exec", NETNS, "ping"] + args + [REMOTE[family]]),
+        for name, router, args in [
+            ("remote -> VIP", remote, ping_args(family, VIP_ADDR[family], count, "0.1")),
+            ("VIP -> remote", h1, ping_args(family, REMOTE[family], count, "0.1", netns=NETNS)),
         ]
     ]
 
@@ -376,7 +332,7 @@ def test_bad_announcements_refused(tgen, family):
         got = [p for p in H2_VIPS[family] if _rib_nexthops(tor, family, p)]
         return None if len(got) == H2_LIMIT else "installed: {}".format(got)
 
-    result = _expect(_h2_vips)
+    result = expect(_h2_vips, count=40)
     assert result is None, result
     for p in H2_VIPS[family]:
         hops = _rib_nexthops(tor, family, p)
@@ -400,7 +356,7 @@ def test_bad_announcements_refused(tgen, family):
         missing = [r for r in list(H2_BAD[family]) + ["vipLimit"] if not rej.get(r)]
         return "not counted: {} ({})".format(missing, rej) if missing else None
 
-    result = _expect(_counted)
+    result = expect(_counted, count=40)
     assert result is None, result
 
     log = _tor_log(tor)
@@ -443,27 +399,26 @@ def test_policy_change_without_session_reset(tgen):
     generation = _authz(tor)["generation"]
 
     step("raise h2's limit to 3: its third VIP per family is installed (soft-reconfiguration)")
-    rc, out = vtysh_config(tor, "multinic", "authorization host h2 max-vips 3")
-    assert rc == 0, out
+    configure_multinic(tor, "authorization host h2 max-vips 3")
 
     def _all_three():
         missing = [p for f in (4, 6) for p in H2_VIPS[f] if not _rib_nexthops(tor, f, p)]
         return "not installed: {}".format(missing) if missing else None
 
-    result = _expect(_all_three)
+    result = expect(_all_three, count=40)
     assert result is None, result
     assert _authz(tor)["generation"] > generation
 
     step("revoke h1's IPv6 range: its IPv6 VIP leaves tor at once, IPv4 stays")
-    rc, out = vtysh_config(tor, "multinic", "no authorization host h1 vip-range fd00:200:1::/64")
-    assert rc == 0, out
-    result = _expect(lambda: None if _rib_nexthops(tor, 6, VIP[6]) is None else "still there")
+    configure_multinic(tor, "no authorization host h1 vip-range fd00:200:1::/64")
+    result = expect(
+        lambda: None if _rib_nexthops(tor, 6, VIP[6]) is None else "still there", count=40
+    )
     assert result is None, "h1's IPv6 VIP still on tor after its range was revoked"
     assert _rib_nexthops(tor, 4, VIP[4]) == H1_NEXTHOPS[4]
 
     step("restore it: the IPv6 VIP is back with both paths")
-    rc, out = vtysh_config(tor, "multinic", "authorization host h1 vip-range fd00:200:1::/64")
-    assert rc == 0, out
+    configure_multinic(tor, "authorization host h1 vip-range fd00:200:1::/64")
     _check_h1_vip(tgen, 6)
 
     step("no session was reset")
@@ -471,10 +426,9 @@ def test_policy_change_without_session_reset(tgen):
     assert after == before, "sessions reset by policy changes: {} -> {}".format(before, after)
 
     step("restore h2's limit")
-    rc, out = vtysh_config(tor, "multinic", "authorization host h2 max-vips 2")
-    assert rc == 0, out
-    result = _expect(lambda: None if len([p for p in H2_VIPS[4] if _rib_nexthops(tor, 4, p)])
-                     == H2_LIMIT else "not back to the limit")
+    configure_multinic(tor, "authorization host h2 max-vips 2")
+    result = expect(lambda: None if len([p for p in H2_VIPS[4] if _rib_nexthops(tor, 4, p)])
+                    == H2_LIMIT else "not back to the limit", count=40)
     assert result is None, result
     _check_h1_vip(tgen, 4)
     _check_h1_vip(tgen, 6)
@@ -486,19 +440,17 @@ def test_shared_range_first_host_keeps_vip(tgen):
     before = _sessions(tor)
 
     step("allow h2 h1's ranges too")
-    rc, out = vtysh_config(
+    configure_multinic(
         tor,
-        "multinic",
         "authorization host h2 vip-range 10.200.1.0/24",
         "authorization host h2 vip-range fd00:200:1::/64",
     )
-    assert rc == 0, out
 
     def _owned():
         rej = _authz(tor).get("hosts", {}).get("h2", {}).get("rejected", {})
         return None if rej.get("ownedByOtherHost", 0) >= 2 else "not counted: {}".format(rej)
 
-    result = _expect(_owned)
+    result = expect(_owned, count=40)
     assert result is None, "h2's announcements of h1's VIPs: {}".format(result)
     log = _tor_log(tor)
     for family in (4, 6):
@@ -508,13 +460,11 @@ def test_shared_range_first_host_keeps_vip(tgen):
         _check_h1_vip(tgen, family)
 
     step("take them back")
-    rc, out = vtysh_config(
+    configure_multinic(
         tor,
-        "multinic",
         "no authorization host h2 vip-range 10.200.1.0/24",
         "no authorization host h2 vip-range fd00:200:1::/64",
     )
-    assert rc == 0, out
     assert _sessions(tor) == before, "sessions reset by policy changes"
 
 
@@ -557,9 +507,7 @@ INVALID_VTYSH = [
 
 def _sweep_setup(tgen):
     "A second task (no netns) so that limits and conflicts have something to bite."
-    h1 = tgen.gears["h1"]
-    rc, out = vtysh_config(h1, "multinic", "task job2", "vip 10.200.1.2/32")
-    assert rc == 0, "task job2: {}".format(out)
+    configure_multinic(tgen.gears["h1"], "task job2", "vip 10.200.1.2/32")
 
 
 @pytest.mark.parametrize(
@@ -570,17 +518,7 @@ def test_vtysh_refuses_invalid(tgen, node, command, reason):
     h1 = tgen.gears["h1"]
     if "job2" not in running_config(h1):
         _sweep_setup(tgen)
-    before = running_config(h1)
-
-    step("vtysh: multinic / {} / {}".format(" / ".join(node), command))
-    rc, out = vtysh_config(h1, "multinic", *node, command)
-    logger.info("vtysh %r -> rc %s: %r", command, rc, out)
-    assert rc != 0, "vtysh accepted {!r}: {!r}".format(command, out)
-    assert re.search(reason, out, re.I | re.S), (
-        "the refusal of {!r} does not say why (want /{}/): {!r}".format(command, reason, out)
-    )
-    after = running_config(h1)
-    assert after == before, "running-config changed after refused {!r}".format(command)
+    expect_vtysh_refusal(h1, node + [command], reason)
 
 
 HOST = {"name": "h3"}
@@ -631,19 +569,7 @@ def test_grpc_refuses_invalid(tgen, name, change, reason):
     h1 = tgen.gears["h1"]
     if "job2" not in running_config(h1):
         _sweep_setup(tgen)
-    nb = Northbound(h1, GRPC_PORT)
-    before = running_config(h1)
-    before_nb = nb.get_config("/" + MC)
-
-    step("gRPC commit: {}".format(name))
-    result = nb.commit_json(change)
-    logger.info("gRPC %s -> %s at %s: %r", name, result.code, result.stage, result.message)
-    assert not result.ok, "gRPC accepted {}: {}".format(name, result.raw)
-    assert re.search(reason, result.message, re.I | re.S), (
-        "the refusal of {} does not say why (want /{}/): {!r}".format(name, reason, result.message)
-    )
-    assert running_config(h1) == before, "running-config changed after refused {}".format(name)
-    assert nb.get_config("/" + MC) == before_nb, "gRPC config changed after {}".format(name)
+    expect_grpc_refusal(h1, Northbound(h1, GRPC_PORT), name, change, reason)
 
 
 def test_grpc_deleting_a_used_range_refused(tgen):
@@ -672,10 +598,8 @@ def test_h1_unaffected_at_the_end(tgen):
 
 
 def test_memory_leak(tgen):
-    "Run the memory leak test and report results."
-    if not tgen.is_memleak_enabled():
-        pytest.skip("Memory leak test/report is disabled")
-    tgen.report_memory_leaks()
+    "FRR's memory-leak report: no daemon leaves memory allocated at exit."
+    memory_leak_test(tgen)
 
 
 if __name__ == "__main__":

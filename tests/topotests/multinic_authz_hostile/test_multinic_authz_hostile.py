@@ -51,20 +51,18 @@ sys.path.append(os.path.join(CWD, "../"))
 
 # pylint: disable=wrong-import-position
 from lib.common_config import step
-from lib.topogen import Topogen
 from lib.topolog import logger
 
 from multinic_lib.northbound import frr_tree
 from multinic_lib import (
     cmd,
-    daemon_installed,
     expect,
-    load_frr_config,
+    memory_leak_test,
     module_path,
-    register_multinicd,
+    multinic_topology,
     running_config,
     show_json,
-    skip_unless_running,
+    skip_if_topology_broken,
     vtysh,
     vtysh_config,
 )
@@ -89,27 +87,25 @@ def build_topo(tgen):
 
 @pytest.fixture(scope="module")
 def tgen(request):
-    assert daemon_installed("multinicd"), "multinicd is not installed in /usr/lib/frr"
+    "Setup/Teardown the environment and provide tgen argument to tests"
     assert module_path("bgpd_multinic"), "bgpd_multinic is not installed"
-
-    tgen = Topogen(build_topo, request.module.__name__)
-    tgen.start_topology()
-    register_multinicd(tgen)
+    plain = [("zebra", ""), ("bgpd", "")]
     daemons = {
         "tor": [("zebra", ""), ("bgpd", "-M multinic"), ("multinicd", "")],
+        "ha": plain,
+        "hb": plain,
+        "hu": plain,
+        "bare": plain,
         "nopol": [("zebra", ""), ("bgpd", "-M multinic")],
     }
-    for name, router in tgen.routers().items():
-        load_frr_config(router, os.path.join(CWD, name, "frr.conf"),
-                        daemons.get(name, [("zebra", ""), ("bgpd", "")]))
-    tgen.start_router()
-    yield tgen
-    tgen.stop_topology()
+    with multinic_topology(request, build_topo, daemons) as tgen:
+        yield tgen
 
 
 @pytest.fixture(autouse=True)
-def skip_on_failure(tgen):
-    skip_unless_running(tgen)
+def skip_on_failure(tgen, request):
+    "Skip when the topology is broken (start-up error, a daemon died)."
+    skip_if_topology_broken(tgen, request)
 
 
 #
@@ -393,10 +389,8 @@ def test_policy_only_from_multinicd(tgen):
 
 
 def test_memory_leak(tgen):
-    "Run the memory leak test and report results."
-    if not tgen.is_memleak_enabled():
-        pytest.skip("Memory leak test/report is disabled")
-    tgen.report_memory_leaks()
+    "FRR's memory-leak report: no daemon leaves memory allocated at exit."
+    memory_leak_test(tgen)
 
 
 if __name__ == "__main__":

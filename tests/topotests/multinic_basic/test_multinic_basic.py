@@ -33,21 +33,25 @@ sys.path.append(os.path.join(CWD, "../"))
 # pylint: disable=wrong-import-position
 from lib import topotest
 from lib.common_config import step
-from lib.topogen import Topogen
 from lib.topolog import logger
 
 from multinic_lib import (
+    MC,
     WatchFrr,
     Northbound,
     config_block,
-    daemon_installed,
     daemon_pid,
-    load_frr_config,
+    expect,
+    expect_grpc_refusal,
+    expect_vtysh_refusal,
+    link_nics,
+    memory_leak_test,
     module_path,
+    multinic_topology,
     read_file,
-    register_multinicd,
     running_config,
     show_json,
+    skip_if_topology_broken,
     vtysh,
     vtysh_config,
 )
@@ -55,8 +59,9 @@ from multinic_lib import (
 pytestmark = [pytest.mark.bgpd, pytest.mark.multinicd]
 
 GRPC_PORT = 50052
-MC = "frr-multinic:multinic"  # YANG config container (gRPC JSON top level)
 
+# what test_vtysh_config enters under `multinic`
+VTYSH_LINES = [" nic h1-eth0 weight 5", " nic h1-eth1 speed 25000", " nic-match 10 name h1-eth*"]
 # show running-config after the vtysh test (spec order: egress-mode,
 # placement, nic, nic-match, task; defaults not printed).
 VTYSH_BLOCK = (
@@ -87,56 +92,27 @@ HOST_CAPABILITIES = {"netkit": False, "veth": True, "tcx": True, "btf": True}
 def build_topo(tgen):
     tgen.add_router("tor")
     tgen.add_router("h1")
-    tgen.add_link(tgen.gears["h1"], tgen.gears["tor"], "h1-eth0", "tor-eth0")
-    tgen.add_link(tgen.gears["h1"], tgen.gears["tor"], "h1-eth1", "tor-eth1")
+    link_nics(tgen, "h1", "tor", 2)
 
 
 @pytest.fixture(scope="module")
 def tgen(request):
     "Setup/Teardown the environment and provide tgen argument to tests"
-    assert daemon_installed("multinicd"), "multinicd is not installed in /usr/lib/frr"
-
-    tgen = Topogen(build_topo, request.module.__name__)
-    tgen.start_topology()
-    register_multinicd(tgen)
-
     # bgpd exits when a -M module is missing, which would take the whole
     # topology down; without the module only test_bgpd_multinic fails.
     bgpd_options = "-M multinic" if module_path("bgpd_multinic") else ""
-    load_frr_config(
-        tgen.gears["tor"],
-        os.path.join(CWD, "tor/frr.conf"),
-        [("zebra", ""), ("bgpd", bgpd_options)],
-    )
-    load_frr_config(
-        tgen.gears["h1"],
-        os.path.join(CWD, "h1/frr.conf"),
-        [("zebra", ""), ("multinicd", "-M grpc:{}".format(GRPC_PORT))],
-    )
-    tgen.start_router()
-
-    yield tgen
-
-    tgen.stop_topology()
+    daemons = {
+        "tor": [("zebra", ""), ("bgpd", bgpd_options)],
+        "h1": [("zebra", ""), ("multinicd", "-M grpc:{}".format(GRPC_PORT))],
+    }
+    with multinic_topology(request, build_topo, daemons) as tgen:
+        yield tgen
 
 
 @pytest.fixture(autouse=True)
 def skip_on_failure(tgen, request):
-    """Skip when the topology is broken (start-up error, a daemon died).
-
-    Unlike FRR's usual ``tgen.routers_have_failure()``, an earlier test's
-    failed assertion does not skip the rest: these tests are independent
-    checks against one running topology, and one refusal must not hide the
-    others' results.
-    """
-    failed_tests = request.module.__name__ + "/"
-    errors = [m for m in tgen.errorsd.values() if not m.startswith(failed_tests)]
-    for router in tgen.routers().values():
-        result = router.check_router_running()
-        if result:
-            errors.append(result)
-    if errors:
-        pytest.skip("\n".join(errors))
+    "Skip when the topology is broken (start-up error, a daemon died)."
+    skip_if_topology_broken(tgen, request)
 
 
 #
@@ -149,16 +125,6 @@ def _count(value):
     if isinstance(value, list):
         return len(value)
     return value
-
-
-def _diff(before, after):
-    import difflib  # pylint: disable=import-outside-toplevel
-
-    return "\n".join(
-        difflib.unified_diff(
-            before.split("\n"), after.split("\n"), "before", "after", lineterm=""
-        )
-    )
 
 
 def _check_show_multinic(out):
@@ -204,12 +170,6 @@ def _check_show_multinic(out):
     return None
 
 
-def _expect(func, count=30, wait=0.5):
-    "run_and_expect(func, None): the last result, None when it converged."
-    _, result = topotest.run_and_expect(func, None, count=count, wait=wait)
-    return result
-
-
 #
 # tests
 #
@@ -224,7 +184,7 @@ def test_multinicd_running(tgen):
     assert h1.check_router_running() == "", "a daemon of h1 is not running"
 
     step("show multinic json has version, configured, config, capabilities, egress")
-    result = _expect(lambda: _check_show_multinic(show_json(h1, "show multinic json")))
+    result = expect(lambda: _check_show_multinic(show_json(h1, "show multinic json")))
     assert result is None, "h1 `show multinic json`: {}".format(result)
 
     step("h1's frr.conf has no multinic block: not configured yet")
@@ -239,13 +199,7 @@ def test_vtysh_config(tgen):
     h1 = tgen.gears["h1"]
 
     step("configure the multinic block through vtysh")
-    rc, out = vtysh_config(
-        h1,
-        "multinic",
-        " nic h1-eth0 weight 5",
-        " nic h1-eth1 speed 25000",
-        " nic-match 10 name h1-eth*",
-    )
+    rc, out = vtysh_config(h1, "multinic", *VTYSH_LINES)
     assert rc == 0, "vtysh refused the multinic configuration: {}".format(out)
 
     step("show running-config has exactly this multinic block")
@@ -360,7 +314,7 @@ def test_show_multinic_nic(tgen):
             return "selected NICs {} (want {})".format(sorted(out), sorted(expected))
         return topotest.json_cmp(out, expected)
 
-    result = _expect(_nics)
+    result = expect(_nics)
     assert result is None, "h1 `show multinic nic json`: {}".format(result)
 
     step("gRPC state lists the same NICs")
@@ -404,23 +358,7 @@ def test_vtysh_refuses_invalid(tgen, command, reason):
     # does not exist yet; do it before the snapshot.
     rc, out = vtysh_config(h1, "multinic")
     assert rc == 0, "cannot enter the multinic node: {}".format(out)
-    before = running_config(h1)
-
-    step("vtysh: multinic / {}".format(command))
-    rc, out = vtysh_config(h1, "multinic", command)
-    logger.info("vtysh %r -> rc %s: %r", command, rc, out)
-    assert rc != 0, "vtysh accepted {!r} (rc 0): {!r}".format(command, out)
-    assert out.strip(), "vtysh refused {!r} without a message".format(command)
-    assert re.search(reason, out, re.I), (
-        "the refusal of {!r} does not say why (want /{}/): {!r}".format(
-            command, reason, out
-        )
-    )
-
-    after = running_config(h1)
-    assert after == before, "running-config changed after refused {!r}:\n{}".format(
-        command, _diff(before, after)
-    )
+    expect_vtysh_refusal(h1, [command], reason)
 
 
 INVALID_GRPC = [
@@ -471,32 +409,7 @@ INVALID_GRPC = [
 def test_grpc_refuses_invalid(tgen, name, change, reason):
     "Invalid gRPC commits are refused with a message; config is unchanged."
     h1 = tgen.gears["h1"]
-    nb = Northbound(h1, GRPC_PORT)
-
-    before = running_config(h1)
-    before_nb = nb.get_config("/" + MC)
-
-    step("gRPC commit: {}".format(name))
-    result = nb.commit_json(change)
-    logger.info("gRPC %s -> %s at %s: %r", name, result.code, result.stage, result.message)
-    assert not result.ok, "gRPC accepted {}: {}".format(name, result.raw)
-    assert result.message.strip(), "gRPC refused {} without a message: {}".format(
-        name, result.raw
-    )
-    assert re.search(reason, result.message, re.I), (
-        "the refusal of {} does not say why (want /{}/): {} at {}: {!r}".format(
-            name, reason, result.code, result.stage, result.message
-        )
-    )
-
-    after = running_config(h1)
-    assert after == before, "running-config changed after refused {}:\n{}".format(
-        name, _diff(before, after)
-    )
-    after_nb = nb.get_config("/" + MC)
-    assert after_nb == before_nb, "gRPC config changed after refused {}: {} -> {}".format(
-        name, before_nb, after_nb
-    )
+    expect_grpc_refusal(h1, Northbound(h1, GRPC_PORT), name, change, reason)
 
 
 def test_grpc_refusal_reports_only_its_own_error(tgen):
@@ -553,13 +466,7 @@ def test_watchfrr_restarts_multinicd(tgen):
     h1 = tgen.gears["h1"]
 
     step("configure multinic (as test_vtysh_config does; no-op after it)")
-    rc, out = vtysh_config(
-        h1,
-        "multinic",
-        " nic h1-eth0 weight 5",
-        " nic h1-eth1 speed 25000",
-        " nic-match 10 name h1-eth*",
-    )
+    rc, out = vtysh_config(h1, "multinic", *VTYSH_LINES)
     assert rc == 0, "vtysh refused the multinic configuration: {}".format(out)
 
     step("save the configuration (write file)")
@@ -587,7 +494,7 @@ def test_watchfrr_restarts_multinicd(tgen):
                 return None
             return out
 
-        result = _expect(_watchfrr_up, count=40)
+        result = expect(_watchfrr_up, count=40)
         assert result is None, "watchfrr does not see the daemons up: {}".format(result)
 
         step("kill -9 multinicd")
@@ -604,7 +511,7 @@ def test_watchfrr_restarts_multinicd(tgen):
                 return "multinicd {} does not answer show multinic json".format(pid)
             return "no new multinicd (pid {})".format(pid)
 
-        result = _expect(_restarted, count=90, wait=1)
+        result = expect(_restarted, count=90, wait=1)
         assert result is None, "{}\nwatchfrr log:\n{}".format(result, watchfrr.log())
 
         step("the restarted multinicd has its configuration back")
@@ -613,7 +520,7 @@ def test_watchfrr_restarts_multinicd(tgen):
             now = config_block(running_config(h1), "multinic")
             return None if now == block else now
 
-        result = _expect(_config_back, count=30, wait=1)
+        result = expect(_config_back, count=30, wait=1)
         assert result is None, "multinic block after restart:\n{}\nexpected:\n{}".format(
             result, block
         )
@@ -628,10 +535,8 @@ def test_watchfrr_restarts_multinicd(tgen):
 
 
 def test_memory_leak(tgen):
-    "Run the memory leak test and report results."
-    if not tgen.is_memleak_enabled():
-        pytest.skip("Memory leak test/report is disabled")
-    tgen.report_memory_leaks()
+    "FRR's memory-leak report: no daemon leaves memory allocated at exit."
+    memory_leak_test(tgen)
 
 
 if __name__ == "__main__":

@@ -53,18 +53,39 @@ CWD = os.path.dirname(os.path.realpath(__file__))
 sys.path.append(os.path.join(CWD, "../"))
 
 # pylint: disable=wrong-import-position
-from lib import topotest
 from lib.common_config import step
-from lib.topogen import Topogen
 from lib.topolog import logger
 
 from multinic_lib import (
-    daemon_installed,
+    IPERF_PORT,
+    SHARE_MAX,
+    SHARE_MIN,
+    SHARE_USED,
+    Iperf3Server,
+    accept_any_source,
+    build_rack,
+    byte_shares,
+    cmd,
+    cmd_ok,
+    configure_multinic,
     daemon_pid,
-    load_frr_config,
-    register_multinicd,
+    enable_forwarding,
+    expect,
+    format_shares,
+    iperf3_client_args,
+    ip_json,
+    kill_daemon,
+    memory_leak_test,
+    multinic_topology,
+    output_while,
+    ping_args,
     show_json,
-    vtysh_config,
+    skip_if_topology_broken,
+    spread_rounds,
+    start_daemon,
+    task_json,
+    task_wired,
+    tx_bytes,
 )
 
 pytestmark = [pytest.mark.multinicd]
@@ -81,105 +102,34 @@ MAPS_DIR = "/sys/fs/bpf/multinic/maps-v1"
 FLOWS_MAP = os.path.join(MAPS_DIR, "mn_flows")
 LINKS_DIR = "/sys/fs/bpf/multinic/links"
 
-IPERF_PORT = 5201
+# iperf3 flows per run; how they are judged: multinic_lib.traffic (SHARE_*).
 IPERF_FLOWS = 32
-# As in multinic_egress_kernel: how many of 32 flows hash to a NIC is
-# binomial; up to SPREAD_ROUNDS runs are added up until every NIC's share
-# is within range.
-SPREAD_ROUNDS = 3
-# Bytes, not flows, are counted, and on unshaped veth a flow's speed
-# depends on CPU scheduling (2 cores, shared with whatever else runs):
-# one NIC's byte share was seen at 9.2% over 96 well-spread flows. The
-# floor only proves that every NIC carries a real part of the load;
-# balance is the benchmark's to measure (bench/).
-SHARE_MIN = 0.05
-SHARE_MAX = 0.45
-SHARE_USED = 0.01
 
 
 def build_topo(tgen):
-    tgen.add_router("h1")
-    tgen.add_router("tor")
-    tgen.add_router("remote")
-    for n in range(len(NICS)):
-        tgen.add_link(
-            tgen.gears["h1"], tgen.gears["tor"], "h1-eth{}".format(n), "tor-eth{}".format(n)
-        )
-    tgen.add_link(tgen.gears["tor"], tgen.gears["remote"], "tor-eth4", "remote-eth0")
-
-
-def _cmd(router, args, timeout=60):
-    net = getattr(router, "net", router)
-    return net.cmd_status(args, warn=False, timeout=timeout)
-
-
-def _cmd_ok(router, args, timeout=60):
-    rc, out, err = _cmd(router, args, timeout)
-    assert rc == 0, "{}: `{}` failed (rc {}): {}{}".format(
-        router.name, " ".join(args), rc, out, err
-    )
-    return out
-
-
-def _ip_json(router, *args, netns=None):
-    cmd = ["ip"] + (["-n", netns] if netns else []) + ["-j"] + list(args)
-    out = _cmd_ok(router, cmd)
-    return json.loads(out) if out.strip() else []
+    build_rack(tgen, len(NICS), ["remote"])
 
 
 @pytest.fixture(scope="module")
 def tgen(request):
     "Setup/Teardown the environment and provide tgen argument to tests"
-    assert daemon_installed("multinicd"), "multinicd is not installed in /usr/lib/frr"
-
-    tgen = Topogen(build_topo, request.module.__name__)
-    tgen.start_topology()
-    register_multinicd(tgen)
-    h1 = tgen.gears["h1"]
-
+    daemons = {
+        "tor": [("zebra", "")],
+        "remote": [("zebra", "")],
+        "h1": [("zebra", ""), ("multinicd", "-M grpc:{}".format(GRPC_PORT))],
+    }
     # The container runtime: the task's netns exists before multinicd reads
     # its configuration (which names it).
-    _cmd_ok(h1, ["ip", "netns", "add", NETNS])
-    _cmd_ok(h1, ["ip", "-n", NETNS, "link", "set", "lo", "up"])
-
-    load_frr_config(tgen.gears["tor"], os.path.join(CWD, "tor/frr.conf"), [("zebra", "")])
-    load_frr_config(
-        tgen.gears["remote"], os.path.join(CWD, "remote/frr.conf"), [("zebra", "")]
-    )
-    load_frr_config(
-        h1,
-        os.path.join(CWD, "h1/frr.conf"),
-        [("zebra", ""), ("multinicd", "-M grpc:{}".format(GRPC_PORT))],
-    )
-    tgen.start_router()
-
-    for name in ["h1", "tor"]:
-        for sysctl in ["net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1"]:
-            _cmd_ok(tgen.gears[name], ["sysctl", "-qw", sysctl])
-    _cmd_ok(tgen.gears["tor"], ["sysctl", "-qw", "net.ipv4.conf.all.rp_filter=0"])
-    for n in range(len(NICS) + 1):
-        _cmd_ok(
-            tgen.gears["tor"],
-            ["sysctl", "-qw", "net.ipv4.conf.tor-eth{}.rp_filter=0".format(n)],
-        )
-
-    yield tgen
-
-    _cmd(h1, ["ip", "netns", "del", NETNS])
-    tgen.stop_topology()
+    with multinic_topology(request, build_topo, daemons, {"h1": [NETNS]}) as tgen:
+        enable_forwarding(tgen.gears["h1"], tgen.gears["tor"])
+        accept_any_source(tgen.gears["tor"], ["tor-eth{}".format(n) for n in range(len(NICS) + 1)])
+        yield tgen
 
 
 @pytest.fixture(autouse=True)
 def skip_on_failure(tgen, request):
     "Skip when the topology is broken (start-up error, a daemon died)."
-    failed_tests = request.module.__name__ + "/"
-    errors = [m for m in tgen.errorsd.values() if not m.startswith(failed_tests)]
-    for router in tgen.routers().values():
-        result = router.check_router_running()
-        if result:
-            errors.append(result)
-    if errors:
-        pytest.skip("\n".join(errors))
+    skip_if_topology_broken(tgen, request)
 
 
 #
@@ -187,25 +137,16 @@ def skip_on_failure(tgen, request):
 #
 
 
-def _expect(func, count=30, wait=0.5):
-    _, result = topotest.run_and_expect(func, None, count=count, wait=wait)
-    return result
-
-
 def _task_json(h1):
-    return show_json(h1, "show multinic task {} json".format(TASK)).get(TASK, {})
+    return task_json(h1, TASK)
 
 
 def _task_wired(h1, datapath="veth-tcx"):
     "None when the task is wired, with mn_egress attached, else why not."
+    result = task_wired(h1, TASK, datapath)
+    if result:
+        return result
     task = _task_json(h1)
-    if task.get("status") != "wired":
-        return "task status {!r} (error {!r})".format(task.get("status"), task.get("error"))
-    if task.get("datapath") != datapath:
-        return "task datapath {!r}".format(task.get("datapath"))
-    absent = [o for o in task.get("objects", []) if o.get("present") is not True]
-    if absent:
-        return "objects not present: {}".format(absent)
     links = [o for o in task.get("objects", []) if o.get("kind") == "bpf-link"]
     if len(links) != 1 or "mn_egress" not in links[0]["object"]:
         return "no mn_egress bpf-link among the task's objects: {}".format(task)
@@ -225,70 +166,30 @@ def _task_counters(h1):
     return _counters(h1).get("tasks", {}).get(TASK, {})
 
 
-def _tx_bytes(h1):
-    links = _ip_json(h1, "-s", "link", "show")
-    return {
-        link["ifname"]: link["stats64"]["tx"]["bytes"] for link in links if link["ifname"] in NICS
-    }
-
-
-def _shares(delta):
-    total = sum(delta.values())
-    return {nic: (delta[nic] / total if total else 0.0) for nic in delta}
-
-
-def _fmt_shares(delta):
-    shares = _shares(delta)
-    return ", ".join(
-        "{} {:.1%} ({} bytes)".format(nic, shares[nic], delta[nic]) for nic in sorted(delta)
-    )
-
-
 def _iperf(tgen, family, seconds=3, flows=IPERF_FLOWS):
     """iperf3 from job1 to remote; returns (tx byte deltas per NIC from the
     kernel, the same from the BPF counters)."""
     h1 = tgen.gears["h1"]
-    remote = tgen.gears["remote"]
-    server = remote.net.popen(
-        ["iperf3", "-s", "-1", "-p", str(IPERF_PORT)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        stdin=subprocess.DEVNULL,
-        encoding="utf-8",
-    )
-    try:
-
-        def _listening():
-            if server.poll() is not None:
-                return "iperf3 server exited: {}".format(server.communicate())
-            rc, out, _ = _cmd(remote, ["ss", "-Htln", "sport = :{}".format(IPERF_PORT)])
-            return None if rc == 0 and out.strip() else "not listening"
-
-        result = _expect(_listening)
-        assert result is None, "iperf3 server on remote: {}".format(result)
-        before, bpf_before = _tx_bytes(h1), _nic_tx(h1)
-        rc, out, err = _cmd(
+    with Iperf3Server(tgen.gears["remote"], IPERF_PORT) as server:
+        before, bpf_before = tx_bytes(h1, NICS), _nic_tx(h1)
+        rc, out, err = cmd(
             h1,
-            ["ip", "netns", "exec", NETNS, "iperf3", "-c", REMOTE[family],
-             "-p", str(IPERF_PORT), "-P", str(flows), "-t", str(seconds)],
+            iperf3_client_args(NETNS, REMOTE[family], IPERF_PORT, flows, seconds),
             timeout=seconds + 60,
         )
-        after, bpf_after = _tx_bytes(h1), _nic_tx(h1)
+        after, bpf_after = tx_bytes(h1, NICS), _nic_tx(h1)
         assert rc == 0, "iperf3 -{} from {} failed: {}{}".format(family, NETNS, out, err)
-        server.communicate(timeout=30)
-    finally:
-        if server.poll() is None:
-            server.kill()
-            server.communicate()
+        server.output(timeout=30)
     delta = {nic: after[nic] - before[nic] for nic in NICS}
     bpf = {nic: bpf_after[nic] - bpf_before[nic] for nic in NICS}
-    logger.info("iperf3 IPv%s: kernel %s; BPF %s", family, _fmt_shares(delta), _fmt_shares(bpf))
+    logger.info("iperf3 IPv%s: kernel %s; BPF %s", family, format_shares(delta),
+                format_shares(bpf))
     return delta, bpf
 
 
 def _maglev(h1):
     "The Maglev table (list of slots) as the egress program reads it."
-    out = _cmd_ok(h1, ["bpftool", "-j", "map", "dump", "pinned", MAGLEV_MAP], timeout=120)
+    out = cmd_ok(h1, ["bpftool", "-j", "map", "dump", "pinned", MAGLEV_MAP], timeout=120)
     table = {}
     for entry in json.loads(out):
         key = int.from_bytes(bytes(int(b, 16) for b in entry["key"]), "little")
@@ -299,7 +200,7 @@ def _maglev(h1):
 def _flows(h1):
     """Least-loaded's flow table: (source port, destination port) of the
     TCP flows from the IPv4 VIP -> NIC slot."""
-    out = _cmd_ok(h1, ["bpftool", "-j", "map", "dump", "pinned", FLOWS_MAP], timeout=120)
+    out = cmd_ok(h1, ["bpftool", "-j", "map", "dump", "pinned", FLOWS_MAP], timeout=120)
     flows = {}
     for entry in json.loads(out):
         key = bytes(int(b, 16) for b in entry["key"])
@@ -354,29 +255,18 @@ def _flow_nics(h1, nics, seconds=1):
 
 def _start_iperf(tgen, family, seconds, flows):
     "iperf3 server on remote and client in job1, running in the background."
-    h1 = tgen.gears["h1"]
-    remote = tgen.gears["remote"]
-    server = remote.net.popen(["iperf3", "-s", "-1", "-p", str(IPERF_PORT)],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              stdin=subprocess.DEVNULL, encoding="utf-8")
-
-    def _listening():
-        rc, out, _ = _cmd(remote, ["ss", "-Htln", "sport = :{}".format(IPERF_PORT)])
-        return None if rc == 0 and out.strip() else "not listening"
-
-    assert _expect(_listening) is None, "iperf3 server on remote is not listening"
-    client = h1.net.popen(
-        ["ip", "netns", "exec", NETNS, "iperf3", "-c", REMOTE[family], "-p", str(IPERF_PORT),
-         "-P", str(flows), "-t", str(seconds)],
+    server = Iperf3Server(tgen.gears["remote"], IPERF_PORT).start().wait_listening()
+    client = tgen.gears["h1"].net.popen(
+        iperf3_client_args(NETNS, REMOTE[family], IPERF_PORT, flows, seconds),
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, encoding="utf-8")
     return server, client
 
 
 def _stop_iperf(server, client):
-    for proc in (client, server):
-        if proc.poll() is None:
-            proc.kill()
-        proc.communicate()
+    if client.poll() is None:
+        client.kill()
+    client.communicate()
+    server.stop()
 
 
 def _nic_down_moves_only_its_flows(h1, family):
@@ -397,7 +287,7 @@ def _nic_down_moves_only_its_flows(h1, family):
             family, down, per_nic)
 
         step("IPv{}: ip link set {} down under {} flows".format(family, down, len(before)))
-        _cmd_ok(h1, ["ip", "link", "set", down, "down"])
+        cmd_ok(h1, ["ip", "link", "set", down, "down"])
         # the moved flows retransmit after their RTO, then slow-start again
         time.sleep(3)
         up = [nic for nic in NICS if nic != down]
@@ -422,13 +312,13 @@ def _nic_down_moves_only_its_flows(h1, family):
         assert not stuck, "IPv{}: flows still on {}: {}".format(family, down, stuck)
     finally:
         if down:
-            _cmd_ok(h1, ["ip", "link", "set", down, "up"])
-    assert _expect(lambda: _nics_up(h1)) is None, _nics_up(h1)
+            cmd_ok(h1, ["ip", "link", "set", down, "up"])
+    assert expect(lambda: _nics_up(h1)) is None, _nics_up(h1)
 
 
 def _ping(h1, family, count=3, interval="0.2"):
-    return ["ip", "netns", "exec", NETNS, "ping", "-{}".format(family),
-            "-c", str(count), "-i", interval, "-W", "1", REMOTE[family]]
+    "ping from the task to remote."
+    return ping_args(family, REMOTE[family], count, interval, netns=NETNS)
 
 
 #
@@ -440,7 +330,7 @@ def test_task_wired(tgen):
     "The task is wired under the eBPF datapath; the programs are attached."
     h1 = tgen.gears["h1"]
     step("show multinic task: wired, mn_egress attached")
-    result = _expect(lambda: _task_wired(h1), count=60)
+    result = expect(lambda: _task_wired(h1), count=60)
     assert result is None, "task {}: {}".format(TASK, result)
 
     step("show multinic: the datapath in use is veth-tcx")
@@ -448,7 +338,7 @@ def test_task_wired(tgen):
     assert egress.get("datapath") == "veth-tcx", egress
 
     step("pinned links: the task's and every NIC's")
-    links = _cmd_ok(h1, ["ls", LINKS_DIR]).split()
+    links = cmd_ok(h1, ["ls", LINKS_DIR]).split()
     want = ["task-" + TASK] + ["nic-" + nic for nic in NICS]
     assert sorted(links) == sorted(want), "links in {}: {} (want {})".format(
         LINKS_DIR, links, want
@@ -462,31 +352,27 @@ def test_task_wired(tgen):
 def test_ping_remote(tgen, family):
     "job1 reaches remote."
     h1 = tgen.gears["h1"]
-    result = _expect(lambda: None if _cmd(h1, _ping(h1, family, 1))[0] == 0 else "no reply")
+    result = expect(lambda: None if cmd(h1, _ping(h1, family, 1))[0] == 0 else "no reply")
     assert result is None, "{} cannot reach {}".format(NETNS, REMOTE[family])
-    rc, out, err = _cmd(h1, _ping(h1, family, 5))
+    rc, out, err = cmd(h1, _ping(h1, family, 5))
     assert rc == 0 and " 0% packet loss" in out, out + err
 
 
 @pytest.mark.parametrize("family", [4, 6], ids=["ipv4", "ipv6"])
 def test_egress_spread(tgen, family):
     "32 concurrent flows leave through all four NICs; the BPF counters grow on all."
-    h1 = tgen.gears["h1"]
-    total = {nic: 0 for nic in NICS}
     bpf_total = {nic: 0 for nic in NICS}
-    for rnd in range(1, SPREAD_ROUNDS + 1):
+
+    def run_round(rnd):
         step("IPv{}: iperf3 -P {}, round {}".format(family, IPERF_FLOWS, rnd))
         delta, bpf = _iperf(tgen, family)
         for nic in NICS:
-            total[nic] += delta[nic]
             bpf_total[nic] += bpf[nic]
-        shares = _shares(total)
-        if all(SHARE_MIN <= shares[nic] <= SHARE_MAX for nic in NICS):
-            break
-    shares = _shares(total)
-    bad = [nic for nic in NICS if not SHARE_MIN <= shares[nic] <= SHARE_MAX]
+        return delta
+
+    total, _, bad = spread_rounds(run_round, NICS)
     assert not bad, "IPv{}: NICs outside {:.0%}..{:.0%}: {}".format(
-        family, SHARE_MIN, SHARE_MAX, _fmt_shares(total)
+        family, SHARE_MIN, SHARE_MAX, format_shares(total)
     )
     idle = [nic for nic in NICS if bpf_total[nic] <= 0]
     assert not idle, "IPv{}: BPF tx counters did not grow on {}: {}".format(
@@ -500,8 +386,7 @@ def test_ingress_to_task(tgen, family):
     h1 = tgen.gears["h1"]
     remote = tgen.gears["remote"]
     before = _task_counters(h1).get("rxPackets", 0)
-    rc, out, err = _cmd(remote, ["ping", "-{}".format(family), "-c", "5", "-i", "0.2",
-                                 "-W", "1", VIP[family]])
+    rc, out, err = cmd(remote, ping_args(family, VIP[family], 5, "0.2"))
     assert rc == 0 and " 0% packet loss" in out, out + err
     after = _task_counters(h1).get("rxPackets", 0)
     assert after - before >= 5, "task rx packets {} -> {}".format(before, after)
@@ -510,10 +395,10 @@ def test_ingress_to_task(tgen, family):
 def _datapath_objects(h1):
     """What must survive a restart untouched: the task's host device
     (ifindex) and the pinned links (ids: adopted, not re-created)."""
-    objects = {HOST_IFNAME: _ip_json(h1, "link", "show", HOST_IFNAME)[0]["ifindex"]}
-    for name in _cmd_ok(h1, ["ls", LINKS_DIR]).split():
+    objects = {HOST_IFNAME: ip_json(h1, "link", "show", HOST_IFNAME)[0]["ifindex"]}
+    for name in cmd_ok(h1, ["ls", LINKS_DIR]).split():
         # bpftool 7.5 prints the link, then fails on something else (rc 255)
-        _, out, err = _cmd(h1, ["bpftool", "-j", "link", "show", "pinned",
+        _, out, err = cmd(h1, ["bpftool", "-j", "link", "show", "pinned",
                                 os.path.join(LINKS_DIR, name)])
         objects[name] = json.loads(out.splitlines()[0])["id"] if out.strip() else err
     return objects
@@ -522,30 +407,26 @@ def _datapath_objects(h1):
 def test_restart_is_hitless(tgen):
     "kill -9 multinicd and restart it during a ping from the task: no loss."
     h1 = tgen.gears["h1"]
-    old_pid = daemon_pid(h1, "multinicd")
-    assert old_pid, "multinicd is not running"
+    assert daemon_pid(h1, "multinicd"), "multinicd is not running"
     objects = _datapath_objects(h1)
     log = os.path.join(h1.net.logdir, h1.name, "multinicd.log")
     log_start = os.path.getsize(log)
-    ping = h1.net.popen(_ping(h1, 4, 300, "0.01"), stdout=subprocess.PIPE,
-                        stderr=subprocess.STDOUT, encoding="utf-8")
-    try:
+
+    def restart():
         time.sleep(0.5)
         step("kill -9 multinicd")
-        h1.net.cmd_raises("kill -9 {}".format(old_pid))
+        old_pid = kill_daemon(h1, "multinicd")
         time.sleep(0.5)
         step("restart multinicd and give it its configuration back")
-        h1.net.startRouterDaemons(daemons=["multinicd"])
-        _cmd_ok(h1, ["vtysh", "-b", "-d", "multinicd"])
-        out, _ = ping.communicate(timeout=60)
-    finally:
-        if ping.poll() is None:
-            ping.kill()
+        start_daemon(h1, "multinicd")
+        return old_pid
+
+    out, old_pid = output_while(h1, _ping(h1, 4, 300, "0.01"), restart)
     logger.info("ping during the restart: %s", out)
     assert " 0% packet loss" in out and "300 received" in out, out
     new_pid = daemon_pid(h1, "multinicd")
     assert new_pid and new_pid != old_pid, "multinicd was not restarted"
-    result = _expect(lambda: _task_wired(h1), count=60)
+    result = expect(lambda: _task_wired(h1), count=60)
     assert result is None, "task {} after the restart: {}".format(TASK, result)
     # past the settle time, when the maps are rewritten
     time.sleep(12)
@@ -570,14 +451,14 @@ def test_nic_down_moves_only_its_flows(tgen):
     assert slot in before, "{} (slot {}) owns no Maglev entry".format(down, slot)
 
     step("ip link set {} down".format(down))
-    _cmd_ok(h1, ["ip", "link", "set", down, "down"])
+    cmd_ok(h1, ["ip", "link", "set", down, "down"])
     try:
 
         def _moved():
             now = _maglev(h1)
             return None if slot not in now else "slot {} still in the table".format(slot)
 
-        result = _expect(_moved, count=30, wait=1)
+        result = expect(_moved, count=30, wait=1)
         assert result is None, result
         now = _maglev(h1)
         moved_others = [i for i, s in enumerate(before) if s != slot and now[i] != s]
@@ -587,13 +468,13 @@ def test_nic_down_moves_only_its_flows(tgen):
             step("IPv{}: traffic flows over the other three NICs".format(family))
             delta, bpf = _iperf(tgen, family)
             assert bpf[down] == 0, "IPv{}: {} is down but carried {}".format(family, down, bpf)
-            idle = [nic for nic in NICS if nic != down and _shares(delta)[nic] < SHARE_USED]
-            assert not idle, "IPv{}: {} idle: {}".format(family, idle, _fmt_shares(delta))
+            idle = [nic for nic in NICS if nic != down and byte_shares(delta)[nic] < SHARE_USED]
+            assert not idle, "IPv{}: {} idle: {}".format(family, idle, format_shares(delta))
     finally:
         step("ip link set {} up".format(down))
-        _cmd_ok(h1, ["ip", "link", "set", down, "up"])
+        cmd_ok(h1, ["ip", "link", "set", down, "up"])
 
-    result = _expect(lambda: None if _maglev(h1) == before else "table differs", count=30,
+    result = expect(lambda: None if _maglev(h1) == before else "table differs", count=30,
                      wait=1)
     assert result is None, "Maglev table after {} came back: {}".format(down, result)
 
@@ -602,7 +483,7 @@ def test_nic_down_moves_only_its_flows(tgen):
 def test_nic_down_keeps_other_flows(tgen, family):
     "Placement hash: a NIC going down moves its own flows, and only those."
     h1 = tgen.gears["h1"]
-    assert _expect(lambda: _nics_up(h1)) is None, _nics_up(h1)
+    assert expect(lambda: _nics_up(h1)) is None, _nics_up(h1)
     server, client = _start_iperf(tgen, family, 25, 8)
     try:
         time.sleep(2)
@@ -616,27 +497,23 @@ def test_least_loaded(tgen):
     h1 = tgen.gears["h1"]
     remote = tgen.gears["remote"]
     step("placement least-loaded")
-    rc, out = vtysh_config(h1, "multinic", "placement least-loaded")
-    assert rc == 0, out
+    configure_multinic(h1, "placement least-loaded")
     ports = [IPERF_PORT + 1 + n for n in range(len(NICS))]
     servers, clients = [], []
     try:
         config = show_json(h1, "show multinic json").get("config", {})
         assert config.get("placement") == "least-loaded", config
-        assert _expect(lambda: _nics_up(h1)) is None, _nics_up(h1)
+        assert expect(lambda: _nics_up(h1)) is None, _nics_up(h1)
 
         step("one long flow after the other: each goes to a NIC that carries none yet")
         known = set(_flows(h1))
         for port in ports:
-            servers.append(remote.net.popen(["iperf3", "-s", "-1", "-p", str(port)],
-                                            stdout=subprocess.DEVNULL,
-                                            stderr=subprocess.DEVNULL))
-        for port in ports:
-            assert _expect(lambda: None if _cmd(remote, ["ss", "-Htln", "sport = :{}".format(
-                port)])[1].strip() else "not listening") is None
+            servers.append(Iperf3Server(remote, port, capture=False).start())
+        for port, server in zip(ports, servers):
+            server.wait_listening()
             clients.append(h1.net.popen(
-                ["ip", "netns", "exec", NETNS, "iperf3", "-c", REMOTE[4], "-p", str(port),
-                 "-t", "30"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+                iperf3_client_args(NETNS, REMOTE[4], port, seconds=30),
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
             # the flow's NIC gathers load before the next flow starts
             time.sleep(1)
         flows = {p: slot for p, slot in _flows(h1).items() if p not in known}
@@ -645,20 +522,21 @@ def test_least_loaded(tgen):
         after = _nic_tx(h1)
         delta = {nic: after[nic] - before[nic] for nic in NICS}
         logger.info("least-loaded, 4 flows started one after the other: %s; flow table %s",
-                    _fmt_shares(delta), flows)
+                    format_shares(delta), flows)
         assert {p[1] for p in flows} == set(ports), "flows recorded: {}".format(flows)
-        idle = [nic for nic in NICS if _shares(delta)[nic] < SHARE_MIN]
+        idle = [nic for nic in NICS if byte_shares(delta)[nic] < SHARE_MIN]
         assert not idle, "least-loaded put two long flows on one NIC, {} idle: {}".format(
-            idle, _fmt_shares(delta))
+            idle, format_shares(delta))
 
         _nic_down_moves_only_its_flows(h1, 4)
     finally:
-        for proc in clients + servers:
+        for proc in clients:
             if proc.poll() is None:
                 proc.kill()
             proc.communicate()
-        rc, out = vtysh_config(h1, "multinic", "placement hash")
-        assert rc == 0, out
+        for server in servers:
+            server.stop()
+        configure_multinic(h1, "placement hash")
 
 
 def _egress(h1):
@@ -666,8 +544,7 @@ def _egress(h1):
 
 
 def _set_egress_mode(h1, mode):
-    rc, out = vtysh_config(h1, "multinic", "egress-mode " + mode)
-    assert rc == 0, "egress-mode {}: {}".format(mode, out)
+    configure_multinic(h1, "egress-mode " + mode)
 
 
 def test_auto_picks_ebpf_and_falls_back(tgen):
@@ -681,14 +558,14 @@ def test_auto_picks_ebpf_and_falls_back(tgen):
         egress = _egress(h1)
         assert egress.get("datapath") == "veth-tcx", egress
         assert "egress-mode auto" in egress.get("reason", ""), egress
-        result = _expect(lambda: _task_wired(h1), count=60)
+        result = expect(lambda: _task_wired(h1), count=60)
         assert result is None, "task {} under auto: {}".format(TASK, result)
 
         step("attaching fails (the task's pin path is taken): auto falls back to kernel")
         _set_egress_mode(h1, "kernel")
-        pinned = _cmd_ok(h1, ["ls", LINKS_DIR]).split()
+        pinned = cmd_ok(h1, ["ls", LINKS_DIR]).split()
         assert pinned == [], "egress-mode kernel left links pinned: {}".format(pinned)
-        _cmd_ok(h1, ["mkdir", blocker])
+        cmd_ok(h1, ["mkdir", blocker])
         _set_egress_mode(h1, "auto")
         egress = _egress(h1)
         assert egress.get("datapath") == "kernel", egress
@@ -699,23 +576,23 @@ def test_auto_picks_ebpf_and_falls_back(tgen):
         assert task.get("status") == "wired" and task.get("datapath") == "kernel", task
         assert not [o for o in task["objects"] if o.get("kind") == "bpf-link"], task
         assert _counters(h1).get("active") is False
-        pinned = [name for name in _cmd_ok(h1, ["ls", LINKS_DIR]).split()
+        pinned = [name for name in cmd_ok(h1, ["ls", LINKS_DIR]).split()
                   if name != "task-" + TASK]
         assert pinned == [], "links left attached after the fallback: {}".format(pinned)
         for family in [4, 6]:
-            rc, out, err = _cmd(h1, _ping(h1, family, 5))
+            rc, out, err = cmd(h1, _ping(h1, family, 5))
             assert rc == 0 and " 0% packet loss" in out, out + err
 
         step("the pin path is free again: egress-mode auto attaches once more")
-        _cmd_ok(h1, ["rmdir", blocker])
+        cmd_ok(h1, ["rmdir", blocker])
         _set_egress_mode(h1, "kernel")
         _set_egress_mode(h1, "auto")
-        result = _expect(lambda: _task_wired(h1), count=60)
+        result = expect(lambda: _task_wired(h1), count=60)
         assert result is None, "task {} under auto again: {}".format(TASK, result)
     finally:
-        _cmd(h1, ["rmdir", blocker])
+        cmd(h1, ["rmdir", blocker])
         _set_egress_mode(h1, "ebpf")
-    result = _expect(lambda: _task_wired(h1), count=60)
+    result = expect(lambda: _task_wired(h1), count=60)
     assert result is None, "task {} back under ebpf: {}".format(TASK, result)
 
 
@@ -723,27 +600,15 @@ def _restart_multinicd(h1, disable_caps=None, config=None):
     """kill -9 multinicd, start it again (with MULTINICD_DISABLE_CAPS set to
     disable_caps, the test knob that makes the probe report features
     missing) and give it its configuration back (or the file config)."""
-    old_pid = daemon_pid(h1, "multinicd")
-    assert old_pid, "multinicd is not running"
-    h1.net.cmd_raises("kill -9 {}".format(old_pid))
-    saved = os.environ.pop("MULTINICD_DISABLE_CAPS", None)
-    try:
-        if disable_caps:
-            os.environ["MULTINICD_DISABLE_CAPS"] = disable_caps
-        h1.net.startRouterDaemons(daemons=["multinicd"])
-    finally:
-        os.environ.pop("MULTINICD_DISABLE_CAPS", None)
-        if saved is not None:
-            os.environ["MULTINICD_DISABLE_CAPS"] = saved
-    _cmd_ok(h1, ["vtysh", "-f", config, "-d", "multinicd"] if config
-            else ["vtysh", "-b", "-d", "multinicd"])
+    old_pid = kill_daemon(h1, "multinicd")
+    start_daemon(h1, "multinicd", config, env={"MULTINICD_DISABLE_CAPS": disable_caps or None})
     new_pid = daemon_pid(h1, "multinicd")
     assert new_pid and new_pid != old_pid, "multinicd was not restarted"
 
 
 def _tc_filters(h1, dev):
     "The BPF programs in dev's clsact ingress filters (one line each)."
-    out = _cmd_ok(h1, ["tc", "filter", "show", "dev", dev, "ingress"])
+    out = cmd_ok(h1, ["tc", "filter", "show", "dev", dev, "ingress"])
     return [line for line in out.splitlines() if " handle " in line and " bpf " in line]
 
 
@@ -756,7 +621,7 @@ def test_clsact_fallback(tgen):
     try:
         caps = show_json(h1, "show multinic json").get("capabilities", {})
         assert caps.get("tcx") is False and caps.get("disabled") == "tcx", caps
-        result = _expect(lambda: _task_wired(h1, "veth-clsact"), count=60)
+        result = expect(lambda: _task_wired(h1, "veth-clsact"), count=60)
         assert result is None, "task {} on clsact: {}".format(TASK, result)
         egress = show_json(h1, "show multinic json").get("egress", {})
         assert egress.get("datapath") == "veth-clsact", egress
@@ -767,7 +632,7 @@ def test_clsact_fallback(tgen):
         for dev, prog in [(HOST_IFNAME, "mn_egress")] + [(nic, "mn_ingress") for nic in NICS]:
             filters = _tc_filters(h1, dev)
             assert len(filters) == 1 and prog in filters[0], "{}: {}".format(dev, filters)
-        pinned = _cmd_ok(h1, ["ls", LINKS_DIR]).split()
+        pinned = cmd_ok(h1, ["ls", LINKS_DIR]).split()
         assert pinned == [], "tcx links left pinned in {}: {}".format(LINKS_DIR, pinned)
         nics = _counters(h1).get("nics", {})
         assert all(nics[nic]["hook"] == "clsact ingress" for nic in NICS), nics
@@ -778,23 +643,19 @@ def test_clsact_fallback(tgen):
         assert not idle, "BPF tx counters did not grow on {}: {}".format(idle, bpf)
         step("remote reaches the VIP through mn_ingress")
         before = _task_counters(h1).get("rxPackets", 0)
-        rc, out, err = _cmd(tgen.gears["remote"], ["ping", "-c", "5", "-i", "0.2", "-W", "1",
-                                                   VIP[4]])
+        rc, out, err = cmd(tgen.gears["remote"], ping_args(None, VIP[4], 5, "0.2"))
         assert rc == 0 and " 0% packet loss" in out, out + err
         assert _task_counters(h1).get("rxPackets", 0) - before >= 5
 
         step("a restart on clsact replaces the filters in place: one filter each, no loss")
-        ping = h1.net.popen(_ping(h1, 4, 200, "0.01"), stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, encoding="utf-8")
-        try:
+
+        def restart():
             time.sleep(0.3)
             _restart_multinicd(h1, "tcx")
-            out, _ = ping.communicate(timeout=60)
-        finally:
-            if ping.poll() is None:
-                ping.kill()
+
+        out, _ = output_while(h1, _ping(h1, 4, 200, "0.01"), restart)
         logger.info("ping during the restart on clsact: %s", out)
-        result = _expect(lambda: _task_wired(h1, "veth-clsact"), count=60)
+        result = expect(lambda: _task_wired(h1, "veth-clsact"), count=60)
         assert result is None, "task {} after the restart: {}".format(TASK, result)
         for dev in [HOST_IFNAME] + NICS:
             filters = _tc_filters(h1, dev)
@@ -803,19 +664,19 @@ def test_clsact_fallback(tgen):
     finally:
         step("back to tcx: pinned links again, our filters gone")
         _restart_multinicd(h1)
-    result = _expect(lambda: _task_wired(h1), count=60)
+    result = expect(lambda: _task_wired(h1), count=60)
     assert result is None, "task {} back on tcx: {}".format(TASK, result)
     for dev in [HOST_IFNAME] + NICS:
         filters = _tc_filters(h1, dev)
         assert filters == [], "{}: our filter left behind: {}".format(dev, filters)
-    links = _cmd_ok(h1, ["ls", LINKS_DIR]).split()
+    links = cmd_ok(h1, ["ls", LINKS_DIR]).split()
     assert sorted(links) == sorted(["task-" + TASK] + ["nic-" + nic for nic in NICS]), links
 
 
 def test_kernel_mode_restart_removes_ebpf_leftovers(tgen):
     "A multinicd restarted with egress-mode kernel takes off what its eBPF predecessor pinned."
     h1 = tgen.gears["h1"]
-    assert _expect(lambda: _task_wired(h1), count=60) is None
+    assert expect(lambda: _task_wired(h1), count=60) is None
     with open(os.path.join(CWD, "h1/frr.conf"), encoding="utf-8") as f:
         conf = f.read()
     assert " egress-mode ebpf\n" in conf
@@ -830,7 +691,7 @@ def test_kernel_mode_restart_removes_ebpf_leftovers(tgen):
         assert egress.get("datapath") == "kernel", egress
 
         def _left():
-            pinned = _cmd_ok(h1, ["ls", LINKS_DIR]).split()
+            pinned = cmd_ok(h1, ["ls", LINKS_DIR]).split()
             if pinned:
                 return "pinned by the eBPF predecessor: {}".format(pinned)
             task = _task_json(h1)
@@ -838,21 +699,21 @@ def test_kernel_mode_restart_removes_ebpf_leftovers(tgen):
                 return "task: {}".format(task)
             return None
 
-        result = _expect(_left, count=40)
+        result = expect(_left, count=40)
         assert result is None, result
         for family in [4, 6]:
-            rc, out, err = _cmd(h1, _ping(h1, family, 5))
+            rc, out, err = cmd(h1, _ping(h1, family, 5))
             assert rc == 0 and " 0% packet loss" in out, out + err
     finally:
         step("restart multinicd with its own configuration (egress-mode ebpf)")
         _restart_multinicd(h1)
-    result = _expect(lambda: _task_wired(h1), count=60)
+    result = expect(lambda: _task_wired(h1), count=60)
     assert result is None, "task {} back on eBPF: {}".format(TASK, result)
 
 
 def _task_addrs(h1):
     "The IPv4 task addresses in mn_addrs (those with a task device)."
-    out = _cmd_ok(h1, ["bpftool", "-j", "map", "dump", "pinned",
+    out = cmd_ok(h1, ["bpftool", "-j", "map", "dump", "pinned",
                        os.path.join(MAPS_DIR, "mn_addrs")], timeout=120)
     addrs = []
     for entry in json.loads(out):
@@ -866,33 +727,30 @@ def _task_addrs(h1):
 def test_task_removed_leaves_nothing(tgen):
     "no task: its device, its pinned link and its addresses in the maps go (last: the task is gone)."
     h1 = tgen.gears["h1"]
-    assert _expect(lambda: _task_wired(h1), count=60) is None
+    assert expect(lambda: _task_wired(h1), count=60) is None
     assert VIP[4] in _task_addrs(h1), "the VIP is not in mn_addrs to begin with"
-    rc, out = vtysh_config(h1, "multinic", "no task " + TASK)
-    assert rc == 0, out
+    configure_multinic(h1, "no task " + TASK)
 
     def _gone():
         left = []
-        if "task-" + TASK in _cmd_ok(h1, ["ls", LINKS_DIR]).split():
+        if "task-" + TASK in cmd_ok(h1, ["ls", LINKS_DIR]).split():
             left.append("pinned link task-" + TASK)
-        if _cmd(h1, ["ip", "link", "show", HOST_IFNAME])[0] == 0:
+        if cmd(h1, ["ip", "link", "show", HOST_IFNAME])[0] == 0:
             left.append("device " + HOST_IFNAME)
         if VIP[4] in _task_addrs(h1):
             left.append("VIP {} in mn_addrs".format(VIP[4]))
         return "left behind: {}".format(left) if left else None
 
-    result = _expect(_gone, count=20)
+    result = expect(_gone, count=20)
     assert result is None, result
     # the NICs' programs stay (they serve every task)
-    links = sorted(_cmd_ok(h1, ["ls", LINKS_DIR]).split())
+    links = sorted(cmd_ok(h1, ["ls", LINKS_DIR]).split())
     assert links == sorted("nic-" + nic for nic in NICS), links
 
 
 def test_memory_leak(tgen):
-    "Run the memory leak test and report results."
-    if not tgen.is_memleak_enabled():
-        pytest.skip("Memory leak test/report is disabled")
-    tgen.report_memory_leaks()
+    "FRR's memory-leak report: no daemon leaves memory allocated at exit."
+    memory_leak_test(tgen)
 
 
 if __name__ == "__main__":

@@ -39,12 +39,10 @@ in table 4242. What a user sees of that:
    configuration untouched (vtysh and gRPC).
 """
 
-import difflib
 import ipaddress
 import json
 import os
 import re
-import subprocess
 import sys
 
 import pytest
@@ -55,17 +53,42 @@ sys.path.append(os.path.join(CWD, "../"))
 # pylint: disable=wrong-import-position
 from lib import topotest
 from lib.common_config import step
-from lib.topogen import Topogen
 from lib.topolog import logger
 
 from multinic_lib import (
+    IPERF_PORT,
+    MC,
+    SHARE_MAX,
+    SHARE_MIN,
+    SHARE_UNUSED,
+    SHARE_USED,
+    Iperf3Server,
     Northbound,
+    accept_any_source,
+    build_rack,
+    byte_shares,
+    cmd,
+    cmd_ok,
     config_block,
-    daemon_installed,
-    load_frr_config,
-    register_multinicd,
+    configure_multinic,
+    enable_forwarding,
+    expect,
+    expect_grpc_refusal,
+    expect_vtysh_refusal,
+    format_shares,
+    iperf3_client_args,
+    ip_json,
+    memory_leak_test,
+    multinic_topology,
+    ping_args,
     running_config,
     show_json,
+    skip_if_topology_broken,
+    spread_rounds,
+    task_json,
+    task_wired,
+    tx_bytes,
+    unified_diff,
     vtysh,
     vtysh_config,
 )
@@ -73,7 +96,6 @@ from multinic_lib import (
 pytestmark = [pytest.mark.multinicd]
 
 GRPC_PORT = 50052
-MC = "frr-multinic:multinic"  # YANG config container (gRPC JSON top level)
 
 NICS = ["h1-eth0", "h1-eth1", "h1-eth2", "h1-eth3"]
 TASK = "job1"
@@ -116,106 +138,34 @@ EXPECTED_BLOCK = (
     "exit\n"
 )
 
-IPERF_PORT = 5201
+# iperf3 flows per run; how they are judged: multinic_lib.traffic (SHARE_*).
 IPERF_FLOWS = 32
-# A flow is placed on a NIC by a hash of its ports: how many of 32 flows a
-# NIC gets is binomial (mean 8, sd 2.4), so one run of 32 flows falls outside
-# 10%..40% on some NIC about one time in five even when the spreading is
-# right. The spreading check therefore adds up to SPREAD_ROUNDS runs (fresh
-# source ports each time) until every NIC's share of all bytes is in range:
-# 96 flows miss it about once in 400. A NIC that is not used, or the whole
-# load on one NIC, fails every round.
-SPREAD_ROUNDS = 3
-# Bytes, not flows, are counted, and on unshaped veth a flow's speed
-# depends on CPU scheduling (2 cores, shared with whatever else runs):
-# one NIC's byte share was seen at 9.2% over 96 well-spread flows. The
-# floor only proves that every NIC carries a real part of the load;
-# balance is the benchmark's to measure (bench/).
-SHARE_MIN = 0.05
-SHARE_MAX = 0.45
-# "carries traffic" / "carries ~nothing" in the NIC down/up test
-SHARE_USED = 0.01
-SHARE_UNUSED = 0.01
 
 # Filled by test_nics_configured: the state of h1 and job1 before the task.
 SNAPSHOT = {}
 
 
 def build_topo(tgen):
-    tgen.add_router("h1")
-    tgen.add_router("tor")
-    tgen.add_router("remote")
-    for n in range(len(NICS)):
-        tgen.add_link(
-            tgen.gears["h1"], tgen.gears["tor"], "h1-eth{}".format(n), "tor-eth{}".format(n)
-        )
-    tgen.add_link(tgen.gears["tor"], tgen.gears["remote"], "tor-eth4", "remote-eth0")
-
-
-def _cmd(router, args, timeout=60):
-    "Run a command in a router; (rc, stdout, stderr)."
-    net = getattr(router, "net", router)
-    return net.cmd_status(args, warn=False, timeout=timeout)
-
-
-def _cmd_ok(router, args, timeout=60):
-    rc, out, err = _cmd(router, args, timeout)
-    assert rc == 0, "{}: `{}` failed (rc {}): {}{}".format(
-        router.name, " ".join(args), rc, out, err
-    )
-    return out
-
-
-def _ip_json(router, *args, netns=None):
-    "``ip -j ARGS`` in a router (or in one of its named netns), parsed."
-    cmd = ["ip"] + (["-n", netns] if netns else []) + ["-j"] + list(args)
-    out = _cmd_ok(router, cmd)
-    return json.loads(out) if out.strip() else []
+    build_rack(tgen, len(NICS), ["remote"])
 
 
 @pytest.fixture(scope="module")
 def tgen(request):
     "Setup/Teardown the environment and provide tgen argument to tests"
-    assert daemon_installed("multinicd"), "multinicd is not installed in /usr/lib/frr"
-
-    tgen = Topogen(build_topo, request.module.__name__)
-    tgen.start_topology()
-    register_multinicd(tgen)
-
-    load_frr_config(tgen.gears["tor"], os.path.join(CWD, "tor/frr.conf"), [("zebra", "")])
-    load_frr_config(
-        tgen.gears["remote"], os.path.join(CWD, "remote/frr.conf"), [("zebra", "")]
-    )
-    load_frr_config(
-        tgen.gears["h1"],
-        os.path.join(CWD, "h1/frr.conf"),
-        [("zebra", ""), ("multinicd", "-M grpc:{}".format(GRPC_PORT))],
-    )
-    tgen.start_router()
-
-    h1 = tgen.gears["h1"]
-    # Routers forward (topotest sets these; make sure) and tor accepts the
-    # VIP as source on every NIC link although it routes it via tor-eth0.
-    for name in ["h1", "tor"]:
-        for sysctl in ["net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1"]:
-            _cmd_ok(tgen.gears[name], ["sysctl", "-qw", sysctl])
-    _cmd_ok(tgen.gears["tor"], ["sysctl", "-qw", "net.ipv4.conf.all.rp_filter=0"])
-    for n in range(len(NICS) + 1):
-        _cmd_ok(
-            tgen.gears["tor"],
-            ["sysctl", "-qw", "net.ipv4.conf.tor-eth{}.rp_filter=0".format(n)],
-        )
-
-    # The container runtime: the task's netns, with its loopback up.
-    for netns in [NETNS, OTHER_NETNS]:
-        _cmd_ok(h1, ["ip", "netns", "add", netns])
-        _cmd_ok(h1, ["ip", "-n", netns, "link", "set", "lo", "up"])
-
-    yield tgen
-
-    for netns in [NETNS, OTHER_NETNS]:
-        _cmd(h1, ["ip", "netns", "del", netns])
-    tgen.stop_topology()
+    daemons = {
+        "tor": [("zebra", "")],
+        "remote": [("zebra", "")],
+        "h1": [("zebra", ""), ("multinicd", "-M grpc:{}".format(GRPC_PORT))],
+    }
+    # The container runtime: the tasks' netns, with their loopback up.
+    netns = {"h1": [NETNS, OTHER_NETNS]}
+    with multinic_topology(request, build_topo, daemons, netns) as tgen:
+        # Routers forward (topotest sets these; make sure) and tor accepts
+        # the VIP as source on every NIC link although it routes it via
+        # tor-eth0.
+        enable_forwarding(tgen.gears["h1"], tgen.gears["tor"])
+        accept_any_source(tgen.gears["tor"], ["tor-eth{}".format(n) for n in range(len(NICS) + 1)])
+        yield tgen
 
 
 @pytest.fixture(autouse=True)
@@ -225,33 +175,12 @@ def skip_on_failure(tgen, request):
     An earlier test's failed assertion does not skip the rest (as in
     multinic_basic); tests that need an earlier one's state check it.
     """
-    failed_tests = request.module.__name__ + "/"
-    errors = [m for m in tgen.errorsd.values() if not m.startswith(failed_tests)]
-    for router in tgen.routers().values():
-        result = router.check_router_running()
-        if result:
-            errors.append(result)
-    if errors:
-        pytest.skip("\n".join(errors))
+    skip_if_topology_broken(tgen, request)
 
 
 #
 # helpers
 #
-
-
-def _expect(func, count=30, wait=0.5):
-    "run_and_expect(func, None): the last result, None when it converged."
-    _, result = topotest.run_and_expect(func, None, count=count, wait=wait)
-    return result
-
-
-def _diff(before, after, names=("before", "after")):
-    return "\n".join(
-        difflib.unified_diff(
-            before.split("\n"), after.split("\n"), names[0], names[1], lineterm=""
-        )
-    )
 
 
 def _canonical_ipv6(text):
@@ -269,40 +198,15 @@ def _canonical_ipv6(text):
     return re.sub(r"[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*(?:/\d+)?", canon, text)
 
 
-def _configure(h1, *lines):
-    "vtysh: configure terminal / multinic / LINES; asserts success."
-    rc, out = vtysh_config(h1, "multinic", *lines)
-    assert rc == 0, "vtysh refused {}: {}".format(list(lines), out)
-
-
-def _task_json(h1):
-    return show_json(h1, "show multinic task {} json".format(TASK)).get(TASK, {})
-
-
-def _task_wired(h1):
-    "None when the task is wired with every object present, else why not."
-    task = _task_json(h1)
-    if not task:
-        return "no task {} in `show multinic task json`".format(TASK)
-    if task.get("status") != "wired":
-        return "task status {!r} (error {!r})".format(
-            task.get("status"), task.get("error")
-        )
-    absent = [o for o in task.get("objects", []) if o.get("present") is not True]
-    if absent:
-        return "objects not present: {}".format(absent)
-    return None
-
-
 def _nhg_members(h1, nhg_id, family):
     """Members of a kernel nexthop group as sorted ["dev via gateway"], the
     gateway in canonical form."""
-    out = _ip_json(h1, "nexthop", "show", "id", str(nhg_id))
+    out = ip_json(h1, "nexthop", "show", "id", str(nhg_id))
     if not out:
         return []
     members = []
     for member in out[0].get("group", []):
-        nh = _ip_json(h1, "nexthop", "show", "id", str(member["id"]))
+        nh = ip_json(h1, "nexthop", "show", "id", str(member["id"]))
         nh = nh[0] if nh else {}
         gateway = nh.get("gateway")
         if gateway:
@@ -325,7 +229,7 @@ def _kernel_groups(h1, nics):
     """None when table 4242 has, for IPv4 and IPv6, a default route through
     a nexthop group of exactly ``nics`` via their gateways, else why not."""
     for family in [4, 6]:
-        routes = _ip_json(h1, "-{}".format(family), "route", "show", "table", str(EGRESS_TABLE))
+        routes = ip_json(h1, "-{}".format(family), "route", "show", "table", str(EGRESS_TABLE))
         default = [r for r in routes if r.get("dst") == "default" and "nhid" in r]
         if len(default) != 1:
             return "IPv{} table {}: {}".format(family, EGRESS_TABLE, routes)
@@ -342,7 +246,7 @@ def _egress_groups(h1, nics):
     """None when the egress groups (v4 and v6) have exactly ``nics`` (via
     their gateways) as members, in multinicd's view (the task's objects) and
     in the kernel's, else why not."""
-    task = _task_json(h1)
+    task = task_json(h1, TASK)
     counts = [
         o.get("object", "")
         for o in task.get("objects", [])
@@ -359,19 +263,19 @@ def _buckets_of(h1, nics):
     flows can hash to it), else why not. A resilient group moves buckets to
     a NIC that (re)joins only once they have been idle for its idle timer."""
     for family in [4, 6]:
-        routes = _ip_json(h1, "-{}".format(family), "route", "show", "table", str(EGRESS_TABLE))
+        routes = ip_json(h1, "-{}".format(family), "route", "show", "table", str(EGRESS_TABLE))
         default = [r for r in routes if r.get("dst") == "default" and "nhid" in r]
         if not default:
             return "IPv{}: no default route in table {}".format(family, EGRESS_TABLE)
         nhid = default[0]["nhid"]
-        buckets = _ip_json(h1, "nexthop", "bucket", "show", "id", str(nhid))
+        buckets = ip_json(h1, "nexthop", "bucket", "show", "id", str(nhid))
         held = {}
         for entry in buckets:
             member = entry.get("bucket", {}).get("nhid")
             held[member] = held.get(member, 0) + 1
         devs = {}
         for member, count in held.items():
-            nh = _ip_json(h1, "nexthop", "show", "id", str(member))
+            nh = ip_json(h1, "nexthop", "show", "id", str(member))
             dev = nh[0].get("dev") if nh else str(member)
             devs[dev] = devs.get(dev, 0) + count
         empty = [nic for nic in nics if not devs.get(nic)]
@@ -382,63 +286,19 @@ def _buckets_of(h1, nics):
     return None
 
 
-def _tx_bytes(h1):
-    links = _ip_json(h1, "-s", "link", "show")
-    return {
-        link["ifname"]: link["stats64"]["tx"]["bytes"]
-        for link in links
-        if link["ifname"] in NICS
-    }
-
-
-def _shares(delta):
-    total = sum(delta.values())
-    if total == 0:
-        return {nic: 0.0 for nic in delta}
-    return {nic: delta[nic] / total for nic in delta}
-
-
-def _fmt_shares(delta):
-    shares = _shares(delta)
-    return ", ".join(
-        "{} {:.1%} ({} bytes)".format(nic, shares[nic], delta[nic]) for nic in sorted(delta)
-    )
-
-
 def _iperf(tgen, family, seconds=4, flows=IPERF_FLOWS):
     """Run iperf3 from job1 to remote; returns (tx byte deltas per NIC,
     client JSON, server JSON). Asserts the run succeeded."""
     h1 = tgen.gears["h1"]
-    remote = tgen.gears["remote"]
-    server = remote.net.popen(
-        ["iperf3", "-s", "-1", "-J", "-p", str(IPERF_PORT)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        stdin=subprocess.DEVNULL,
-        encoding="utf-8",
-    )
-    try:
-
-        def _listening():
-            if server.poll() is not None:
-                return "iperf3 server exited: {}".format(server.communicate())
-            rc, out, _ = _cmd(remote, ["ss", "-Htln", "sport = :{}".format(IPERF_PORT)])
-            return None if rc == 0 and out.strip() else "not listening"
-
-        result = _expect(_listening, count=30, wait=0.5)
-        assert result is None, "iperf3 server on remote: {}".format(result)
-
-        before = _tx_bytes(h1)
-        rc, out, err = _cmd(
+    with Iperf3Server(tgen.gears["remote"], IPERF_PORT, json_output=True) as server:
+        before = tx_bytes(h1, NICS)
+        rc, out, err = cmd(
             h1,
-            [
-                "ip", "netns", "exec", NETNS,
-                "iperf3", "-c", REMOTE[family], "-p", str(IPERF_PORT),
-                "-P", str(flows), "-t", str(seconds), "-J",
-            ],
+            iperf3_client_args(NETNS, REMOTE[family], IPERF_PORT, flows, seconds,
+                               json_output=True),
             timeout=seconds + 60,
         )
-        after = _tx_bytes(h1)
+        after = tx_bytes(h1, NICS)
         try:
             client = json.loads(out)
         except ValueError:
@@ -448,16 +308,12 @@ def _iperf(tgen, family, seconds=4, flows=IPERF_FLOWS):
                 family, NETNS, REMOTE[family], rc, client.get("error", out), err
             )
         )
-        sout, serr = server.communicate(timeout=30)
+        sout, serr = server.output(timeout=30)
         try:
             srv = json.loads(sout)
         except ValueError:
             srv = {}
         assert srv and "error" not in srv, "iperf3 server: {}{}".format(sout, serr)
-    finally:
-        if server.poll() is None:
-            server.kill()
-            server.communicate()
     delta = {nic: after[nic] - before[nic] for nic in NICS}
     sent = client.get("end", {}).get("sum_sent", {}).get("bytes", 0)
     logger.info(
@@ -465,7 +321,7 @@ def _iperf(tgen, family, seconds=4, flows=IPERF_FLOWS):
         family,
         sent,
         client.get("end", {}).get("sum_sent", {}).get("bits_per_second", 0) / 1e6,
-        _fmt_shares(delta),
+        format_shares(delta),
     )
     return delta, client, srv
 
@@ -488,7 +344,7 @@ def _client_addresses(server_json):
 
 def _nexthop_descriptions(router, netns=None):
     "{id: content description} of the kernel's nexthops (ids replaced)."
-    entries = {nh["id"]: nh for nh in _ip_json(router, "nexthop", "show", netns=netns)}
+    entries = {nh["id"]: nh for nh in ip_json(router, "nexthop", "show", netns=netns)}
     described = {}
 
     def describe(nh_id):
@@ -550,17 +406,17 @@ def _snapshot(router, netns=None):
         lines = sorted(json.dumps(e, sort_keys=True) for e in entries)
         sections.append("== {}\n{}".format(title, "\n".join(lines)))
 
-    links = _strip(_ip_json(router, "-d", "link", "show", netns=netns))
+    links = _strip(ip_json(router, "-d", "link", "show", netns=netns))
     section("ip -d link", links)
     addrs = []
-    for link in _strip(_ip_json(router, "addr", "show", netns=netns)):
+    for link in _strip(ip_json(router, "addr", "show", netns=netns)):
         info = link.pop("addr_info", [])
         addrs.append({"ifname": link.get("ifname"), "addr_info": sorted(
             json.dumps(a, sort_keys=True) for a in info
         )})
     section("ip addr", addrs)
     for family in ["-4", "-6"]:
-        routes = _strip(_ip_json(router, family, "route", "show", "table", "all", netns=netns))
+        routes = _strip(ip_json(router, family, "route", "show", "table", "all", netns=netns))
         for route in routes:
             if "nhid" in route:
                 route["nhid"] = nexthops.get(route["nhid"], "id?")
@@ -570,7 +426,7 @@ def _snapshot(router, netns=None):
                     route["nexthops"], key=lambda nh: json.dumps(nh, sort_keys=True)
                 )
         section("ip {} route show table all".format(family), routes)
-        section("ip {} rule".format(family), _strip(_ip_json(router, family, "rule", "show", netns=netns)))
+        section("ip {} rule".format(family), _strip(ip_json(router, family, "rule", "show", netns=netns)))
     section("ip nexthop", list(nexthops.values()))
     return "\n".join(sections) + "\n"
 
@@ -589,7 +445,7 @@ def test_nics_configured(tgen):
     h1 = tgen.gears["h1"]
 
     step("configure egress-mode kernel and the four NICs")
-    _configure(h1, *BASE_LINES)
+    configure_multinic(h1, *BASE_LINES)
 
     step("show multinic nic json: the four NICs, up")
 
@@ -600,7 +456,7 @@ def test_nics_configured(tgen):
         down = [nic for nic in NICS if out[nic].get("operUp") is not True]
         return "not up: {}".format(out) if down else None
 
-    result = _expect(_nics)
+    result = expect(_nics)
     assert result is None, "h1 `show multinic nic json`: {}".format(result)
 
     step("show multinic json: kernel datapath, no task attached yet")
@@ -613,17 +469,17 @@ def test_nics_configured(tgen):
     def _dad_done():
         tentative = [
             (link["ifname"], a["local"])
-            for link in _ip_json(h1, "-6", "addr", "show")
+            for link in ip_json(h1, "-6", "addr", "show")
             for a in link.get("addr_info", [])
             if a.get("tentative")
         ]
         return tentative or None
 
-    result = _expect(_dad_done)
+    result = expect(_dad_done)
     assert result is None, "tentative IPv6 addresses in h1: {}".format(result)
 
     step("the egress table (it follows the NICs) is installed")
-    result = _expect(lambda: _kernel_groups(h1, NICS))
+    result = expect(lambda: _kernel_groups(h1, NICS))
     assert result is None, "egress table without task: {}".format(result)
 
     step("snapshot h1 and job1 before the task")
@@ -635,7 +491,7 @@ def test_task_wired(tgen):
     h1 = tgen.gears["h1"]
 
     step("configure task job1")
-    _configure(h1, *TASK_LINES)
+    configure_multinic(h1, *TASK_LINES)
 
     step("show running-config prints the multinic block")
     block = config_block(running_config(h1), "multinic")
@@ -646,11 +502,11 @@ def test_task_wired(tgen):
     )
 
     step("show multinic task job1 json: wired, every object present")
-    result = _expect(lambda: _task_wired(h1), count=40)
+    result = expect(lambda: task_wired(h1, TASK), count=40)
     assert result is None, "task {}: {}\n{}".format(
-        TASK, result, json.dumps(_task_json(h1), indent=1)
+        TASK, result, json.dumps(task_json(h1, TASK), indent=1)
     )
-    task = _task_json(h1)
+    task = task_json(h1, TASK)
     expected = {
         "netns": NETNS,
         "vipV4": VIP_PREFIX[4],
@@ -677,8 +533,8 @@ def test_task_wired(tgen):
     assert cmp is None, "show multinic json egress: {} ({})".format(egress, cmp)
 
     step("job1: mn0 has the VIPs, default routes via the veth's host side")
-    mac = _ip_json(h1, "link", "show", "dev", HOST_IFNAME)[0]["address"]
-    addrs = _ip_json(h1, "addr", "show", "dev", TASK_IFNAME, netns=NETNS)
+    mac = ip_json(h1, "link", "show", "dev", HOST_IFNAME)[0]["address"]
+    addrs = ip_json(h1, "addr", "show", "dev", TASK_IFNAME, netns=NETNS)
     local = sorted(
         "{}/{}".format(a["local"], a["prefixlen"]) for a in addrs[0].get("addr_info", [])
         if a.get("scope") == "global"
@@ -687,14 +543,14 @@ def test_task_wired(tgen):
         TASK_IFNAME, NETNS, addrs
     )
     for family in [4, 6]:
-        neigh = _ip_json(h1, "-{}".format(family), "neigh", "show", "dev", TASK_IFNAME, netns=NETNS)
+        neigh = ip_json(h1, "-{}".format(family), "neigh", "show", "dev", TASK_IFNAME, netns=NETNS)
         entry = [n for n in neigh if n.get("dst") == TASK_GATEWAY[family]]
         assert entry and entry[0].get("lladdr") == mac and "PERMANENT" in entry[0].get(
             "state", []
         ), "IPv{} neighbour {} in {} (want permanent, lladdr {} of {}): {}".format(
             family, TASK_GATEWAY[family], NETNS, mac, HOST_IFNAME, neigh
         )
-        routes = _ip_json(h1, "-{}".format(family), "route", "show", "default", netns=NETNS)
+        routes = ip_json(h1, "-{}".format(family), "route", "show", "default", netns=NETNS)
         want = {
             "dst": "default",
             "gateway": TASK_GATEWAY[family],
@@ -707,12 +563,12 @@ def test_task_wired(tgen):
 
     step("h1: host routes to the VIPs through zebra, source rules to table 4242")
     for family in [4, 6]:
-        routes = _ip_json(h1, "-{}".format(family), "route", "show", VIP_PREFIX[family])
+        routes = ip_json(h1, "-{}".format(family), "route", "show", VIP_PREFIX[family])
         want = {"dev": HOST_IFNAME, "protocol": "multinic"}
         assert len(routes) == 1 and topotest.json_cmp(routes[0], want) is None, (
             "IPv{} route to {} in h1: {} (want {})".format(family, VIP[family], routes, want)
         )
-        rules = _ip_json(h1, "-{}".format(family), "rule", "show")
+        rules = ip_json(h1, "-{}".format(family), "rule", "show")
         want = {
             "priority": RULE_PRIORITY,
             "src": VIP[family],
@@ -723,37 +579,34 @@ def test_task_wired(tgen):
         found = [r for r in rules if topotest.json_cmp(r, want) is None]
         assert found, "IPv{} rules in h1 (want {}): {}".format(family, want, rules)
         sysctl = "net.ipv{}.fib_multipath_hash_policy".format(family)
-        value = _cmd_ok(h1, ["sysctl", "-n", sysctl]).strip()
+        value = cmd_ok(h1, ["sysctl", "-n", sysctl]).strip()
         assert value == "1", "{} is {} in h1 (want 1: L4 hash)".format(sysctl, value)
 
     step("h1: resilient nexthop groups of the four NICs' gateways in table 4242")
-    result = _expect(lambda: _egress_groups(h1, NICS))
+    result = expect(lambda: _egress_groups(h1, NICS))
     assert result is None, "egress groups: {}".format(result)
     result = _buckets_of(h1, NICS)
     assert result is None, "resilient buckets: {}".format(result)
     for family in [4, 6]:
         nhid = [
-            r for r in _ip_json(h1, "-{}".format(family), "route", "show", "table", str(EGRESS_TABLE))
+            r for r in ip_json(h1, "-{}".format(family), "route", "show", "table", str(EGRESS_TABLE))
             if r.get("dst") == "default"
         ][0]["nhid"]
-        group = _ip_json(h1, "nexthop", "show", "id", str(nhid))[0]
+        group = ip_json(h1, "nexthop", "show", "id", str(nhid))[0]
         assert group.get("type") == "resilient", "IPv{} egress group: {}".format(family, group)
 
     for family in [4, 6]:
         step("ping -{} from job1 to remote {}".format(family, REMOTE[family]))
         def ping(count):
-            return [
-                "ip", "netns", "exec", NETNS, "ping", "-{}".format(family),
-                "-c", str(count), "-i", "0.2", "-W", "1", REMOTE[family],
-            ]
+            return ping_args(family, REMOTE[family], count, "0.2", netns=NETNS)
 
         def _reachable():
-            rc, out, err = _cmd(h1, ping(1))
+            rc, out, err = cmd(h1, ping(1))
             return None if rc == 0 else out + err
 
-        result = _expect(_reachable)
+        result = expect(_reachable)
         assert result is None, "{} cannot reach {}: {}".format(NETNS, REMOTE[family], result)
-        rc, out, err = _cmd(h1, ping(3))
+        rc, out, err = cmd(h1, ping(3))
         assert rc == 0 and " 0% packet loss" in out, "`{}`: {}{}".format(
             " ".join(ping(3)), out, err
         )
@@ -763,33 +616,25 @@ def test_task_wired(tgen):
 def test_egress_spread(tgen, family):
     "32 concurrent flows leave through all four NICs, with the VIP as source."
     h1 = tgen.gears["h1"]
-    result = _task_wired(h1)
+    result = task_wired(h1, TASK)
     if result:
         pytest.fail("task {} is not wired: {}".format(TASK, result))
 
-    total = {nic: 0 for nic in NICS}
-    for rnd in range(1, SPREAD_ROUNDS + 1):
+    def run_round(rnd):
         step("IPv{}: iperf3 -P {} from job1 to remote, round {}".format(
             family, IPERF_FLOWS, rnd))
         delta, _, server = _iperf(tgen, family)
-
         seen = _client_addresses(server)
         assert seen and all(a == VIP[family] for a in seen), (
             "remote saw clients {} (want all {})".format(seen, VIP[family])
         )
-        for nic in NICS:
-            total[nic] += delta[nic]
-        shares = _shares(total)
-        if all(SHARE_MIN <= shares[nic] <= SHARE_MAX for nic in NICS):
-            break
-        logger.info("IPv%s round %s: shares not yet in range: %s", family, rnd, _fmt_shares(total))
+        return delta
 
-    shares = _shares(total)
-    bad = [nic for nic in NICS if not SHARE_MIN <= shares[nic] <= SHARE_MAX]
+    total, rnd, bad = spread_rounds(run_round, NICS)
     assert not bad, (
         "IPv{}: after {} run(s) of {} flows, NICs outside {:.0%}..{:.0%} of the "
         "bytes: {}; tx bytes: {}".format(
-            family, rnd, IPERF_FLOWS, SHARE_MIN, SHARE_MAX, bad, _fmt_shares(total)
+            family, rnd, IPERF_FLOWS, SHARE_MIN, SHARE_MAX, bad, format_shares(total)
         )
     )
 
@@ -799,12 +644,12 @@ def _delete_task_and_compare(h1, why):
     assert SNAPSHOT, "no snapshot from before the task (test_nics_configured failed)"
 
     step("no task job1")
-    _configure(h1, "no task " + TASK)
+    configure_multinic(h1, "no task " + TASK)
     block = config_block(running_config(h1), "multinic") or ""
     assert "task" not in block, "task still configured:\n{}".format(block)
 
     step("show multinic task json is empty")
-    result = _expect(lambda: show_json(h1, "show multinic task json") or None)
+    result = expect(lambda: show_json(h1, "show multinic task json") or None)
     assert result is None, "show multinic task json after delete: {}".format(result)
 
     step("h1 and job1 are as before the task")
@@ -813,16 +658,16 @@ def _delete_task_and_compare(h1, why):
         now = _state(h1)
         return None if now == SNAPSHOT else now
 
-    result = _expect(_same, count=30, wait=1)
+    result = expect(_same, count=30, wait=1)
     if result is not None:
         diffs = [
-            "{}:\n{}".format(where, _diff(SNAPSHOT[where], result[where]))
+            "{}:\n{}".format(where, unified_diff(SNAPSHOT[where], result[where]))
             for where in SNAPSHOT
             if SNAPSHOT[where] != result[where]
         ]
         # zebra's view of what is left (multinicd's groups are zebra's)
         _, nhgs = vtysh(h1, "show nexthop-group rib")
-        diffs.append("h1 ip nexthop:\n" + _cmd(h1, ["ip", "nexthop", "show"])[1])
+        diffs.append("h1 ip nexthop:\n" + cmd(h1, ["ip", "nexthop", "show"])[1])
         diffs.append("h1 zebra `show nexthop-group rib`:\n" + nhgs)
         pytest.fail("left behind after {}:\n{}".format(why, "\n".join(diffs)))
 
@@ -839,17 +684,17 @@ def _vip_traces(h1, vip):
     found = []
     host = vip.split("/")[0]
     family = "-6" if ":" in host else "-4"
-    for rule in _ip_json(h1, family, "rule", "show"):
+    for rule in ip_json(h1, family, "rule", "show"):
         if rule.get("src") == host:
             found.append("h1 rule {}".format(rule))
-    for route in _ip_json(h1, family, "route", "show", "table", "all"):
+    for route in ip_json(h1, family, "route", "show", "table", "all"):
         if route.get("dst") in (host, vip):
             found.append("h1 route {}".format(route))
-    for link in _ip_json(h1, family, "addr", "show", netns=NETNS):
+    for link in ip_json(h1, family, "addr", "show", netns=NETNS):
         for addr in link.get("addr_info", []):
             if addr.get("local") == host:
                 found.append("{} address {} on {}".format(NETNS, host, link.get("ifname")))
-    for route in _ip_json(h1, family, "route", "show", "table", "all", netns=NETNS):
+    for route in ip_json(h1, family, "route", "show", "table", "all", netns=NETNS):
         if route.get("prefsrc") == host or route.get("dst") in (host, vip):
             found.append("{} route {}".format(NETNS, route))
     show = "show {} route {} json".format("ipv6" if family == "-6" else "ip", vip)
@@ -857,7 +702,7 @@ def _vip_traces(h1, vip):
         for route in routes if isinstance(routes, list) else []:
             if route.get("protocol") == "multinic":
                 found.append("h1 zebra RIB {} {}".format(prefix, route))
-    for obj in _task_json(h1).get("objects", []):
+    for obj in task_json(h1, TASK).get("objects", []):
         if host in obj.get("object", ""):
             found.append("show multinic task object {}".format(obj))
     return found
@@ -870,8 +715,8 @@ def test_task_vip_change_leaves_nothing(tgen):
     old = {4: "10.200.0.5/32", 6: "fd00:200::5/128"}
 
     step("task job1 with VIPs {} and {}".format(old[4], old[6]))
-    _configure(h1, "task " + TASK, "netns " + NETNS, "vip " + old[4], "vip " + old[6])
-    result = _expect(lambda: _task_wired(h1), count=40)
+    configure_multinic(h1, "task " + TASK, "netns " + NETNS, "vip " + old[4], "vip " + old[6])
+    result = expect(lambda: task_wired(h1, TASK), count=40)
     assert result is None, "task {} with VIPs {}: {}".format(TASK, old, result)
     for family in [4, 6]:
         assert _vip_traces(h1, old[family]), "no trace of VIP {} while wired".format(
@@ -879,43 +724,42 @@ def test_task_vip_change_leaves_nothing(tgen):
         )
 
     step("change the VIPs to {} and {}".format(VIP_PREFIX[4], VIP_PREFIX[6]))
-    _configure(h1, "task " + TASK, "vip " + VIP_PREFIX[4], "vip " + VIP_PREFIX[6])
+    configure_multinic(h1, "task " + TASK, "vip " + VIP_PREFIX[4], "vip " + VIP_PREFIX[6])
 
     def _changed():
-        task = _task_json(h1)
+        task = task_json(h1, TASK)
         if task.get("vipV4") != VIP_PREFIX[4] or task.get("vipV6") != VIP_PREFIX[6]:
             return "VIPs {} {}".format(task.get("vipV4"), task.get("vipV6"))
-        return _task_wired(h1)
+        return task_wired(h1, TASK)
 
-    result = _expect(_changed, count=40)
+    result = expect(_changed, count=40)
     assert result is None, "task {} after the VIP change: {}".format(TASK, result)
     for family in [4, 6]:
-        result = _expect(lambda: _vip_traces(h1, old[family]) or None)
+        result = expect(lambda: _vip_traces(h1, old[family]) or None)
         assert result is None, "old VIP {} left behind after the change: {}".format(
             old[family], result
         )
 
     step("the new VIPs work: job1 reaches remote")
     for family in [4, 6]:
-        ping = ["ip", "netns", "exec", NETNS, "ping", "-{}".format(family),
-                "-c", "1", "-W", "1", REMOTE[family]]
-        result = _expect(lambda: None if _cmd(h1, ping)[0] == 0 else "no reply")
+        ping = ping_args(family, REMOTE[family], 1, netns=NETNS)
+        result = expect(lambda: None if cmd(h1, ping)[0] == 0 else "no reply")
         assert result is None, "{} cannot reach {} after the VIP change".format(
             NETNS, REMOTE[family]
         )
 
     step("no vip {}: the task keeps its IPv4 VIP only".format(VIP_PREFIX[6]))
-    _configure(h1, "task " + TASK, "no vip " + VIP_PREFIX[6])
+    configure_multinic(h1, "task " + TASK, "no vip " + VIP_PREFIX[6])
 
     def _removed():
-        task = _task_json(h1)
+        task = task_json(h1, TASK)
         if "vipV6" in task:
             return "vipV6 still {}".format(task["vipV6"])
-        return _task_wired(h1)
+        return task_wired(h1, TASK)
 
-    result = _expect(_removed, count=40)
+    result = expect(_removed, count=40)
     assert result is None, "task {} after `no vip {}`: {}".format(TASK, VIP_PREFIX[6], result)
-    result = _expect(lambda: _vip_traces(h1, VIP_PREFIX[6]) or None)
+    result = expect(lambda: _vip_traces(h1, VIP_PREFIX[6]) or None)
     assert result is None, "removed VIP {} left behind: {}".format(VIP_PREFIX[6], result)
 
     _delete_task_and_compare(h1, "VIP changes and `no task {}`".format(TASK))
@@ -940,49 +784,49 @@ def test_nic_down_and_up(tgen):
     # route multinicd puts in the NIC's own table), which is no leftover of
     # a task. The task was deleted there: configure it again.
     step("task job1 (again)")
-    _configure(h1, *TASK_LINES)
-    result = _expect(lambda: _task_wired(h1), count=40)
+    configure_multinic(h1, *TASK_LINES)
+    result = expect(lambda: task_wired(h1, TASK), count=40)
     assert result is None, "task {} is not wired: {}".format(TASK, result)
     down = "h1-eth2"
     others = [nic for nic in NICS if nic != down]
 
     step("ip link set {} down".format(down))
-    _cmd_ok(h1, ["ip", "link", "set", down, "down"])
+    cmd_ok(h1, ["ip", "link", "set", down, "down"])
     try:
-        result = _expect(_nic_state(h1, down, False))
+        result = expect(_nic_state(h1, down, False))
         assert result is None, "show multinic nic json, {} after down: {}".format(down, result)
-        result = _expect(lambda: _egress_groups(h1, others))
+        result = expect(lambda: _egress_groups(h1, others))
         assert result is None, "egress groups with {} down: {}".format(down, result)
 
         for family in [4, 6]:
             step("IPv{}: traffic flows over the other three NICs".format(family))
             delta, _, _ = _iperf(tgen, family, seconds=3)
-            shares = _shares(delta)
+            shares = byte_shares(delta)
             assert shares[down] < SHARE_UNUSED, (
-                "IPv{}: {} is down but carried {}".format(family, down, _fmt_shares(delta))
+                "IPv{}: {} is down but carried {}".format(family, down, format_shares(delta))
             )
             idle = [nic for nic in others if shares[nic] < SHARE_USED]
             assert not idle, "IPv{}: {} carried no traffic: {}".format(
-                family, idle, _fmt_shares(delta)
+                family, idle, format_shares(delta)
             )
     finally:
         step("ip link set {} up".format(down))
-        _cmd_ok(h1, ["ip", "link", "set", down, "up"])
+        cmd_ok(h1, ["ip", "link", "set", down, "up"])
 
-    result = _expect(_nic_state(h1, down, True))
+    result = expect(_nic_state(h1, down, True))
     assert result is None, "show multinic nic json, {} after up: {}".format(down, result)
-    result = _expect(lambda: _egress_groups(h1, NICS), count=40)
+    result = expect(lambda: _egress_groups(h1, NICS), count=40)
     assert result is None, "egress groups with {} back up: {}".format(down, result)
-    result = _expect(lambda: _buckets_of(h1, NICS), count=40)
+    result = expect(lambda: _buckets_of(h1, NICS), count=40)
     assert result is None, "resilient buckets with {} back up: {}".format(down, result)
 
     for family in [4, 6]:
         step("IPv{}: all four NICs carry traffic again".format(family))
         delta, _, _ = _iperf(tgen, family, seconds=3)
-        shares = _shares(delta)
+        shares = byte_shares(delta)
         idle = [nic for nic in NICS if shares[nic] < SHARE_USED]
         assert not idle, "IPv{}: {} carried no traffic after {} came back: {}".format(
-            family, idle, down, _fmt_shares(delta)
+            family, idle, down, format_shares(delta)
         )
 
 
@@ -1048,9 +892,9 @@ INVALID_GRPC = [
 
 def _refusal_setup(h1):
     "Base config, task job1 and a second task job2 in its own netns."
-    _configure(h1, *BASE_LINES)
-    _configure(h1, *TASK_LINES)
-    _configure(h1, "task " + OTHER_TASK, "netns " + OTHER_NETNS)
+    configure_multinic(h1, *BASE_LINES)
+    configure_multinic(h1, *TASK_LINES)
+    configure_multinic(h1, "task " + OTHER_TASK, "netns " + OTHER_NETNS)
 
 
 @pytest.mark.parametrize(
@@ -1060,20 +904,7 @@ def test_vtysh_refuses_invalid(tgen, name, lines, reason):
     "Invalid vtysh input is refused with a message; running-config is unchanged."
     h1 = tgen.gears["h1"]
     _refusal_setup(h1)
-    before = running_config(h1)
-
-    step("vtysh: multinic / {}".format(" / ".join(lines)))
-    rc, out = vtysh_config(h1, "multinic", *lines)
-    logger.info("vtysh %s -> rc %s: %r", lines, rc, out)
-    assert rc != 0, "vtysh accepted {} (rc 0): {!r}".format(lines, out)
-    assert out.strip(), "vtysh refused {} without a message".format(lines)
-    assert re.search(reason, out, re.I), (
-        "the refusal of {} does not say why (want /{}/): {!r}".format(lines, reason, out)
-    )
-    after = running_config(h1)
-    assert after == before, "running-config changed after refused {}:\n{}".format(
-        lines, _diff(before, after)
-    )
+    expect_vtysh_refusal(h1, lines, reason)
 
 
 @pytest.mark.parametrize(
@@ -1083,27 +914,7 @@ def test_grpc_refuses_invalid(tgen, name, change, reason):
     "Invalid gRPC commits are refused with a message; config is unchanged."
     h1 = tgen.gears["h1"]
     _refusal_setup(h1)
-    nb = Northbound(h1, GRPC_PORT)
-    before = running_config(h1)
-    before_nb = nb.get_config("/" + MC)
-
-    step("gRPC commit: {}".format(name))
-    result = nb.commit_json(change)
-    logger.info("gRPC %s -> %s at %s: %r", name, result.code, result.stage, result.message)
-    assert not result.ok, "gRPC accepted {}: {}".format(name, result.raw)
-    assert re.search(reason, result.message, re.I), (
-        "the refusal of {} does not say why (want /{}/): {} at {}: {!r}".format(
-            name, reason, result.code, result.stage, result.message
-        )
-    )
-    after = running_config(h1)
-    assert after == before, "running-config changed after refused {}:\n{}".format(
-        name, _diff(before, after)
-    )
-    after_nb = nb.get_config("/" + MC)
-    assert after_nb == before_nb, "gRPC config changed after refused {}: {} -> {}".format(
-        name, before_nb, after_nb
-    )
+    expect_grpc_refusal(h1, Northbound(h1, GRPC_PORT), name, change, reason)
 
 
 def test_refuses_task_without_nic(tgen):
@@ -1113,38 +924,26 @@ def test_refuses_task_without_nic(tgen):
     step("clean configuration: no multinic, then an empty multinic block")
     rc, out = vtysh_config(h1, "no multinic")
     assert rc == 0, "no multinic: {}".format(out)
-    _configure(h1)
+    configure_multinic(h1)
     before = running_config(h1)
     assert config_block(before, "multinic") == "multinic\nexit\n", before
 
     try:
-        step("vtysh: multinic / task x")
-        rc, out = vtysh_config(h1, "multinic", "task x")
-        logger.info("vtysh task x without NIC -> rc %s: %r", rc, out)
-        assert rc != 0, "vtysh accepted a task without NIC: {!r}".format(out)
-        assert re.search(r"no usable NIC", out, re.I), (
-            "the refusal does not say why (want /no usable NIC/): {!r}".format(out)
-        )
-        after = running_config(h1)
-        assert after == before, "running-config changed after the refusal:\n{}".format(
-            _diff(before, after)
-        )
+        expect_vtysh_refusal(h1, ["task x"], r"no usable NIC")
     finally:
         step("restore the configuration; job1 is wired again")
-        _configure(h1, *BASE_LINES)
-        _configure(h1, *TASK_LINES)
+        configure_multinic(h1, *BASE_LINES)
+        configure_multinic(h1, *TASK_LINES)
 
-    result = _expect(lambda: _task_wired(h1), count=40)
+    result = expect(lambda: task_wired(h1, TASK), count=40)
     assert result is None, "task {} after restoring the configuration: {}".format(
         TASK, result
     )
 
 
 def test_memory_leak(tgen):
-    "Run the memory leak test and report results."
-    if not tgen.is_memleak_enabled():
-        pytest.skip("Memory leak test/report is disabled")
-    tgen.report_memory_leaks()
+    "FRR's memory-leak report: no daemon leaves memory allocated at exit."
+    memory_leak_test(tgen)
 
 
 if __name__ == "__main__":

@@ -39,7 +39,6 @@ import ipaddress
 import json
 import os
 import re
-import subprocess
 import sys
 import time
 
@@ -50,20 +49,27 @@ sys.path.append(os.path.join(CWD, "../"))
 
 # pylint: disable=wrong-import-position
 from lib.common_config import step
-from lib.topogen import Topogen
 from lib.topolog import logger
 
 from multinic_lib import (
-    cmd,
+    bgp_peers_not_established,
+    build_rack,
     cmd_ok,
-    daemon_installed,
+    configure_multinic,
     daemon_pid,
+    enable_forwarding,
     expect,
-    load_frr_config,
-    register_multinicd,
+    kill_daemon,
+    memory_leak_test,
+    multinic_topology,
+    output_while,
+    ping_args,
+    selected_route,
+    set_sysctls,
     show_json,
-    skip_unless_running,
-    vtysh_config,
+    skip_if_topology_broken,
+    start_daemon,
+    task_json,
 )
 
 pytestmark = [pytest.mark.multinicd, pytest.mark.bgpd]
@@ -79,11 +85,11 @@ VIP = {4: "10.200.0.1", 6: "fd00:200::1"}
 VIP_PREFIX = {4: "10.200.0.1/32", 6: "fd00:200::1/128"}
 AGGREGATE = {4: "10.200.0.0/16", 6: "fd00:200::/48"}
 H1_ADDR = {4: "10.0.{}.2", 6: "fd00:0:{}::2"}
-SHOW_ROUTE = {4: "show ip route {} json", 6: "show ipv6 route {} json"}
 AFI = {4: "ipv4", 6: "ipv6"}
 
+# under `multinic`
 MULTINIC_CONFIG = (
-    ["multinic", "egress-mode kernel"]
+    ["egress-mode kernel"]
     + ["nic " + nic for nic in NICS]
     + ["task " + TASK, "netns " + NETNS, "vip " + VIP_PREFIX[4], "vip " + VIP_PREFIX[6]]
     + ["exit", "exit"]
@@ -96,61 +102,34 @@ PACKETS_PER_FLOW = 50
 
 
 def build_topo(tgen):
-    for name in ["h1", "tor", "remote", "spine"]:
-        tgen.add_router(name)
-    for n in range(len(NICS)):
-        tgen.add_link(
-            tgen.gears["h1"], tgen.gears["tor"], "h1-eth{}".format(n), "tor-eth{}".format(n)
-        )
-    tgen.add_link(tgen.gears["tor"], tgen.gears["remote"], "tor-eth4", "remote-eth0")
-    tgen.add_link(tgen.gears["tor"], tgen.gears["spine"], "tor-eth5", "spine-eth0")
+    build_rack(tgen, len(NICS), ["remote", "spine"])
 
 
 @pytest.fixture(scope="module")
 def tgen(request):
-    assert daemon_installed("multinicd"), "multinicd is not installed in /usr/lib/frr"
-
-    tgen = Topogen(build_topo, request.module.__name__)
-    tgen.start_topology()
-    register_multinicd(tgen)
-
-    for name in ["tor", "spine"]:
-        load_frr_config(
-            tgen.gears[name],
-            os.path.join(CWD, name, "frr.conf"),
-            [("zebra", ""), ("bgpd", ""), ("bfdd", "")],
-        )
-    load_frr_config(tgen.gears["remote"], os.path.join(CWD, "remote/frr.conf"), [("zebra", "")])
-    load_frr_config(
-        tgen.gears["h1"],
-        os.path.join(CWD, "h1/frr.conf"),
-        [("zebra", ""), ("multinicd", ""), ("bgpd", ""), ("bfdd", "")],
-    )
-    tgen.start_router()
-
-    tor = tgen.gears["tor"]
-    for name in ["h1", "tor"]:
-        for sysctl in ["net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1"]:
-            cmd_ok(tgen.gears[name], ["sysctl", "-qw", sysctl])
-    # the rack switch spreads flows by their ports (L4), as real ones do
-    for sysctl in ["net.ipv4.fib_multipath_hash_policy=1", "net.ipv6.fib_multipath_hash_policy=1"]:
-        cmd_ok(tor, ["sysctl", "-qw", sysctl])
-
+    "Setup/Teardown the environment and provide tgen argument to tests"
+    bgp = [("zebra", ""), ("bgpd", ""), ("bfdd", "")]
+    daemons = {
+        "tor": bgp,
+        "spine": bgp,
+        "remote": [("zebra", "")],
+        "h1": [("zebra", ""), ("multinicd", ""), ("bgpd", ""), ("bfdd", "")],
+    }
     # the container runtime: the task's netns
-    h1 = tgen.gears["h1"]
-    cmd(h1, ["ip", "netns", "del", NETNS])
-    cmd_ok(h1, ["ip", "netns", "add", NETNS])
-    cmd_ok(h1, ["ip", "-n", NETNS, "link", "set", "lo", "up"])
-
-    yield tgen
-
-    cmd(h1, ["ip", "netns", "del", NETNS])
-    tgen.stop_topology()
+    with multinic_topology(request, build_topo, daemons, {"h1": [NETNS]}) as tgen:
+        tor = tgen.gears["tor"]
+        enable_forwarding(tgen.gears["h1"], tor)
+        # the rack switch spreads flows by their ports (L4), as real ones do
+        set_sysctls(
+            tor, "net.ipv4.fib_multipath_hash_policy=1", "net.ipv6.fib_multipath_hash_policy=1"
+        )
+        yield tgen
 
 
 @pytest.fixture(autouse=True)
-def skip_on_failure(tgen):
-    skip_unless_running(tgen)
+def skip_on_failure(tgen, request):
+    "Skip when the topology is broken (start-up error, a daemon died)."
+    skip_if_topology_broken(tgen, request)
 
 
 #
@@ -160,12 +139,7 @@ def skip_on_failure(tgen):
 
 def _vip_route(router, family, prefix=None):
     "The selected route to the VIP (or prefix) in a router's RIB, or None."
-    prefix = prefix or VIP_PREFIX[family]
-    routes = show_json(router, SHOW_ROUTE[family].format(prefix)).get(prefix, [])
-    for route in routes:
-        if route.get("selected"):
-            return route
-    return None
+    return selected_route(router, family, prefix or VIP_PREFIX[family])
 
 
 def _fib_nexthops(router, family):
@@ -214,7 +188,8 @@ def _paths_are(tor, family, nics):
 
 
 def _task_wired(h1):
-    task = show_json(h1, "show multinic task {} json".format(TASK)).get(TASK, {})
+    "None when multinicd reports the task wired, else why not."
+    task = task_json(h1, TASK)
     if task.get("status") == "wired":
         return None
     return "task {} is {} ({})".format(TASK, task.get("status", "missing"), task.get("error"))
@@ -262,8 +237,7 @@ def test_sessions_and_bfd_up(tgen):
     h1_peers = _h1_addresses(4) | _h1_addresses(6)
 
     def _established():
-        peers = show_json(tor, "show bgp neighbors json")
-        down = [p for p in h1_peers if peers.get(p, {}).get("bgpState") != "Established"]
+        down = bgp_peers_not_established(tor, h1_peers)
         return "not established: {}".format(sorted(down)) if down else None
 
     result = expect(_established, count=120)
@@ -282,8 +256,7 @@ def test_sessions_and_bfd_up(tgen):
 def test_task_wired_with_gateways_from_bgp(tgen):
     "multinicd wires the task; the NIC gateways come from tor's BGP default routes."
     h1 = tgen.gears["h1"]
-    rc, out = vtysh_config(h1, *MULTINIC_CONFIG)
-    assert rc == 0, out
+    configure_multinic(h1, *MULTINIC_CONFIG)
     result = expect(lambda: _task_wired(h1), count=60)
     assert result is None, result
 
@@ -361,8 +334,7 @@ def test_spine_learns_the_aggregate_only(tgen, family):
 def test_32_flows_arrive_over_all_nics(tgen, family):
     "32 flows from remote to the VIP arrive over all four of h1's NICs."
     h1, remote = tgen.gears["h1"], tgen.gears["remote"]
-    cmd_ok(remote, ["ping", "-{}".format(family), "-c", "3", "-i", "0.2", "-W", "2",
-                     VIP[family]])
+    cmd_ok(remote, ping_args(family, VIP[family], 3, "0.2", wait=2))
     before = _rx_packets(h1)
     _send_flows(remote, family)
     after = _rx_packets(h1)
@@ -401,8 +373,7 @@ def test_nic_down_withdraws_its_path_within_1s(tgen):
                 "IPv{}: path of {} withdrawn after {:.2f} s".format(family, down, elapsed[family])
             )
             step("IPv{}: traffic to the VIP goes on over 3 NICs".format(family))
-            cmd_ok(remote, ["ping", "-{}".format(family), "-c", "5", "-i", "0.2", "-W", "2",
-                             VIP[family]])
+            cmd_ok(remote, ping_args(family, VIP[family], 5, "0.2", wait=2))
     finally:
         step("ip link set {} up".format(down))
         cmd_ok(h1, ["ip", "link", "set", down, "up"])
@@ -455,28 +426,24 @@ def test_restart_does_not_flap_vips(tgen):
     h1, tor = tgen.gears["h1"], tgen.gears["tor"]
     for family in [4, 6]:
         assert _paths_are(tor, family, NICS) is None
-    old_pid = daemon_pid(h1, "multinicd")
-    assert old_pid, "multinicd is not running"
+    assert daemon_pid(h1, "multinicd"), "multinicd is not running"
     # what the restarted multinicd reads back (vtysh -b), as watchfrr does
     cmd_ok(h1, ["vtysh", "-c", "write memory"])
 
     script = WATCH.format(n=80, v4=VIP_PREFIX[4], v6=VIP_PREFIX[6])
-    watch = tor.net.popen(["sh", "-c", script], stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, encoding="utf-8")
-    try:
+
+    def restart():
         time.sleep(0.5)
         step("kill -9 multinicd")
-        h1.net.cmd_raises("kill -9 {}".format(old_pid))
+        old_pid = kill_daemon(h1, "multinicd")
         time.sleep(1)
         step("restart multinicd and give it its configuration back")
-        h1.net.startRouterDaemons(daemons=["multinicd"])
-        cmd_ok(h1, ["vtysh", "-b", "-d", "multinicd"])
+        start_daemon(h1, "multinicd")
         result = expect(lambda: _task_wired(h1), count=60)
         assert result is None, "after the restart: {}".format(result)
-        out, _ = watch.communicate(timeout=60)
-    finally:
-        if watch.poll() is None:
-            watch.kill()
+        return old_pid
+
+    out, old_pid = output_while(tor, ["sh", "-c", script], restart)
     new_pid = daemon_pid(h1, "multinicd")
     assert new_pid and new_pid != old_pid, "multinicd was not restarted"
 
@@ -497,8 +464,7 @@ def test_restart_does_not_flap_vips(tgen):
 def test_task_delete_withdraws_the_vip(tgen):
     "Deleting the task withdraws its VIP from tor, and the aggregate from spine."
     h1, tor, spine = tgen.gears["h1"], tgen.gears["tor"], tgen.gears["spine"]
-    rc, out = vtysh_config(h1, "multinic", "no task " + TASK, "exit")
-    assert rc == 0, out
+    configure_multinic(h1, "no task " + TASK, "exit")
     for family in [4, 6]:
 
         def _gone():
@@ -513,9 +479,8 @@ def test_task_delete_withdraws_the_vip(tgen):
 
 
 def test_memory_leak(tgen):
-    if not tgen.is_memleak_enabled():
-        pytest.skip("Memory leak test/report is disabled")
-    tgen.report_memory_leaks()
+    "FRR's memory-leak report: no daemon leaves memory allocated at exit."
+    memory_leak_test(tgen)
 
 
 if __name__ == "__main__":

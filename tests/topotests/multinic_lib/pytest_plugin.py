@@ -3,6 +3,13 @@
 
 Loaded with ``-p multinic_lib.pytest_plugin`` (tests/run-topotests does it).
 
+The memory-leak report
+----------------------
+Under FRR's ``--memleaks`` (which tests/run-topotests always gives), FRR's
+leak check is extended by ``multinic_lib.memleaks`` (known leaks listed
+there pass, daemons restarted by watchfrr are read too), and the run's
+summary lists the known leaks seen; see that module.
+
 The kernel without /proc/modules
 --------------------------------
 Our test kernel is built without loadable-module support, so it has no
@@ -36,6 +43,8 @@ import logging
 import os
 import platform
 import subprocess
+
+import pytest
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +97,24 @@ def _install_module_present_shim():
 _install_module_present_shim()
 
 
+# trylast: after conftest.py's pytest_configure (which sets
+# TOPOTESTS_CHECK_MEMLEAK under --memleaks).
+@pytest.hookimpl(trylast=True)
 def pytest_configure(config):
     config.addinivalue_line(
         "markers", "multinicd: Tests that run against MULTINICD (frr-multinic)"
     )
+    if config.getoption("memleaks", default=False):
+        from multinic_lib import memleaks  # pylint: disable=import-outside-toplevel
+
+        memleaks.install(config)
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    if not config.getoption("memleaks", default=False):
+        return
+    from multinic_lib import memleaks  # pylint: disable=import-outside-toplevel
+
+    terminalreporter.section("memory-leak report (multinic_lib.memleaks)")
+    for line in memleaks.summary_lines():
+        terminalreporter.line(line)

@@ -346,12 +346,3 @@ def expect(func, count=30, wait=0.5):
 
     _, result = topotest.run_and_expect(func, None, count=count, wait=wait)
     return result
-
-
-def skip_unless_running(tgen):
-    """pytest.skip when a router's daemons are no longer running."""
-    import pytest
-
-    errors = [r for r in (rt.check_router_running() for rt in tgen.routers().values()) if r]
-    if errors:
-        pytest.skip("\n".join(errors))
