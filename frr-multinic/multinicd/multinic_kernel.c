@@ -88,6 +88,7 @@ static struct {
 	struct kernel_tasks_head tasks;
 	struct mn_dp_nic *nics; /* as last handed down */
 	unsigned int n_nics;
+	struct event *t_update; /* the tables, once the current commit is applied */
 } kd = {
 	.egress = { [AFI_IP] = { .afi = AFI_IP }, [AFI_IP6] = { .afi = AFI_IP6 } },
 };
@@ -305,11 +306,28 @@ static void tables_update(void)
 	nic_tables_update();
 }
 
+static void tables_update_event(struct event *t)
+{
+	tables_update();
+}
+
+/*
+ * One commit selects its NICs one by one (a configuration load: all of
+ * them); the tables follow once it is applied.  Replacing the resilient
+ * group with 1 member, then 2, ... would move every bucket of the others
+ * onto the first NIC, and after a restart that moves the flows of the
+ * group the kernel kept.
+ */
+static void tables_update_soon(void)
+{
+	event_add_timer_msec(master, tables_update_event, NULL, 0, &kd.t_update);
+}
+
 static int kernel_config_changed(const struct mn_dp_config *cfg, bool active, char *err,
 				 size_t len)
 {
 	kd.wanted = active;
-	tables_update();
+	tables_update_soon();
 	return 0;
 }
 
@@ -321,7 +339,7 @@ static int kernel_nics_changed(const struct mn_dp_nic *nics, unsigned int n, cha
 		kd.nics = XCALLOC(MTYPE_MN_KERNEL_NIC, n * sizeof(*nics));
 		memcpy(kd.nics, nics, n * sizeof(*nics));
 	}
-	tables_update();
+	tables_update_soon();
 	return 0;
 }
 
@@ -467,6 +485,7 @@ static void kernel_terminate(void)
 	struct kernel_task *t;
 	struct nic_table *nt;
 
+	event_cancel(&kd.t_update);
 	while ((t = kernel_tasks_pop(&kd.tasks)))
 		task_free(t);
 	while ((nt = nic_tables_pop(&kd.nic_tables)))
