@@ -42,20 +42,21 @@ sys.path.append(os.path.join(CWD, "../"))
 
 # pylint: disable=wrong-import-position
 from lib.common_config import step
-from lib.topogen import Topogen
 from lib.topolog import logger
 
 from multinic_lib import (
     WatchFrr,
     cmd,
     cmd_ok,
-    daemon_installed,
     daemon_pid,
+    delete_netns,
+    enable_forwarding,
     expect,
-    load_frr_config,
-    register_multinicd,
+    memory_leak_test,
+    multinic_topology,
+    set_sysctls,
     show_json,
-    skip_unless_running,
+    skip_if_topology_broken,
     vtysh,
     vtysh_config,
 )
@@ -74,6 +75,9 @@ H1_DAEMONS = ["zebra", "bgpd", "multinicd"]
 # traffic across each restart
 SECONDS = 12
 PPS = 100
+TCP_MBPS = 20
+# bgpd's default graceful-restart restart-time (h1 and tor keep it)
+BGP_RESTART_TIME = 120
 # leak cycles
 CYCLES = 5
 CYCLE_TASKS = 64
@@ -93,47 +97,29 @@ def build_topo(tgen):
 
 @pytest.fixture(scope="module")
 def tgen(request):
-    assert daemon_installed("multinicd"), "multinicd is not installed in /usr/lib/frr"
-
-    tgen = Topogen(build_topo, request.module.__name__)
-    tgen.start_topology()
-    register_multinicd(tgen)
-
-    load_frr_config(
-        tgen.gears["tor"], os.path.join(CWD, "tor/frr.conf"), [("zebra", ""), ("bgpd", "")]
-    )
-    load_frr_config(tgen.gears["remote"], os.path.join(CWD, "remote/frr.conf"), [("zebra", "")])
-    load_frr_config(
-        tgen.gears["h1"],
-        os.path.join(CWD, "h1/frr.conf"),
-        [("zebra", ZEBRA_OPTIONS), ("bgpd", ""), ("multinicd", "")],
-    )
-    tgen.start_router()
-
-    for name in ["h1", "tor"]:
-        cmd_ok(tgen.gears[name], ["sysctl", "-qw", "net.ipv4.ip_forward=1"])
-    cmd_ok(tgen.gears["tor"], ["sysctl", "-qw", "net.ipv4.fib_multipath_hash_policy=1"])
-
-    h1 = tgen.gears["h1"]
-    cmd(h1, ["ip", "netns", "del", NETNS])
-    cmd_ok(h1, ["ip", "netns", "add", NETNS])
-    cmd_ok(h1, ["ip", "-n", NETNS, "link", "set", "lo", "up"])
-    remote = tgen.gears["remote"]
-    remote.net.popen(["iperf3", "-s"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-    yield tgen
-
-    # daemons frrinit started run under its watchfrr: stop that first
-    cmd(h1, ["sh", "-c", "kill $(cat /var/run/frr/watchfrr.pid) 2>/dev/null"])
-    cmd(h1, ["ip", "netns", "del", NETNS])
-    for i in range(CYCLE_TASKS):
-        cmd(h1, ["ip", "netns", "del", CYCLE_NETNS % i])
-    tgen.stop_topology()
+    "Setup/Teardown the environment and provide tgen argument to tests"
+    daemons = {
+        "tor": [("zebra", ""), ("bgpd", "")],
+        "remote": [("zebra", "")],
+        "h1": [("zebra", ZEBRA_OPTIONS), ("bgpd", ""), ("multinicd", "")],
+    }
+    with multinic_topology(request, build_topo, daemons, netns={"h1": [NETNS]}) as tgen:
+        h1, tor, remote = (tgen.gears[n] for n in ["h1", "tor", "remote"])
+        enable_forwarding(h1, tor)
+        set_sysctls(tor, "net.ipv4.fib_multipath_hash_policy=1")
+        remote.net.popen(["iperf3", "-s"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            yield tgen
+        finally:
+            # daemons frrinit started run under its watchfrr: stop that first
+            cmd(h1, ["sh", "-c", "kill $(cat /var/run/frr/watchfrr.pid) 2>/dev/null"])
+            for i in range(CYCLE_TASKS):
+                delete_netns(h1, CYCLE_NETNS % i)
 
 
 @pytest.fixture(autouse=True)
-def skip_on_failure(tgen):
-    skip_unless_running(tgen)
+def skip_on_failure(tgen, request):
+    skip_if_topology_broken(tgen, request)
 
 
 #
@@ -208,7 +194,7 @@ class Traffic:
             stdout=out, stderr=subprocess.STDOUT, encoding="utf-8")
         self.procs["tcp"] = self.h1.net.popen(
             ["ip", "netns", "exec", NETNS, "iperf3", "-J", "-c", REMOTE, "-t", str(SECONDS - 1),
-             "-b", "20M"], stdout=out, stderr=subprocess.STDOUT, encoding="utf-8")
+             "-b", "{}M".format(TCP_MBPS)], stdout=out, stderr=subprocess.STDOUT, encoding="utf-8")
         self.procs["fib"] = self.tor.net.popen(
             ["sh", "-c", FIB_WATCH.format(seconds=SECONDS, vip=VIP)],
             stdout=out, stderr=subprocess.STDOUT, encoding="utf-8")
@@ -225,6 +211,24 @@ class Traffic:
                 self.out[name], _ = p.communicate()
         return False
 
+    @staticmethod
+    def _tcp_stalls(tcp):
+        """The seconds in which the TCP stream did not keep half its rate.
+
+        Its retransmissions are logged, not asserted: on these shared
+        veth links a 20 Mbit/s stream retransmits 0-3 segments in an
+        11 s window with or without a restart (seen in windows where
+        nothing happened), so a count would test the machine's load, not
+        the restart.  A restart that loses packets or moves the flow to a
+        dead path stalls the stream for an RTO (200 ms and more) and the
+        pings count every lost packet."""
+        seconds = [(round(i["sum"]["start"], 1), i["sum"]["bits_per_second"] / 1e6,
+                    i["sum"].get("retransmits", 0)) for i in tcp.get("intervals", [])]
+        logger.info("TCP stream, per second (start s, Mbit/s, retransmits): %s",
+                    [(t, round(r, 1), n) for t, r, n in seconds])
+        return ["TCP stream: {:.1f} Mbit/s from {} s ({} retransmissions then)".format(r, t, n)
+                for t, r, n in seconds if r < TCP_MBPS / 2]
+
     def losses(self):
         """What was lost, as sentences; [] when nothing was."""
         lost = []
@@ -237,9 +241,7 @@ class Traffic:
             if "error" in tcp:
                 lost.append("TCP stream: {}".format(tcp["error"]))
             else:
-                retrans = tcp["end"]["sum_sent"].get("retransmits", 0)
-                if retrans:
-                    lost.append("TCP stream: {} retransmissions".format(retrans))
+                lost += self._tcp_stalls(tcp)
         except (ValueError, KeyError):
             lost.append("TCP stream: {}".format(self.out["tcp"][-300:]))
         samples = [line for line in self.out["fib"].split("\n") if line.strip()]
@@ -260,82 +262,22 @@ def _kernel_state(h1):
     return out
 
 
+def _wait_past_startup(router, daemon, seconds):
+    """Until a daemon of a router has run for ``seconds``."""
+    pid = daemon_pid(router, daemon)
+    ticks = int(cmd_ok(router, ["getconf", "CLK_TCK"]).strip())
+    started = int(cmd_ok(router, ["cat", "/proc/{}/stat".format(pid)]).rsplit(")", 1)[1].split()[19])
+    uptime = float(cmd_ok(router, ["cat", "/proc/uptime"]).split()[0])
+    wait = seconds - (uptime - started / ticks)
+    if wait > 0:
+        logger.info("waiting %.0f s: %s of %s started less than %d s ago", wait, daemon,
+                    router.name, seconds)
+        time.sleep(wait)
+
+
 def _new_pid(router, daemon, old):
     pid = daemon_pid(router, daemon)
     return None if pid and pid != old else "{} still has pid {}".format(daemon, old)
-
-
-#
-# tests
-#
-
-
-@pytest.mark.parametrize("mode", ["kernel", "ebpf"])
-def test_sigterm_restart_by_watchfrr(tgen, mode):
-    "SIGTERM, then watchfrr starts multinicd again: no packet lost either way."
-    h1 = tgen.gears["h1"]
-    _configure(h1, mode)
-    _ready(tgen, mode)
-    old = daemon_pid(h1, "multinicd")
-    with WatchFrr(h1, H1_DAEMONS):
-        with Traffic(tgen) as traffic:
-            step("SIGTERM to multinicd; watchfrr restarts it")
-            cmd_ok(h1, ["kill", "-TERM", str(old)])
-            result = expect(lambda: _new_pid(h1, "multinicd", old), count=60)
-            assert result is None, result
-            result = expect(lambda: _task_wired(h1, mode), count=60)
-            assert result is None, "after the restart: {}".format(result)
-    assert traffic.losses() == [], "across SIGTERM and restart ({} mode): {}".format(
-        mode, traffic.losses())
-
-
-@pytest.mark.parametrize("mode", ["kernel", "ebpf"])
-def test_frrinit_restart(tgen, mode):
-    "frrinit.sh restart of h1's FRR (zebra, bgpd, multinicd): no packet lost either way."
-    h1 = tgen.gears["h1"]
-    _configure(h1, mode)
-    _ready(tgen, mode)
-    old = daemon_pid(h1, "multinicd")
-    # /etc/frr/daemons as Debian's frrinit.sh reads it
-    daemons = WatchFrr(h1, H1_DAEMONS).daemons_file()
-    h1.net.cmd_raises("cat > /etc/frr/daemons", stdin=daemons)
-    logger.info("h1 before frrinit.sh restart:\n%s", _kernel_state(h1))
-    with Traffic(tgen) as traffic:
-        step("frrinit.sh restart on h1")
-        # the daemons it starts inherit its output: a file, not our pipe
-        log = os.path.join(h1.net.logdir, "h1", "frrinit.log")
-        rc, out, err = cmd(
-            h1, ["sh", "-c", "/usr/lib/frr/frrinit.sh restart >>{} 2>&1 </dev/null".format(log)],
-            timeout=120)
-        assert rc == 0, "frrinit.sh restart (log {}): {}{}".format(log, out, err)
-        result = expect(lambda: _new_pid(h1, "multinicd", old), count=60)
-        assert result is None, result
-        result = expect(lambda: _task_wired(h1, mode), count=60)
-        assert result is None, "after the restart: {}".format(result)
-        logger.info("h1 after frrinit.sh restart:\n%s", _kernel_state(h1))
-    logger.info("h1 once the traffic ended:\n%s", _kernel_state(h1))
-    assert traffic.losses() == [], "across frrinit.sh restart ({} mode): {}".format(
-        mode, traffic.losses())
-
-
-def test_tor_bgpd_graceful_restart(tgen):
-    "tor's bgpd restarts: its FIB keeps the VIP's paths, the remote host loses nothing."
-    h1, tor = tgen.gears["h1"], tgen.gears["tor"]
-    _configure(h1, "ebpf")
-    _ready(tgen, "ebpf")
-    old = daemon_pid(tor, "bgpd")
-    with WatchFrr(tor, ["zebra", "bgpd"]):
-        with Traffic(tgen) as traffic:
-            step("SIGTERM to tor's bgpd; watchfrr restarts it")
-            cmd_ok(tor, ["kill", "-TERM", str(old)])
-            result = expect(lambda: _new_pid(tor, "bgpd", old), count=60)
-            assert result is None, result
-    assert traffic.losses() == [], "across tor's bgpd restart: {}".format(traffic.losses())
-    result = expect(
-        lambda: None if _tor_paths(tor) == len(NICS) else "tor has {} paths".format(_tor_paths(tor)),
-        count=120,
-    )
-    assert result is None, result
 
 
 def _memory(h1):
@@ -382,6 +324,30 @@ def _cycle(h1, mode, cycle):
     assert result is None, "{} mode, cycle {}: {}".format(mode, cycle, result)
 
 
+#
+# tests
+#
+
+
+@pytest.mark.parametrize("mode", ["kernel", "ebpf"])
+def test_sigterm_restart_by_watchfrr(tgen, mode):
+    "SIGTERM, then watchfrr starts multinicd again: no packet lost either way."
+    h1 = tgen.gears["h1"]
+    _configure(h1, mode)
+    _ready(tgen, mode)
+    old = daemon_pid(h1, "multinicd")
+    with WatchFrr(h1, H1_DAEMONS):
+        with Traffic(tgen) as traffic:
+            step("SIGTERM to multinicd; watchfrr restarts it")
+            cmd_ok(h1, ["kill", "-TERM", str(old)])
+            result = expect(lambda: _new_pid(h1, "multinicd", old), count=60)
+            assert result is None, result
+            result = expect(lambda: _task_wired(h1, mode), count=60)
+            assert result is None, "after the restart: {}".format(result)
+    assert traffic.losses() == [], "across SIGTERM and restart ({} mode): {}".format(
+        mode, traffic.losses())
+
+
 @pytest.mark.parametrize("mode", ["kernel", "ebpf"])
 def test_no_leak_over_task_cycles(tgen, mode):
     "5 cycles of adding and deleting 64 tasks: every MTYPE count and the fds are flat."
@@ -407,7 +373,63 @@ def test_no_leak_over_task_cycles(tgen, mode):
         mode, fds1, fds5, CYCLES)
 
 
+def test_tor_bgpd_graceful_restart(tgen):
+    """tor's bgpd restarts: its FIB keeps the VIP's paths, the remote host loses nothing.
+
+    h1's bgpd must have been up for longer than its restart time: until
+    then (bgp->t_startup, 120 s) it sets the Restart State bit in its OPEN,
+    and tor's FRR 10.3 bgpd then tells its zebra "route update complete"
+    as soon as the session is up (bgp_fsm.c, the R-bit case), before h1's
+    UPDATEs arrive: zebra sweeps the stale VIP paths and the FIB holds
+    none for a moment (seen: ~0.8 s). doc/ingress-bgp.md says so."""
+    h1, tor = tgen.gears["h1"], tgen.gears["tor"]
+    _wait_past_startup(h1, "bgpd", BGP_RESTART_TIME + 5)
+    _configure(h1, "ebpf")
+    _ready(tgen, "ebpf")
+    old = daemon_pid(tor, "bgpd")
+    with WatchFrr(tor, ["zebra", "bgpd"]):
+        with Traffic(tgen) as traffic:
+            step("SIGTERM to tor's bgpd; watchfrr restarts it")
+            cmd_ok(tor, ["kill", "-TERM", str(old)])
+            result = expect(lambda: _new_pid(tor, "bgpd", old), count=60)
+            assert result is None, result
+    assert traffic.losses() == [], "across tor's bgpd restart: {}".format(traffic.losses())
+    result = expect(
+        lambda: None if _tor_paths(tor) == len(NICS) else "tor has {} paths".format(_tor_paths(tor)),
+        count=120,
+    )
+    assert result is None, result
+
+
+@pytest.mark.parametrize("mode", ["kernel", "ebpf"])
+def test_frrinit_restart(tgen, mode):
+    "frrinit.sh restart of h1's FRR (zebra, bgpd, multinicd): no packet lost either way."
+    h1 = tgen.gears["h1"]
+    _configure(h1, mode)
+    _ready(tgen, mode)
+    old = daemon_pid(h1, "multinicd")
+    # /etc/frr/daemons as Debian's frrinit.sh reads it
+    daemons = WatchFrr(h1, H1_DAEMONS).daemons_file()
+    h1.net.cmd_raises("cat > /etc/frr/daemons", stdin=daemons)
+    logger.info("h1 before frrinit.sh restart:\n%s", _kernel_state(h1))
+    with Traffic(tgen) as traffic:
+        step("frrinit.sh restart on h1")
+        # the daemons it starts inherit its output: a file, not our pipe
+        log = os.path.join(h1.net.logdir, "h1", "frrinit.log")
+        rc, out, err = cmd(
+            h1, ["sh", "-c", "/usr/lib/frr/frrinit.sh restart >>{} 2>&1 </dev/null".format(log)],
+            timeout=120)
+        assert rc == 0, "frrinit.sh restart (log {}): {}{}".format(log, out, err)
+        result = expect(lambda: _new_pid(h1, "multinicd", old), count=60)
+        assert result is None, result
+        result = expect(lambda: _task_wired(h1, mode), count=60)
+        assert result is None, "after the restart: {}".format(result)
+        logger.info("h1 after frrinit.sh restart:\n%s", _kernel_state(h1))
+    logger.info("h1 once the traffic ended:\n%s", _kernel_state(h1))
+    assert traffic.losses() == [], "across frrinit.sh restart ({} mode): {}".format(
+        mode, traffic.losses())
+
+
 def test_memory_leak(tgen):
-    if not tgen.is_memleak_enabled():
-        pytest.skip("Memory leak test/report is disabled")
-    tgen.report_memory_leaks()
+    "Run the memory leak test and report results."
+    memory_leak_test(tgen)
