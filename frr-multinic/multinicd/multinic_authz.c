@@ -6,7 +6,7 @@
  * runs in the northbound VALIDATE phase against the candidate
  * configuration, so a task outside the policy is refused with a reason
  * and nothing changes.  On a rack switch the same policy is handed to
- * bgpd_multinic in ZAPI opaque messages (multinic_authz_wire.h), which
+ * bgpd_multinic in ZAPI opaque messages (common/multinic_authz_wire.h), which
  * checks received announcements with it.
  */
 #include <zebra.h>
@@ -23,6 +23,7 @@
 
 #include "multinicd.h"
 #include "multinic_authz.h"
+#include "multinic_addr_policy.h"
 #include "common/multinic_authz_wire.h"
 #include "multinic_debug.h"
 #include "multinic_names.h"
@@ -81,6 +82,11 @@ bool mn_authz_range_valid(const struct lyd_node *dnode, char *err, size_t len)
 	struct prefix masked;
 
 	yang_dnode_get_prefix(&w.p, dnode, "prefix");
+	if (mn_vip_range_refusal(w.p.family, w.p.prefixlen)) {
+		snprintfrr(err, len, "authorization vip-range %pFX: %s", &w.p,
+			   mn_vip_range_refusal(w.p.family, w.p.prefixlen));
+		return false;
+	}
 	prefix_copy(&masked, &w.p);
 	apply_mask(&masked);
 	if (!prefix_same(&masked, &w.p)) {

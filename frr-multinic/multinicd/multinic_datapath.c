@@ -51,7 +51,8 @@ static struct {
 	struct mn_dp_config cfg;
 	/* Why egress-mode auto left the eBPF datapath at runtime; "": it did not. */
 	char fallback[256];
-	bool ebpf_on; /* the eBPF datapath was told it is active */
+	bool ebpf_on;	 /* the eBPF datapath was told it is active */
+	bool terminated; /* multinicd stops: nothing is handed down any more */
 	struct dp_tasks_head tasks;
 } dp;
 
@@ -191,6 +192,8 @@ static void datapaths_update(void)
 
 void mn_datapath_config_set(const struct mn_dp_config *cfg, bool retry_ebpf)
 {
+	if (dp.terminated)
+		return;
 	dp.cfg = *cfg;
 	if (retry_ebpf || !cfg->configured)
 		dp.fallback[0] = '\0';
@@ -202,6 +205,8 @@ void mn_datapath_nics_set(const struct mn_dp_nic *nics, unsigned int n)
 	char err[256];
 	int ret;
 
+	if (dp.terminated)
+		return;
 	if (dp.kernel->nics_changed && dp.kernel->nics_changed(nics, n, err, sizeof(err)) < 0)
 		flog_err(EC_MULTINIC_NETLINK, "kernel datapath: %s", err);
 	ret = dp.ebpf->nics_changed(nics, n, err, sizeof(err));
@@ -249,7 +254,7 @@ int mn_datapath_task_attach(const struct mn_task_wiring *w, char *err, size_t le
 	char why[320];
 	int ret;
 
-	if (task_find(w->name))
+	if (dp.terminated || task_find(w->name))
 		return 0;
 	ret = dp.kernel->task_attach(w, err, len);
 	if (ret < 0)
@@ -274,6 +279,8 @@ void mn_datapath_task_detach(const char *name)
 {
 	struct dp_task *t = task_find(name);
 
+	if (dp.terminated)
+		return;
 	dp.ebpf->task_detach(name);
 	dp.kernel->task_detach(name);
 	if (!t)
@@ -284,6 +291,8 @@ void mn_datapath_task_detach(const char *name)
 
 void mn_datapath_tasks_settled(void)
 {
+	if (dp.terminated)
+		return;
 	if (dp.kernel->tasks_settled)
 		dp.kernel->tasks_settled();
 	dp.ebpf->tasks_settled();
@@ -324,13 +333,14 @@ void mn_datapath_init(void)
 }
 
 /*
- * multinicd stops: every datapath leaves its kernel state in place (the
- * tasks were detached one by one before, when they were unwired).
+ * multinicd stops: every datapath leaves its kernel state in place, the
+ * tasks keep forwarding (stopping is not deconfiguring).
  */
 void mn_datapath_terminate(void)
 {
 	struct dp_task *t;
 
+	dp.terminated = true;
 	if (dp.kernel && dp.kernel->terminate)
 		dp.kernel->terminate();
 	if (dp.ebpf && dp.ebpf->terminate)

@@ -54,6 +54,7 @@ struct mn_task_wiring {
 	const char *peer_ifname; /* its peer, in the task's netns */
 	ifindex_t host_ifindex;
 	enum mn_dp_device device;
+	bool adopted; /* the pair was left by an earlier multinicd, not created now */
 	bool has_vip[AFI_MAX];
 	struct prefix vip[AFI_MAX];
 	unsigned int naddrs;

@@ -247,6 +247,22 @@ static void task_addrs(struct mn_ebpf_addr_set *set, const struct ebpf_task *t)
 				     mn_ebpf_slot_of(t->addrs[i].nic_ifindex));
 }
 
+/*
+ * One task's addresses in or out of mn_addrs: wiring or removing a task
+ * costs its own entries, not a rewrite of the whole map.
+ */
+static void task_addrs_write(const struct ebpf_task *t, bool add)
+{
+	struct mn_ebpf_addr_set *set = mn_ebpf_addr_set_new();
+
+	task_addrs(set, t);
+	if (add)
+		mn_ebpf_addrs_write(set, false);
+	else
+		mn_ebpf_addrs_delete(set);
+	mn_ebpf_addr_set_free(&set);
+}
+
 static void addrs_update(void)
 {
 	struct mn_ebpf_addr_set *set = mn_ebpf_addr_set_new();
@@ -293,16 +309,47 @@ static int nic_links_update(char *err, size_t len)
 			continue;
 		mn_ebpf_nic_pin_path(s->name, path, sizeof(path));
 		if (mn_ebpf_hook_attach(path, prog_fd(false), "mn_ingress", s->ifindex,
-					veth_hook(), &s->link, why, sizeof(why)) < 0) {
+					veth_hook(), true, &s->link, why, sizeof(why)) < 0) {
 			snprintf(err, len, "NIC %s: %s", s->name, why);
 			ret = -EIO;
 			continue;
 		}
 		s->attached = true;
+		strlcpy(s->pinned_as, s->name, sizeof(s->pinned_as));
 		DEBUGD(&mn_dbg_bpf, "eBPF datapath: mn_ingress on NIC %s (%s)", s->name,
 		       mn_ebpf_hook_name(veth_hook()));
 	}
 	return ret;
+}
+
+/*
+ * A NIC renamed while its program is on it (same ifindex): its link's pin
+ * follows the name, so that the pin never names another device.
+ */
+static void nic_links_repin(void)
+{
+	char path[PATH_MAX];
+	struct mn_ebpf_slot *s;
+	uint32_t i;
+	int ret;
+
+	for (i = 0; i < MN_MAX_NICS; i++) {
+		s = mn_ebpf_slot(i);
+		if (!s->link || !strcmp(s->pinned_as, s->name))
+			continue;
+		mn_ebpf_nic_pin_path(s->name, path, sizeof(path));
+		frr_with_privs (&multinic_privs) {
+			bpf_link__unpin(s->link);
+			ret = bpf_link__pin(s->link, path);
+		}
+		if (ret < 0)
+			flog_err(EC_MULTINIC_BPF, "eBPF datapath: cannot pin NIC %s's link at %s: %s",
+				 s->name, path, safe_strerror(-ret));
+		else
+			DEBUGD(&mn_dbg_bpf, "eBPF datapath: NIC %s renamed %s, its link pinned at %s",
+			       s->pinned_as, s->name, path);
+		strlcpy(s->pinned_as, s->name, sizeof(s->pinned_as));
+	}
 }
 
 /*
@@ -323,6 +370,7 @@ static int ebpf_sync(char *err, size_t len)
 		mn_ebpf_maglev_write(eb.nics, eb.n_nics);
 	}
 	addrs_update();
+	nic_links_repin();
 	return nic_links_update(err, len);
 }
 
@@ -387,21 +435,18 @@ static int ebpf_task_attach(const struct mn_task_wiring *w, char *err, size_t le
 	t = task_new(w);
 	mn_ebpf_task_pin_path(t->name, path, sizeof(path));
 	ret = mn_ebpf_hook_attach(path, prog_fd(true), "mn_egress", t->host_ifindex, task_hook(t),
-				  &t->link, err, len);
+				  w->adopted, &t->link, err, len);
 	if (ret < 0) {
 		task_free(t);
 		return ret;
 	}
 	DEBUGD(&mn_dbg_bpf, "eBPF datapath: mn_egress on task %s (%s, %s)", t->name,
 	       t->host_ifname, mn_ebpf_hook_name(task_hook(t)));
-	addrs_update(); /* its addresses into mn_addrs */
+	task_addrs_write(t, true); /* its addresses into mn_addrs */
 	return 0;
 }
 
-/*
- * Only its addresses go from mn_addrs (trimmed once settled): the rest of
- * the maps does not depend on tasks.
- */
+/* Only its addresses go from mn_addrs: the rest of the maps does not depend on tasks. */
 static void ebpf_task_detach(const char *name)
 {
 	struct ebpf_task *t = task_find(name);
@@ -409,9 +454,9 @@ static void ebpf_task_detach(const char *name)
 	if (!t)
 		return;
 	task_unhook(t);
-	task_free(t);
 	if (eb.loaded)
-		addrs_update();
+		task_addrs_write(t, false);
+	task_free(t);
 }
 
 /*
@@ -493,6 +538,46 @@ static int ebpf_nics_changed(const struct mn_dp_nic *nics, unsigned int n, char 
 	return ebpf_sync(err, len);
 }
 
+/* Reconciling: the pins this multinicd holds, by file name. */
+static bool pin_claimed(const char *pin, void *arg)
+{
+	const struct mn_ebpf_slot *s;
+	char path[PATH_MAX];
+	uint32_t i;
+
+	if (!strncmp(pin, "task-", 5))
+		return task_find(pin + 5) != NULL;
+	for (i = 0; i < MN_MAX_NICS; i++) {
+		s = mn_ebpf_slot(i);
+		if (!s->link)
+			continue;
+		mn_ebpf_nic_pin_path(s->name, path, sizeof(path));
+		if (!strcmp(strrchr(path, '/') + 1, pin))
+			return true;
+	}
+	return false;
+}
+
+static bool task_counters_claimed(uint32_t ifindex, void *arg)
+{
+	return is_task_device(ifindex);
+}
+
+/*
+ * What an earlier multinicd left for tasks or NICs this one does not
+ * have: their links (the programs would go on steering with stale
+ * entries) and their counters.
+ */
+static void ebpf_reconcile(void)
+{
+	unsigned int pins, counters;
+
+	pins = mn_ebpf_pins_reconcile(pin_claimed, NULL);
+	counters = mn_ebpf_task_counters_reconcile(task_counters_claimed, NULL);
+	DEBUGD(&mn_dbg_bpf, "eBPF datapath: settled, %u pin(s) and %u task counter(s) nobody claimed removed",
+	       pins, counters);
+}
+
 static void ebpf_tasks_settled(void)
 {
 	char err[256];
@@ -507,6 +592,7 @@ static void ebpf_tasks_settled(void)
 	eb.settled = true;
 	if (ebpf_sync(err, sizeof(err)) < 0)
 		flog_err(EC_MULTINIC_BPF, "eBPF datapath: %s", err);
+	ebpf_reconcile();
 }
 
 static void ebpf_stop_cb(void)

@@ -195,7 +195,8 @@ void mn_ebpf_tc_detach(int ifindex)
  */
 
 int mn_ebpf_hook_attach(const char *pin, int prog_fd, const char *prog_name, int ifindex,
-			enum mn_ebpf_hook hook, struct bpf_link **link, char *err, size_t len)
+			enum mn_ebpf_hook hook, bool inherited, struct bpf_link **link, char *err,
+			size_t len)
 {
 	int ret;
 
@@ -209,7 +210,8 @@ int mn_ebpf_hook_attach(const char *pin, int prog_fd, const char *prog_name, int
 			return ret;
 		}
 		/* a tcx link runs before clsact: an old filter would stay in the path */
-		mn_ebpf_tc_detach(ifindex);
+		if (inherited)
+			mn_ebpf_tc_detach(ifindex);
 		return 0;
 	}
 	frr_with_privs (&multinic_privs) {
@@ -274,4 +276,31 @@ void mn_ebpf_pins_remove(void)
 		if (dir)
 			closedir(dir);
 	}
+}
+
+unsigned int mn_ebpf_pins_reconcile(bool (*keep)(const char *pin, void *arg), void *arg)
+{
+	char path[PATH_MAX];
+	unsigned int removed = 0;
+	struct dirent *de;
+	DIR *dir;
+
+	frr_with_privs (&multinic_privs) {
+		dir = opendir(MN_PIN_LINKS);
+		while (dir && (de = readdir(dir))) {
+			if (de->d_name[0] == '.' || de->d_type == DT_DIR || keep(de->d_name, arg))
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", MN_PIN_LINKS, de->d_name);
+			if (unlink(path) < 0) {
+				zlog_warn("eBPF datapath: cannot unpin %s: %s", path,
+					  safe_strerror(errno));
+				continue;
+			}
+			zlog_info("eBPF datapath: unpinned %s, left by an earlier multinicd", path);
+			removed++;
+		}
+		if (dir)
+			closedir(dir);
+	}
+	return removed;
 }

@@ -42,13 +42,14 @@ extern void mn_ebpf_nic_pin_path(const char *ifname, char *buf, size_t len);
 /*
  * Put the program (prog_fd, its name for messages) on the device's hook.
  * *link gets the pinned link (NULL on clsact).  A pinned link on the same
- * device and hook is reused, its program swapped atomically; what a
+ * device and hook is reused, its program swapped atomically; with
+ * inherited (a device an earlier multinicd may have held), what a
  * multinicd running on the other hook left there goes once the new
  * attachment is in place.  Returns 0 or a negative errno with err set.
  */
 extern int mn_ebpf_hook_attach(const char *pin, int prog_fd, const char *prog_name, int ifindex,
-			       enum mn_ebpf_hook hook, struct bpf_link **link, char *err,
-			       size_t len);
+			       enum mn_ebpf_hook hook, bool inherited, struct bpf_link **link,
+			       char *err, size_t len);
 /* Take the program off again (unpins the link). */
 extern void mn_ebpf_hook_detach(int ifindex, enum mn_ebpf_hook hook, struct bpf_link **link);
 
@@ -58,5 +59,7 @@ extern void mn_ebpf_tc_detach(int ifindex);
 extern bool mn_ebpf_pins_exist(void);
 /* Unpin every link under MN_PIN_LINKS: their programs come off. */
 extern void mn_ebpf_pins_remove(void);
+/* Unpin the links keep() does not claim (by file name); how many went. */
+extern unsigned int mn_ebpf_pins_reconcile(bool (*keep)(const char *pin, void *arg), void *arg);
 
 #endif /* _MULTINIC_EBPF_LINK_H */

@@ -236,12 +236,15 @@ void mn_ebpf_maglev_write(const struct mn_dp_nic *nics, unsigned int n)
  * mn_addrs
  */
 
+struct mn_ebpf_addr_entry {
+	struct mn_addr_key key;
+	struct mn_addr val;
+};
+
+/* Grows as entries come: one task's few, or the whole map's. */
 struct mn_ebpf_addr_set {
-	unsigned int n;
-	struct {
-		struct mn_addr_key key;
-		struct mn_addr val;
-	} e[MN_MAX_ADDRS];
+	unsigned int n, size;
+	struct mn_ebpf_addr_entry *e;
 };
 
 struct mn_ebpf_addr_set *mn_ebpf_addr_set_new(void)
@@ -251,6 +254,8 @@ struct mn_ebpf_addr_set *mn_ebpf_addr_set_new(void)
 
 void mn_ebpf_addr_set_free(struct mn_ebpf_addr_set **set)
 {
+	if (*set)
+		XFREE(MTYPE_MN_EBPF_ADDRS, (*set)->e);
 	XFREE(MTYPE_MN_EBPF_ADDRS, *set);
 }
 
@@ -261,6 +266,10 @@ void mn_ebpf_addr_set_add(struct mn_ebpf_addr_set *set, const struct prefix *p,
 
 	if (set->n >= MN_MAX_ADDRS || (p->family != AF_INET && p->family != AF_INET6))
 		return;
+	if (set->n == set->size) {
+		set->size = set->size ? 2 * set->size : 8;
+		set->e = XREALLOC(MTYPE_MN_EBPF_ADDRS, set->e, set->size * sizeof(*set->e));
+	}
 	key = &set->e[set->n].key;
 	memset(key, 0, sizeof(*key));
 	if (p->family == AF_INET) {
@@ -307,6 +316,15 @@ void mn_ebpf_addrs_write(const struct mn_ebpf_addr_set *set, bool trim)
 	}
 }
 
+void mn_ebpf_addrs_delete(const struct mn_ebpf_addr_set *set)
+{
+	unsigned int i;
+
+	frr_with_privs (&multinic_privs)
+		for (i = 0; i < set->n; i++)
+			bpf_map_delete_elem(fds.addrs, &set->e[i].key);
+}
+
 /*
  * Counters
  */
@@ -350,4 +368,25 @@ void mn_ebpf_task_counters_delete(uint32_t task_ifindex)
 {
 	frr_with_privs (&multinic_privs)
 		bpf_map_delete_elem(fds.task_stats, &task_ifindex);
+}
+
+unsigned int mn_ebpf_task_counters_reconcile(bool (*keep)(uint32_t task_ifindex, void *arg),
+					     void *arg)
+{
+	uint32_t key, next;
+	unsigned int removed = 0;
+	bool more;
+
+	frr_with_privs (&multinic_privs) {
+		/* the next key is read before the current one is deleted */
+		for (more = bpf_map_get_next_key(fds.task_stats, NULL, &key) == 0; more;
+		     key = next) {
+			more = bpf_map_get_next_key(fds.task_stats, &key, &next) == 0;
+			if (keep(key, arg))
+				continue;
+			if (bpf_map_delete_elem(fds.task_stats, &key) == 0)
+				removed++;
+		}
+	}
+	return removed;
 }

@@ -34,6 +34,7 @@ struct mn_ebpf_slot {
 	char name[IFNAMSIZ];
 	bool attached;	       /* mn_ingress is on the NIC */
 	struct bpf_link *link; /* its pinned link (tcx), NULL on clsact */
+	char pinned_as[IFNAMSIZ]; /* the name its link's pin path has */
 };
 
 extern struct mn_ebpf_slot *mn_ebpf_slot(uint32_t slot);
@@ -67,11 +68,17 @@ extern void mn_ebpf_addr_set_add(struct mn_ebpf_addr_set *set, const struct pref
  * know every address its predecessor's tasks use).
  */
 extern void mn_ebpf_addrs_write(const struct mn_ebpf_addr_set *set, bool trim);
+/* Delete the set's entries from mn_addrs. */
+extern void mn_ebpf_addrs_delete(const struct mn_ebpf_addr_set *set);
 
 /* Counters; false when there is no entry to read. */
 extern bool mn_ebpf_nic_counters(uint32_t slot, struct mn_dp_counters *c);
 extern bool mn_ebpf_task_counters(uint32_t task_ifindex, struct mn_dp_counters *c);
 /* A task's counters go with it (its ifindex may be reused). */
 extern void mn_ebpf_task_counters_delete(uint32_t task_ifindex);
+/* Delete the task counters keep() does not claim; how many went. */
+extern unsigned int mn_ebpf_task_counters_reconcile(bool (*keep)(uint32_t task_ifindex,
+								  void *arg),
+						    void *arg);
 
 #endif /* _MULTINIC_EBPF_MAPS_H */

@@ -88,6 +88,7 @@ static struct {
 	struct kernel_tasks_head tasks;
 	struct mn_dp_nic *nics; /* as last handed down */
 	unsigned int n_nics;
+	struct event *t_update; /* the tables, once the current commit is applied */
 } kd = {
 	.egress = { [AFI_IP] = { .afi = AFI_IP }, [AFI_IP6] = { .afi = AFI_IP6 } },
 };
@@ -305,11 +306,28 @@ static void tables_update(void)
 	nic_tables_update();
 }
 
+static void tables_update_event(struct event *t)
+{
+	tables_update();
+}
+
+/*
+ * One commit selects its NICs one by one (a configuration load: all of
+ * them); the tables follow once it is applied.  Replacing the resilient
+ * group with 1 member, then 2, ... would move every bucket of the others
+ * onto the first NIC, and after a restart that moves the flows of the
+ * group the kernel kept.
+ */
+static void tables_update_soon(void)
+{
+	event_add_timer_msec(master, tables_update_event, NULL, 0, &kd.t_update);
+}
+
 static int kernel_config_changed(const struct mn_dp_config *cfg, bool active, char *err,
 				 size_t len)
 {
 	kd.wanted = active;
-	tables_update();
+	tables_update_soon();
 	return 0;
 }
 
@@ -321,7 +339,7 @@ static int kernel_nics_changed(const struct mn_dp_nic *nics, unsigned int n, cha
 		kd.nics = XCALLOC(MTYPE_MN_KERNEL_NIC, n * sizeof(*nics));
 		memcpy(kd.nics, nics, n * sizeof(*nics));
 	}
-	tables_update();
+	tables_update_soon();
 	return 0;
 }
 
@@ -457,18 +475,78 @@ static void kernel_task_objects(const char *name, mn_dp_object_fn fn, void *arg)
 	}
 }
 
-/* multinicd stops: unwired tasks took their rules; the tables go too. */
+/*
+ * multinicd stops: memory only.  The rules stay in the kernel and zebra
+ * keeps the routes (graceful restart): the tasks go on forwarding, and
+ * the next multinicd takes them over.
+ */
 static void kernel_terminate(void)
 {
 	struct kernel_task *t;
+	struct nic_table *nt;
 
-	kd.wanted = false;
-	tables_update();
+	event_cancel(&kd.t_update);
 	while ((t = kernel_tasks_pop(&kd.tasks)))
 		task_free(t);
+	while ((nt = nic_tables_pop(&kd.nic_tables)))
+		XFREE(MTYPE_MN_KERNEL_NIC, nt);
 	kernel_tasks_fini(&kd.tasks);
 	nic_tables_fini(&kd.nic_tables);
 	XFREE(MTYPE_MN_KERNEL_NIC, kd.nics);
+}
+
+/*
+ * Reconciling after a restart: the rules of protocol multinic that no
+ * attached task claims were left by an earlier multinicd for tasks no
+ * longer configured (or addresses no longer theirs).
+ */
+static bool rule_claimed(const struct mn_nl_rule *r)
+{
+	struct kernel_task *t;
+	unsigned int i;
+
+	frr_each (kernel_tasks, &kd.tasks, t)
+		for (i = 0; i < t->nrules; i++)
+			if (prefix_same(&t->rules[i].src, &r->src) &&
+			    t->rules[i].table == r->table &&
+			    t->rules[i].priority == r->priority && r->iifname &&
+			    strmatch(t->rules[i].iifname, r->iifname))
+				return true;
+	return false;
+}
+
+static void rule_seen(const struct mn_nl_rule *r, void *arg)
+{
+	struct mn_nl_ns host = MN_NL_NS_HOST;
+	unsigned int *removed = arg;
+	char err[256];
+
+	if (rule_claimed(r))
+		return;
+	if (mn_nl_rule_del(&host, r, err, sizeof(err)) < 0) {
+		zlog_warn("cannot remove a rule an earlier multinicd left: %s", err);
+		return;
+	}
+	zlog_info("removed rule from %pFX iif %s lookup %u pref %u, left by an earlier multinicd",
+		  &r->src, r->iifname ? r->iifname : "-", r->table, r->priority);
+	(*removed)++;
+}
+
+static void kernel_tasks_settled(void)
+{
+	struct mn_nl_ns host = MN_NL_NS_HOST;
+	unsigned int removed = 0;
+	char err[256];
+	int family;
+
+	frr_with_privs (&multinic_privs) {
+		for (family = AF_INET; family; family = family == AF_INET ? AF_INET6 : 0)
+			if (mn_nl_rules_dump(&host, family, rule_seen, &removed, err,
+					     sizeof(err)) < 0)
+				zlog_warn("cannot list the rules: %s", err);
+	}
+	DEBUGD(&mn_dbg_datapath, "kernel datapath: settled, %u unclaimed rule(s) removed",
+	       removed);
 }
 
 static enum mn_datapath kernel_task_datapath(const char *name)
@@ -482,6 +560,7 @@ static const struct mn_datapath_ops kernel_ops = {
 	.nics_changed = kernel_nics_changed,
 	.task_attach = kernel_task_attach,
 	.task_detach = kernel_task_detach,
+	.tasks_settled = kernel_tasks_settled,
 	.terminate = kernel_terminate,
 	.task_datapath = kernel_task_datapath,
 	.task_objects = kernel_task_objects,

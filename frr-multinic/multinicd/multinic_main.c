@@ -23,6 +23,7 @@
 #include "multinic_debug.h"
 #include "multinic_errors.h"
 #include "multinic_nb.h"
+#include "multinic_netns_watch.h"
 #include "multinic_nic.h"
 #include "multinic_task.h"
 #include "multinic_vty.h"
@@ -69,7 +70,13 @@ static void sighup(void)
 static void __attribute__((noreturn)) sigint(void)
 {
 	zlog_notice("Terminating on signal");
-	/* Unwire tasks while zebra can still be told to remove routes. */
+	/*
+	 * Stopping is not deconfiguring: every task stays wired and
+	 * forwarding (device pairs, rules and pinned programs stay; zebra
+	 * keeps multinicd's routes, graceful restart), and the next
+	 * multinicd adopts it all.  Only memory is released here.
+	 */
+	multinic_netns_watch_terminate();
 	mn_cni_terminate();
 	mn_task_terminate();
 	mn_datapath_terminate();
@@ -157,6 +164,7 @@ int main(int argc, char **argv, char **envp)
 	cmd_init_config_callbacks(multinic_config_start, multinic_config_end);
 	multinic_caps_probe();
 	multinic_zebra_init();
+	multinic_netns_watch_init();
 	multinic_vty_init();
 	multinic_authz_vty_init();
 	mn_authz_init();

@@ -357,7 +357,55 @@ int mn_netns_path(const char *ref, char *buf, size_t buflen)
  * Task device names
  */
 
-/* FNV-1a: tiny, and stable across releases (names must not change). */
+/* FNV-1a, 64 bits: tiny, and stable across releases (names must not change). */
+static uint64_t fnv1a64(const char *s, uint64_t h)
+{
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+#define FNV64_OFFSET 14695981039346656037ULL
+
+/* 13 base32 digits (a-z, 2-7): 65 bits, the 64 of the hash. */
+static void base32_13(uint64_t h, char *out)
+{
+	static const char digits[] = "abcdefghijklmnopqrstuvwxyz234567";
+	int i;
+
+	for (i = 12; i >= 0; i--) {
+		out[i] = digits[h & 31];
+		h >>= 5;
+	}
+	out[13] = '\0';
+}
+
+void mn_task_ifname_variant(const char *task, unsigned int variant, char *buf, size_t buflen)
+{
+	char digits[14], salt[16];
+	uint64_t h;
+
+	if (variant == 0 && strlen(task) + 3 <= MN_IFNAME_MAX) {
+		snprintf(buf, buflen, "mn-%s", task);
+		return;
+	}
+	h = fnv1a64(task, FNV64_OFFSET);
+	if (variant) {
+		snprintf(salt, sizeof(salt), "#%u", variant);
+		h = fnv1a64(salt, h);
+	}
+	base32_13(h, digits);
+	snprintf(buf, buflen, "mn%s", digits);
+}
+
+void mn_task_ifname(const char *task, char *buf, size_t buflen)
+{
+	mn_task_ifname_variant(task, 0, buf, buflen);
+}
+
+/* FNV-1a, 32 bits: the hash of multinicd 0.1. */
 static uint32_t fnv1a32(const char *s)
 {
 	uint32_t h = 2166136261u;
@@ -369,10 +417,47 @@ static uint32_t fnv1a32(const char *s)
 	return h;
 }
 
-void mn_task_ifname(const char *task, char *buf, size_t buflen)
+bool mn_task_ifname_legacy(const char *task, char *buf, size_t buflen)
 {
 	if (strlen(task) + 3 <= MN_IFNAME_MAX)
-		snprintf(buf, buflen, "mn-%s", task);
-	else
-		snprintf(buf, buflen, "mn%08x", fnv1a32(task));
+		return false;
+	snprintf(buf, buflen, "mn%08x", fnv1a32(task));
+	return true;
+}
+
+void mn_task_alias(const char *task, char *buf, size_t buflen)
+{
+	snprintf(buf, buflen, "%s%s", MN_TASK_ALIAS_PREFIX, task);
+}
+
+const char *mn_task_of_alias(const char *alias)
+{
+	size_t n = strlen(MN_TASK_ALIAS_PREFIX);
+
+	if (strncmp(alias, MN_TASK_ALIAS_PREFIX, n) != 0 || !alias[n])
+		return NULL;
+	return alias + n;
+}
+
+bool mn_ifname_is_task_device(const char *name)
+{
+	size_t len = strlen(name), i;
+
+	if (!strncmp(name, "mn-", 3) && len > 3)
+		return true;
+	if (strncmp(name, "mn", 2))
+		return false;
+	if (len == 15) { /* "mn" + 13 base32 digits */
+		for (i = 2; i < len; i++)
+			if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= '2' && name[i] <= '7')))
+				return false;
+		return true;
+	}
+	if (len == 10) { /* multinicd 0.1: "mn" + 8 hex digits */
+		for (i = 2; i < len; i++)
+			if (!((name[i] >= '0' && name[i] <= '9') || (name[i] >= 'a' && name[i] <= 'f')))
+				return false;
+		return true;
+	}
+	return false;
 }

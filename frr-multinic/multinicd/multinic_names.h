@@ -46,12 +46,35 @@ int mn_netns_path(const char *ref, char *buf, size_t buflen);
 /*
  * Name of a task's host-side device: "mn-" + the task name when that fits
  * in an interface name (task names of up to 12 characters), otherwise
- * "mn" + 8 hex digits of a hash of the name.  Deterministic, so that a
- * restarted multinicd finds the devices it made; the two forms cannot
- * collide (the hashed one has no '-' after "mn").  buflen >= 16.
+ * "mn" + 13 base32 digits of a 64-bit hash of the name.  The two forms
+ * cannot collide (base32 has no '-').  buflen >= 16.
+ *
+ * Two long task names may still hash alike, and an unrelated device may
+ * hold a name: variant 1, 2, ... are further hashed names for the task to
+ * try.  Which name a task's device got survives a restart in the device's
+ * alias (mn_task_alias()), not in the name.
  */
 void mn_task_ifname(const char *task, char *buf, size_t buflen);
+void mn_task_ifname_variant(const char *task, unsigned int variant, char *buf, size_t buflen);
 
+/*
+ * The name multinicd 0.1 gave a long-named task's device ("mn" + 8 hex
+ * digits of a 32-bit hash), so that an upgraded multinicd adopts it;
+ * false for names short enough for "mn-" + the name (unchanged).
+ */
+bool mn_task_ifname_legacy(const char *task, char *buf, size_t buflen);
+
+/*
+ * A name of the form multinicd gives its task devices ("mn-..., "mn" + 13
+ * base32 digits, 0.1's "mn" + 8 hex digits): never a NIC.
+ */
+bool mn_ifname_is_task_device(const char *name);
+
+/* The alias marking a task's host device: "multinic task NAME". */
+#define MN_TASK_ALIAS_PREFIX "multinic task "
+void mn_task_alias(const char *task, char *buf, size_t buflen);
+/* The task an alias marks, or NULL when it is not one of ours. */
+const char *mn_task_of_alias(const char *alias);
 
 #ifdef __cplusplus
 }

@@ -191,6 +191,10 @@ int multinic_nic_create(struct nb_cb_create_args *args)
 		/* The YANG pattern cannot say "." and ".." are invalid. */
 		if (!mn_ifname_valid(name, err, sizeof(err)))
 			return refuse(args->errmsg, args->errmsg_len, "%s", err);
+		if (mn_ifname_is_task_device(name))
+			return refuse(args->errmsg, args->errmsg_len,
+				      "%s is named like multinicd's own task devices (mn-..., mn + 13 or 8 characters), which are never NICs",
+				      name);
 		return NB_OK;
 	case NB_EV_PREPARE:
 	case NB_EV_ABORT:
@@ -380,12 +384,12 @@ int multinic_task_destroy(struct nb_cb_destroy_args *args)
 	return NB_OK;
 }
 
-/* The running task a node belongs to, or NULL when it is new. */
-static const struct mn_task *task_of(const struct lyd_node *dnode)
+/* The name of the task a node belongs to. */
+static const char *task_name_of(const struct lyd_node *dnode)
 {
 	const struct lyd_node *tnode = yang_dnode_get_parent(dnode, "task");
 
-	return tnode ? mn_task_find(yang_dnode_get_string(tnode, "name")) : NULL;
+	return tnode ? yang_dnode_get_string(tnode, "name") : "?";
 }
 
 /* A task's string leaf: checked by CHECK at validation, given to SET. */
@@ -432,8 +436,9 @@ int multinic_task_vip_modify(struct nb_cb_modify_args *args)
 	yang_dnode_get_prefix(&vip, args->dnode, NULL);
 	switch (args->event) {
 	case NB_EV_VALIDATE:
-		if (!mn_task_vip_free(&vip, task_of(args->dnode), err, sizeof(err)))
-			return refuse(args->errmsg, args->errmsg_len, "%s", err);
+		if (!mn_task_addr_usable(&vip, err, sizeof(err)))
+			return refuse(args->errmsg, args->errmsg_len, "task %s: VIP: %s",
+				      task_name_of(args->dnode), err);
 		return NB_OK;
 	case NB_EV_PREPARE:
 	case NB_EV_ABORT:
@@ -454,12 +459,30 @@ int multinic_task_vip_destroy(struct nb_cb_destroy_args *args)
 	return NB_OK;
 }
 
+/*
+ * A task MTU above what a NIC carries would have its large packets
+ * dropped or fragmented on the way out: refused against the NICs up now
+ * (the smallest of them), as far as any is.
+ */
 int multinic_task_mtu_modify(struct nb_cb_modify_args *args)
 {
-	if (args->event != NB_EV_APPLY)
+	uint32_t mtu = yang_dnode_get_uint16(args->dnode, NULL);
+	uint32_t nics = mn_nics_min_mtu();
+
+	switch (args->event) {
+	case NB_EV_VALIDATE:
+		if (nics && mtu > nics)
+			return refuse(args->errmsg, args->errmsg_len,
+				      "task %s: mtu %u is larger than the smallest MTU of the selected NICs (%u); its packets could not leave unfragmented",
+				      task_name_of(args->dnode), mtu, nics);
 		return NB_OK;
-	mn_task_set_mtu(nb_running_get_entry(args->dnode, NULL, true),
-			yang_dnode_get_uint16(args->dnode, NULL));
+	case NB_EV_PREPARE:
+	case NB_EV_ABORT:
+		return NB_OK;
+	case NB_EV_APPLY:
+		mn_task_set_mtu(nb_running_get_entry(args->dnode, NULL, true), mtu);
+		return NB_OK;
+	}
 	return NB_OK;
 }
 
@@ -532,8 +555,9 @@ int multinic_task_addr_ip_modify(struct nb_cb_modify_args *args)
 	yang_dnode_get_prefix(&addr, args->dnode, NULL);
 	switch (args->event) {
 	case NB_EV_VALIDATE:
-		if (!mn_task_vip_free(&addr, NULL, err, sizeof(err)))
-			return refuse(args->errmsg, args->errmsg_len, "%s", err);
+		if (!mn_task_addr_usable(&addr, err, sizeof(err)))
+			return refuse(args->errmsg, args->errmsg_len, "task %s: per-NIC address: %s",
+				      task_name_of(args->dnode), err);
 		return NB_OK;
 	case NB_EV_PREPARE:
 	case NB_EV_ABORT:
@@ -602,8 +626,82 @@ int multinic_unimplemented_destroy(struct nb_cb_destroy_args *args)
  * the candidate when a range is deleted); bgpd_multinic is told after
  * every change.
  */
+/*
+ * No two task addresses (VIPs, per-NIC addresses) are the same in the
+ * candidate configuration: judged as a whole, so that one commit may move
+ * an address from one task to another, and may not give it to two.
+ */
+struct addr_seen {
+	struct prefix p;
+	const char *task;
+	const char *what;
+};
+
+struct addrs_walk {
+	struct addr_seen *seen;
+	unsigned int n, size;
+	char *err;
+	size_t len;
+	bool ok;
+};
+
+static void addr_note(struct addrs_walk *w, const struct lyd_node *leaf, const char *task,
+		      const char *what)
+{
+	struct prefix p;
+	unsigned int i;
+
+	yang_dnode_get_prefix(&p, leaf, NULL);
+	for (i = 0; i < w->n && w->ok; i++) {
+		if (!prefix_same(&w->seen[i].p, &p))
+			continue;
+		snprintfrr(w->err, w->len,
+			   "address %pFXh is given twice: to task %s (%s) and to task %s (%s)", &p,
+			   w->seen[i].task, w->seen[i].what, task, what);
+		w->ok = false;
+	}
+	if (w->n == w->size) {
+		w->size = w->size ? 2 * w->size : 64;
+		w->seen = XREALLOC(MTYPE_TMP, w->seen, w->size * sizeof(*w->seen));
+	}
+	w->seen[w->n++] = (struct addr_seen){ .p = p, .task = task, .what = what };
+}
+
+static int task_addrs_cb(const struct lyd_node *tnode, void *arg)
+{
+	static const char *const vips[] = { "vip-v4", "vip-v6" };
+	const char *name = yang_dnode_get_string(tnode, "name");
+	struct addrs_walk *w = arg;
+	const struct lyd_node *a;
+	size_t i;
+
+	for (i = 0; i < array_size(vips); i++)
+		if (yang_dnode_exists(tnode, vips[i]))
+			addr_note(w, yang_dnode_get(tnode, vips[i]), name, "VIP");
+	LY_LIST_FOR (lyd_child(tnode), a) {
+		if (!strmatch(a->schema->name, "nic-address"))
+			continue;
+		if (yang_dnode_exists(a, "ipv4"))
+			addr_note(w, yang_dnode_get(a, "ipv4"), name, "per-NIC address");
+		if (yang_dnode_exists(a, "ipv6"))
+			addr_note(w, yang_dnode_get(a, "ipv6"), name, "per-NIC address");
+	}
+	return w->ok ? YANG_ITER_CONTINUE : YANG_ITER_STOP;
+}
+
+static bool task_addrs_unique(const struct lyd_node *root, char *err, size_t len)
+{
+	struct addrs_walk w = { .err = err, .len = len, .ok = true };
+
+	yang_dnode_iterate(task_addrs_cb, &w, root, "task");
+	XFREE(MTYPE_TMP, w.seen);
+	return w.ok;
+}
+
 int multinic_authz_pre_validate(struct nb_cb_pre_validate_args *args)
 {
+	if (!task_addrs_unique(args->dnode, args->errmsg, args->errmsg_len))
+		return NB_ERR_VALIDATION;
 	if (!mn_authz_tasks_valid(args->dnode, args->errmsg, args->errmsg_len))
 		return NB_ERR_VALIDATION;
 	return NB_OK;

@@ -111,14 +111,41 @@ int mn_nl_link_up(const struct mn_nl_ns *ns, const char *ifname, uint32_t mtu, c
 		  size_t errlen);
 
 /*
- * Call cb once for every link in ns with its name, ifindex and kind (""
- * for none), e.g. to find the devices an earlier multinicd left.  The
- * strings are valid during the call only; cb may call the functions of
- * this file (the list is read completely first).
+ * Set a link's alias (IFLA_IFALIAS, "ip link set X alias A"): multinicd
+ * marks the devices it creates with it, so that it finds them again after
+ * a restart whatever their names.
+ */
+int mn_nl_link_set_alias(const struct mn_nl_ns *ns, const char *ifname, const char *alias,
+			 char *err, size_t errlen);
+
+/* What multinicd reads of one link (mn_nl_link_attrs()). */
+struct mn_nl_link_attrs {
+	int ifindex;
+	int iflink;	/* IFLA_LINK: a veth's or netkit's peer, in the peer's netns */
+	char kind[16];	/* "" for none */
+	char alias[128]; /* "" for none */
+};
+
+/* Read a link's ifindex, peer link, kind and alias; -ENODEV when absent. */
+int mn_nl_link_attrs(const struct mn_nl_ns *ns, const char *ifname, struct mn_nl_link_attrs *a,
+		     char *err, size_t errlen);
+
+/* A link as mn_nl_links_dump() sees it. */
+struct mn_nl_link_info {
+	const char *ifname;
+	int ifindex;
+	const char *kind;  /* IFLA_INFO_KIND; "" for none */
+	const char *alias; /* IFLA_IFALIAS; "" for none */
+};
+
+/*
+ * Call cb once for every link in ns, e.g. to find the devices an earlier
+ * multinicd left.  The strings are valid during the call only; cb may
+ * call the functions of this file (the list is read completely first).
  */
 int mn_nl_links_dump(const struct mn_nl_ns *ns,
-		     void (*cb)(const char *ifname, int ifindex, const char *kind, void *arg),
-		     void *arg, char *err, size_t errlen);
+		     void (*cb)(const struct mn_nl_link_info *link, void *arg), void *arg,
+		     char *err, size_t errlen);
 
 /*
  * Addresses, routes and neighbours

@@ -383,6 +383,30 @@ int mn_nl_link_mac(const struct mn_nl_ns *ns, const char *ifname, uint8_t mac[6]
 	return mn_nl_link_read(ns, ifname, what, mn_nl_mac_read, mac, err, errlen);
 }
 
+static int mn_nl_attrs_read(struct mn_nl *nl, struct rtnl_link *link, void *arg)
+{
+	struct mn_nl_link_attrs *a = arg;
+	const char *kind = rtnl_link_get_type(link);
+	const char *alias = rtnl_link_get_ifalias(link);
+
+	a->ifindex = rtnl_link_get_ifindex(link);
+	a->iflink = rtnl_link_get_link(link);
+	snprintf(a->kind, sizeof(a->kind), "%s", kind ? kind : "");
+	snprintf(a->alias, sizeof(a->alias), "%s", alias ? alias : "");
+	return 0;
+}
+
+int mn_nl_link_attrs(const struct mn_nl_ns *ns, const char *ifname, struct mn_nl_link_attrs *a,
+		     char *err, size_t errlen)
+{
+	char what[MN_NL_WHAT];
+
+	memset(a, 0, sizeof(*a));
+	snprintf(what, sizeof(what), "read link %s in netns %s", mn_nl_str(ifname),
+		 mn_nl_nsname(ns));
+	return mn_nl_link_read(ns, ifname, what, mn_nl_attrs_read, a, err, errlen);
+}
+
 int mn_nl_link_index(const struct mn_nl_ns *ns, const char *ifname)
 {
 	if (!mn_nl_ifname_ok(ifname))
@@ -474,12 +498,58 @@ int mn_nl_link_up(const struct mn_nl_ns *ns, const char *ifname, uint32_t mtu, c
 	return mn_nl_request(&req, err, errlen);
 }
 
+struct mn_nl_link_alias {
+	const char *ifname;
+	const char *alias;
+};
+
+static int mn_nl_link_alias_send(struct mn_nl *nl, int ifindex, void *arg)
+{
+	const struct mn_nl_link_alias *la = arg;
+	struct rtnl_link *orig, *change;
+	int nle = -NLE_NOMEM;
+
+	orig = rtnl_link_alloc();
+	change = rtnl_link_alloc();
+	if (orig && change) {
+		rtnl_link_set_name(orig, la->ifname);
+		rtnl_link_set_name(change, la->ifname);
+		rtnl_link_set_ifalias(change, la->alias);
+		nle = rtnl_link_change(nl->sk, orig, change, 0);
+	}
+	if (orig)
+		rtnl_link_put(orig);
+	if (change)
+		rtnl_link_put(change);
+	return nle;
+}
+
+int mn_nl_link_set_alias(const struct mn_nl_ns *ns, const char *ifname, const char *alias,
+			 char *err, size_t errlen)
+{
+	struct mn_nl_link_alias la = { .ifname = ifname, .alias = alias };
+	char what[MN_NL_WHAT];
+	struct mn_nl_req req = {
+		.ns = ns,
+		.what = what,
+		.invalid = !mn_nl_ifname_ok(ifname) ? "invalid interface name"
+			   : !alias || strlen(alias) >= 128 ? "invalid alias (1 to 127 characters)"
+							    : NULL,
+		.fn = mn_nl_link_alias_send,
+		.arg = &la,
+	};
+
+	snprintf(what, sizeof(what), "set the alias of link %s in netns %s", mn_nl_str(ifname),
+		 mn_nl_nsname(ns));
+	return mn_nl_request(&req, err, errlen);
+}
+
 /*
  * All links
  */
 
 struct mn_nl_links_walk {
-	void (*cb)(const char *ifname, int ifindex, const char *kind, void *arg);
+	void (*cb)(const struct mn_nl_link_info *link, void *arg);
 	void *arg;
 };
 
@@ -496,17 +566,23 @@ static int mn_nl_links_walk(struct mn_nl *nl, int ifindex, void *arg)
 	for (obj = nl_cache_get_first(cache); obj; obj = nl_cache_get_next(obj)) {
 		struct rtnl_link *link = (struct rtnl_link *)obj;
 		const char *kind = rtnl_link_get_type(link);
+		const char *alias = rtnl_link_get_ifalias(link);
+		const struct mn_nl_link_info info = {
+			.ifname = rtnl_link_get_name(link),
+			.ifindex = rtnl_link_get_ifindex(link),
+			.kind = kind ? kind : "",
+			.alias = alias ? alias : "",
+		};
 
-		walk->cb(rtnl_link_get_name(link), rtnl_link_get_ifindex(link), kind ? kind : "",
-			 walk->arg);
+		walk->cb(&info, walk->arg);
 	}
 	nl_cache_free(cache);
 	return 0;
 }
 
 int mn_nl_links_dump(const struct mn_nl_ns *ns,
-		     void (*cb)(const char *ifname, int ifindex, const char *kind, void *arg),
-		     void *arg, char *err, size_t errlen)
+		     void (*cb)(const struct mn_nl_link_info *link, void *arg), void *arg,
+		     char *err, size_t errlen)
 {
 	struct mn_nl_links_walk walk = { .cb = cb, .arg = arg };
 	char what[MN_NL_WHAT];

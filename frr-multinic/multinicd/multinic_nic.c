@@ -248,8 +248,13 @@ static const struct mn_nic_rule_cfg *first_matching_rule(struct interface *ifp)
 
 static bool if_is_candidate(const struct interface *ifp)
 {
-	/* Loopback and devices without an index (not in the kernel). */
-	return ifp->ifindex != IFINDEX_INTERNAL && !if_is_loopback(ifp);
+	/*
+	 * Loopback, devices without an index (not in the kernel), and
+	 * multinicd's own task devices, which no rule may select (a
+	 * "nic-match name mn*" would otherwise send tasks into each other).
+	 */
+	return ifp->ifindex != IFINDEX_INTERNAL && !if_is_loopback(ifp) &&
+	       !mn_ifname_is_task_device(ifp->name);
 }
 
 /*
@@ -515,16 +520,28 @@ void mn_nic_init(void)
 	mn_nics_init(&mn_nics);
 }
 
+/*
+ * multinicd stops: memory only.  Nothing is recomputed or handed down:
+ * the datapaths keep the NICs as they are (stopping is not deconfiguring).
+ */
 void mn_nic_terminate(void)
 {
+	struct mn_nic_rule_cfg *rule;
+	struct mn_nic_cfg *cfg;
 	struct mn_nic *nic;
 	afi_t afi;
 
-	mn_nic_config_clear();
+	while ((cfg = mn_nic_cfgs_pop(&mn_nic_cfgs)))
+		XFREE(MTYPE_MN_NIC_CFG, cfg);
+	while ((rule = mn_nic_rules_pop(&mn_nic_rules)))
+		mn_nic_rule_free(rule);
 	while ((nic = mn_nics_pop(&mn_nics)))
 		XFREE(MTYPE_MN_NIC, nic);
-	for (afi = AFI_IP; afi < AFI_MAX; afi++)
-		mn_nic_default_route_update(afi, NULL, NULL, 0);
+	for (afi = AFI_IP; afi < AFI_MAX; afi++) {
+		XFREE(MTYPE_MN_DEFAULT_GW, default_gws[afi].ifindex);
+		XFREE(MTYPE_MN_DEFAULT_GW, default_gws[afi].gw);
+		default_gws[afi].count = 0;
+	}
 	mn_nic_cfgs_fini(&mn_nic_cfgs);
 	mn_nic_rules_fini(&mn_nic_rules);
 	mn_nics_fini(&mn_nics);

@@ -5,9 +5,6 @@
 #include <zebra.h>
 
 #include <fcntl.h>
-#include <linux/nsfs.h>
-#include <sched.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 
 #include "lib/frrevent.h"
@@ -18,6 +15,7 @@
 #include "lib/vrf.h"
 
 #include "multinicd.h"
+#include "multinic_addr_policy.h"
 #include "multinic_datapath.h"
 #include "multinic_debug.h"
 #include "multinic_errors.h"
@@ -96,9 +94,28 @@ void mn_tasks_config_start(void)
 static struct event *t_settle;
 static unsigned int settle_waited_ms;
 
+/* Reconciling: a task device is kept while a wired task uses it. */
+static bool task_device_claimed(const char *name, const char *ifname, void *arg)
+{
+	const struct mn_task *task;
+
+	if (name) {
+		task = mn_task_find(name);
+		return task && task->status == MN_TASK_WIRED && strmatch(task->host_ifname, ifname);
+	}
+	frr_each (mn_tasks_const, &mn_tasks, task)
+		if (task->status == MN_TASK_WIRED && strmatch(task->host_ifname, ifname))
+			return true;
+	return false;
+}
+
 static void tasks_settled(void)
 {
-	DEBUGD(&mn_dbg_task, "tasks settled: %zu task(s)", mn_tasks_count(&mn_tasks));
+	unsigned int removed;
+
+	removed = mn_task_devices_reconcile(task_device_claimed, NULL);
+	DEBUGD(&mn_dbg_task, "tasks settled: %zu task(s), %u device pair(s) nobody claimed removed",
+	       mn_tasks_count(&mn_tasks), removed);
 	mn_datapath_tasks_settled();
 	mn_zapi_routes_complete();
 }
@@ -180,17 +197,22 @@ struct mn_task *mn_task_add(const char *name)
 
 static void task_unwire(struct mn_task *task);
 
-void mn_task_del(struct mn_task *task)
+static void task_free(struct mn_task *task)
 {
 	struct mn_task_addr *ta;
 
 	event_cancel(&task->t_rewire);
-	task_unwire(task);
 	while ((ta = mn_task_addrs_pop(&task->addrs)))
 		XFREE(MTYPE_MN_TASK_ADDR, ta);
 	mn_task_addrs_fini(&task->addrs);
 	mn_tasks_del(&mn_tasks, task);
 	XFREE(MTYPE_MN_TASK, task);
+}
+
+void mn_task_del(struct mn_task *task)
+{
+	task_unwire(task);
+	task_free(task);
 }
 
 /*
@@ -257,14 +279,6 @@ void mn_task_addr_set(struct mn_task *task, struct mn_task_addr *ta, afi_t afi,
 	task_schedule(task);
 }
 
-void mn_tasks_clear(void)
-{
-	struct mn_task *task;
-
-	while ((task = mn_tasks_first(&mn_tasks)))
-		mn_task_del(task);
-}
-
 /*
  * Validation helpers
  */
@@ -272,29 +286,14 @@ void mn_tasks_clear(void)
 bool mn_task_netns_usable(const char *netns, char *err, size_t len)
 {
 	char path[PATH_MAX];
-	struct stat st;
-	bool ok;
-	int fd;
+	int ret;
 
 	if (!mn_netns_ref_valid(netns, err, len))
 		return false;
 	mn_netns_path(netns, path, sizeof(path));
-	if (stat(path, &st) < 0) {
-		snprintf(err, len, "network namespace %s does not exist (%s)", netns, path);
-		return false;
-	}
 	frr_with_privs (&multinic_privs)
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(err, len, "cannot open network namespace %s: %s", path,
-			 safe_strerror(errno));
-		return false;
-	}
-	ok = ioctl(fd, NS_GET_NSTYPE) == CLONE_NEWNET;
-	close(fd);
-	if (!ok)
-		snprintf(err, len, "%s is not a network namespace", path);
-	return ok;
+		ret = mn_task_netns_probe(path, NULL, err, len);
+	return ret == 0;
 }
 
 static bool same_address(const struct prefix *a, const struct prefix *b)
@@ -306,42 +305,48 @@ static bool same_address(const struct prefix *a, const struct prefix *b)
 	return a->family == AF_INET6 && IPV6_ADDR_SAME(&a->u.prefix6, &b->u.prefix6);
 }
 
-static bool task_uses_address(const struct mn_task *task, const struct prefix *addr)
+static bool same_gateway(const union g_addr *gw, const struct prefix *p)
 {
-	const struct mn_task_addr *ta;
-	afi_t afi;
-
-	for (afi = AFI_IP; afi <= AFI_IP6; afi++) {
-		if (task->has_vip[afi] && same_address(&task->vip[afi], addr))
-			return true;
-		frr_each (mn_task_addrs_const, &task->addrs, ta)
-			if (ta->has[afi] && same_address(&ta->addr[afi], addr))
-				return true;
-	}
-	return false;
+	if (p->family == AF_INET)
+		return IPV4_ADDR_SAME(&gw->ipv4, &p->u.prefix4);
+	return IPV6_ADDR_SAME(&gw->ipv6, &p->u.prefix6);
 }
 
-bool mn_task_vip_free(const struct prefix *vip, const struct mn_task *self, char *err, size_t len)
+/*
+ * An address a task may take, as far as the host is concerned: a unicast
+ * address of a network (multinic_addr_policy.c), not one of the host's
+ * interfaces, not a NIC's gateway.  Which task uses which address is the
+ * candidate configuration's business (checked as a whole).
+ */
+bool mn_task_addr_usable(const struct prefix *p, char *err, size_t len)
 {
 	struct vrf *vrf = vrf_lookup_by_id(VRF_DEFAULT);
-	const struct mn_task *task;
+	const char *why = mn_task_addr_refusal(p->family, &p->u.prefix);
+	const struct mn_nic *nic;
 	struct interface *ifp;
 	struct connected *ifc;
+	union g_addr gw;
 
-	frr_each (mn_tasks_const, &mn_tasks, task) {
-		if (task == self || !task_uses_address(task, vip))
+	if (why) {
+		snprintfrr(err, len,
+			   "address %pFXh is %s; a task's addresses must be unicast addresses of a network",
+			   p, why);
+		return false;
+	}
+	frr_each (mn_nics_const, &mn_nics, nic) {
+		if (!mn_nic_gateway(nic, family2afi(p->family), &gw) || !same_gateway(&gw, p))
 			continue;
-		snprintfrr(err, len, "address %pFX is already used by task %s", vip, task->name);
+		snprintfrr(err, len, "address %pFXh is the gateway of NIC %s", p, nic->name);
 		return false;
 	}
 	if (!vrf)
 		return true;
 	FOR_ALL_INTERFACES (vrf, ifp) {
 		frr_each (if_connected, ifp->connected, ifc) {
-			if (!same_address(ifc->address, vip))
+			if (!same_address(ifc->address, p))
 				continue;
 			snprintfrr(err, len, "address %pFX is already an address of interface %s",
-				   vip, ifp->name);
+				   p, ifp->name);
 			return false;
 		}
 	}
@@ -400,6 +405,43 @@ static int wiring_addrs(const struct mn_task *task, struct mn_dp_task_addr **out
 }
 
 /*
+ * The names a task's host device may take, in order: the one its alias
+ * marks (the device an earlier multinicd made, whatever its name), the
+ * name multinicd 0.1 gave it, then mn_task_ifname()'s variants.  A name
+ * held by a device that is not this task's is skipped.
+ */
+#define MN_TASK_IFNAME_VARIANTS 8
+
+static int task_pair_wire(struct mn_task *task, struct mn_task_wiring *w,
+			  struct mn_task_pair *pair, char *err, size_t len)
+{
+	char marked[IFNAMSIZ], legacy[IFNAMSIZ];
+	bool has_marked, has_legacy;
+	unsigned int i, variant = 0;
+	int ret = -EADDRINUSE;
+
+	has_marked = mn_task_device_find(task->name, marked, sizeof(marked));
+	has_legacy = mn_task_ifname_legacy(task->name, legacy, sizeof(legacy)) &&
+		     if_nametoindex(legacy) > 0;
+	for (i = 0; i < MN_TASK_IFNAME_VARIANTS + 2 && ret == -EADDRINUSE; i++) {
+		if (i == 0 && has_marked)
+			strlcpy(task->host_ifname, marked, sizeof(task->host_ifname));
+		else if (i == 1 && has_legacy)
+			strlcpy(task->host_ifname, legacy, sizeof(task->host_ifname));
+		else if (i >= 2)
+			mn_task_ifname_variant(task->name, variant++, task->host_ifname,
+					       sizeof(task->host_ifname));
+		else
+			continue;
+		frr_with_privs (&multinic_privs)
+			ret = mn_task_netns_wire(w, task->netns, task->mtu_in_use, pair, err, len);
+		if (ret == -EADDRINUSE)
+			DEBUGD(&mn_dbg_task, "task %s: %s", task->name, err);
+	}
+	return ret;
+}
+
+/*
  * The device pair and the netns first, then the datapaths get the task
  * handed down; a netkit peer opens once they are in place.
  */
@@ -421,12 +463,14 @@ static int task_wire(struct mn_task *task, char *err, size_t len)
 		return n;
 	w.naddrs = n;
 	w.addrs = addrs;
-	frr_with_privs (&multinic_privs)
-		ret = mn_task_netns_wire(&w, task->netns, task->mtu_in_use, &pair, err, len);
+	ret = task_pair_wire(task, &w, &pair, err, len);
 	if (ret == 0) {
 		task->host_ifindex = w.host_ifindex = pair.host_ifindex;
 		task->device = w.device = pair.device;
-		task->adopted = pair.adopted;
+		task->adopted = w.adopted = pair.adopted;
+		task->host_if_seen = false;
+		task->netns_dev = pair.netns_dev;
+		task->netns_ino = pair.netns_ino;
 		ret = mn_datapath_task_attach(&w, err, len);
 	}
 	if (ret == 0)
@@ -478,7 +522,7 @@ static void task_unwire(struct mn_task *task)
 	task->status = MN_TASK_INCOMPLETE; /* makes the host routes go */
 	task_host_routes_update(task);
 	if ((was == MN_TASK_WIRED || was == MN_TASK_FAILED) &&
-	    mn_task_netns_unwire(task->host_ifname, err, sizeof(err)) < 0 && was == MN_TASK_WIRED)
+	    mn_task_netns_unwire(task->name, task->host_ifname, err, sizeof(err)) < 0 && was == MN_TASK_WIRED)
 		zlog_warn("task %s: %s", task->name, err);
 	if (was == MN_TASK_WIRED)
 		DEBUGD(&mn_dbg_task, "task %s unwired", task->name);
@@ -494,20 +538,42 @@ static bool task_complete(const struct mn_task *task)
 	return task->netns[0] && (task->has_vip[AFI_IP] || task->has_vip[AFI_IP6]);
 }
 
+static void task_wait(struct mn_task *task, const char *why)
+{
+	task->status = MN_TASK_WAITING;
+	strlcpy(task->error, why, sizeof(task->error));
+	DEBUGD(&mn_dbg_task, "task %s waits: %s", task->name, why);
+}
+
+static bool task_netns_present(struct mn_task *task, char *err, size_t len)
+{
+	char path[PATH_MAX];
+	int ret;
+
+	mn_netns_path(task->netns, path, sizeof(path));
+	frr_with_privs (&multinic_privs)
+		ret = mn_task_netns_probe(path, NULL, err, len);
+	return ret == 0;
+}
+
 static void task_rewire(struct event *t)
 {
 	struct mn_task *task = EVENT_ARG(t);
 	char err[256] = "";
 
 	task->rewire_pending = false;
+	task->waits_for_netns = false;
 	task_unwire(task);
 	if (!multinic_cfg.configured || !task_complete(task))
 		return;
+	if (!task_netns_present(task, err, sizeof(err))) {
+		task_wait(task, err);
+		task->waits_for_netns = true;
+		return;
+	}
 	task->mtu_in_use = task->mtu ? task->mtu : mn_nics_min_mtu();
 	if (!task->mtu_in_use) {
-		task->status = MN_TASK_WAITING;
-		strlcpy(task->error, "no selected NIC is up", sizeof(task->error));
-		DEBUGD(&mn_dbg_task, "task %s waits: %s", task->name, task->error);
+		task_wait(task, "no selected NIC is up");
 		return;
 	}
 	if (task_wire(task, err, sizeof(err)) < 0) {
@@ -522,17 +588,131 @@ static void task_rewire(struct event *t)
 }
 
 /* NICs changed: tasks waiting for one may now be wired. */
+/*
+ * A wired task's host device was reported by zebra and is gone now: the
+ * pair went (its netns was destroyed, or someone deleted it).  Wiring
+ * again recreates it, or finds the netns gone and waits.
+ */
+static bool task_device_lost(struct mn_task *task)
+{
+	struct interface *ifp;
+
+	if (task->status != MN_TASK_WIRED)
+		return false;
+	ifp = if_lookup_by_name(task->host_ifname, VRF_DEFAULT);
+	if (ifp && ifp->ifindex == task->host_ifindex) {
+		task->host_if_seen = true;
+		return false;
+	}
+	return task->host_if_seen;
+}
+
+/*
+ * A task without a configured MTU takes the smallest MTU of the NICs up;
+ * when that changes (a NIC joins, leaves, or changes its MTU) the task's
+ * device follows, in place.
+ */
+static void task_mtu_follow(struct mn_task *task)
+{
+	uint32_t mtu = mn_nics_min_mtu();
+	char err[256];
+	int ret;
+
+	if (task->status != MN_TASK_WIRED || task->mtu || !mtu || mtu == task->mtu_in_use)
+		return;
+	frr_with_privs (&multinic_privs)
+		ret = mn_task_netns_set_mtu(task->netns, task->host_ifname, task->peer_ifname, mtu,
+					    err, sizeof(err));
+	if (ret < 0) {
+		zlog_warn("task %s: cannot follow the NICs' MTU %u: %s", task->name, mtu, err);
+		return;
+	}
+	DEBUGD(&mn_dbg_task, "task %s: MTU %u -> %u (the NICs')", task->name, task->mtu_in_use,
+	       mtu);
+	task->mtu_in_use = mtu;
+}
+
 static int tasks_nics_changed(void)
 {
 	struct mn_task *task;
 
 	frr_each (mn_tasks, &mn_tasks, task) {
-		if (task->status == MN_TASK_WAITING)
+		task_mtu_follow(task);
+		if (task->status == MN_TASK_WAITING && !task->waits_for_netns) {
 			task_schedule(task);
-		else
+		} else if (task_device_lost(task)) {
+			zlog_info("task %s: %s went away; wiring it again", task->name,
+				  task->host_ifname);
+			task_schedule(task);
+		} else {
 			task_host_routes_update(task);
+		}
 	}
 	return 0;
+}
+
+/*
+ * Netns watch.  A wired task whose netns path went or now names another
+ * namespace, and a task waiting for its netns that has appeared, are
+ * wired again.  Names under /run/netns are watched (inotify,
+ * multinic_netns_watch.c); every netns is also looked at every
+ * MN_TASKS_NETNS_POLL_MS, for paths elsewhere (/proc/PID/ns/net, a
+ * runtime's bind mount) and for a netns file that becomes a namespace
+ * only after it appeared ("ip netns add" creates it, then mounts).
+ */
+#define MN_TASKS_NETNS_POLL_MS 1000
+
+static struct event *t_netns_poll;
+
+static void task_netns_check(struct mn_task *task)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	bool same;
+
+	if (task->rewire_pending || !task->netns[0])
+		return;
+	if (task->status == MN_TASK_WAITING && task->waits_for_netns) {
+		if (task_netns_present(task, NULL, 0))
+			task_schedule(task);
+		return;
+	}
+	if (task->status != MN_TASK_WIRED)
+		return;
+	mn_netns_path(task->netns, path, sizeof(path));
+	frr_with_privs (&multinic_privs)
+		same = stat(path, &st) == 0 && st.st_dev == task->netns_dev &&
+		       st.st_ino == task->netns_ino;
+	if (same)
+		return;
+	zlog_info("task %s: netns %s is gone or was replaced; wiring it again", task->name,
+		  task->netns);
+	task_schedule(task);
+}
+
+static void tasks_netns_poll(struct event *t)
+{
+	struct mn_task *task;
+
+	frr_each (mn_tasks, &mn_tasks, task)
+		task_netns_check(task);
+	event_add_timer_msec(master, tasks_netns_poll, NULL, MN_TASKS_NETNS_POLL_MS,
+			     &t_netns_poll);
+}
+
+void mn_tasks_netns_changed(const char *name)
+{
+	char path[PATH_MAX], changed[PATH_MAX];
+	struct mn_task *task;
+
+	if (mn_netns_path(name, changed, sizeof(changed)) < 0)
+		return;
+	frr_each (mn_tasks, &mn_tasks, task) {
+		mn_netns_path(task->netns, path, sizeof(path));
+		if (!strcmp(path, changed) ||
+		    (!strncmp(path, "/var", 4) && !strcmp(path + 4, changed)))
+			task_netns_check(task);
+	}
 }
 
 /*
@@ -601,15 +781,23 @@ static struct event *t_settle_deadline;
 void mn_task_init(void)
 {
 	mn_tasks_init(&mn_tasks);
+	mn_task_devices_init();
 	hook_register(mn_nics_changed, tasks_nics_changed);
 	event_add_timer_msec(master, tasks_settle_deadline, NULL, MN_TASKS_SETTLE_MAX_MS,
 			     &t_settle_deadline);
+	event_add_timer_msec(master, tasks_netns_poll, NULL, MN_TASKS_NETNS_POLL_MS,
+			     &t_netns_poll);
 }
 
 void mn_task_terminate(void)
 {
+	struct mn_task *task;
+
 	event_cancel(&t_settle);
 	event_cancel(&t_settle_deadline);
-	mn_tasks_clear();
+	event_cancel(&t_netns_poll);
+	while ((task = mn_tasks_first(&mn_tasks)))
+		task_free(task);
 	mn_tasks_fini(&mn_tasks);
+	mn_task_devices_fini();
 }

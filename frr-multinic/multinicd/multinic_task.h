@@ -20,6 +20,7 @@
 #define _MULTINIC_TASK_H
 
 #include <net/if.h>
+#include <sys/types.h>
 
 #include "lib/prefix.h"
 #include "lib/typesafe.h"
@@ -69,7 +70,11 @@ struct mn_task {
 	char host_ifname[IFNAMSIZ];
 	int host_ifindex;
 	enum mn_dp_device device;
-	bool adopted; /* the pair was left by an earlier multinicd */
+	bool adopted;	   /* the pair was left by an earlier multinicd */
+	bool host_if_seen; /* zebra reported the host end (its loss means the pair went) */
+	bool waits_for_netns; /* WAITING because the netns is not there */
+	dev_t netns_dev;   /* the wired netns's identity (nsfs inode) */
+	ino_t netns_ino;
 	uint32_t mtu_in_use;
 	bool host_routes[AFI_MAX]; /* route to the VIP sent to zebra */
 	struct event *t_rewire;
@@ -95,27 +100,38 @@ extern struct mn_task_addr *mn_task_addr_add(struct mn_task *task, const char *n
 extern void mn_task_addr_del(struct mn_task *task, struct mn_task_addr *ta);
 extern void mn_task_addr_set(struct mn_task *task, struct mn_task_addr *ta, afi_t afi,
 			     const struct prefix *addr);
-extern void mn_tasks_clear(void);
 
 /* Checks used by validation; write a sentence into err on failure. */
 extern bool mn_task_netns_usable(const char *netns, char *err, size_t len);
 /*
- * An address a task may take: not a host interface's, not another task's
- * VIP or per-NIC address (self: the task being configured, may be NULL).
+ * An address a task may take as far as the host is concerned: a unicast
+ * address of a network, not a host interface's, not a NIC's gateway.
+ * (That no two tasks take one address is checked on the candidate
+ * configuration as a whole.)
  */
-extern bool mn_task_vip_free(const struct prefix *vip, const struct mn_task *self, char *err,
-			     size_t len);
+extern bool mn_task_addr_usable(const struct prefix *p, char *err, size_t len);
 
 extern const char *mn_task_status_name(enum mn_task_status status);
 extern struct mn_task *mn_task_find(const char *name);
 /* Everything made for a task (its own objects, then the datapaths'). */
 extern void mn_task_objects(const struct mn_task *task, mn_dp_object_fn fn, void *arg);
 
+/*
+ * The netns NAME (or a path under /run/netns) appeared or went: tasks
+ * living there are wired again or go waiting (multinic_netns_watch.c).
+ */
+extern void mn_tasks_netns_changed(const char *name);
+
 /* A configuration load (vtysh -b, vtysh -f) starts or ends. */
 extern void mn_tasks_config_start(void);
 extern void mn_tasks_config_end(void);
 
 extern void mn_task_init(void);
+/*
+ * multinicd stops: the tasks are forgotten, not unwired.  Stopping is not
+ * deconfiguring: every task goes on forwarding and a restarted multinicd
+ * adopts it; only "no task" and "no multinic" unwire.
+ */
 extern void mn_task_terminate(void);
 
 #endif /* _MULTINIC_TASK_H */

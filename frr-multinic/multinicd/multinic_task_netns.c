@@ -5,7 +5,18 @@
  */
 #include <zebra.h>
 
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <linux/nsfs.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+
+#include "lib/hash.h"
 #include "lib/log.h"
+#include "lib/memory.h"
+#include "lib/typesafe.h"
 #include "lib/prefix.h"
 
 #include "multinicd.h"
@@ -13,6 +24,66 @@
 #include "multinic_debug.h"
 #include "multinic_netlink.h"
 #include "multinic_task_netns.h"
+
+DEFINE_MTYPE_STATIC(MULTINICD, MN_TASK_DEVICE, "multinic task device name");
+
+/*
+ * Which host device each task's alias marks: read from the kernel once
+ * (the first wiring after multinicd started), then kept up to date as
+ * pairs are made and removed.
+ */
+PREDECL_HASH(task_devices);
+struct task_device {
+	struct task_devices_item item;
+	char task[MN_TASK_NAME_MAX + 1];
+	char ifname[IFNAMSIZ];
+};
+
+static int task_device_cmp(const struct task_device *a, const struct task_device *b)
+{
+	return strcmp(a->task, b->task);
+}
+
+static uint32_t task_device_hash(const struct task_device *d)
+{
+	return string_hash_make(d->task);
+}
+
+DECLARE_HASH(task_devices, struct task_device, item, task_device_cmp, task_device_hash);
+
+static struct task_devices_head task_devices;
+static bool task_devices_read;
+
+static struct task_device *task_device_lookup(const char *task)
+{
+	struct task_device key = {};
+
+	strlcpy(key.task, task, sizeof(key.task));
+	return task_devices_find(&task_devices, &key);
+}
+
+static void task_device_set(const char *task, const char *ifname)
+{
+	struct task_device *d = task_device_lookup(task);
+
+	if (!d) {
+		d = XCALLOC(MTYPE_MN_TASK_DEVICE, sizeof(*d));
+		strlcpy(d->task, task, sizeof(d->task));
+		task_devices_add(&task_devices, d);
+	}
+	strlcpy(d->ifname, ifname, sizeof(d->ifname));
+}
+
+/* ifname NULL: whatever device it was */
+static void task_device_forget(const char *task, const char *ifname)
+{
+	struct task_device *d = task_device_lookup(task);
+
+	if (!d || (ifname && strcmp(d->ifname, ifname)))
+		return;
+	task_devices_del(&task_devices, d);
+	XFREE(MTYPE_MN_TASK_DEVICE, d);
+}
 
 static const char *const task_gw_str[AFI_MAX] = {
 	[AFI_IP] = "169.254.1.1",
@@ -27,6 +98,65 @@ const char *mn_task_gateway(afi_t afi)
 const char *mn_task_device_name(enum mn_dp_device device)
 {
 	return device == MN_DP_DEV_NETKIT ? "netkit" : "veth";
+}
+
+#ifndef NSFS_MAGIC
+#define NSFS_MAGIC 0x6e736673
+#endif
+
+/* path names the same namespace as ours (the file at other). */
+static bool same_netns(const struct stat *st, const char *other)
+{
+	struct stat o;
+
+	return stat(other, &o) == 0 && o.st_dev == st->st_dev && o.st_ino == st->st_ino;
+}
+
+/*
+ * Looked at without opening anything but a namespace file: opening a
+ * FIFO would block the daemon, opening a device node can have effects
+ * (a watchdog starts ticking).  nsfs files are regular files on nsfs.
+ */
+int mn_task_netns_probe(const char *path, struct stat *id, char *err, size_t len)
+{
+	struct statfs sfs;
+	struct stat st;
+	int fd, type;
+
+	if (stat(path, &st) < 0) {
+		if (errno == ENOENT)
+			snprintf(err, len, "network namespace %s does not exist", path);
+		else
+			snprintf(err, len, "cannot look at network namespace %s: %s", path,
+				 safe_strerror(errno));
+		return -errno;
+	}
+	if (!S_ISREG(st.st_mode) || statfs(path, &sfs) < 0 || sfs.f_type != NSFS_MAGIC) {
+		snprintf(err, len, "%s is not a network namespace", path);
+		return -EINVAL;
+	}
+	/* the host's namespace: tasks would get the host's own routes */
+	if (same_netns(&st, "/proc/self/ns/net") || same_netns(&st, "/proc/1/ns/net")) {
+		snprintf(err, len,
+			 "%s is the host's own network namespace (multinicd's); a task needs a namespace of its own",
+			 path);
+		return -EINVAL;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
+		snprintf(err, len, "cannot open network namespace %s: %s", path,
+			 safe_strerror(errno));
+		return -errno;
+	}
+	type = ioctl(fd, NS_GET_NSTYPE);
+	close(fd);
+	if (type != CLONE_NEWNET) {
+		snprintf(err, len, "%s is not a network namespace", path);
+		return -EINVAL;
+	}
+	if (id)
+		*id = st;
+	return 0;
 }
 
 /* The device pair: netkit when the kernel has it, else veth. */
@@ -50,45 +180,68 @@ static int pair_create(const struct mn_task_wiring *w, const struct mn_nl_ns *ns
 	return ret;
 }
 
+/* What a host link of the task's device name is, before wiring. */
+enum pair_state {
+	PAIR_ABSENT,	  /* no such link: create the pair */
+	PAIR_ADOPTABLE,	  /* our pair, its peer in the task's netns: keep it */
+	PAIR_OURS_BROKEN, /* marked as this task's, but its peer is not there */
+	PAIR_FOREIGN,	  /* another task's, or not ours at all: leave it */
+};
+
 /*
  * A restarted multinicd keeps the device pair an earlier instance left:
  * forwarding goes on through it meanwhile (the pinned eBPF programs, or
  * the kernel routes and rules, which zebra keeps for us thanks to
  * graceful restart, multinic_zapi.c), and recreating it would cut the
- * task off and make bgpd withdraw its VIPs.  The pair is ours when the
- * host end exists and the task's netns has our peer; what belongs inside
- * is then re-added where missing.
+ * task off and make bgpd withdraw its VIPs.  The pair is this task's when
+ * its alias says so (or it has none: multinicd 0.1 set none) and the
+ * host end's peer is the task's device (w->peer_ifname) in its netns; what
+ * belongs inside is then re-added where missing.  A link marked for
+ * another task, or whose peer lives elsewhere, is never touched: the
+ * task takes another name (multinic_names.h).
  */
-static bool pair_adopt(const struct mn_task_wiring *w, const struct mn_nl_ns *ns,
-		       struct mn_task_pair *pair)
+static enum pair_state pair_inspect(const struct mn_task_wiring *w, const struct mn_nl_ns *ns,
+				    struct mn_task_pair *pair)
 {
 	struct mn_nl_ns host = MN_NL_NS_HOST;
-	char kind[16] = "";
-	int ifindex;
+	struct mn_nl_link_attrs at;
+	const char *owner;
 
-	ifindex = mn_nl_link_index(&host, w->host_ifname);
-	if (ifindex <= 0 || mn_nl_link_index(ns, w->peer_ifname) <= 0)
-		return false;
+	if (mn_nl_link_attrs(&host, w->host_ifname, &at, NULL, 0) < 0)
+		return PAIR_ABSENT;
+	owner = mn_task_of_alias(at.alias);
+	if (owner && strcmp(owner, w->name))
+		return PAIR_FOREIGN;
+	if (at.iflink <= 0 || mn_nl_link_index(ns, w->peer_ifname) != at.iflink)
+		return owner ? PAIR_OURS_BROKEN : PAIR_FOREIGN;
+	pair->host_ifindex = at.ifindex;
 	/* the kind decides the hook its pinned program sits on */
-	mn_nl_link_kind(&host, w->host_ifname, kind, sizeof(kind));
-	pair->host_ifindex = ifindex;
-	pair->device = strmatch(kind, "netkit") ? MN_DP_DEV_NETKIT : MN_DP_DEV_VETH;
-	zlog_info("task %s: adopting %s <-> %s left by an earlier multinicd", w->name,
-		  w->host_ifname, w->peer_ifname);
-	return true;
+	pair->device = strmatch(at.kind, "netkit") ? MN_DP_DEV_NETKIT : MN_DP_DEV_VETH;
+	return PAIR_ADOPTABLE;
+}
+
+/* Mark the host end as this task's: found again after a restart. */
+static int pair_mark(const struct mn_task_wiring *w, char *err, size_t len)
+{
+	struct mn_nl_ns host = MN_NL_NS_HOST;
+	char alias[64];
+
+	mn_task_alias(w->name, alias, sizeof(alias));
+	task_device_set(w->name, w->host_ifname);
+	return mn_nl_link_set_alias(&host, w->host_ifname, alias, err, len);
 }
 
 /* An address that is already there is fine on an adopted pair. */
-static int addr_add(const struct mn_nl_ns *ns, const char *peer, const struct prefix *p,
+static int addr_add(const struct mn_nl_ns *ns, const char *dev, const struct prefix *p,
 		    bool adopted, char *err, size_t len)
 {
-	int ret = mn_nl_addr_add(ns, peer, p, err, len);
+	int ret = mn_nl_addr_add(ns, dev, p, err, len);
 
 	return ret == -EEXIST && adopted ? 0 : ret;
 }
 
 /* Inside the netns: one family's VIP, gateway neighbour, default route. */
-static int family_setup(const struct prefix *vip, const struct mn_nl_ns *ns, const char *peer,
+static int family_setup(const struct prefix *vip, const struct mn_nl_ns *ns, const char *dev,
 			const uint8_t *host_mac, bool adopted, char *err, size_t len)
 {
 	afi_t afi = family2afi(vip->family);
@@ -97,16 +250,16 @@ static int family_setup(const struct prefix *vip, const struct mn_nl_ns *ns, con
 	int ret;
 
 	str2prefix(task_gw_str[afi], &gw);
-	ret = addr_add(ns, peer, vip, adopted, err, len);
+	ret = addr_add(ns, dev, vip, adopted, err, len);
 	/* netkit is L3: no neighbours, the route is on the link */
 	if (ret == 0 && host_mac)
-		ret = mn_nl_neigh_add(ns, peer, &gw, host_mac, err, len);
+		ret = mn_nl_neigh_add(ns, dev, &gw, host_mac, err, len);
 	if (ret)
 		return ret;
 	route.dst.family = vip->family;
 	route.gw = host_mac ? &gw : NULL;
 	route.src = vip;
-	route.ifname = peer;
+	route.ifname = dev;
 	return mn_nl_route_add(ns, &route, err, len);
 }
 
@@ -132,14 +285,44 @@ static int netns_setup(const struct mn_task_wiring *w, const struct mn_nl_ns *ns
 	return ret;
 }
 
+/* Adopt the pair that is there, or make one. */
+static int pair_ensure(const struct mn_task_wiring *w, const struct mn_nl_ns *ns, uint32_t mtu,
+		       struct mn_task_pair *pair, char *err, size_t len)
+{
+	struct mn_nl_ns host = MN_NL_NS_HOST;
+	int ret;
+
+	switch (pair_inspect(w, ns, pair)) {
+	case PAIR_ADOPTABLE:
+		pair->adopted = true;
+		zlog_info("task %s: adopting %s <-> %s left by an earlier multinicd", w->name,
+			  w->host_ifname, w->peer_ifname);
+		break;
+	case PAIR_FOREIGN:
+		snprintf(err, len, "device name %s is held by another device", w->host_ifname);
+		return -EADDRINUSE;
+	case PAIR_OURS_BROKEN:
+		/* ours, but its peer is gone (the netns was replaced): recreate */
+		mn_nl_link_delete(&host, w->host_ifname, NULL, 0);
+		/* fallthrough */
+	case PAIR_ABSENT:
+		ret = pair_create(w, ns, mtu, pair, err, len);
+		if (ret)
+			return ret;
+		break;
+	}
+	return pair_mark(w, err, len);
+}
+
 int mn_task_netns_wire(const struct mn_task_wiring *w, const char *netns, uint32_t mtu,
 		       struct mn_task_pair *pair, char *err, size_t len)
 {
 	struct mn_nl_ns host = MN_NL_NS_HOST, ns;
 	char path[PATH_MAX];
+	struct stat st;
 	uint8_t mac[6];
 	bool has_mac;
-	int fd, ret = 0;
+	int fd, ret;
 
 	memset(pair, 0, sizeof(*pair));
 	mn_netns_path(netns, path, sizeof(path));
@@ -148,13 +331,12 @@ int mn_task_netns_wire(const struct mn_task_wiring *w, const char *netns, uint32
 		return fd;
 	ns.fd = fd;
 	ns.name = netns;
-
-	pair->adopted = pair_adopt(w, &ns, pair);
-	if (!pair->adopted) {
-		/* A device left by an earlier instance would block the new pair. */
-		mn_nl_link_delete(&host, w->host_ifname, NULL, 0);
-		ret = pair_create(w, &ns, mtu, pair, err, len);
+	/* the namespace's identity: a netns re-created at the same path differs */
+	if (fstat(fd, &st) == 0) {
+		pair->netns_dev = st.st_dev;
+		pair->netns_ino = st.st_ino;
 	}
+	ret = pair_ensure(w, &ns, mtu, pair, err, len);
 	if (ret == 0)
 		ret = mn_nl_link_up(&host, w->host_ifname, 0, err, len);
 	if (ret == 0) {
@@ -183,13 +365,144 @@ int mn_task_netns_open(const char *host_ifname, enum mn_dp_device device, char *
 	return mn_nl_netkit_set_peer_policy(host_ifname, true, err, len);
 }
 
-int mn_task_netns_unwire(const char *host_ifname, char *err, size_t len)
+int mn_task_netns_unwire(const char *task, const char *host_ifname, char *err, size_t len)
 {
 	struct mn_nl_ns host = MN_NL_NS_HOST;
 	int ret;
 
+	task_device_forget(task, host_ifname);
 	/* Deleting our end deletes the peer and all that lives on it. */
 	frr_with_privs (&multinic_privs)
 		ret = mn_nl_link_delete(&host, host_ifname, err, len);
+	return ret;
+}
+
+/*
+ * The task devices on the host
+ */
+
+struct devices_walk {
+	bool index; /* reading the marks into task_devices, not reconciling */
+	bool (*keep)(const char *task, const char *ifname, void *arg);
+	void *arg;
+	unsigned int removed;
+};
+
+/*
+ * multinicd 0.1 marked nothing: its devices are known by their names
+ * ("mn-" + a task name, "mn" + 8 hex digits) and their kind.
+ */
+static bool legacy_task_device(const struct mn_nl_link_info *link)
+{
+	const char *n = link->ifname;
+	size_t i;
+
+	if (link->alias[0] || (strcmp(link->kind, "veth") && strcmp(link->kind, "netkit")))
+		return false;
+	if (!strncmp(n, "mn-", 3) && n[3])
+		return true;
+	if (strncmp(n, "mn", 2) || strlen(n) != 10)
+		return false;
+	for (i = 2; i < 10; i++)
+		if (!isxdigit((unsigned char)n[i]) || isupper((unsigned char)n[i]))
+			return false;
+	return true;
+}
+
+static void device_seen(const struct mn_nl_link_info *link, void *arg)
+{
+	struct devices_walk *walk = arg;
+	struct mn_nl_ns host = MN_NL_NS_HOST;
+	const char *task = mn_task_of_alias(link->alias);
+	char err[256];
+
+	if (walk->index) {
+		if (task)
+			task_device_set(task, link->ifname);
+		return;
+	}
+	if (!task && !legacy_task_device(link))
+		return;
+	if (walk->keep(task, link->ifname, walk->arg))
+		return;
+	if (mn_nl_link_delete(&host, link->ifname, err, sizeof(err)) < 0) {
+		zlog_warn("cannot remove %s, left by an earlier multinicd: %s", link->ifname, err);
+		return;
+	}
+	if (task)
+		task_device_forget(task, link->ifname);
+	zlog_info("removed %s (%s), left by an earlier multinicd for %s%s", link->ifname,
+		  link->kind, task ? "task " : "a task no longer configured",
+		  task ? task : "");
+	walk->removed++;
+}
+
+bool mn_task_device_find(const char *task, char *ifname, size_t len)
+{
+	struct mn_nl_ns host = MN_NL_NS_HOST;
+	struct devices_walk walk = { .index = true };
+	const struct task_device *d;
+	char err[256];
+
+	if (!task_devices_read) {
+		frr_with_privs (&multinic_privs)
+			if (mn_nl_links_dump(&host, device_seen, &walk, err, sizeof(err)) < 0)
+				zlog_warn("cannot read the task devices on the host: %s", err);
+		task_devices_read = true;
+	}
+	d = task_device_lookup(task);
+	if (d)
+		strlcpy(ifname, d->ifname, len);
+	return d != NULL;
+}
+
+unsigned int mn_task_devices_reconcile(bool (*keep)(const char *task, const char *ifname,
+						    void *arg),
+				       void *arg)
+{
+	struct mn_nl_ns host = MN_NL_NS_HOST;
+	struct devices_walk walk = { .keep = keep, .arg = arg };
+	char err[256];
+	int ret;
+
+	frr_with_privs (&multinic_privs)
+		ret = mn_nl_links_dump(&host, device_seen, &walk, err, sizeof(err));
+	if (ret < 0)
+		zlog_warn("cannot look for devices an earlier multinicd left: %s", err);
+	return walk.removed;
+}
+
+void mn_task_devices_init(void)
+{
+	task_devices_init(&task_devices);
+}
+
+void mn_task_devices_fini(void)
+{
+	struct task_device *d;
+
+	while ((d = task_devices_pop(&task_devices)))
+		XFREE(MTYPE_MN_TASK_DEVICE, d);
+	task_devices_fini(&task_devices);
+}
+
+int mn_task_netns_set_mtu(const char *netns, const char *host_ifname, const char *peer_ifname,
+			  uint32_t mtu, char *err, size_t len)
+{
+	struct mn_nl_ns host = MN_NL_NS_HOST, ns;
+	char path[PATH_MAX];
+	int fd, ret;
+
+	mn_netns_path(netns, path, sizeof(path));
+	fd = mn_nl_netns_open(path, err, len);
+	if (fd < 0)
+		return fd;
+	ns.fd = fd;
+	ns.name = netns;
+	/* the peer first: the host end must never take more than the task sends */
+	ret = mn_nl_link_up(&ns, peer_ifname, mtu, err, len);
+	if (ret == 0)
+		ret = mn_nl_link_up(&host, host_ifname, mtu, err, len);
+	close(fd);
 	return ret;
 }

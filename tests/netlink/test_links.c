@@ -289,16 +289,17 @@ struct links_seen {
 	const struct mn_nl_ns *del_in; /* delete each veth seen there */
 };
 
-static void link_seen(const char *ifname, int ifindex, const char *kind, void *arg)
+static void link_seen(const struct mn_nl_link_info *link, void *arg)
 {
 	struct links_seen *seen = arg;
 	size_t n = strlen(seen->text);
 	char err[ERRLEN];
 
-	snprintf(seen->text + n, sizeof(seen->text) - n, "%s %d %s\n", ifname, ifindex,
-		 kind[0] ? kind : "-");
-	if (seen->del_in && !strcmp(kind, "veth"))
-		assert_ok(mn_nl_link_delete(seen->del_in, ifname, err, sizeof(err)), err);
+	snprintf(seen->text + n, sizeof(seen->text) - n, "%s %d %s%s%s\n", link->ifname,
+		 link->ifindex, link->kind[0] ? link->kind : "-", link->alias[0] ? " " : "",
+		 link->alias);
+	if (seen->del_in && !strcmp(link->kind, "veth"))
+		assert_ok(mn_nl_link_delete(seen->del_in, link->ifname, err, sizeof(err)), err);
 }
 
 void links_dump_kinds(void **state)
@@ -316,12 +317,30 @@ void links_dump_kinds(void **state)
 	snprintf(want, sizeof(want), "lo 1 -\n%s %d veth\n", p0, pidx);
 	assert_string_equal(seen.text, want);
 
-	/* the host: among its links, our end */
+	/* the host: among its links, our end, with the alias we gave it */
+	assert_ok(mn_nl_link_set_alias(&MN_NL_NS_HOST, h0, "multinic task job1", err,
+				       sizeof(err)),
+		  err);
 	seen.text[0] = '\0';
 	assert_ok(mn_nl_links_dump(&MN_NL_NS_HOST, link_seen, &seen, err, sizeof(err)), err);
-	snprintf(want, sizeof(want), "\n%s %d veth\n", h0, hidx);
+	snprintf(want, sizeof(want), "\n%s %d veth multinic task job1\n", h0, hidx);
 	assert_contains(seen.text, want);
 	assert_not_contains(seen.text, p0);
+	{
+		struct mn_nl_link_attrs at;
+
+		/* the host end's attributes: its alias, and its peer's ifindex */
+		assert_ok(mn_nl_link_attrs(&MN_NL_NS_HOST, h0, &at, err, sizeof(err)), err);
+		assert_int_equal(at.ifindex, hidx);
+		assert_int_equal(at.iflink, pidx);
+		assert_string_equal(at.kind, "veth");
+		assert_string_equal(at.alias, "multinic task job1");
+		assert_int_equal(mn_nl_link_attrs(&fx->a, "nosuchlink0", &at, err, sizeof(err)),
+				 -ENODEV);
+	}
+	assert_int_equal(mn_nl_link_set_alias(&fx->a, "nosuchlink0", "x", err, sizeof(err)),
+			 -ENODEV);
+	assert_contains(err, "cannot set the alias of link nosuchlink0");
 
 	/* another kind; and the callback may act on what it sees */
 	if (run("ip -n %s tuntap add dev %s mode tun", ns_b, p1) != 0)

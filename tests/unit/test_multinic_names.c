@@ -372,7 +372,7 @@ static void task_ifname_long_names_are_hashed(void **state)
 
 	(void)state;
 	mn_task_ifname("abcdefghijklm", a, sizeof(a));
-	assert_int_equal(strlen(a), 10);
+	assert_int_equal(strlen(a), 15);
 	assert_memory_equal(a, "mn", 2);
 	assert_null(strchr(a, '-'));
 	assert_true(mn_ifname_valid(a, NULL, 0));
@@ -383,8 +383,71 @@ static void task_ifname_long_names_are_hashed(void **state)
 	mn_task_ifname("abcdefghijkln", b, sizeof(b));
 	assert_string_not_equal(a, b);
 	mn_task_ifname("a-32-character-long-task-name-xx", b, sizeof(b));
-	assert_int_equal(strlen(b), 10);
+	assert_int_equal(strlen(b), 15);
 	assert_true(mn_ifname_valid(b, NULL, 0));
+	/* the 32-bit hash of 0.1 collided on these two; the 64-bit one does not */
+	mn_task_ifname("job-000512789", a, sizeof(a));
+	mn_task_ifname("job-000749192", b, sizeof(b));
+	assert_string_not_equal(a, b);
+}
+
+static void task_ifname_variants_and_legacy(void **state)
+{
+	char v0[IFNAMSIZ_TEST], v1[IFNAMSIZ_TEST], v2[IFNAMSIZ_TEST], l1[IFNAMSIZ_TEST],
+		l2[IFNAMSIZ_TEST];
+
+	(void)state;
+	/* a short name's variants are hashed names, distinct from each other */
+	mn_task_ifname_variant("job1", 0, v0, sizeof(v0));
+	mn_task_ifname_variant("job1", 1, v1, sizeof(v1));
+	mn_task_ifname_variant("job1", 2, v2, sizeof(v2));
+	assert_string_equal(v0, "mn-job1");
+	assert_int_equal(strlen(v1), 15);
+	assert_true(mn_ifname_valid(v1, NULL, 0));
+	assert_string_not_equal(v1, v2);
+	/* variant 0 of a long name is mn_task_ifname() */
+	mn_task_ifname_variant("job-000512789", 0, v0, sizeof(v0));
+	mn_task_ifname("job-000512789", v1, sizeof(v1));
+	assert_string_equal(v0, v1);
+	/* 0.1's names: the two that collided, and none for short names */
+	assert_true(mn_task_ifname_legacy("job-000512789", l1, sizeof(l1)));
+	assert_true(mn_task_ifname_legacy("job-000749192", l2, sizeof(l2)));
+	assert_string_equal(l1, l2);
+	assert_int_equal(strlen(l1), 10);
+	assert_false(mn_task_ifname_legacy("job1", l1, sizeof(l1)));
+}
+
+static void task_device_names_are_recognised(void **state)
+{
+	char buf[IFNAMSIZ_TEST];
+
+	(void)state;
+	mn_task_ifname("job1", buf, sizeof(buf));
+	assert_true(mn_ifname_is_task_device(buf));
+	mn_task_ifname("job-000512789", buf, sizeof(buf));
+	assert_true(mn_ifname_is_task_device(buf));
+	mn_task_ifname_variant("job1", 3, buf, sizeof(buf));
+	assert_true(mn_ifname_is_task_device(buf));
+	assert_true(mn_task_ifname_legacy("job-000512789", buf, sizeof(buf)));
+	assert_true(mn_ifname_is_task_device(buf));
+	assert_false(mn_ifname_is_task_device("eth0"));
+	assert_false(mn_ifname_is_task_device("mnic0"));
+	assert_false(mn_ifname_is_task_device("mn-"));
+	assert_false(mn_ifname_is_task_device("mn0"));
+	assert_false(mn_ifname_is_task_device("mnabcdefghijkl8"));
+}
+
+static void task_alias_round_trip(void **state)
+{
+	char alias[64];
+
+	(void)state;
+	mn_task_alias("job1", alias, sizeof(alias));
+	assert_string_equal(alias, "multinic task job1");
+	assert_string_equal(mn_task_of_alias(alias), "job1");
+	assert_null(mn_task_of_alias("multinic task "));
+	assert_null(mn_task_of_alias("uplink to rack 3"));
+	assert_null(mn_task_of_alias(""));
 }
 
 int main(void)
@@ -415,6 +478,9 @@ int main(void)
 	const struct CMUnitTest task_names[] = {
 		cmocka_unit_test(task_ifname_short_names_are_readable),
 		cmocka_unit_test(task_ifname_long_names_are_hashed),
+		cmocka_unit_test(task_ifname_variants_and_legacy),
+		cmocka_unit_test(task_device_names_are_recognised),
+		cmocka_unit_test(task_alias_round_trip),
 	};
 	int failed = 0;
 

@@ -30,8 +30,9 @@
 # Environment: BB the busybox binary (default busybox), MN_EXPECT_NETKIT=1
 # to fail when the kernel has no netkit (the VM), FRR_SBIN (/usr/lib/frr),
 # MN_DP_CASES the groups of cases to run, in order (default: probe wire
-# egress ingress nic-down restart detach remove; later ones assume probe
-# and wire, restart egress), MN_DP_KNOWN_FAILURES (see KNOWN_FAILURES).
+# egress ingress nic-down restart hardening detach remove lifecycle; later ones
+# assume probe and wire, restart egress, lifecycle remove),
+# MN_DP_KNOWN_FAILURES (see KNOWN_FAILURES).
 # Lists of addresses and pids are split into words on purpose:
 # shellcheck disable=SC2046
 set -u
@@ -122,6 +123,12 @@ wait_for() {
 
 ns() { n=$1; shift; ip netns exec "$n" "$@"; }
 vt() { vtysh -c "$*" 2>&1; }
+# vtc CMD...: several commands in one vtysh session (none with a quote)
+vtc() {
+	cmd=vtysh
+	for c in "$@"; do cmd="$cmd -c '$c'"; done
+	eval "$cmd" 2>&1
+}
 # The show command's JSON on one line, without blanks.
 vtj() { vtysh -c "$*" 2>/dev/null | tr -d ' \n'; }
 
@@ -213,7 +220,7 @@ teardown() {
 		[ -f $RUN/$d.pid ] && kill "$(cat $RUN/$d.pid)" 2>/dev/null
 	done
 	kill $(jobs -p) 2>/dev/null
-	for n in job1 tor remote; do
+	for n in job1 job2 job3 job4 tor remote; do
 		ip netns del $n 2>/dev/null
 	done
 }
@@ -499,6 +506,202 @@ case_remove() {
 	result task-removed
 }
 
+#
+# Lifecycle: stopping is not deconfiguring; what a restart finds
+#
+
+# multinicd stopped the way frrinit and watchfrr stop it (SIGTERM), then
+# started again with the configuration file CONF.
+restart_multinicd() { # CONF
+	kill -TERM "$(cat $RUN/multinicd.pid)"
+	wait_for 10 sh -c "! kill -0 $(cat $RUN/multinicd.pid) 2>/dev/null" ||
+		bad "multinicd did not stop on SIGTERM"
+	$SBIN/multinicd -d --log file:$TMP/multinicd.log --log-level debug ||
+		bad "multinicd does not start again"
+	wait_for 20 test -S $RUN/multinicd.vty
+	vtysh -f "$1" >$TMP/config.out 2>&1 || bad "vtysh -f: $(cat $TMP/config.out)"
+}
+
+config_with_tasks() { # FILE MODE TASK:NETNS:VIP4...
+	out=$1 mode=$2
+	shift 2
+	{
+		echo "multinic"
+		echo " egress-mode $mode"
+		for i in 0 1 2 3; do
+			echo " nic h1-eth$i gateway 10.0.$i.1 gateway fd00:0:$i::1"
+		done
+		for t in "$@"; do
+			echo " task ${t%%:*}"
+			rest=${t#*:}
+			echo "  netns ${rest%%:*}"
+			echo "  vip ${rest#*:}/32"
+			echo " exit"
+		done
+		echo "exit"
+	} >"$out"
+}
+
+status_of() { vtj "show multinic task $1 json" | $BB sed -n 's/.*"status":"\([a-z]*\)".*/\1/p'; }
+status_is() { [ "$(status_of "$1")" = "$2" ]; }
+wired() { status_is "$1" wired; }
+host_if_of() { vtj "show multinic task $1 json" | $BB sed -n 's/.*"hostInterface":"\([^"]*\)".*/\1/p'; }
+rules_of() { ip rule show | grep -c "iif $1 "; }
+no_rules_of() { [ "$(rules_of "$1")" = 0 ]; }
+
+# SIGTERM under traffic: nothing is unwired, no packet is lost, and the
+# new multinicd takes everything over (the same pinned link, or in
+# kernel mode the same rules, which it did not delete).
+case_sigterm() { # MODE
+	mode=$1
+	config_with_tasks $TMP/lifecycle.conf $mode job1:job1:$VIP4
+	vtysh -f $TMP/lifecycle.conf >$TMP/config.out 2>&1 || bad "vtysh -f: $(cat $TMP/config.out)"
+	wait_for 30 wired job1 || bad "job1 not wired in $mode mode: $(status_of job1)"
+	id0=$(link_id)
+	ifi0=$(cat /sys/class/net/$TASK_IF/ifindex 2>/dev/null)
+	ns job1 $BB ping -c 60 -i 0.05 -W 2 $REMOTE4 >$TMP/sigterm.ping 2>&1 &
+	pingpid=$!
+	$BB sleep 0.5
+	restart_multinicd $TMP/lifecycle.conf
+	wait_for 30 wired job1 || bad "job1 not wired again: $(status_of job1)"
+	wait $pingpid
+	loss=$($BB sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p' $TMP/sigterm.ping)
+	[ "$loss" = 0 ] || bad "the ping across SIGTERM and restart lost packets: $(grep -E 'transmitted|loss' $TMP/sigterm.ping)"
+	[ "$(cat /sys/class/net/$TASK_IF/ifindex 2>/dev/null)" = "$ifi0" ] ||
+		bad "$TASK_IF was recreated (ifindex $ifi0 before, $(cat /sys/class/net/$TASK_IF/ifindex 2>/dev/null) after)"
+	if [ $mode = ebpf ]; then
+		[ -n "$id0" ] && [ "$(link_id)" = "$id0" ] ||
+			bad "the pinned link was not adopted: link id ${id0:-none} before, $(link_id) after"
+	else
+		[ "$(rules_of $TASK_IF)" -ge 1 ] || bad "no rule for $TASK_IF after the restart"
+	fi
+	result sigterm-$mode
+}
+
+# A task removed from the configuration while multinicd was down: once
+# the configuration is loaded and the tasks settled, its device pair, its
+# rules and its pinned link are gone; the other task is untouched.
+case_removed_while_down() {
+	ip netns add job2
+	config_with_tasks $TMP/two.conf ebpf job1:job1:$VIP4 job2:job2:10.200.0.2
+	vtysh -f $TMP/two.conf >$TMP/config.out 2>&1 || bad "vtysh -f: $(cat $TMP/config.out)"
+	wait_for 30 wired job2 || bad "job2 not wired: $(status_of job2)"
+	no_rules_of mn-job2 && bad "mn-job2 has no rule"
+	ifi1=$(cat /sys/class/net/$TASK_IF/ifindex 2>/dev/null)
+	config_with_tasks $TMP/one.conf ebpf job1:job1:$VIP4
+	restart_multinicd $TMP/one.conf
+	wait_for 30 wired job1 || bad "job1 not wired again: $(status_of job1)"
+	wait_for 30 sh -c "! ip link show mn-job2" || bad "mn-job2 is still there"
+	wait_for 10 no_rules_of mn-job2 || bad "rules of mn-job2 are still there: $(ip rule show | grep mn-job2)"
+	wait_for 10 sh -c "! test -e /sys/fs/bpf/multinic/links/task-job2" ||
+		bad "task-job2 is still pinned"
+	ck "mn0 is still in netns job2" sh -c "! ip -n job2 link show mn0"
+	[ "$(cat /sys/class/net/$TASK_IF/ifindex 2>/dev/null)" = "$ifi1" ] ||
+		bad "$TASK_IF was recreated"
+	ip netns del job2
+	result removed-while-down
+}
+
+# The task's netns goes: the task waits; it comes back: wired again.
+case_netns_gone() {
+	ip netns del job1
+	wait_for 10 status_is job1 waiting ||
+		bad "job1 is $(status_of job1) after its netns went, not waiting"
+	ck "$TASK_IF is still there" sh -c "! ip link show $TASK_IF"
+	ip netns add job1
+	wait_for 10 wired job1 || bad "job1 is $(status_of job1) after its netns came back"
+	ck "mn0 is not in the new netns job1" ip -n job1 link show mn0
+	lost=$(ping_all 4 2 job1 $REMOTE4)
+	[ "$lost" = 0 ] || bad "the task does not reach the remote host again"
+	result netns-gone
+}
+
+# Two long task names whose devices multinicd 0.1 named alike (its
+# 32-bit hash collided): each gets a device of its own.
+case_name_collision() {
+	ip netns add job3
+	ip netns add job4
+	{
+		sed '$d' $TMP/one.conf
+		printf ' task job-000512789\n  netns job3\n  vip 10.200.0.3/32\n exit\n'
+		printf ' task job-000749192\n  netns job4\n  vip 10.200.0.4/32\n exit\n'
+		echo exit
+	} >$TMP/collide.conf
+	vtysh -f $TMP/collide.conf >$TMP/config.out 2>&1 || bad "vtysh -f: $(cat $TMP/config.out)"
+	wait_for 30 wired job-000512789 || bad "job-000512789: $(status_of job-000512789)"
+	wait_for 30 wired job-000749192 || bad "job-000749192: $(status_of job-000749192)"
+	a=$(host_if_of job-000512789)
+	b=$(host_if_of job-000749192)
+	[ -n "$a" ] && [ "$a" != "$b" ] || bad "both tasks use host device '$a'"
+	ck "mn0 is not in job3" ip -n job3 link show mn0
+	ck "mn0 is not in job4" ip -n job4 link show mn0
+	vtysh -c 'configure' -c 'multinic' -c 'no task job-000512789' -c 'no task job-000749192' >/dev/null 2>&1
+	ip netns del job3
+	ip netns del job4
+	result name-collision
+}
+
+#
+# Hardening of the host side
+#
+
+mtu_of() { ip -n "$1" -o link show "$2" 2>/dev/null | $BB sed -n 's/.* mtu \([0-9]*\) .*/\1/p'; }
+mtu_is() { [ "$(mtu_of "$1" "$2")" = "$3" ]; }
+
+# A task without a configured MTU follows the NICs' smallest, in place.
+case_mtu_follows() {
+	ifi=$(cat /sys/class/net/$TASK_IF/ifindex 2>/dev/null)
+	for nic in $NICS; do ip link set $nic mtu 1400; done
+	wait_for 10 mtu_is job1 mn0 1400 || bad "mn0's MTU is $(mtu_of job1 mn0), not the NICs' 1400"
+	[ "$(cat /sys/class/net/$TASK_IF/mtu)" = 1400 ] ||
+		bad "$TASK_IF's MTU is $(cat /sys/class/net/$TASK_IF/mtu), not 1400"
+	[ "$(cat /sys/class/net/$TASK_IF/ifindex 2>/dev/null)" = "$ifi" ] ||
+		bad "$TASK_IF was recreated to change its MTU"
+	for nic in $NICS; do ip link set $nic mtu 1500; done
+	wait_for 10 mtu_is job1 mn0 1500 || bad "mn0's MTU is $(mtu_of job1 mn0) once the NICs are back at 1500"
+	out=$(vtc 'configure' 'multinic' 'task job1' 'mtu 9000' 2>&1)
+	case $out in
+	*"larger than the smallest MTU"*) ;;
+	*) bad "mtu 9000 above the NICs' 1500 was not refused: $out" ;;
+	esac
+	result mtu-follows
+}
+
+# Addresses a task may not take are refused, and change nothing.
+case_bad_addresses() {
+	before=$(vt 'show running-config')
+	for a in 0.1.2.3 127.0.0.5 224.0.0.9 240.0.0.1 255.255.255.255 169.254.1.1 169.254.169.254 10.0.0.1; do
+		out=$(vtysh -c 'configure' -c 'multinic' -c 'task job1' -c "vip $a/32" 2>&1)
+		case $out in
+		*"must be unicast"* | *"gateway of NIC"*) ;;
+		*) bad "VIP $a was not refused: $out" ;;
+		esac
+	done
+	for a in :: ::1 fe80::5 ff02::1; do
+		out=$(vtysh -c 'configure' -c 'multinic' -c 'task job1' -c "vip $a/128" 2>&1)
+		case $out in
+		*"must be unicast"*) ;;
+		*) bad "VIP $a was not refused: $out" ;;
+		esac
+	done
+	out=$(vtysh -c 'configure' -c 'multinic' -c 'authorization vip-range 0.0.0.0/0' 2>&1)
+	case $out in *"every address"*) ;; *) bad "vip-range 0.0.0.0/0 was not refused: $out" ;; esac
+	[ "$(vt 'show running-config')" = "$before" ] || bad "the running configuration changed"
+	result bad-addresses
+}
+
+# A rule matching multinicd's own device names never selects them.
+case_nic_match_own_devices() {
+	vtc 'configure' 'multinic' 'nic-match 50 name mn*' >/dev/null
+	$BB sleep 1
+	vtj 'show multinic nic json' | grep -q "\"$TASK_IF\"" && bad "$TASK_IF was selected as a NIC"
+	out=$(vtysh -c 'configure' -c 'multinic' -c "nic $TASK_IF" 2>&1)
+	case $out in *"never NICs"*) ;; *) bad "nic $TASK_IF was not refused: $out" ;; esac
+	vtc 'configure' 'multinic' 'no nic-match 50' >/dev/null
+	wired job1 || bad "job1 is $(status_of job1)"
+	result nic-match-own-devices
+}
+
 main() {
 	rm -rf $TMP
 	mkdir -p $TMP
@@ -511,7 +714,7 @@ main() {
 		echo "FAIL $dp/setup: the topology or FRR did not start"
 		nfail=1
 	else
-		for c in ${MN_DP_CASES:-probe wire egress ingress nic-down restart detach remove}; do
+		for c in ${MN_DP_CASES:-probe wire egress ingress nic-down restart hardening detach remove lifecycle}; do
 			case $c in
 			probe) case_probe ;;
 			wire) case_wire ;;
@@ -533,6 +736,18 @@ main() {
 			restart) case_restart ;;
 			detach) case_detach ;;
 			remove) case_remove ;;
+			hardening)
+				case_mtu_follows
+				case_bad_addresses
+				case_nic_match_own_devices
+				;;
+			lifecycle)
+				case_sigterm ebpf
+				case_sigterm kernel
+				case_removed_while_down
+				case_netns_gone
+				case_name_collision
+				;;
 			esac
 		done
 	fi

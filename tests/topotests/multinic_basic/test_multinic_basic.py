@@ -361,6 +361,65 @@ def test_vtysh_refuses_invalid(tgen, command, reason):
     expect_vtysh_refusal(h1, [command], reason)
 
 
+# Addresses no task may take (issue 16 item 10), as a VIP or a per-NIC
+# address: (address, what the refusal must say). h1's NICs are
+# h1-eth0 10.0.1.2/24 and h1-eth1 10.0.2.2/24.
+INVALID_TASK_ADDRESSES = [
+    ("0.0.0.1/32", r"0\.0\.0\.0/8"),
+    ("127.0.0.1/32", r"loopback"),
+    ("224.0.0.5/32", r"multicast"),
+    ("240.0.0.1/32", r"reserved"),
+    ("255.255.255.255/32", r"broadcast"),
+    ("169.254.1.1/32", r"link-local"),
+    ("169.254.169.254/32", r"link-local"),
+    ("10.0.1.2/32", r"interface|h1-eth0"),
+    ("::/128", r"unspecified"),
+    ("::1/128", r"loopback"),
+    ("fe80::1/128", r"link-local"),
+    ("ff02::1/128", r"multicast"),
+    ("::ffff:127.0.0.1/128", r"IPv4-mapped"),
+]
+
+
+def _task_lines(address, as_vip):
+    if as_vip:
+        return ["task hostile", "vip " + address]
+    return ["task hostile", "nic h1-eth0 address " + address]
+
+
+@pytest.mark.parametrize("as_vip", [True, False], ids=["vip", "nic-address"])
+@pytest.mark.parametrize(
+    "address,reason", INVALID_TASK_ADDRESSES, ids=[a for a, _ in INVALID_TASK_ADDRESSES]
+)
+def test_vtysh_refuses_task_address(tgen, address, reason, as_vip):
+    "No task may take a reserved, link-local, multicast or host address (vtysh)."
+    h1 = tgen.gears["h1"]
+    # entering "task hostile" creates the task: before the snapshot
+    rc, out = vtysh_config(h1, "multinic", "task hostile")
+    assert rc == 0, "cannot create task hostile: {}".format(out)
+    try:
+        expect_vtysh_refusal(h1, _task_lines(address, as_vip), reason)
+    finally:
+        vtysh_config(h1, "multinic", "no task hostile")
+
+
+@pytest.mark.parametrize("as_vip", [True, False], ids=["vip", "nic-address"])
+@pytest.mark.parametrize(
+    "address,reason", INVALID_TASK_ADDRESSES, ids=[a for a, _ in INVALID_TASK_ADDRESSES]
+)
+def test_grpc_refuses_task_address(tgen, address, reason, as_vip):
+    "No task may take a reserved, link-local, multicast or host address (gRPC)."
+    h1 = tgen.gears["h1"]
+    v6 = ":" in address
+    if as_vip:
+        task = {"name": "hostile", "vip-v6" if v6 else "vip-v4": address}
+    else:
+        task = {"name": "hostile", "nic-address": [
+            {"nic": "h1-eth0", "ipv6" if v6 else "ipv4": address}]}
+    expect_grpc_refusal(h1, Northbound(h1, GRPC_PORT), "task address " + address,
+                        {MC: {"task": [task]}}, reason)
+
+
 INVALID_GRPC = [
     # the authorization policy's own sweep is in multinic_authz
     (
