@@ -690,6 +690,32 @@ case_bad_addresses() {
 	result bad-addresses
 }
 
+# Hostile netns paths (issue 16 item 6): a FIFO (an open() would block the
+# daemon), a device node (opening it may act), multinicd's own namespace and
+# a symlink to it (the task would get the host's routes): each refused with
+# a message at once, the daemon still answers, the configuration unchanged.
+case_hostile_netns() {
+	before=$(vt 'show running-config')
+	$BB mkfifo $TMP/fifo
+	$BB ln -sf /proc/1/ns/net $TMP/hostns
+	for p in $TMP/fifo /dev/zero /proc/1/ns/net /proc/self/ns/net $TMP/hostns $TMP/none; do
+		out=$($BB timeout 10 vtysh -c 'configure' -c 'multinic' -c 'task hostile' -c "netns $p" 2>&1)
+		rc=$?
+		[ $rc = 124 ] && bad "netns $p: vtysh hung (multinicd blocked?)"
+		case $out in
+		# PID 1's namespace: multinicd (user frr, no CAP_SYS_PTRACE) may not
+		# even look at it ("cannot look at ... Permission denied"): refused too
+		*"not a network namespace"* | *"host's own network namespace"* | *"does not exist"* | *"cannot look at"*) ;;
+		*) bad "netns $p was not refused: $out" ;;
+		esac
+	done
+	vtc 'configure' 'multinic' 'no task hostile' >/dev/null
+	vt 'show multinic task json' | grep -q '"status"' || bad "multinicd does not answer"
+	[ "$(vt 'show running-config')" = "$before" ] || bad "the running configuration changed"
+	$BB rm -f $TMP/fifo $TMP/hostns
+	result hostile-netns
+}
+
 # A rule matching multinicd's own device names never selects them.
 case_nic_match_own_devices() {
 	vtc 'configure' 'multinic' 'nic-match 50 name mn*' >/dev/null
@@ -739,6 +765,7 @@ main() {
 			hardening)
 				case_mtu_follows
 				case_bad_addresses
+				case_hostile_netns
 				case_nic_match_own_devices
 				;;
 			lifecycle)
