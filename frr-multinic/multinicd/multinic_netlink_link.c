@@ -445,30 +445,23 @@ int mn_nl_link_delete(const struct mn_nl_ns *ns, const char *ifname, char *err, 
 	return mn_nl_request(&req, err, errlen);
 }
 
-struct mn_nl_link_state {
-	const char *ifname;
-	uint32_t mtu;
-};
-
-static int mn_nl_link_up_send(struct mn_nl *nl, int ifindex, void *arg)
+/*
+ * One RTM_NEWLINK for the link named IFNAME, with what FILL sets on the
+ * change.  Addressed by name (orig has no ifindex): the kernel applies
+ * the whole change, or answers ENODEV.
+ */
+static int link_change_by_name(struct mn_nl *nl, const char *ifname,
+			       void (*fill)(struct rtnl_link *change, const void *arg), const void *arg)
 {
-	const struct mn_nl_link_state *st = arg;
 	struct rtnl_link *orig, *change;
 	int nle = -NLE_NOMEM;
 
 	orig = rtnl_link_alloc();
 	change = rtnl_link_alloc();
 	if (orig && change) {
-		/*
-		 * Addressed by name (orig has no ifindex): a single
-		 * RTM_NEWLINK in which the kernel applies MTU and flags, or
-		 * answers ENODEV.
-		 */
-		rtnl_link_set_name(orig, st->ifname);
-		rtnl_link_set_name(change, st->ifname);
-		rtnl_link_set_flags(change, IFF_UP);
-		if (st->mtu)
-			rtnl_link_set_mtu(change, st->mtu);
+		rtnl_link_set_name(orig, ifname);
+		rtnl_link_set_name(change, ifname);
+		fill(change, arg);
 		nle = rtnl_link_change(nl->sk, orig, change, 0);
 	}
 	if (orig)
@@ -476,6 +469,27 @@ static int mn_nl_link_up_send(struct mn_nl *nl, int ifindex, void *arg)
 	if (change)
 		rtnl_link_put(change);
 	return nle;
+}
+
+struct mn_nl_link_state {
+	const char *ifname;
+	uint32_t mtu;
+};
+
+static void link_up_fill(struct rtnl_link *change, const void *arg)
+{
+	const struct mn_nl_link_state *st = arg;
+
+	rtnl_link_set_flags(change, IFF_UP);
+	if (st->mtu)
+		rtnl_link_set_mtu(change, st->mtu);
+}
+
+static int mn_nl_link_up_send(struct mn_nl *nl, int ifindex, void *arg)
+{
+	const struct mn_nl_link_state *st = arg;
+
+	return link_change_by_name(nl, st->ifname, link_up_fill, st);
 }
 
 int mn_nl_link_up(const struct mn_nl_ns *ns, const char *ifname, uint32_t mtu, char *err,
@@ -503,25 +517,18 @@ struct mn_nl_link_alias {
 	const char *alias;
 };
 
+static void link_alias_fill(struct rtnl_link *change, const void *arg)
+{
+	const struct mn_nl_link_alias *la = arg;
+
+	rtnl_link_set_ifalias(change, la->alias);
+}
+
 static int mn_nl_link_alias_send(struct mn_nl *nl, int ifindex, void *arg)
 {
 	const struct mn_nl_link_alias *la = arg;
-	struct rtnl_link *orig, *change;
-	int nle = -NLE_NOMEM;
 
-	orig = rtnl_link_alloc();
-	change = rtnl_link_alloc();
-	if (orig && change) {
-		rtnl_link_set_name(orig, la->ifname);
-		rtnl_link_set_name(change, la->ifname);
-		rtnl_link_set_ifalias(change, la->alias);
-		nle = rtnl_link_change(nl->sk, orig, change, 0);
-	}
-	if (orig)
-		rtnl_link_put(orig);
-	if (change)
-		rtnl_link_put(change);
-	return nle;
+	return link_change_by_name(nl, la->ifname, link_alias_fill, la);
 }
 
 int mn_nl_link_set_alias(const struct mn_nl_ns *ns, const char *ifname, const char *alias,

@@ -314,23 +314,34 @@ static int pair_ensure(const struct mn_task_wiring *w, const struct mn_nl_ns *ns
 	return pair_mark(w, err, len);
 }
 
+/* A task's named or path-given netns, opened for the netlink calls; its fd. */
+static int task_ns_open(const char *netns, struct mn_nl_ns *ns, char *err, size_t len)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	mn_netns_path(netns, path, sizeof(path));
+	fd = mn_nl_netns_open(path, err, len);
+	if (fd >= 0) {
+		ns->fd = fd;
+		ns->name = netns;
+	}
+	return fd;
+}
+
 int mn_task_netns_wire(const struct mn_task_wiring *w, const char *netns, uint32_t mtu,
 		       struct mn_task_pair *pair, char *err, size_t len)
 {
 	struct mn_nl_ns host = MN_NL_NS_HOST, ns;
-	char path[PATH_MAX];
 	struct stat st;
 	uint8_t mac[6];
 	bool has_mac;
 	int fd, ret;
 
 	memset(pair, 0, sizeof(*pair));
-	mn_netns_path(netns, path, sizeof(path));
-	fd = mn_nl_netns_open(path, err, len);
+	fd = task_ns_open(netns, &ns, err, len);
 	if (fd < 0)
 		return fd;
-	ns.fd = fd;
-	ns.name = netns;
 	/* the namespace's identity: a netns re-created at the same path differs */
 	if (fstat(fd, &st) == 0) {
 		pair->netns_dev = st.st_dev;
@@ -490,15 +501,11 @@ int mn_task_netns_set_mtu(const char *netns, const char *host_ifname, const char
 			  uint32_t mtu, char *err, size_t len)
 {
 	struct mn_nl_ns host = MN_NL_NS_HOST, ns;
-	char path[PATH_MAX];
 	int fd, ret;
 
-	mn_netns_path(netns, path, sizeof(path));
-	fd = mn_nl_netns_open(path, err, len);
+	fd = task_ns_open(netns, &ns, err, len);
 	if (fd < 0)
 		return fd;
-	ns.fd = fd;
-	ns.name = netns;
 	/* the peer first: the host end must never take more than the task sends */
 	ret = mn_nl_link_up(&ns, peer_ifname, mtu, err, len);
 	if (ret == 0)
