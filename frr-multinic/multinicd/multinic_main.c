@@ -17,6 +17,7 @@
 
 #include "multinicd.h"
 #include "multinic_authz.h"
+#include "multinic_ingress.h"
 #include "multinic_caps.h"
 #include "multinic_cni.h"
 #include "multinic_datapath.h"
@@ -79,6 +80,7 @@ static void __attribute__((noreturn)) sigint(void)
 	multinic_netns_watch_terminate();
 	mn_cni_terminate();
 	mn_task_terminate();
+	mn_ingress_terminate(); /* what the tasks' teardown changed, sent */
 	mn_datapath_terminate();
 	mn_authz_terminate();
 	multinic_zebra_terminate();
@@ -168,6 +170,7 @@ int main(int argc, char **argv, char **envp)
 	multinic_vty_init();
 	multinic_authz_vty_init();
 	mn_authz_init();
+	mn_ingress_init();
 	mn_cni_init();
 
 	frr_config_fork();
