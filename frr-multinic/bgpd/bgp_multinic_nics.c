@@ -6,6 +6,7 @@
 #include <zebra.h>
 
 #include "lib/jhash.h"
+#include "lib/libfrr.h"
 #include "lib/log.h"
 
 #include "bgpd/bgpd.h"
@@ -170,14 +171,12 @@ static int nic_changed(const struct mn_nic_state *old, const struct mn_nic_state
 /* A task prefix changed: its route is announced again, judged anew. */
 static int prefix_changed(const struct prefix *p)
 {
-	struct bgp *bgp = mn_ingress_bgp();
 	afi_t afi = family2afi(p->family);
 	struct bgp_path_info *pi;
 	struct bgp_dest *dest;
+	struct bgp *bgp;
 
-	if (!bgp || !bgp->rib[afi][SAFI_UNICAST])
-		return 0;
-	dest = bgp_node_lookup(bgp->rib[afi][SAFI_UNICAST], p);
+	dest = mn_ingress_dest(p, &bgp);
 	if (!dest)
 		return 0;
 	for (pi = bgp_dest_get_bgp_path_info(dest); pi; pi = pi->next)
@@ -204,10 +203,24 @@ static int cfg_changed(void)
 	return 0;
 }
 
+/*
+ * The split must outlast bgpd's update groups: bgpd deletes its instances
+ * (and releases their update groups from its hash, by key) after the
+ * module's frr_early_fini, and a key computed without the hook would not
+ * find them.  It reads nothing of the module's state, so it stays until
+ * frr_fini.
+ */
+static int split_fini(void)
+{
+	hook_unregister(bgp_updgrp_peer_split, updgrp_split);
+	return 0;
+}
+
 void mn_nics_init(void)
 {
 	hook_register(bgp_announce_check, announce_check);
 	hook_register(bgp_updgrp_peer_split, updgrp_split);
+	hook_register(frr_fini, split_fini);
 	hook_register(mn_ingress_nic_changed, nic_changed);
 	hook_register(mn_ingress_prefix_changed, prefix_changed);
 	hook_register(mn_ingress_cfg_changed, cfg_changed);
@@ -216,7 +229,6 @@ void mn_nics_init(void)
 void mn_nics_fini(void)
 {
 	hook_unregister(bgp_announce_check, announce_check);
-	hook_unregister(bgp_updgrp_peer_split, updgrp_split);
 	hook_unregister(mn_ingress_nic_changed, nic_changed);
 	hook_unregister(mn_ingress_prefix_changed, prefix_changed);
 	hook_unregister(mn_ingress_cfg_changed, cfg_changed);
