@@ -119,15 +119,12 @@ static bool other_local_path(struct bgp *bgp, struct bgp_dest *dest)
 
 unsigned int mn_addpath_paths(const struct prefix *p)
 {
-	struct bgp *bgp = mn_ingress_bgp();
-	afi_t afi = family2afi(p->family);
 	struct bgp_path_info *pi;
 	struct bgp_dest *dest;
+	struct bgp *bgp;
 	unsigned int n = 0;
 
-	if (!bgp || !bgp->rib[afi][SAFI_UNICAST])
-		return 0;
-	dest = bgp_node_lookup(bgp->rib[afi][SAFI_UNICAST], p);
+	dest = mn_ingress_dest(p, &bgp);
 	if (!dest)
 		return 0;
 	for (pi = bgp_dest_get_bgp_path_info(dest); pi; pi = pi->next)

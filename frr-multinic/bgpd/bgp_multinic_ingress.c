@@ -12,6 +12,7 @@
 #include "lib/monotime.h"
 
 #include "bgpd/bgpd.h"
+#include "bgpd/bgp_table.h"
 #include "bgpd/bgp_multinic.h"
 #include "bgpd/bgp_multinic_ingress.h"
 
@@ -56,6 +57,16 @@ struct bgp *mn_ingress_bgp(void)
 	struct bgp *bgp = bgp_get_default();
 
 	return bgp && !CHECK_FLAG(bgp->flags, BGP_FLAG_DELETE_IN_PROGRESS) ? bgp : NULL;
+}
+
+struct bgp_dest *mn_ingress_dest(const struct prefix *p, struct bgp **bgp)
+{
+	afi_t afi = family2afi(p->family);
+
+	*bgp = mn_ingress_bgp();
+	if (!*bgp || (afi != AFI_IP && afi != AFI_IP6) || !(*bgp)->rib[afi][SAFI_UNICAST])
+		return NULL;
+	return bgp_node_lookup((*bgp)->rib[afi][SAFI_UNICAST], p);
 }
 
 void mn_ingress_cfg_set(const struct mn_ingress_cfg *cfg)

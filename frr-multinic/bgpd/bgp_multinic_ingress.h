@@ -100,6 +100,12 @@ extern void mn_ingress_cfg_set(const struct mn_ingress_cfg *cfg);
 
 /* The instance the ingress settings apply to (the default one), if any. */
 extern struct bgp *mn_ingress_bgp(void);
+/*
+ * p's node in that instance's unicast table, locked (the caller unlocks
+ * it), and the instance in *bgp; NULL when there is none.
+ */
+struct bgp_dest;
+extern struct bgp_dest *mn_ingress_dest(const struct prefix *p, struct bgp **bgp);
 
 /*
  * What changed, for the listeners.  Called after the new state is in
