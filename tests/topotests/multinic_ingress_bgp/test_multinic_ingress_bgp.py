@@ -73,6 +73,7 @@ from multinic_lib import (
     output_while,
     ping_args,
     running_config,
+    seconds_until,
     selected_route,
     set_sysctls,
     show_json,
@@ -369,12 +370,7 @@ def test_nic_down_withdraws_its_path_within_1s(tgen):
     step("ip link set {} down".format(down))
     start = time.monotonic()
     cmd_ok(h1, ["ip", "link", "set", down, "down"])
-    elapsed = {}
-    while len(elapsed) < 2 and time.monotonic() - start < 10:
-        for family in [4, 6]:
-            if family not in elapsed and _paths_are(tor, family, rest) is None:
-                elapsed[family] = time.monotonic() - start
-        time.sleep(0.02)
+    elapsed = seconds_until(start, lambda family: _paths_are(tor, family, rest))
     logger.info("path withdrawn after %s s", elapsed)
     try:
         for family in [4, 6]:
@@ -401,13 +397,9 @@ def test_task_datapath_failure_withdraws_the_vip_within_1s(tgen):
     step("ip link set mn-job1 down (the task's datapath fails)")
     start = time.monotonic()
     cmd_ok(h1, ["ip", "link", "set", "mn-" + TASK, "down"])
-    elapsed = {}
     try:
-        while len(elapsed) < 2 and time.monotonic() - start < 10:
-            for family in [4, 6]:
-                if family not in elapsed and _vip_route(tor, family) is None:
-                    elapsed[family] = time.monotonic() - start
-            time.sleep(0.02)
+        elapsed = seconds_until(
+            start, lambda family: None if _vip_route(tor, family) is None else "routed")
         logger.info("VIP withdrawn after %s s", elapsed)
         for family in [4, 6]:
             assert family in elapsed, "IPv{}: tor still routes the VIP".format(family)
@@ -441,13 +433,8 @@ def test_speed_change_reaches_tor_within_1s(tgen):
     step("nic h1-eth2 speed 800000, nic h1-eth3 speed 400000")
     start = time.monotonic()
     configure_multinic(h1, "nic h1-eth2 speed 800000", "nic h1-eth3 speed 400000")
-    elapsed = {}
     try:
-        while len(elapsed) < 2 and time.monotonic() - start < 10:
-            for family in [4, 6]:
-                if family not in elapsed and _bandwidths_are(tor, family, fast) is None:
-                    elapsed[family] = time.monotonic() - start
-            time.sleep(0.02)
+        elapsed = seconds_until(start, lambda family: _bandwidths_are(tor, family, fast))
         logger.info("new link bandwidths on tor after %s s", elapsed)
         for family in [4, 6]:
             assert family in elapsed, "IPv{}: {}".format(family,
