@@ -384,20 +384,17 @@ void mn_ingress_init(void)
 }
 
 /*
- * Stopping: what the tasks' teardown changed is sent now, while zebra is
- * still connected (an event would never run).
+ * Stopping is not deconfiguring: the tasks stay wired and zebra keeps
+ * their routes, so bgpd_multinic keeps the state it was last sent (it
+ * does when multinicd goes away).  Nothing is sent from here on: the
+ * tasks being forgotten in memory must not reach it as withdrawn.
  */
 void mn_ingress_terminate(void)
 {
-	if (t_nics) {
-		event_cancel(&t_nics);
-		send_nics(NULL);
-	}
-	if (t_prefixes) {
-		event_cancel(&t_prefixes);
-		send_prefixes(NULL);
-	}
 	hook_unregister(mn_nics_changed, nics_changed);
 	hook_unregister(mn_task_routes_changed, task_routes_changed);
 	hook_unregister(mn_tasks_settled, tasks_settled);
+	event_cancel(&t_nics);
+	event_cancel(&t_prefixes);
+	settled = false;
 }

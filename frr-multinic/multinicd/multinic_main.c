@@ -78,9 +78,10 @@ static void __attribute__((noreturn)) sigint(void)
 	 * multinicd adopts it all.  Only memory is released here.
 	 */
 	multinic_netns_watch_terminate();
+	/* before the tasks are forgotten: bgpd_multinic keeps what it has */
+	mn_ingress_terminate();
 	mn_cni_terminate();
 	mn_task_terminate();
-	mn_ingress_terminate(); /* what the tasks' teardown changed, sent */
 	mn_datapath_terminate();
 	mn_authz_terminate();
 	multinic_zebra_terminate();
