@@ -25,6 +25,14 @@
  * what hosts announced, without a session reset and whatever the hosts
  * support (bgp_multinic_books.c).
  *
+ * On a host it makes what goes out on each session follow multinicd's
+ * NICs and tasks (doc/ingress-bgp.md): each NIC session's link bandwidth,
+ * per-NIC task addresses on their own NIC's session, "no announce", and
+ * in single-session mode one path per healthy NIC for every VIP; on the
+ * rack switch it can install authorized VIPs through resilient nexthop
+ * groups.  multinicd sends the NICs and task prefixes over ZAPI opaque
+ * messages too (common/multinic_ingress_wire.h).
+ *
  * The files, by role:
  *   bgp_multinic_policy.c  the policy store, its decoding, the pure verdict;
  *   bgp_multinic_books.c   what hosts hold and the counters, kept from
@@ -32,6 +40,15 @@
  *   bgp_multinic_revisit.c refused announcements kept and judged again,
  *                          revocations: a verdict follows what it
  *                          depends on, without the host's help;
+ *   bgp_multinic_ingress.c the NICs and task prefixes from multinicd, the
+ *                          ingress settings;
+ *   bgp_multinic_ingress_rules.c  what a session or NIC gets of a prefix
+ *                          (pure, unit-tested);
+ *   bgp_multinic_nics.c    each NIC session's outbound policy (link
+ *                          bandwidth, per-NIC addresses), its update groups;
+ *   bgp_multinic_addpath.c single-session mode's paths;
+ *   bgp_multinic_resilient.c  the switch's resilient nexthop groups;
+ *   bgp_multinic_ingress_vty.c  their CLI and show;
  *   bgp_multinic.c         this file: module init, the route-map rule and
  *                          its CLI, the zclient, show/clear/debug.
  *
@@ -60,15 +77,18 @@
 #include "bgpd/bgp_debug.h"
 #include "bgpd/bgp_route.h"
 #include "bgpd/bgp_multinic.h"
+#include "bgpd/bgp_multinic_addpath.h"
 #include "bgpd/bgp_multinic_books.h"
+#include "bgpd/bgp_multinic_ingress.h"
+#include "bgpd/bgp_multinic_nics.h"
 #include "bgpd/bgp_multinic_policy.h"
+#include "bgpd/bgp_multinic_resilient.h"
 #include "bgpd/bgp_multinic_revisit.h"
 
 #include "bgpd/bgp_multinic_clippy.c"
 
-#define BGP_MULTINIC_VERSION "0.2.0"
-#define MULTINIC_STR	     "Multi-NIC task networking (bgpd_multinic)\n"
-#define AUTHZ_STR	     "Task VIP authorization\n"
+#define MULTINIC_STR "Multi-NIC task networking (bgpd_multinic)\n"
+#define AUTHZ_STR    "Task VIP authorization\n"
 
 extern struct zebra_privs_t bgpd_privs;
 
@@ -168,16 +188,22 @@ static int mn_opaque_recv(ZAPI_CALLBACK_ARGS)
 
 	if (zclient_opaque_decode(s, &info) != 0)
 		return -1;
-	if (info.type != MN_OPAQUE_AUTHZ_POLICY)
+	if (info.type != MN_OPAQUE_AUTHZ_POLICY && info.type != MN_OPAQUE_INGRESS)
 		return 0;
 	/*
-	 * The policy is multinicd's to give: a message of this type from
-	 * another zebra client (zebra relays opaque messages as their sender
-	 * wrote them; its socket is open to FRR's daemons only) is ignored.
+	 * The policy and the ingress state are multinicd's to give: a message
+	 * of these types from another zebra client (zebra relays opaque
+	 * messages as their sender wrote them; its socket is open to FRR's
+	 * daemons only) is ignored.
 	 */
 	if (info.src_proto != ZEBRA_ROUTE_MULTINIC) {
-		zlog_warn("multinic authorization: policy message from %s (instance %u), not from multinicd; ignored",
+		zlog_warn("multinic: %s message from %s (instance %u), not from multinicd; ignored",
+			  info.type == MN_OPAQUE_INGRESS ? "ingress" : "authorization policy",
 			  zebra_route_string(info.src_proto), info.src_instance);
+		return 0;
+	}
+	if (info.type == MN_OPAQUE_INGRESS) {
+		mn_ingress_recv(s);
 		return 0;
 	}
 	pol = mn_policy_recv(s);
@@ -190,9 +216,13 @@ static int mn_opaque_recv(ZAPI_CALLBACK_ARGS)
 static void mn_zebra_connected(struct zclient *zc)
 {
 	static const uint8_t request = MN_AUTHZ_WIRE_VERSION;
+	static const uint8_t ingress_request = MN_INGRESS_WIRE_VERSION;
 
 	zclient_register_opaque(zc, MN_OPAQUE_AUTHZ_POLICY);
+	zclient_register_opaque(zc, MN_OPAQUE_INGRESS);
 	zclient_send_opaque(zc, MN_OPAQUE_AUTHZ_REQUEST, &request, sizeof(request));
+	zclient_send_opaque(zc, MN_OPAQUE_INGRESS_REQUEST, &ingress_request,
+			    sizeof(ingress_request));
 }
 
 static zclient_handler *const mn_handlers[] = {
@@ -434,6 +464,11 @@ static int bgp_multinic_fini(void)
 		zclient_free(mn_zclient);
 		mn_zclient = NULL;
 	}
+	mn_ingress_vty_fini();
+	mn_resilient_fini();
+	mn_addpath_fini();
+	mn_nics_fini();
+	mn_ingress_fini();
 	mn_revisit_fini();
 	mn_books_fini();
 	mn_policy_fini();
@@ -452,6 +487,11 @@ static int bgp_multinic_late_init(struct event_loop *master)
 	hook_register(bgp_hook_config_write_debug, bgp_multinic_write_debug);
 	mn_books_init();
 	mn_revisit_init();
+	mn_ingress_init();
+	mn_nics_init();
+	mn_addpath_init();
+	mn_resilient_init();
+	mn_ingress_vty_init();
 	mn_zclient_init(master);
 	/* early: the kept announcements hold peer references, released while
 	 * bgpd's peers still exist */

@@ -127,6 +127,11 @@ static struct mn_vip *vip_find(vrf_id_t vrf_id, const struct prefix *p)
 	return mn_vips_find(&vips, &key);
 }
 
+bool mn_books_vip_held(vrf_id_t vrf_id, const struct prefix *p)
+{
+	return vip_find(vrf_id, p) != NULL;
+}
+
 static struct mn_holding *holding_of(const struct mn_vip *v, const struct mn_host *h)
 {
 	struct mn_holding *hd;

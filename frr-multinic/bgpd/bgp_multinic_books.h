@@ -59,6 +59,9 @@ extern struct mn_holding *mn_host_vip_first(struct mn_host *h);
 extern struct mn_holding *mn_host_vip_next(struct mn_host *h, struct mn_holding *hd);
 extern const struct prefix *mn_holding_prefix(const struct mn_holding *hd);
 
+/* Whether some host holds p (an authorized VIP in bgpd's table). */
+extern bool mn_books_vip_held(vrf_id_t vrf_id, const struct prefix *p);
+
 /* The books of a host (NULL: none kept yet). */
 extern struct mn_host *mn_books_host(const char *name);
 

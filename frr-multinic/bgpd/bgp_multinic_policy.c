@@ -24,6 +24,7 @@
 #include "bgpd/bgpd.h"
 #include "bgpd/bgp_attr.h"
 #include "bgpd/bgp_route.h"
+#include "bgpd/bgp_multinic.h"
 #include "bgpd/bgp_multinic_policy.h"
 
 DEFINE_MTYPE_STATIC(BGPD, MN_POLICY, "multinic authorization policy");
@@ -335,7 +336,7 @@ bool mn_policy_verdict(const struct mn_policy *pol, struct mn_phost *host, const
  * Receiving the policy from multinicd
  */
 
-static bool get_prefix(struct stream *s, struct prefix *p)
+bool mn_get_prefix(struct stream *s, struct prefix *p)
 {
 	uint8_t family, len;
 
@@ -354,7 +355,7 @@ stream_failure:
 	return false;
 }
 
-static bool get_string(struct stream *s, char *buf, size_t size)
+bool mn_get_string(struct stream *s, char *buf, size_t size)
 {
 	uint8_t len;
 
@@ -374,9 +375,9 @@ static bool get_neighbor(struct stream *s, struct mn_pnbr *n)
 
 	STREAM_GETC(s, kind);
 	if (kind == MN_AUTHZ_NBR_ADDR)
-		return get_prefix(s, &n->addr);
+		return mn_get_prefix(s, &n->addr);
 	n->is_ifname = true;
-	return kind == MN_AUTHZ_NBR_IFNAME && get_string(s, n->ifname, sizeof(n->ifname));
+	return kind == MN_AUTHZ_NBR_IFNAME && mn_get_string(s, n->ifname, sizeof(n->ifname));
 stream_failure:
 	return false;
 }
@@ -385,7 +386,7 @@ static bool get_host(struct stream *s, struct mn_phost *ph)
 {
 	uint16_t i;
 
-	if (!get_string(s, ph->name, sizeof(ph->name)))
+	if (!mn_get_string(s, ph->name, sizeof(ph->name)))
 		return false;
 	STREAM_GETL(s, ph->max_vips);
 	STREAM_GETW(s, ph->n_nbrs);
@@ -400,7 +401,7 @@ static bool get_host(struct stream *s, struct mn_phost *ph)
 		return false;
 	ph->ranges = XCALLOC(MTYPE_MN_POLICY, sizeof(*ph->ranges) * (ph->n_ranges + 1));
 	for (i = 0; i < ph->n_ranges; i++)
-		if (!get_prefix(s, &ph->ranges[i]))
+		if (!mn_get_prefix(s, &ph->ranges[i]))
 			return false;
 	return true;
 stream_failure:
@@ -436,7 +437,7 @@ static bool policy_part(struct stream *s, uint8_t kind, struct mn_policy **done)
 	case MN_AUTHZ_MSG_RANGE:
 		if (pol->got_ranges >= pol->n_ranges)
 			return false;
-		return get_prefix(s, &pol->ranges[pol->got_ranges++]);
+		return mn_get_prefix(s, &pol->ranges[pol->got_ranges++]);
 	case MN_AUTHZ_MSG_HOST:
 		if (pol->got_hosts >= pol->n_hosts)
 			return false;

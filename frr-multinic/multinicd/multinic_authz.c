@@ -413,15 +413,9 @@ void mn_authz_zebra_connected(struct zclient *zc)
 	authz_schedule_send();
 }
 
-int mn_authz_opaque_recv(ZAPI_CALLBACK_ARGS)
+void mn_authz_requested(void)
 {
-	struct zapi_opaque_msg info;
-
-	if (zclient_opaque_decode(zclient->ibuf, &info) != 0)
-		return -1;
-	if (info.type == MN_OPAQUE_AUTHZ_REQUEST)
-		authz_schedule_send();
-	return 0;
+	authz_schedule_send();
 }
 
 static int count_task_addr_cb(const struct lyd_node *dnode, void *arg)

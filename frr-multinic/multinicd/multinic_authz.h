@@ -33,8 +33,8 @@ extern void mn_authz_config_end(void);
 /* zebra (re)connected: listen for bgpd_multinic's requests, send. */
 extern void mn_authz_zebra_connected(struct zclient *zc);
 
-/* ZEBRA_OPAQUE_MESSAGE handler (bgpd_multinic asking for the policy). */
-extern int mn_authz_opaque_recv(ZAPI_CALLBACK_ARGS);
+/* bgpd_multinic asked for the policy. */
+extern void mn_authz_requested(void);
 
 /* For show multinic authorization. */
 struct mn_authz_status {

@@ -12,7 +12,8 @@
  *   datapath       the datapath switch (which datapath, fall-backs) and
  *                  the kernel datapath's objects;
  *   bpf            the eBPF datapath (load, adoption, attach, maps);
- *   authorization  the policy handed to bgpd_multinic.
+ *   authorization  the policy handed to bgpd_multinic;
+ *   ingress        the NICs and task prefixes handed to bgpd_multinic.
  */
 #ifndef _MULTINIC_DEBUG_H
 #define _MULTINIC_DEBUG_H
@@ -25,6 +26,7 @@ extern struct debug mn_dbg_task;
 extern struct debug mn_dbg_datapath;
 extern struct debug mn_dbg_bpf;
 extern struct debug mn_dbg_authz;
+extern struct debug mn_dbg_ingress;
 
 extern void multinic_debug_init(void);
 

@@ -17,6 +17,7 @@
 
 #include "multinicd.h"
 #include "multinic_authz.h"
+#include "multinic_ingress.h"
 #include "multinic_caps.h"
 #include "multinic_cni.h"
 #include "multinic_datapath.h"
@@ -77,6 +78,8 @@ static void __attribute__((noreturn)) sigint(void)
 	 * multinicd adopts it all.  Only memory is released here.
 	 */
 	multinic_netns_watch_terminate();
+	/* before the tasks are forgotten: bgpd_multinic keeps what it has */
+	mn_ingress_terminate();
 	mn_cni_terminate();
 	mn_task_terminate();
 	mn_datapath_terminate();
@@ -168,6 +171,7 @@ int main(int argc, char **argv, char **envp)
 	multinic_vty_init();
 	multinic_authz_vty_init();
 	mn_authz_init();
+	mn_ingress_init();
 	mn_cni_init();
 
 	frr_config_fork();

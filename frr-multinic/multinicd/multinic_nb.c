@@ -147,6 +147,7 @@ const struct frr_yang_module_info frr_multinic_info = {
 			.xpath = "/frr-multinic:multinic/task/announce",
 			.cbs = {
 				.modify = multinic_task_announce_modify,
+				.cli_show = cli_show_task_announce,
 			},
 		},
 		{

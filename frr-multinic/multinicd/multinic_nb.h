@@ -78,6 +78,7 @@ void cli_show_task_vip(struct vty *vty, const struct lyd_node *dnode, bool show_
 void cli_show_task_addr(struct vty *vty, const struct lyd_node *dnode, bool show_defaults);
 void cli_show_task_mtu(struct vty *vty, const struct lyd_node *dnode, bool show_defaults);
 void cli_show_task_ifname(struct vty *vty, const struct lyd_node *dnode, bool show_defaults);
+void cli_show_task_announce(struct vty *vty, const struct lyd_node *dnode, bool show_defaults);
 
 /* multinic_authz_vty.c: running-config of the authorization policy */
 void cli_show_authz_range(struct vty *vty, const struct lyd_node *dnode, bool show_defaults);

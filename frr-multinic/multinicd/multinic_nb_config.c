@@ -502,10 +502,10 @@ int multinic_task_ifname_modify(struct nb_cb_modify_args *args)
 
 int multinic_task_announce_modify(struct nb_cb_modify_args *args)
 {
-	if (args->event == NB_EV_VALIDATE && !yang_dnode_get_bool(args->dnode, NULL))
-		return refuse(args->errmsg, args->errmsg_len,
-			      "\"no announce\" is not implemented yet in multinicd %s (VIP announcement is still to come)",
-			      MULTINICD_VERSION);
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+	mn_task_set_announce(nb_running_get_entry(args->dnode, NULL, true),
+			     yang_dnode_get_bool(args->dnode, NULL));
 	return NB_OK;
 }
 

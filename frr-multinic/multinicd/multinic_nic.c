@@ -433,11 +433,24 @@ uint32_t mn_nic_speed(const struct mn_nic *nic)
 	return nic->speed_reported;
 }
 
+/* The fastest selected NIC's speed, an unknown one counting as the default. */
+static uint32_t nics_fastest_speed(void)
+{
+	const struct mn_nic *nic;
+	uint32_t fastest = 0, speed;
+
+	frr_each (mn_nics_const, &mn_nics, nic) {
+		speed = mn_nic_speed(nic);
+		fastest = MAX(fastest, speed ? speed : MN_SPEED_DEFAULT);
+	}
+	return fastest;
+}
+
 uint16_t mn_nic_weight(const struct mn_nic *nic)
 {
 	if (nic->cfg && nic->cfg->weight)
 		return nic->cfg->weight;
-	return mn_weight_from_speed(mn_nic_speed(nic));
+	return mn_weight_from_speed(mn_nic_speed(nic), nics_fastest_speed());
 }
 
 bool mn_nic_gateway(const struct mn_nic *nic, afi_t afi, union g_addr *gw)

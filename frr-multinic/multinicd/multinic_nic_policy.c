@@ -13,7 +13,7 @@
  * NIC weight
  */
 
-uint16_t mn_weight_from_speed(uint32_t speed_mbps)
+uint16_t mn_weight_from_speed(uint32_t speed_mbps, uint32_t fastest_mbps)
 {
 	uint64_t w;
 
@@ -23,14 +23,14 @@ uint16_t mn_weight_from_speed(uint32_t speed_mbps)
 	 * ((u32)-1) to 0 before calling.
 	 */
 	if (speed_mbps == 0)
-		return MN_WEIGHT_DEFAULT;
-	/* 64 bits: rounding must not overflow near UINT32_MAX. */
-	w = ((uint64_t)speed_mbps + 500) / 1000;
-	if (w < 1)
-		return 1; /* a slow NIC still carries some flows */
-	if (w > MN_WEIGHT_MAX)
+		speed_mbps = MN_SPEED_DEFAULT;
+	if (fastest_mbps == 0)
+		fastest_mbps = MN_SPEED_DEFAULT;
+	if (speed_mbps >= fastest_mbps)
 		return MN_WEIGHT_MAX;
-	return (uint16_t)w;
+	/* 64 bits: speed x MN_WEIGHT_MAX overflows 32 above 4.3 Gbit/s. */
+	w = ((uint64_t)speed_mbps * MN_WEIGHT_MAX + fastest_mbps / 2) / fastest_mbps;
+	return w ? (uint16_t)w : 1; /* a slow NIC still carries some flows */
 }
 
 /*

@@ -24,18 +24,22 @@ extern "C" {
  * nexthop groups need another range (1..255): mn_weight_to_nexthop() is
  * the one conversion.
  */
-/* Weight of a NIC whose speed is unknown: that of a 100 Gbit/s NIC. */
-#define MN_WEIGHT_DEFAULT 100
-#define MN_WEIGHT_MAX	  1000
+#define MN_WEIGHT_MAX 1000
+/* What a NIC whose speed is unknown is taken for (Mbit/s): 100 Gbit/s. */
+#define MN_SPEED_DEFAULT 100000
 /* The largest nexthop weight the kernel takes (struct nexthop_grp.weight + 1). */
 #define MN_NEXTHOP_WEIGHT_MAX 255
 
 /*
- * Weight of a NIC from its speed in Mbit/s: one unit per Gbit/s, rounded
- * to nearest, clamped to 1..MN_WEIGHT_MAX; MN_WEIGHT_DEFAULT when the
- * speed is unknown (0).
+ * Weight of a NIC from its speed in Mbit/s, relative to the fastest of the
+ * host's NICs (fastest_mbps): the fastest weighs MN_WEIGHT_MAX and every
+ * other NIC in proportion, rounded to nearest and at least 1, so that the
+ * weights keep the speeds' ratio at any speed (10 and 100 Mbit/s weigh
+ * 100 and 1000, as 100 and 1000 Gbit/s do).  A configured weight is on the
+ * same scale: 500 is half the fastest NIC.  An unknown speed (0) counts as
+ * MN_SPEED_DEFAULT, for the NIC and for fastest_mbps.
  */
-uint16_t mn_weight_from_speed(uint32_t speed_mbps);
+uint16_t mn_weight_from_speed(uint32_t speed_mbps, uint32_t fastest_mbps);
 
 /*
  * A NIC's weight as a nexthop weight, relative to the largest weight of

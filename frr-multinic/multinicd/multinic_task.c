@@ -29,6 +29,9 @@ DEFINE_MTYPE_STATIC(MULTINICD, MN_TASK_ADDR, "multinic per-NIC task address");
 
 struct mn_tasks_head mn_tasks;
 
+DEFINE_HOOK(mn_task_routes_changed, (const struct mn_task *task), (task));
+DEFINE_HOOK(mn_tasks_settled, (), ());
+
 static void task_rewire(struct event *t);
 
 const char *mn_task_status_name(enum mn_task_status status)
@@ -118,6 +121,7 @@ static void tasks_settled(void)
 	       mn_tasks_count(&mn_tasks), removed);
 	mn_datapath_tasks_settled();
 	mn_zapi_routes_complete();
+	hook_call(mn_tasks_settled);
 }
 
 static bool task_settled(const struct mn_task *task)
@@ -189,6 +193,7 @@ struct mn_task *mn_task_add(const char *name)
 	mn_task_ifname(name, task->host_ifname, sizeof(task->host_ifname));
 	strlcpy(task->peer_ifname, MN_TASK_PEER_IFNAME, sizeof(task->peer_ifname));
 	task->host_ifindex = -1;
+	task->announce = true;
 	mn_task_addrs_init(&task->addrs);
 	mn_tasks_add(&mn_tasks, task);
 	task_schedule(task);
@@ -248,6 +253,17 @@ void mn_task_set_peer_ifname(struct mn_task *task, const char *ifname)
 	task_unwire(task);
 	strlcpy(task->peer_ifname, ifname ? ifname : MN_TASK_PEER_IFNAME, sizeof(task->peer_ifname));
 	task_schedule(task);
+}
+
+/* Whether its routes are announced changes nothing of the wiring. */
+void mn_task_set_announce(struct mn_task *task, bool announce)
+{
+	if (task->announce == announce)
+		return;
+	task->announce = announce;
+	DEBUGD(&mn_dbg_task, "task %s: %s", task->name,
+	       announce ? "announced" : "not announced");
+	hook_call(mn_task_routes_changed, task);
 }
 
 struct mn_task_addr *mn_task_addr_add(struct mn_task *task, const char *nic)
@@ -493,6 +509,7 @@ static void host_route_set(const struct mn_task *task, bool *installed, bool wan
 	*installed = want;
 	DEBUGD(&mn_dbg_task, "task %s: host route %pFX %s", task->name, p,
 	       want ? "sent to zebra" : "withdrawn");
+	hook_call(mn_task_routes_changed, task);
 }
 
 static void task_host_routes_update(struct mn_task *task)

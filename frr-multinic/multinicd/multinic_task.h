@@ -22,6 +22,7 @@
 #include <net/if.h>
 #include <sys/types.h>
 
+#include "lib/hook.h"
 #include "lib/prefix.h"
 #include "lib/typesafe.h"
 
@@ -63,6 +64,7 @@ struct mn_task {
 	uint32_t mtu; /* 0: smallest MTU of the NICs */
 	char peer_ifname[IFNAMSIZ]; /* the task's device in its netns */
 	struct mn_task_addrs_head addrs;
+	bool announce; /* its VIPs and addresses are announced (bgpd_multinic) */
 
 	/* state */
 	enum mn_task_status status;
@@ -96,6 +98,7 @@ extern void mn_task_set_netns(struct mn_task *task, const char *netns);
 extern void mn_task_set_vip(struct mn_task *task, afi_t afi, const struct prefix *vip);
 extern void mn_task_set_mtu(struct mn_task *task, uint32_t mtu);
 extern void mn_task_set_peer_ifname(struct mn_task *task, const char *ifname);
+extern void mn_task_set_announce(struct mn_task *task, bool announce);
 extern struct mn_task_addr *mn_task_addr_add(struct mn_task *task, const char *nic);
 extern void mn_task_addr_del(struct mn_task *task, struct mn_task_addr *ta);
 extern void mn_task_addr_set(struct mn_task *task, struct mn_task_addr *ta, afi_t afi,
@@ -121,6 +124,15 @@ extern void mn_task_objects(const struct mn_task *task, mn_dp_object_fn fn, void
  * living there are wired again or go waiting (multinic_netns_watch.c).
  */
 extern void mn_tasks_netns_changed(const char *name);
+
+/*
+ * A task's host route was sent to zebra or withdrawn, or its "announce"
+ * changed: what bgpd_multinic is told about its prefixes
+ * (multinic_ingress.c, beside this layer) is out of date.
+ */
+DECLARE_HOOK(mn_task_routes_changed, (const struct mn_task *task), (task));
+/* Once after a start: every task is wired again (or failed, or waits). */
+DECLARE_HOOK(mn_tasks_settled, (), ());
 
 /* A configuration load (vtysh -b, vtysh -f) starts or ends. */
 extern void mn_tasks_config_start(void);

@@ -460,6 +460,11 @@ void cli_show_task_ifname(struct vty *vty, const struct lyd_node *dnode, bool sh
 	vty_out(vty, "  ifname %s\n", yang_dnode_get_string(dnode, NULL));
 }
 
+void cli_show_task_announce(struct vty *vty, const struct lyd_node *dnode, bool show_defaults)
+{
+	vty_out(vty, "  %sannounce\n", yang_dnode_get_bool(dnode, NULL) ? "" : "no ");
+}
+
 /* Tasks of container runtimes are runtime state: never saved (multinic_cni.h). */
 static int multinic_config_write(struct vty *vty)
 {
@@ -791,6 +796,7 @@ static void show_task_json(const struct mn_task *task, json_object *json)
 	json_object_string_add(j, "hostInterface", task->host_ifname);
 	json_object_string_add(j, "taskInterface", task->peer_ifname);
 	json_object_int_add(j, "mtu", task->mtu_in_use);
+	json_object_boolean_add(j, "announce", task->announce);
 	mn_task_objects(task, object_out, &out);
 	json_object_object_add(j, "objects", out.jarray);
 	mn_cni_task_show(task, NULL, j);
@@ -808,7 +814,8 @@ static void show_task_text(struct vty *vty, const struct mn_task *task)
 	for (afi = AFI_IP; afi <= AFI_IP6; afi++)
 		if (task->has_vip[afi])
 			vty_out(vty, ", VIP %pFX", &task->vip[afi]);
-	vty_out(vty, ", datapath %s\n", mn_datapath_name(task_datapath(task)));
+	vty_out(vty, ", datapath %s%s\n", mn_datapath_name(task_datapath(task)),
+		task->announce ? "" : ", not announced");
 	mn_cni_task_show(task, vty, NULL);
 	mn_task_objects(task, object_out, &out);
 }

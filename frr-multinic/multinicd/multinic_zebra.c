@@ -19,6 +19,9 @@
 
 #include "multinicd.h"
 #include "multinic_authz.h"
+#include "multinic_ingress.h"
+#include "common/multinic_authz_wire.h"
+#include "common/multinic_ingress_wire.h"
 #include "multinic_debug.h"
 #include "multinic_nic.h"
 #include "multinic_zapi.h"
@@ -45,9 +48,11 @@ static int if_event(struct interface *ifp)
 	return 0;
 }
 
+/* A NIC's addresses are what bgpd_multinic announces as its next hops. */
 static int interface_address_add(ZAPI_CALLBACK_ARGS)
 {
 	zebra_interface_address_read(cmd, zclient->ibuf, vrf_id);
+	mn_ingress_addresses_changed();
 	return 0;
 }
 
@@ -58,6 +63,7 @@ static int interface_address_delete(ZAPI_CALLBACK_ARGS)
 	c = zebra_interface_address_read(cmd, zclient->ibuf, vrf_id);
 	if (c)
 		connected_free(&c);
+	mn_ingress_addresses_changed();
 	return 0;
 }
 
@@ -143,6 +149,21 @@ static void zebra_connected(struct zclient *zc)
 	default_route_track(AFI_IP, true);
 	default_route_track(AFI_IP6, true);
 	mn_authz_zebra_connected(zc);
+	mn_ingress_zebra_connected(zc);
+}
+
+/* bgpd_multinic asking for the authorization policy or the ingress state. */
+static int opaque_recv(ZAPI_CALLBACK_ARGS)
+{
+	struct zapi_opaque_msg info;
+
+	if (zclient_opaque_decode(zclient->ibuf, &info) != 0)
+		return -1;
+	if (info.type == MN_OPAQUE_AUTHZ_REQUEST)
+		mn_authz_requested();
+	else if (info.type == MN_OPAQUE_INGRESS_REQUEST)
+		mn_ingress_requested();
+	return 0;
 }
 
 static zclient_handler *const multinic_handlers[] = {
@@ -151,7 +172,7 @@ static zclient_handler *const multinic_handlers[] = {
 	[ZEBRA_ROUTE_NOTIFY_OWNER] = route_notify_owner,
 	[ZEBRA_NEIGH_ADDED] = neighbour_change,
 	[ZEBRA_NEIGH_REMOVED] = neighbour_change,
-	[ZEBRA_OPAQUE_MESSAGE] = mn_authz_opaque_recv,
+	[ZEBRA_OPAQUE_MESSAGE] = opaque_recv,
 };
 
 void multinic_zebra_init(void)

@@ -16,45 +16,83 @@
 static void weight_from_speed(void **state UNUSED)
 {
 	static const struct {
-		uint32_t mbps;
+		uint32_t mbps, fastest;
 		uint16_t weight;
 	} cases[] = {
-		{ 0, MN_WEIGHT_DEFAULT },   /* unknown */
-		{ 1, 1 },		    /* clamped up: never 0 */
-		{ 499, 1 },
-		{ 500, 1 },		    /* 0.5 Gbit/s rounds up */
-		{ 1000, 1 },
-		{ 1499, 1 },
-		{ 1500, 2 },
-		{ 2500, 3 },
-		{ 10000, 10 },
-		{ 25000, 25 },
-		{ 100000, 100 },
-		{ 400000, 400 },
-		{ 999499, 999 },
-		{ 999500, MN_WEIGHT_MAX },
-		{ 1000000, MN_WEIGHT_MAX },
-		{ 10000000, MN_WEIGHT_MAX }, /* clamped down */
-		/* no overflow when rounding near the top of the range */
-		{ UINT32_MAX - 1, MN_WEIGHT_MAX },
-		{ UINT32_MAX, MN_WEIGHT_MAX },
+		/* the fastest NIC weighs MN_WEIGHT_MAX, whatever its speed */
+		{ 10, 10, MN_WEIGHT_MAX },
+		{ 100000, 100000, MN_WEIGHT_MAX },
+		{ 800000, 800000, MN_WEIGHT_MAX },
+		{ 10000000, 10000000, MN_WEIGHT_MAX },
+		/* the others in proportion, below 1 Gbit/s too */
+		{ 10, 100, 100 },
+		{ 100, 1000, 100 },
+		{ 1000, 1500, 667 },
+		{ 100000, 200000, 500 },
+		{ 200000, 800000, 250 },
+		{ 100000, 400000, 250 },
+		{ 25000, 100000, 250 },
+		{ 1, 3, 333 },
+		/* rounded to nearest, never 0 */
+		{ 1, 1999, 1 },
+		{ 1, 2000, 1 },
+		{ 1, 10000000, 1 },
+		{ 3, 2000, 2 },
+		/* unknown (0) counts as MN_SPEED_DEFAULT, for both */
+		{ 0, 0, MN_WEIGHT_MAX },
+		{ 0, 200000, 500 },
+		{ 50000, 0, 500 },
+		/* a speed above the "fastest" given is clamped */
+		{ 400000, 200000, MN_WEIGHT_MAX },
+		/* no overflow near the top of the range */
+		{ UINT32_MAX - 1, UINT32_MAX, MN_WEIGHT_MAX },
+		{ UINT32_MAX / 2, UINT32_MAX, 500 },
 	};
 
-	assert_int_equal(MN_WEIGHT_DEFAULT, 100);
+	assert_int_equal(MN_SPEED_DEFAULT, 100000);
 	assert_int_equal(MN_WEIGHT_MAX, 1000);
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
-		uint16_t w = mn_weight_from_speed(cases[i].mbps);
+		uint16_t w = mn_weight_from_speed(cases[i].mbps, cases[i].fastest);
 
 		if (w != cases[i].weight)
-			fail_msg("%u Mbit/s: weight %u, expected %u",
-				 cases[i].mbps, w, cases[i].weight);
+			fail_msg("%u Mbit/s of %u: weight %u, expected %u", cases[i].mbps,
+				 cases[i].fastest, w, cases[i].weight);
+	}
+}
+
+/* The weights of any set of speeds keep their ratios (within rounding). */
+static void weight_keeps_ratio(void **state UNUSED)
+{
+	static const uint32_t sets[][4] = {
+		{ 10, 100, 100, 1000 },		  /* all under 1 Gbit/s */
+		{ 100000, 100000, 200000, 200000 }, /* the topotest's host */
+		{ 100000, 200000, 400000, 800000 },
+		{ 1000, 2500, 10000, 25000 },
+	};
+
+	for (size_t s = 0; s < ARRAY_SIZE(sets); s++) {
+		uint32_t fastest = 0;
+
+		for (size_t i = 0; i < 4; i++)
+			fastest = sets[s][i] > fastest ? sets[s][i] : fastest;
+		for (size_t i = 0; i < 4; i++)
+			for (size_t j = 0; j < 4; j++) {
+				double want = (double)sets[s][i] / sets[s][j];
+				double got = (double)mn_weight_from_speed(sets[s][i], fastest) /
+					     mn_weight_from_speed(sets[s][j], fastest);
+
+				if (got < want * 0.99 || got > want * 1.01)
+					fail_msg("set %zu: %u/%u Mbit/s weigh %.3f, not %.3f", s,
+						 sets[s][i], sets[s][j], got, want);
+			}
 	}
 }
 
 /* An unknown NIC weighs as much as a 100G one (the header's promise). */
 static void weight_default_is_100g(void **state UNUSED)
 {
-	assert_int_equal(mn_weight_from_speed(0), mn_weight_from_speed(100000));
+	assert_int_equal(mn_weight_from_speed(0, 400000),
+			 mn_weight_from_speed(100000, 400000));
 }
 
 /*
@@ -234,6 +272,7 @@ int main(void)
 {
 	const struct CMUnitTest weight[] = {
 		cmocka_unit_test(weight_from_speed),
+		cmocka_unit_test(weight_keeps_ratio),
 		cmocka_unit_test(weight_default_is_100g),
 		cmocka_unit_test(weight_to_nexthop),
 	};

@@ -10,10 +10,12 @@ test_multinic_ingress_bgp.py: task VIPs announced by BGP, one path per NIC.
       |                                                                | spine  |
       +- netns mnbgp-job1 (task job1): mn0 10.200.0.1/32, fd00:200::1/128     +--------+
 
-h1:     zebra + multinicd + bgpd + bfdd, AS 65101. 10.0.N.2/24 and
-        fd00:0:N::2/64 on h1-ethN; one eBGP session per NIC and family to
-        tor, with BFD; "redistribute multinic"; per-NIC outbound route-maps
-        set the link-bandwidth community: h1-eth0/1 100G, h1-eth2/3 200G.
+h1:     zebra + multinicd + bgpd -M multinic + bfdd, AS 65101. 10.0.N.2/24
+        and fd00:0:N::2/64 on h1-ethN; one eBGP session per NIC and family
+        to tor, with BFD; "redistribute multinic"; one outbound route-map
+        for every session (task routes only). NIC speeds are multinicd's
+        (h1-eth0/1 100G, h1-eth2/3 200G): bgpd_multinic gives each NIC
+        session that NIC's link bandwidth, no per-NIC route-map.
 tor:    stock FRR (zebra + bgpd + bfdd), AS 65000: default routes to h1,
         maximum-paths 8, the rack aggregates 10.200.0.0/16 and
         fd00:200::/48 (summary-only) towards spine, L4 multipath hashing.
@@ -31,7 +33,12 @@ What is checked (IPv4 and IPv6):
    4 paths again;
 6. the task's device failing withdraws the VIP within 1 s; back, it returns;
 7. kill -9 and restart of multinicd: tor keeps all 4 paths throughout;
-8. deleting the task withdraws the VIP from tor (and the aggregate from
+8. a NIC speed changed in multinicd reaches tor within 1 s, exactly, at
+   400G and 800G (no wrap), and tor's weights follow;
+9. "no announce" withdraws the task's VIP on every session, "announce"
+   brings it back;
+10. a per-NIC task address reaches tor through its own NIC only;
+11. deleting the task withdraws the VIP from tor (and the aggregate from
    spine, having no more contributor).
 """
 
@@ -61,9 +68,12 @@ from multinic_lib import (
     expect,
     kill_daemon,
     memory_leak_test,
+    module_path,
     multinic_topology,
     output_while,
     ping_args,
+    running_config,
+    seconds_until,
     selected_route,
     set_sysctls,
     show_json,
@@ -75,7 +85,7 @@ from multinic_lib import (
 pytestmark = [pytest.mark.multinicd, pytest.mark.bgpd]
 
 NICS = ["h1-eth0", "h1-eth1", "h1-eth2", "h1-eth3"]
-# link bandwidth h1 announces per NIC (Mbit/s), as in h1/frr.conf
+# each NIC's speed in multinicd (Mbit/s): the link bandwidth its session carries
 SPEED = {"h1-eth0": 100000, "h1-eth1": 100000, "h1-eth2": 200000, "h1-eth3": 200000}
 TASK = "job1"
 # /run/netns is the host's: a name of this test's own, and any leftover of
@@ -90,7 +100,7 @@ AFI = {4: "ipv4", 6: "ipv6"}
 # under `multinic`
 MULTINIC_CONFIG = (
     ["egress-mode kernel"]
-    + ["nic " + nic for nic in NICS]
+    + ["nic {} speed {}".format(nic, SPEED[nic]) for nic in NICS]
     + ["task " + TASK, "netns " + NETNS, "vip " + VIP_PREFIX[4], "vip " + VIP_PREFIX[6]]
     + ["exit", "exit"]
 )
@@ -108,12 +118,13 @@ def build_topo(tgen):
 @pytest.fixture(scope="module")
 def tgen(request):
     "Setup/Teardown the environment and provide tgen argument to tests"
+    assert module_path("bgpd_multinic"), "bgpd_multinic is not installed"
     bgp = [("zebra", ""), ("bgpd", ""), ("bfdd", "")]
     daemons = {
         "tor": bgp,
         "spine": bgp,
         "remote": [("zebra", "")],
-        "h1": [("zebra", ""), ("multinicd", ""), ("bgpd", ""), ("bfdd", "")],
+        "h1": [("zebra", ""), ("multinicd", ""), ("bgpd", "-M multinic"), ("bfdd", "")],
     }
     # the container runtime: the task's netns
     with multinic_topology(request, build_topo, daemons, {"h1": [NETNS]}) as tgen:
@@ -359,12 +370,7 @@ def test_nic_down_withdraws_its_path_within_1s(tgen):
     step("ip link set {} down".format(down))
     start = time.monotonic()
     cmd_ok(h1, ["ip", "link", "set", down, "down"])
-    elapsed = {}
-    while len(elapsed) < 2 and time.monotonic() - start < 10:
-        for family in [4, 6]:
-            if family not in elapsed and _paths_are(tor, family, rest) is None:
-                elapsed[family] = time.monotonic() - start
-        time.sleep(0.02)
+    elapsed = seconds_until(start, lambda family: _paths_are(tor, family, rest))
     logger.info("path withdrawn after %s s", elapsed)
     try:
         for family in [4, 6]:
@@ -391,13 +397,9 @@ def test_task_datapath_failure_withdraws_the_vip_within_1s(tgen):
     step("ip link set mn-job1 down (the task's datapath fails)")
     start = time.monotonic()
     cmd_ok(h1, ["ip", "link", "set", "mn-" + TASK, "down"])
-    elapsed = {}
     try:
-        while len(elapsed) < 2 and time.monotonic() - start < 10:
-            for family in [4, 6]:
-                if family not in elapsed and _vip_route(tor, family) is None:
-                    elapsed[family] = time.monotonic() - start
-            time.sleep(0.02)
+        elapsed = seconds_until(
+            start, lambda family: None if _vip_route(tor, family) is None else "routed")
         logger.info("VIP withdrawn after %s s", elapsed)
         for family in [4, 6]:
             assert family in elapsed, "IPv{}: tor still routes the VIP".format(family)
@@ -412,6 +414,113 @@ def test_task_datapath_failure_withdraws_the_vip_within_1s(tgen):
         assert result is None, "IPv{} after the task's device came back: {}".format(
             family, result
         )
+
+
+def _bandwidths_are(tor, family, speeds):
+    "None when each of tor's paths carries its NIC's speed (Mbit/s) exactly."
+    want = {_h1_address(family, nic): float(speeds[nic]) for nic in NICS}
+    got = _link_bandwidths(tor, family)
+    return None if got == want else "link bandwidths {} != {}".format(got, want)
+
+
+def test_speed_change_reaches_tor_within_1s(tgen):
+    "A NIC speed changed in multinicd reaches tor within 1 s, exactly at 400G and 800G."
+    h1, tor = tgen.gears["h1"], tgen.gears["tor"]
+    fast = dict(SPEED, **{"h1-eth2": 800000, "h1-eth3": 400000})
+    for family in [4, 6]:
+        assert _bandwidths_are(tor, family, SPEED) is None
+
+    step("nic h1-eth2 speed 800000, nic h1-eth3 speed 400000")
+    start = time.monotonic()
+    configure_multinic(h1, "nic h1-eth2 speed 800000", "nic h1-eth3 speed 400000")
+    try:
+        elapsed = seconds_until(start, lambda family: _bandwidths_are(tor, family, fast))
+        logger.info("new link bandwidths on tor after %s s", elapsed)
+        for family in [4, 6]:
+            assert family in elapsed, "IPv{}: {}".format(family,
+                                                        _bandwidths_are(tor, family, fast))
+            assert elapsed[family] <= WITHDRAW_DEADLINE, (
+                "IPv{}: new speed reached tor after {:.2f} s".format(family, elapsed[family])
+            )
+            route = _vip_route(tor, family)
+            weights = {hop.get("interfaceName"): hop.get("weight") for hop in route["nexthops"]}
+            logger.info("IPv%d weights on tor: %s", family, weights)
+            # 100G : 800G is 1 : 8, 400G : 800G is 1 : 2
+            assert 7.5 <= weights["tor-eth2"] / weights["tor-eth0"] <= 8.5, weights
+            assert 1.8 <= weights["tor-eth2"] / weights["tor-eth3"] <= 2.2, weights
+    finally:
+        step("back to 200G")
+        configure_multinic(h1, "nic h1-eth2 speed 200000", "nic h1-eth3 speed 200000")
+    for family in [4, 6]:
+        result = expect(lambda: _bandwidths_are(tor, family, SPEED), count=30)
+        assert result is None, result
+
+
+def test_no_announce_withdraws_the_vip(tgen):
+    "no announce: tor loses the VIP on every session, the task stays wired; announce: back."
+    h1, tor = tgen.gears["h1"], tgen.gears["tor"]
+    configure_multinic(h1, "task " + TASK, "no announce")
+    try:
+        for family in [4, 6]:
+            result = expect(
+                lambda: None if _vip_route(tor, family) is None
+                else "tor still routes {}".format(VIP_PREFIX[family]),
+                count=20, wait=0.1)
+            assert result is None, result
+        assert _task_wired(h1) is None
+        task = task_json(h1, TASK)
+        assert task["announce"] is False, task
+        assert " no announce" in running_config(h1, daemon="multinicd")
+    finally:
+        configure_multinic(h1, "task " + TASK, "announce")
+    for family in [4, 6]:
+        result = expect(lambda: _paths_are(tor, family, NICS), count=60)
+        assert result is None, "IPv{} after announce: {}".format(family, result)
+
+
+NIC_ADDR = {4: "10.200.1.1/32", 6: "fd00:200:1::1/128"}
+
+
+@pytest.mark.parametrize("family", [4, 6])
+def test_nic_address_through_its_own_nic_only(tgen, family):
+    "A per-NIC task address reaches tor with one path, through its own NIC."
+    h1, tor = tgen.gears["h1"], tgen.gears["tor"]
+    nic = "h1-eth2"
+    configure_multinic(h1, "task " + TASK, "nic {} address {}".format(nic, NIC_ADDR[family]))
+
+    def _one_path():
+        route = _vip_route(tor, family, NIC_ADDR[family])
+        if route is None:
+            return "tor has no route to {}".format(NIC_ADDR[family])
+        hops = {hop.get("interfaceName") for hop in route.get("nexthops", [])
+                if hop.get("active")}
+        return None if hops == {"tor-eth2"} else "next hops via {}".format(sorted(hops))
+
+    try:
+        result = expect(_one_path, count=60)
+        assert result is None, result
+        ingress = show_json(h1, "show bgp multinic ingress json")
+        assert ingress["prefixes"][NIC_ADDR[family]]["nic"] == nic, ingress
+    finally:
+        configure_multinic(h1, "task " + TASK,
+                           "no nic {} address {}".format(nic, NIC_ADDR[family]))
+    result = expect(
+        lambda: None if _vip_route(tor, family, NIC_ADDR[family]) is None
+        else "tor still routes {}".format(NIC_ADDR[family]), count=30)
+    assert result is None, result
+
+
+def test_show_bgp_multinic_ingress(tgen):
+    "h1's bgpd_multinic shows the NICs multinicd sent, their speeds and link bandwidths."
+    h1 = tgen.gears["h1"]
+    ingress = show_json(h1, "show bgp multinic ingress json")
+    assert ingress["linkBandwidth"] == "extended", ingress
+    for nic in NICS:
+        got = ingress["nics"][nic]
+        assert got["up"] and got["speed"] == SPEED[nic], got
+        assert got["linkBandwidth"] == SPEED[nic] * 125000, got
+        assert len(got["sessions"]) == 2, got
+    assert ingress["prefixes"][VIP_PREFIX[4]]["announce"] is True, ingress
 
 
 WATCH = r"""

@@ -58,6 +58,7 @@ _EXPORTS = {
     "expect_vtysh_refusal": "checks",
     "expect_grpc_refusal": "checks",
     "task_json": "checks",
+    "seconds_until": "checks",
     "task_wired": "checks",
     "selected_route": "checks",
     "bgp_peers_not_established": "checks",

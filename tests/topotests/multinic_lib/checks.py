@@ -9,6 +9,7 @@ the one wanted and otherwise a text saying what is wrong, so that they fit
 
 import difflib
 import re
+import time
 
 from lib.common_config import step
 from lib.topolog import logger
@@ -143,3 +144,16 @@ def bgp_peers_not_established(router, peers):
     "The ones of ``peers`` (addresses) whose BGP session in the router is not Established."
     neighbors = show_json(router, "show bgp neighbors json")
     return [p for p in peers if neighbors.get(p, {}).get("bgpState") != "Established"]
+
+
+def seconds_until(start, check, families=(4, 6), timeout=10.0):
+    """How long after ``start`` (time.monotonic()) ``check(family)`` first
+    returned None, per family ({family: seconds}), polling every 20 ms;
+    a family missing from the result never got there within ``timeout``."""
+    elapsed = {}
+    while len(elapsed) < len(families) and time.monotonic() - start < timeout:
+        for family in families:
+            if family not in elapsed and check(family) is None:
+                elapsed[family] = time.monotonic() - start
+        time.sleep(0.02)
+    return elapsed
