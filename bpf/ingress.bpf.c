@@ -8,9 +8,14 @@
  * straight into the task's netns: no host routing, no backlog queue.
  * Everything else (the host's own traffic, BGP, ARP/ND, other VIPs) is
  * not ours and goes on untouched (MN_ACT_PASS).
+ *
+ * Under least-loaded placement it also follows the acknowledgements of
+ * the tasks' TCP flows (mn_flow_peer_tcp()): a flow with nothing
+ * unacknowledged may move to another NIC without any reordering.
  */
 #include "mn_maps.bpf.h"
 #include "mn_parse.bpf.h"
+#include "mn_flow.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -30,7 +35,7 @@ static __always_inline __u32 mn_nic_slot_of(__u32 ifindex)
 		 * its value and reject the loop as infinite.
 		 */
 		__u32 key = slot;
-		struct mn_nic *nic = bpf_map_lookup_elem(&mn_nics, &key);
+		struct mn_bpf_nic *nic = bpf_map_lookup_elem(&mn_nics, &key);
 
 		if (nic && nic->ifindex == ifindex)
 			return slot;
@@ -41,14 +46,18 @@ static __always_inline __u32 mn_nic_slot_of(__u32 ifindex)
 SEC("tc")
 int mn_ingress(struct __sk_buff *skb)
 {
+	const struct mn_config *cfg = mn_config_get();
 	struct mn_stats *task_stats, *nic_stats;
 	const struct mn_addr *dst;
 	struct mn_addr_key akey;
 	struct mn_pkt pkt;
 	__u32 task_ifindex;
+	bool follow_acks;
 	long ret;
 
-	if (mn_parse(skb, &pkt, false))
+	/* only least-loaded needs more than the addresses */
+	follow_acks = cfg && cfg->placement == MN_PLACE_LEAST_LOADED;
+	if (mn_parse(skb, &pkt, follow_acks))
 		return MN_ACT_PASS;
 
 	mn_addr_key_set(&akey, pkt.key.family, pkt.key.daddr);
@@ -56,6 +65,8 @@ int mn_ingress(struct __sk_buff *skb)
 	if (!dst || !dst->task_ifindex)
 		return MN_ACT_PASS;
 	task_ifindex = dst->task_ifindex;
+	if (follow_acks && pkt.key.proto == IPPROTO_TCP && !pkt.fragment)
+		mn_flow_peer_tcp(&pkt);
 
 	task_stats = mn_task_stats_get(task_ifindex);
 	nic_stats = mn_nic_stats_get(mn_nic_slot_of(skb->ifindex));

@@ -4,7 +4,9 @@
  * counter helpers.  Each object declares these identically and with
  * LIBBPF_PIN_BY_NAME, so loading both with one pin_root_path (MN_PIN_MAPS)
  * gives one set of maps (see multinic_maps.h).  Egress-only maps live in
- * egress.bpf.c.
+ * egress.bpf.c.  The flow table and the per-NIC loads are here because
+ * the ingress program follows the acknowledgements of least-loaded's
+ * TCP flows (mn_flow.bpf.h).
  */
 #ifndef MN_MAPS_BPF_H
 #define MN_MAPS_BPF_H
@@ -15,9 +17,43 @@ struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, MN_MAX_NICS);
 	__type(key, __u32);
-	__type(value, struct mn_nic);
+	__type(value, struct mn_bpf_nic);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } mn_nics SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mn_config);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} mn_config SEC(".maps");
+
+/*
+ * Placement least-loaded: each flow's NIC and accounting.  One LRU shared
+ * by all CPUs (not per-CPU): a flow's packets come from any CPU and must
+ * all see the same placement.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MN_MAX_FLOWS);
+	__type(key, struct mn_flow_key);
+	__type(value, struct mn_flow);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} mn_flows SEC(".maps");
+
+/*
+ * Placement least-loaded: each NIC's booked flows (multinic_maps.h).
+ * Shared, not per-CPU: a BPF program sees only its own CPU's copy of a
+ * per-CPU map, and placement must compare the NICs' whole load.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MN_MAX_NICS);
+	__type(key, __u32);
+	__type(value, struct mn_nic_load);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} mn_nic_load SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -98,6 +134,13 @@ static __always_inline void mn_count_redirect_error(struct mn_stats *stats)
 {
 	if (stats)
 		stats->redirect_errors++;
+}
+
+static __always_inline const struct mn_config *mn_config_get(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&mn_config, &zero);
 }
 
 #endif /* MN_MAPS_BPF_H */

@@ -325,6 +325,11 @@ bool mn_datapath_nic_view(ifindex_t ifindex, struct mn_dp_nic_view *v)
 	return dp.ebpf->nic_view(ifindex, v);
 }
 
+int mn_datapath_flows(mn_dp_flow_fn fn, void *arg)
+{
+	return dp.ebpf->flows(fn, arg);
+}
+
 void mn_datapath_init(void)
 {
 	dp_tasks_init(&dp.tasks);

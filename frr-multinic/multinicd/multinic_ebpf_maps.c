@@ -11,6 +11,7 @@
 #include "lib/memory.h"
 
 #include "multinicd.h"
+#include "multinic_ebpf_flows.h"
 #include "multinic_ebpf_maps.h"
 #include "multinic_errors.h"
 #include "multinic_maglev.h"
@@ -51,7 +52,7 @@ uint32_t mn_ebpf_slot_of(ifindex_t ifindex)
 unsigned int mn_ebpf_slots_adopt(void)
 {
 	unsigned int adopted = 0;
-	struct mn_nic val;
+	struct mn_bpf_nic val;
 	uint32_t slot;
 
 	for (slot = 0; slot < MN_MAX_NICS; slot++) {
@@ -115,19 +116,40 @@ void mn_ebpf_slots_clear(void)
  * Writers
  */
 
-void mn_ebpf_config_write(enum mn_placement_mode placement)
+static void config_map_write(const struct mn_config *cfg)
 {
-	struct mn_config cfg = {
-		.placement = placement == MN_PLACEMENT_LEAST_LOADED ? MN_PLACE_LEAST_LOADED
-								    : MN_PLACE_HASH,
-	};
 	uint32_t zero = 0;
 	int ret;
 
 	frr_with_privs (&multinic_privs)
-		ret = bpf_map_update_elem(fds.config, &zero, &cfg, BPF_ANY);
+		ret = bpf_map_update_elem(fds.config, &zero, cfg, BPF_ANY);
 	if (ret < 0)
 		flog_err(EC_MULTINIC_BPF, "eBPF datapath: mn_config: %s", safe_strerror(errno));
+}
+
+/*
+ * Placement least-loaded also needs its sweep running in the datapath
+ * (multinic_ebpf_flows.h); under hash the sweep stops by itself.
+ */
+void mn_ebpf_config_write(const struct mn_dp_config *dp)
+{
+	struct mn_config cfg = {
+		.placement = dp->placement == MN_PLACEMENT_LEAST_LOADED ? MN_PLACE_LEAST_LOADED
+									: MN_PLACE_HASH,
+		.flowlet_timeout_us = dp->flowlet_timeout_ms * 1000,
+		.rebalance_interval_us = dp->rebalance_interval_ms * 1000,
+	};
+
+	config_map_write(&cfg);
+	if (cfg.placement == MN_PLACE_LEAST_LOADED)
+		mn_ebpf_flows_sweep_start();
+}
+
+void mn_ebpf_config_clear(void)
+{
+	const struct mn_config cfg = {};
+
+	config_map_write(&cfg);
 }
 
 /* The NIC in a slot, among those selected now. */
@@ -137,7 +159,7 @@ static const struct mn_dp_nic *slot_nic(const struct mn_dp_nic *nics, unsigned i
 	return nic_of(nics, n, slots[slot].ifindex);
 }
 
-static void nic_entry(const struct mn_dp_nic *nic, struct mn_nic *e)
+static void nic_entry(const struct mn_dp_nic *nic, struct mn_bpf_nic *e)
 {
 	memset(e, 0, sizeof(*e));
 	if (!nic)
@@ -160,9 +182,9 @@ static void nic_entry(const struct mn_dp_nic *nic, struct mn_nic *e)
  * Readers see an element being rewritten torn: another NIC goes into a
  * slot as flags 0, contents, then flags (multinic_maps.h).
  */
-static void nic_slot_write(uint32_t slot, struct mn_nic *want)
+static void nic_slot_write(uint32_t slot, struct mn_bpf_nic *want)
 {
-	struct mn_nic have;
+	struct mn_bpf_nic have;
 
 	if (bpf_map_lookup_elem(fds.nics, &slot, &have) < 0)
 		memset(&have, 0, sizeof(have));
@@ -184,7 +206,7 @@ static void nic_slot_write(uint32_t slot, struct mn_nic *want)
 
 void mn_ebpf_nics_write(const struct mn_dp_nic *nics, unsigned int n)
 {
-	struct mn_nic want;
+	struct mn_bpf_nic want;
 	uint32_t slot;
 
 	frr_with_privs (&multinic_privs) {
@@ -349,6 +371,9 @@ static bool counters_read(int fd, const void *key, struct mn_dp_counters *c)
 		c->fallback += v[i].fallback;
 		c->local += v[i].local;
 		c->redirect_errors += v[i].redirect_errors;
+		c->flows_placed += v[i].flows_placed;
+		c->moved_in += v[i].moved_in;
+		c->moved_out += v[i].moved_out;
 	}
 	XFREE(MTYPE_MN_EBPF_COUNTERS, v);
 	return ok;

@@ -2,7 +2,8 @@
 /*
  * multinicd: the eBPF datapath's maps (bpf/multinic_maps.h is the
  * contract): NIC slots, the writers of mn_config, mn_nics, mn_maglev and
- * mn_addrs, and the packet counters.
+ * mn_addrs, and the packet counters (least-loaded's flow table:
+ * multinic_ebpf_flows.h).
  *
  * Mechanism only: callers hand in NICs (struct mn_dp_nic) and addresses;
  * every map write goes through here, with privileges.
@@ -51,7 +52,9 @@ extern void mn_ebpf_slots_assign(const struct mn_dp_nic *nics, unsigned int n,
 extern void mn_ebpf_slots_clear(void);
 
 /* Writers: each rewrites its map from what it is given. */
-extern void mn_ebpf_config_write(enum mn_placement_mode placement);
+extern void mn_ebpf_config_write(const struct mn_dp_config *cfg);
+/* mn_config all zero (placement hash): the datapath is off. */
+extern void mn_ebpf_config_clear(void);
 extern void mn_ebpf_nics_write(const struct mn_dp_nic *nics, unsigned int n);
 extern void mn_ebpf_maglev_write(const struct mn_dp_nic *nics, unsigned int n);
 

@@ -34,6 +34,8 @@ static void datapath_config_push(bool retry_ebpf)
 		.configured = multinic_cfg.configured,
 		.egress_mode = multinic_cfg.egress_mode,
 		.placement = multinic_cfg.placement,
+		.flowlet_timeout_ms = multinic_cfg.flowlet_timeout_ms,
+		.rebalance_interval_ms = multinic_cfg.rebalance_interval_ms,
 	};
 
 	mn_datapath_config_set(&cfg, retry_ebpf);
@@ -174,6 +176,31 @@ int multinic_placement_modify(struct nb_cb_modify_args *args)
 		datapath_config_push(false);
 		return NB_OK;
 	}
+	return NB_OK;
+}
+
+/*
+ * XPath: /frr-multinic:multinic/flowlet-timeout
+ * XPath: /frr-multinic:multinic/rebalance-interval
+ *
+ * Knobs of least-loaded placement; under hash (or kernel mode) they are
+ * kept and take effect once least-loaded is chosen, like any timer.
+ */
+int multinic_flowlet_timeout_modify(struct nb_cb_modify_args *args)
+{
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+	multinic_cfg.flowlet_timeout_ms = yang_dnode_get_uint32(args->dnode, NULL);
+	datapath_config_push(false);
+	return NB_OK;
+}
+
+int multinic_rebalance_interval_modify(struct nb_cb_modify_args *args)
+{
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+	multinic_cfg.rebalance_interval_ms = yang_dnode_get_uint32(args->dnode, NULL);
+	datapath_config_push(false);
 	return NB_OK;
 }
 

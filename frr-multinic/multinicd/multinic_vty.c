@@ -108,7 +108,7 @@ DEFPY_YANG(placement, placement_cmd,
 	   NO_STR
 	   "Flow placement policy of the eBPF datapath\n"
 	   "Consistent hashing of the 5-tuple\n"
-	   "Least recent load relative to the NIC's weight\n")
+	   "Fewest live flows per weight; moves only at flowlet boundaries\n")
 {
 	nb_cli_enqueue_change(vty, "./placement", NB_OP_MODIFY, no ? NULL : policy);
 	return nb_cli_apply_changes(vty, NULL);
@@ -873,7 +873,7 @@ static void counters_text(struct vty *vty, const char *what, const char *name,
 
 DEFPY(show_multinic_counters, show_multinic_counters_cmd, "show multinic counters [json]$uj",
       SHOW_STR MULTINIC_STR
-      "Packet counters of the eBPF datapath, per NIC and per task\n" JSON_STR)
+      "Packet counters of the eBPF datapath, per NIC and per task; least-loaded's per-NIC load\n" JSON_STR)
 {
 	json_object *json = NULL, *jnics = NULL, *jtasks = NULL, *j;
 	const struct mn_task *task;
@@ -905,6 +905,7 @@ DEFPY(show_multinic_counters, show_multinic_counters_cmd, "show multinic counter
 		json_object_int_add(j, "slot", v.slot);
 		json_object_string_add(j, "link", v.link);
 		json_object_string_add(j, "hook", v.hook);
+		mn_placement_counters_json(j, &v);
 		json_object_object_add(jnics, nic->name, j);
 	}
 	frr_each (mn_tasks_const, &mn_tasks, task) {
@@ -920,6 +921,8 @@ DEFPY(show_multinic_counters, show_multinic_counters_cmd, "show multinic counter
 	}
 	if (json)
 		vty_json(vty, json);
+	else
+		mn_placement_counters_text(vty);
 	return CMD_SUCCESS;
 }
 
