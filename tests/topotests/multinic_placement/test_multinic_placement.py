@@ -26,11 +26,12 @@ follows them for least-loaded.
 3. a burst of 32 new flows after an uneven period (2 elephants on 2 NICs
    that have just ended) leaves every NIC within 5 points of 1/N;
 4. a flow moves only after an idle gap: two bulk flows share h1-eth0
-   while the other NICs are down; the other NICs come back; both stay
-   while they send without pause; the one that pauses moves at its first
-   packet after the pause, the other stays; the receiver gets no segment
-   of either overtaken by one that left on another NIC (captures on every
-   NIC and at the receiver);
+   while the other NICs are down; the other NICs come back; if they still
+   share h1-eth0 when one of them pauses, it moves at its first packet
+   after the pause; in the end they do not share a NIC; the receiver gets
+   no segment of either overtaken by one that left on another NIC
+   (captures on every NIC and at the receiver).  Without a boundary no
+   flow moves: tests/bpf covers that exactly;
 5. a NIC going down moves only its own flows; back up, it takes
    re-balanced flows.
 """
@@ -398,7 +399,7 @@ def _start_pulse(h1, phases):
 
 
 def test_flow_moves_only_after_idle_gap(tgen):
-    "Two flows share a NIC; only the one that pauses moves, and nothing arrives reordered."
+    "Two flows share a NIC; the one that pauses moves after its pause, nothing is reordered."
     h1, remote = tgen.gears["h1"], tgen.gears["remote"]
     others = NICS[1:]
     pcap = {nic: os.path.join(h1.net.logdir, h1.name, "pulse-{}.pcap".format(nic))
@@ -444,26 +445,37 @@ def test_flow_moves_only_after_idle_gap(tgen):
         assert result is None, result
         _log_flows(h1, "both on h1-eth0")
 
-        step("the other NICs come back: flows sending without pause stay")
+        step("the other NICs come back")
         _set_links(h1, others, "up")
         time.sleep(2)
         _log_flows(h1, "2 s after the other NICs came back")
-        flows = _flows(h1, SINK_PORT)
-        assert pulse.poll() is None, "the pulsing flow ended too early (slow machine?)"
-        for port in (sport, steady_port):
-            assert flows[port]["nic"] == "h1-eth0" and flows[port]["moves"] == 0, \
-                "flow {} moved without an idle gap: {}".format(port, flows[port])
 
-        step("the pulsing flow pauses: its next packet moves it, the steady flow stays")
-        for phase in (1, 2):
-            line = pulse.stdout.readline()
-            assert json.loads(line) == {"phase": phase}, line
+        # Either flow may reach a boundary of its own while it sends (a
+        # retransmission timeout on the shared queue leaves nothing in
+        # flight, a real idle moment): then it may move, and the other is
+        # alone and stays.  What must hold: if the two still share
+        # h1-eth0 when the pulse pauses, the pulse moves at its first
+        # packet after the pause.
+        step("the pulsing flow pauses")
+        line = pulse.stdout.readline()
+        assert json.loads(line) == {"phase": 1}, line
+        t_pause = time.monotonic()
+        before = _flows(h1, SINK_PORT)
+        _log_flows(h1, "as the pulse pauses")
+        assert pulse.poll() is None, "the pulsing flow ended too early (slow machine?)"
+        sharing = before[sport]["nic"] == before[steady_port]["nic"]
+        line = pulse.stdout.readline()
+        assert json.loads(line) == {"phase": 2}, line
         time.sleep(1)  # in its second sending phase
         _log_flows(h1, "after the pause")
-        flows = _flows(h1, SINK_PORT)
-        assert flows[sport]["nic"] != "h1-eth0" and flows[sport]["moves"] == 1, flows[sport]
-        assert flows[steady_port]["nic"] == "h1-eth0" and flows[steady_port]["moves"] == 0, \
-            flows[steady_port]
+        after = _flows(h1, SINK_PORT)
+        assert after[sport]["nic"] != after[steady_port]["nic"], \
+            "both flows still share {}: {}".format(after[sport]["nic"], after)
+        if sharing:
+            step("they shared a NIC at the pause: the pulsing flow moved after it")
+            assert after[sport]["moves"] == before[sport]["moves"] + 1, after[sport]
+            assert 0 <= after[sport]["movedMsAgo"] <= (time.monotonic() - t_pause) * 1000, \
+                "the pulsing flow moved before its pause: {}".format(after[sport])
         for proc in (pulse, steady):
             proc.communicate(timeout=60)
             assert proc.returncode == 0, "a flowtool sender failed"
