@@ -86,7 +86,7 @@ struct mn_dp_counters {
 	uint64_t rx_packets, rx_bytes;
 	uint64_t fallback, local, redirect_errors;
 	/* placement least-loaded, per NIC */
-	uint64_t flows_placed; /* new flows, and flows off an unusable NIC */
+	uint64_t flows_placed;	      /* new flows, and flows off an unusable NIC */
 	uint64_t moved_in, moved_out; /* re-balanced at flowlet boundaries */
 };
 

@@ -159,8 +159,8 @@ struct flow_rows {
  * One batch of the table into rows; false at its end (or on an error,
  * which ends the listing: a show command shows what it got).
  */
-static bool flows_batch(uint32_t *token, bool first, struct mn_flow_key *keys,
-			struct mn_flow *vals, struct flow_rows *out)
+static bool flows_batch(uint32_t *token, bool first, struct mn_flow_key *keys, struct mn_flow *vals,
+			struct flow_rows *out)
 {
 	uint32_t count = FLOWS_BATCH, in = *token, i;
 	uint64_t now = monotonic_ns();

@@ -14,8 +14,7 @@ struct json_object;
 struct vty;
 struct mn_dp_nic_view;
 extern void multinic_placement_vty_init(void);
-extern void mn_placement_counters_json(struct json_object *jnic,
-				       const struct mn_dp_nic_view *v);
+extern void mn_placement_counters_json(struct json_object *jnic, const struct mn_dp_nic_view *v);
 extern void mn_placement_counters_text(struct vty *vty);
 
 #endif /* _MULTINIC_VTY_H */
