@@ -662,7 +662,7 @@ def placement_plot(ax, res, modes, colors):
     ax.set_title("placement (egress): median per mode, black tick = worst repetition;\n"
                  "red dotted: 0.93, grey dashed: the header cap", fontsize=11)
     if ax.get_legend_handles_labels()[0]:
-        ax.legend(loc="lower left", fontsize=8)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3, fontsize=8)
 
 
 def fct_plot(ax, res, modes, colors):
