@@ -107,27 +107,6 @@ int multinic_destroy(struct nb_cb_destroy_args *args)
 }
 
 /*
- * The kernel datapath places flows by the kernel's multipath hash; a
- * least-loaded placement would be stored and silently ignored there.
- * Checked on both leaves: either may change in a commit.
- */
-static int refuse_placement_in_kernel_mode(char *errmsg, size_t len)
-{
-	return refuse(errmsg, len,
-		      "placement least-loaded needs the eBPF datapath, but egress-mode kernel is configured (use egress-mode auto or ebpf, or placement hash)");
-}
-
-static enum mn_placement_mode placement_of(const struct lyd_node *dnode)
-{
-	return yang_dnode_get_enum(dnode, "../placement");
-}
-
-static enum mn_egress_mode egress_mode_of(const struct lyd_node *dnode)
-{
-	return yang_dnode_get_enum(dnode, "../egress-mode");
-}
-
-/*
  * XPath: /frr-multinic:multinic/egress-mode
  */
 int multinic_egress_mode_modify(struct nb_cb_modify_args *args)
@@ -141,8 +120,6 @@ int multinic_egress_mode_modify(struct nb_cb_modify_args *args)
 			return refuse(args->errmsg, args->errmsg_len,
 				      "egress-mode ebpf is not possible on this host: %s (auto and kernel are available)",
 				      why);
-		if (mode == MN_EGRESS_KERNEL && placement_of(args->dnode) != MN_PLACEMENT_HASH)
-			return refuse_placement_in_kernel_mode(args->errmsg, args->errmsg_len);
 		return NB_OK;
 	case NB_EV_PREPARE:
 	case NB_EV_ABORT:
@@ -157,25 +134,19 @@ int multinic_egress_mode_modify(struct nb_cb_modify_args *args)
 
 /*
  * XPath: /frr-multinic:multinic/placement
+ *
+ * The eBPF datapath's placement (default least-loaded).  The kernel
+ * datapath has one placement of its own, the kernel's multipath hash over
+ * a resilient nexthop group: under egress-mode kernel, or when auto falls
+ * back, this leaf waits for the eBPF datapath.  (It used to refuse
+ * least-loaded with egress-mode kernel; a default cannot be refused.)
  */
 int multinic_placement_modify(struct nb_cb_modify_args *args)
 {
-	enum mn_placement_mode placement = yang_dnode_get_enum(args->dnode, NULL);
-
-	switch (args->event) {
-	case NB_EV_VALIDATE:
-		if (placement != MN_PLACEMENT_HASH &&
-		    egress_mode_of(args->dnode) == MN_EGRESS_KERNEL)
-			return refuse_placement_in_kernel_mode(args->errmsg, args->errmsg_len);
+	if (args->event != NB_EV_APPLY)
 		return NB_OK;
-	case NB_EV_PREPARE:
-	case NB_EV_ABORT:
-		return NB_OK;
-	case NB_EV_APPLY:
-		multinic_cfg.placement = placement;
-		datapath_config_push(false);
-		return NB_OK;
-	}
+	multinic_cfg.placement = yang_dnode_get_enum(args->dnode, NULL);
+	datapath_config_push(false);
 	return NB_OK;
 }
 

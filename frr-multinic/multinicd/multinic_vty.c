@@ -108,7 +108,7 @@ DEFPY_YANG(placement, placement_cmd,
 	   NO_STR
 	   "Flow placement policy of the eBPF datapath\n"
 	   "Consistent hashing of the 5-tuple\n"
-	   "Fewest live flows per weight; moves only at flowlet boundaries\n")
+	   "Fewest live flows per weight; moves only at flowlet boundaries (default)\n")
 {
 	nb_cli_enqueue_change(vty, "./placement", NB_OP_MODIFY, no ? NULL : policy);
 	return nb_cli_apply_changes(vty, NULL);

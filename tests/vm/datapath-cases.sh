@@ -187,6 +187,7 @@ interface h1-eth0
 exit
 multinic
  egress-mode ebpf
+ placement hash
  nic h1-eth0 gateway 10.0.0.1 gateway fd00:0:0::1
  nic h1-eth1 gateway 10.0.1.1 gateway fd00:0:1::1
  nic h1-eth2 gateway 10.0.2.1 gateway fd00:0:2::1
