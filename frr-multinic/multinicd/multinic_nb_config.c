@@ -21,7 +21,15 @@
 #include "multinic_nic.h"
 #include "multinic_task.h"
 
-struct multinic_config multinic_cfg;
+/*
+ * Starts from the YANG defaults: FRR calls no callback for a leaf that
+ * takes its default value (created with the container, or set to the
+ * default explicitly, as "placement least-loaded"), so every default that
+ * is not zero must be here too.
+ */
+#define MULTINIC_CFG_DEFAULTS { .placement = MN_PLACEMENT_LEAST_LOADED }
+
+struct multinic_config multinic_cfg = MULTINIC_CFG_DEFAULTS;
 
 /*
  * The datapaths follow the configuration through their own call (never
@@ -99,7 +107,7 @@ int multinic_destroy(struct nb_cb_destroy_args *args)
 	yang_dnode_iterate(unset_nic_entry, NULL, args->dnode, "./nic");
 	yang_dnode_iterate(unset_rule_entry, NULL, args->dnode, "./nic-match");
 	yang_dnode_iterate(unset_task_entry, NULL, args->dnode, "./task");
-	memset(&multinic_cfg, 0, sizeof(multinic_cfg));
+	multinic_cfg = (struct multinic_config)MULTINIC_CFG_DEFAULTS;
 	mn_authz_changed(); /* no policy any more */
 	datapath_config_push(true);
 	mn_nics_update();

@@ -255,13 +255,25 @@ def test_placement_configured(tgen):
     assert expect(lambda: _nics_up(h1)) is None
 
     step("defaults: not in the running configuration, shown by show multinic flows")
+    # least-loaded is the default placement: frr.conf says so, the
+    # running configuration leaves it out like every default
     config = running_config(h1)
-    assert " placement least-loaded\n" in config, config
+    assert "\n placement " not in config, config
     assert "flowlet-timeout" not in config and "rebalance-interval" not in config, config
     shown = show_json(h1, "show multinic flows json")
     assert shown.get("placement") == "least-loaded", shown
     assert shown.get("flowletTimeoutMs") == 50 and shown.get("rebalanceIntervalMs") == 100, shown
     assert sorted(shown.get("nics", {})) == NICS, shown
+
+    step("placement hash round-trips; no placement hash is least-loaded again")
+    rc, out = vtysh_config(h1, "multinic", "placement hash")
+    assert rc == 0, out
+    assert " placement hash\n" in running_config(h1)
+    assert show_json(h1, "show multinic flows json").get("placement") == "hash"
+    rc, out = vtysh_config(h1, "multinic", "no placement hash")
+    assert rc == 0, out
+    assert "\n placement " not in running_config(h1)
+    assert show_json(h1, "show multinic flows json").get("placement") == "least-loaded"
 
     step("set, shown, removed again")
     rc, out = vtysh_config(h1, "multinic", "flowlet-timeout 40", "rebalance-interval 200")
@@ -310,7 +322,8 @@ def test_four_elephants_four_nics(tgen):
             heavy = _heavy(_flows(h1, IPERF_PORT))
             nics = sorted(f["nic"] for f in heavy.values())
             if len(heavy) != 4 or len(set(nics)) != 4:
-                return "elephants per NIC: {}".format(nics)
+                return "elephants per NIC: {} ({})".format(
+                    nics, show_json(h1, "show multinic flows json"))
             return None
 
         time.sleep(2)
