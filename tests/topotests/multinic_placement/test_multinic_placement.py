@@ -413,9 +413,13 @@ def _start_pulse(h1, phases):
 
 def test_flow_moves_only_after_idle_gap(tgen):
     "Two flows share a NIC; the one that pauses moves after its pause, nothing is reordered."
-    h1, remote = tgen.gears["h1"], tgen.gears["remote"]
+    h1, tor, remote = tgen.gears["h1"], tgen.gears["tor"], tgen.gears["remote"]
     others = NICS[1:]
-    pcap = {nic: os.path.join(h1.net.logdir, h1.name, "pulse-{}.pcap".format(nic))
+    # which NIC a segment left on is seen on the tor's end of the link:
+    # that end stays up while h1's NICs go down and up (a capture on a
+    # device that is down cannot start, and ends when the device goes down)
+    tor_end = {nic: nic.replace("h1-", "tor-") for nic in NICS}
+    pcap = {nic: os.path.join(tor.net.logdir, tor.name, "pulse-{}.pcap".format(nic))
             for nic in NICS}
     pcap["received"] = os.path.join(remote.net.logdir, remote.name, "pulse-received.pcap")
     procs, dumps = [], {}
@@ -432,7 +436,7 @@ def test_flow_moves_only_after_idle_gap(tgen):
         procs.append(sink)
         _listening(remote, SINK_PORT)
         # which NIC each segment left on, and what the receiver got
-        for what, router, dev in [(nic, h1, nic) for nic in NICS] + [
+        for what, router, dev in [(nic, tor, tor_end[nic]) for nic in NICS] + [
                 ("received", remote, "remote-eth0")]:
             dumps[what] = router.net.popen(
                 ["tcpdump", "-Z", "root", "-i", dev, "-s", "128", "-B", "16384", "-nn", "-w",
@@ -509,7 +513,7 @@ def test_flow_moves_only_after_idle_gap(tgen):
     for what, err in errors.items():
         assert _dropped(err) == 0, "tcpdump on {} lost packets: {}".format(what, err)
     received_text = cmd_ok(remote, ["tcpdump", "-nn", "-S", "-r", pcap["received"]])
-    sent_text = {nic: cmd_ok(h1, ["tcpdump", "-nn", "-S", "-r", pcap[nic]]) for nic in NICS}
+    sent_text = {nic: cmd_ok(tor, ["tcpdump", "-nn", "-S", "-r", pcap[nic]]) for nic in NICS}
     for port in (sport, steady_port):
         received = _segments(received_text, port)
         assert len(received) > 1000, "too few segments of {} captured: {}".format(
