@@ -62,7 +62,7 @@ from multinic_lib import (
     register_multinicd,
     running_config,
     show_json,
-    skip_unless_running,
+    skip_if_topology_broken,
     vtysh,
     vtysh_config,
 )
@@ -136,9 +136,9 @@ def tgen(request):
 
 
 @pytest.fixture(autouse=True)
-def skip_on_failure(tgen):
+def skip_on_failure(tgen, request):
     "Skip when the topology is broken (start-up error, a daemon died)."
-    skip_unless_running(tgen)
+    skip_if_topology_broken(tgen, request)
 
 
 #
