@@ -16,10 +16,13 @@
  * then sends it out of that NIC with its gateway as next hop, the source
  * address unchanged (the task's VIP).  Everything else, and task packets that no
  * usable NIC can take, is left to the kernel stack (MN_ACT_PASS).
+ * A packet from a source that is not the task's, and a VLAN-tagged frame,
+ * is dropped (multinic_maps.h, "What the programs refuse").
  */
 #include "mn_maps.bpf.h"
 #include "mn_parse.bpf.h"
 #include "mn_flow.bpf.h"
+#include "mn_fwd.bpf.h"
 #include "multinic_hash.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
@@ -432,26 +435,102 @@ static __always_inline bool mn_stays_local(const struct mn_pkt *pkt)
 	       mn_addr_lookup(pkt->key.family, pkt->key.daddr);
 }
 
+/*
+ * The only packets a task may send from an address that is not its own
+ * (multinic_maps.h, "What the programs refuse"): IPv6 neighbour
+ * discovery and MLD, from its link-local address or, during duplicate
+ * address detection, from ::, to a link-local or multicast destination.
+ * The kernel never routes a link-local source off the link.
+ */
+static __always_inline bool mn_link_only_v6(const struct mn_pkt *pkt)
+{
+	const __u8 *s = pkt->key.saddr;
+	__u64 hi, lo;
+
+	if (pkt->key.family != MN_AF_INET6 || !mn_dst_is_link_scope(&pkt->key))
+		return false;
+	if (s[0] == 0xfe && (s[1] & 0xc0) == 0x80)
+		return true;
+	__builtin_memcpy(&hi, s, 8);
+	__builtin_memcpy(&lo, s + 8, 8);
+	return !hi && !lo;
+}
+
+/* The source is an address of the task sending it (of this device). */
+static __always_inline const struct mn_addr *
+mn_task_source(const struct __sk_buff *skb, const struct mn_pkt *pkt)
+{
+	const struct mn_addr *src =
+		mn_addr_lookup(pkt->key.family, pkt->key.saddr);
+
+	if (!src || !src->task_ifindex || src->task_ifindex != skb->ifindex)
+		return NULL;
+	return src;
+}
+
+/*
+ * Out of the chosen NIC, as the kernel would forward it: the TTL or hop
+ * limit decremented; left to the kernel when it would expire or the
+ * packet exceeds the NIC's MTU, so that the kernel sends the ICMP error.
+ */
+static __always_inline long mn_forward(struct __sk_buff *skb,
+				       const struct mn_pkt *pkt,
+				       const struct mn_bpf_nic *nic,
+				       struct mn_stats *task_stats,
+				       struct mn_stats *nic_stats)
+{
+	if (mn_ttl_expires(pkt)) {
+		mn_count_ttl_expired(task_stats);
+		return MN_ACT_PASS;
+	}
+	if (!mn_fits_mtu(skb, nic->ifindex)) {
+		mn_count_too_big(task_stats);
+		mn_count_too_big(nic_stats);
+		return MN_ACT_PASS;
+	}
+	if (mn_ttl_decrement(skb, pkt) ||
+	    mn_redirect_neigh(nic, pkt->key.family) != TC_ACT_REDIRECT) {
+		mn_count_redirect_error(task_stats);
+		mn_count_redirect_error(nic_stats);
+		return MN_ACT_PASS;
+	}
+	mn_count_tx(task_stats, skb->len);
+	mn_count_tx(nic_stats, skb->len);
+	return MN_ACT_REDIRECT;
+}
+
 SEC("tc")
 int mn_egress(struct __sk_buff *skb)
 {
-	struct mn_stats *task_stats, *nic_stats;
+	struct mn_stats *task_stats = mn_task_stats_get(skb->ifindex);
 	const struct mn_config *cfg;
 	const struct mn_addr *src;
 	struct mn_bpf_nic *nic;
 	struct mn_pkt pkt;
-	__u32 slot, family;
-	long ret;
+	__u32 slot;
+	int parsed;
 
-	if (mn_parse(skb, &pkt, true))
-		return MN_ACT_PASS;
-	family = pkt.key.family;
+	/* Every packet here comes from the task (its host-side device). */
+	if (mn_frame_tagged(skb)) {
+		mn_count_tagged(task_stats);
+		return MN_ACT_DROP;
+	}
+	parsed = mn_parse(skb, &pkt, true);
+	if (!pkt.key.family)
+		return MN_ACT_PASS; /* not IP: ARP, or what the kernel drops */
 
 	/* Only a task's own addresses, sent from its own device, are ours. */
-	src = mn_addr_lookup(family, pkt.key.saddr);
-	if (!src || !src->task_ifindex || src->task_ifindex != skb->ifindex)
-		return MN_ACT_PASS;
-	task_stats = mn_task_stats_get(skb->ifindex);
+	src = mn_task_source(skb, &pkt);
+	if (!src) {
+		if (mn_link_only_v6(&pkt)) {
+			mn_count_local(task_stats);
+			return MN_ACT_PASS;
+		}
+		mn_count_spoofed(task_stats);
+		return MN_ACT_DROP;
+	}
+	if (parsed)
+		return MN_ACT_PASS; /* malformed: the kernel drops it */
 
 	if (mn_stays_local(&pkt)) {
 		mn_count_local(task_stats);
@@ -462,25 +541,15 @@ int mn_egress(struct __sk_buff *skb)
 	if (!cfg)
 		return MN_ACT_PASS;
 	slot = mn_select_slot(skb, &pkt, src, cfg);
-	nic_stats = mn_nic_stats_get(slot);
 
 	/* No usable NIC: the kernel routes it (kernel-mode datapath). */
-	nic = mn_nic_usable(slot, family);
+	nic = mn_nic_usable(slot, pkt.key.family);
 	if (!nic) {
 		mn_count_fallback(task_stats);
-		mn_count_fallback(nic_stats);
+		mn_count_fallback(mn_nic_stats_get(slot));
 		return MN_ACT_PASS;
 	}
-
-	ret = mn_redirect_neigh(nic, family);
-	if (ret != TC_ACT_REDIRECT) {
-		mn_count_redirect_error(task_stats);
-		mn_count_redirect_error(nic_stats);
-		return MN_ACT_PASS;
-	}
-	mn_count_tx(task_stats, skb->len);
-	mn_count_tx(nic_stats, skb->len);
-	return MN_ACT_REDIRECT;
+	return mn_forward(skb, &pkt, nic, task_stats, mn_nic_stats_get(slot));
 }
 
 /*

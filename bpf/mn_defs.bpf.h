@@ -13,6 +13,7 @@
 #include <linux/types.h>
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
+#include <linux/if_packet.h>
 #include <linux/in.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
@@ -33,6 +34,8 @@
  */
 #define MN_ACT_PASS TC_ACT_UNSPEC
 #define MN_ACT_REDIRECT TC_ACT_REDIRECT
+/* A hostile task's packet (multinic_maps.h, "What the programs refuse"). */
+#define MN_ACT_DROP TC_ACT_SHOT
 
 /* IPv4 fragment bits (include/net/ip.h, not UAPI). */
 #ifndef IP_MF

@@ -86,18 +86,13 @@ static __always_inline struct mn_stats *mn_nic_stats_get(__u32 slot)
 }
 
 /*
- * The task's counters, created on first use (this CPU's copy starts from
- * the zero value, the others are zeroed by the kernel).  NULL when the
- * map is full: counting is best effort, forwarding never depends on it.
+ * The task's counters: multinicd creates the entry when it attaches the
+ * program and deletes it at detach; never created here (multinic_maps.h).
+ * NULL when there is none: counting is best effort, forwarding never
+ * depends on it.
  */
 static __always_inline struct mn_stats *mn_task_stats_get(__u32 task_ifindex)
 {
-	struct mn_stats *stats, zero = {};
-
-	stats = bpf_map_lookup_elem(&mn_task_stats, &task_ifindex);
-	if (stats)
-		return stats;
-	bpf_map_update_elem(&mn_task_stats, &task_ifindex, &zero, BPF_NOEXIST);
 	return bpf_map_lookup_elem(&mn_task_stats, &task_ifindex);
 }
 
@@ -134,6 +129,30 @@ static __always_inline void mn_count_redirect_error(struct mn_stats *stats)
 {
 	if (stats)
 		stats->redirect_errors++;
+}
+
+static __always_inline void mn_count_spoofed(struct mn_stats *stats)
+{
+	if (stats)
+		stats->spoofed++;
+}
+
+static __always_inline void mn_count_tagged(struct mn_stats *stats)
+{
+	if (stats)
+		stats->tagged++;
+}
+
+static __always_inline void mn_count_ttl_expired(struct mn_stats *stats)
+{
+	if (stats)
+		stats->ttl_expired++;
+}
+
+static __always_inline void mn_count_too_big(struct mn_stats *stats)
+{
+	if (stats)
+		stats->too_big++;
 }
 
 static __always_inline const struct mn_config *mn_config_get(void)

@@ -30,7 +30,7 @@ struct mn_pkt {
 	__u8 l2_multicast; /* destination MAC is multicast or broadcast */
 	__u8 fragment;	   /* part of a fragmented datagram */
 	__u8 tcp_flags;	   /* TCP: the header's flags byte (else 0) */
-	__u8 pad;
+	__u8 ttl;	   /* IPv4 TTL, IPv6 hop limit */
 	/* with want_ports only: */
 	__u32 payload; /* L4 payload bytes (GSO: of all segments) */
 	__u32 tcp_seq; /* TCP, host order */
@@ -121,6 +121,7 @@ static __always_inline int mn_parse_ipv4(struct __sk_buff *skb,
 		return -1;
 
 	key->family = MN_AF_INET;
+	pkt->ttl = iph.ttl;
 	__builtin_memcpy(key->saddr, &iph.saddr, 4);
 	__builtin_memcpy(key->daddr, &iph.daddr, 4);
 	key->proto = iph.protocol;
@@ -184,6 +185,7 @@ static __always_inline int mn_parse_ipv6(struct __sk_buff *skb,
 		return -1;
 
 	key->family = MN_AF_INET6;
+	pkt->ttl = ip6.hop_limit;
 	__builtin_memcpy(key->saddr, &ip6.saddr, 16);
 	__builtin_memcpy(key->daddr, &ip6.daddr, 16);
 	nexthdr = ip6.nexthdr;
@@ -222,7 +224,10 @@ static __always_inline int mn_parse_ipv6(struct __sk_buff *skb,
  * the addresses, unless least-loaded placement follows acknowledgements.
  * Returns 0, or -1 for anything that is not IPv4/IPv6 in Ethernet, or is
  * truncated or malformed (a TCP header shorter than 14 bytes or with a
- * data offset below 5 words too).
+ * data offset below 5 words too).  pkt->key.family is set (non-zero) as
+ * soon as the IP header was read: then the addresses and the TTL are
+ * valid even when the rest was not, so that the egress program can check
+ * the source of a malformed packet too (the kernel would route it).
  */
 static __always_inline int mn_parse(struct __sk_buff *skb, struct mn_pkt *pkt,
 				    bool want_ports)
@@ -241,6 +246,16 @@ static __always_inline int mn_parse(struct __sk_buff *skb, struct mn_pkt *pkt,
 	if (eth.h_proto == bpf_htons(ETH_P_IPV6))
 		return mn_parse_ipv6(skb, pkt, want_ports);
 	return -1;
+}
+
+/*
+ * A VLAN tag: offloaded (skb->vlan_present) or in the frame (802.1Q,
+ * 802.1ad), whatever tags the frame carries behind it.
+ */
+static __always_inline bool mn_frame_tagged(const struct __sk_buff *skb)
+{
+	return skb->vlan_present || skb->protocol == bpf_htons(ETH_P_8021Q) ||
+	       skb->protocol == bpf_htons(ETH_P_8021AD);
 }
 
 /* An mn_addrs key for one of the packet's addresses. */

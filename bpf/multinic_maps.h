@@ -47,7 +47,7 @@
 #include <linux/types.h>
 
 /* Layout version of everything below; part of the maps' pin directory. */
-#define MN_MAPS_ABI 2
+#define MN_MAPS_ABI 3
 #define MN_PIN_ROOT "/sys/fs/bpf/multinic"
 #define MN_STR_(x) #x
 #define MN_STR(x) MN_STR_(x)
@@ -134,7 +134,13 @@ enum mn_placement {
 /* mn_config[0] (array of 1); all zero = placement hash, seed 0, defaults. */
 struct mn_config {
 	__u32 placement;	     /* enum mn_placement */
-	__u32 hash_seed;	     /* seed of the flow hash (multinic_hash.h) */
+	/*
+	 * Seed of the flow hash (multinic_hash.h): random per host, so that
+	 * nobody can aim flows at one NIC from outside, kept across restarts
+	 * of multinicd (it reads it back from the pinned map), so that flows
+	 * keep their NIC.
+	 */
+	__u32 hash_seed;
 	__u32 flowlet_timeout_us;    /* least-loaded; 0: the default above */
 	__u32 rebalance_interval_us; /* least-loaded; 0: the default above */
 };
@@ -287,9 +293,34 @@ struct mn_nic_load {
 
 /*
  * mn_nic_stats[slot] (per-CPU array, MN_MAX_NICS) and
- * mn_task_stats[task_ifindex] (per-CPU hash, MN_MAX_TASKS; the programs
- * create an entry on first use, multinicd deletes it with the task).
- * Userspace sums the per-CPU values.
+ * mn_task_stats[task_ifindex] (per-CPU hash, MN_MAX_TASKS).  multinicd
+ * creates a task's entry when it attaches the egress program and deletes
+ * it after detaching it; the programs only update existing entries, so a
+ * packet still in flight on another CPU cannot bring a detached task's
+ * entry back (it would stay forever, and a later task given the same
+ * ifindex would inherit its counts).  Userspace sums the per-CPU values.
+ *
+ * What the programs refuse
+ * ========================
+ *
+ * Egress (a hostile task): a packet whose source is none of the task's
+ * addresses (VIPs and per-NIC addresses of that device) is dropped and
+ * counted (spoofed), IPv4 and IPv6; so is every VLAN-tagged frame
+ * (tagged): it would leave a NIC tagged, into a VLAN the task has no
+ * business in.  Only neighbour discovery needs another source: IPv6
+ * link-local or unspecified (DAD, MLD) to a link-local or multicast
+ * destination; those stay on the task's link (the kernel never routes a
+ * link-local source) and are left to the kernel.  ARP is not IP and goes
+ * to the kernel.  DHCP (from 0.0.0.0) is not needed: a task's addresses
+ * come from multinicd, nobody serves DHCP on the task's link.
+ *
+ * Both programs forward (the host is a router hop): the TTL or hop limit
+ * is decremented; a packet that would expire, or (egress) is larger than
+ * its NIC's MTU, is left to the kernel, which sends the ICMP error
+ * (ttl_expired, too_big).  Ingress leaves to the kernel what is not
+ * plainly for this host: VLAN-tagged frames, frames whose destination MAC
+ * is not the NIC's (pkt_type other than PACKET_HOST: promiscuous mode,
+ * broadcast, multicast).
  */
 struct mn_stats {
 	__u64 tx_packets; /* egress: sent out of a NIC */
@@ -305,6 +336,12 @@ struct mn_stats {
 	__u64 flows_placed; /* flows placed on it (new, or off an unusable NIC) */
 	__u64 moved_in;	    /* flows re-balanced onto it at a flowlet boundary */
 	__u64 moved_out;    /* flows re-balanced away from it */
+	/* egress, per task (see "What the programs refuse" below): */
+	__u64 spoofed; /* dropped: the source is not one of the task's */
+	__u64 tagged;  /* dropped: a VLAN-tagged frame from the task */
+	/* egress and ingress: left to the kernel for its ICMP error */
+	__u64 ttl_expired; /* the TTL or hop limit would reach 0 */
+	__u64 too_big;	   /* egress: larger than the NIC's MTU */
 };
 
 #ifndef __cplusplus

@@ -39,7 +39,10 @@
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -111,7 +114,13 @@ struct pkt {
 	size_t len;
 };
 
-static const uint8_t mac_host[ETH_ALEN] = { 0x02, 0, 0, 0, 0, 0x01 };
+/*
+ * The frames' destination: the loopback device's MAC (all zero), the
+ * device test-run runs on, so that the kernel classifies them as
+ * PACKET_HOST, as a NIC's own unicast traffic.
+ */
+static const uint8_t mac_host[ETH_ALEN] = { 0 };
+static const uint8_t mac_other[ETH_ALEN] = { 0x02, 0, 0, 0, 0, 0x09 };
 static const uint8_t mac_task[ETH_ALEN] = { 0x02, 0, 0, 0, 0, 0x02 };
 
 static void put_be16(uint8_t *p, uint16_t v)
@@ -456,6 +465,10 @@ static struct mn_stats sum_stats(const struct mn_stats *percpu)
 		s.flows_placed += percpu[c].flows_placed;
 		s.moved_in += percpu[c].moved_in;
 		s.moved_out += percpu[c].moved_out;
+		s.spoofed += percpu[c].spoofed;
+		s.tagged += percpu[c].tagged;
+		s.ttl_expired += percpu[c].ttl_expired;
+		s.too_big += percpu[c].too_big;
 	}
 	return s;
 }
@@ -490,11 +503,46 @@ static void assert_stats_zero(struct mn_stats s)
 	assert_int_equal(s.fallback, 0);
 	assert_int_equal(s.local, 0);
 	assert_int_equal(s.redirect_errors, 0);
+	assert_int_equal(s.spoofed, 0);
+	assert_int_equal(s.tagged, 0);
+	assert_int_equal(s.ttl_expired, 0);
+	assert_int_equal(s.too_big, 0);
+}
+
+/* What multinicd does when it attaches the task's program. */
+static void create_task_stats(__u32 ifindex)
+{
+	struct mn_stats percpu[ncpus];
+
+	memset(percpu, 0, sizeof(percpu));
+	assert_int_equal(bpf_map_update_elem(map_fd(egress->maps.mn_task_stats),
+					     &ifindex, percpu, BPF_NOEXIST),
+			 0);
+}
+
+static bool task_stats_exist(__u32 ifindex)
+{
+	struct mn_stats percpu[ncpus];
+
+	return bpf_map_lookup_elem(map_fd(egress->maps.mn_task_stats),
+				   &ifindex, percpu) == 0;
 }
 
 /*
  * Running the programs
  */
+/* Run prog_fd on p; the packet as the program left it into out. */
+static int run_prog_out(int prog_fd, const struct pkt *p, struct pkt *out)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = p->data,
+		    .data_size_in = p->len, .data_out = out->data,
+		    .data_size_out = sizeof(out->data), .repeat = 1);
+
+	assert_int_equal(bpf_prog_test_run_opts(prog_fd, &opts), 0);
+	out->len = opts.data_size_out;
+	return (int)opts.retval;
+}
+
 static int run_prog(int prog_fd, const struct pkt *p)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = p->data,
@@ -607,6 +655,8 @@ static int setup(void **state)
 	set_config(MN_PLACE_HASH, SEED);
 	add_addr(VIP4, TASK_IFINDEX, MN_NIC_NONE);
 	add_addr(VIP6, TASK_IFINDEX, MN_NIC_NONE);
+	create_task_stats(TASK_IFINDEX);
+	create_task_stats(TASK_B_IFINDEX);
 	return 0;
 }
 
@@ -689,7 +739,7 @@ static void skeleton_layout(void **state)
 static void pin_path_is_versioned(void **state)
 {
 	(void)state;
-	assert_string_equal(MN_PIN_MAPS, "/sys/fs/bpf/multinic/maps-v2");
+	assert_string_equal(MN_PIN_MAPS, "/sys/fs/bpf/multinic/maps-v3");
 }
 
 /*
@@ -1703,9 +1753,9 @@ static void sweep_timer_runs_by_itself(void **state)
 }
 
 /*
- * Not ours: unknown sources, a VIP of another task's device, host
- * addresses as source, ARP, other ethertypes, malformed or truncated
- * packets: passed, nothing counted.
+ * Not ours: ARP, other ethertypes, malformed or truncated packets from
+ * the task's own address: passed (the kernel answers or drops them),
+ * nothing counted.
  */
 static void egress_passes_foreign_traffic(void **state)
 {
@@ -1713,18 +1763,6 @@ static void egress_passes_foreign_traffic(void **state)
 	__u32 slot;
 
 	(void)state;
-	add_addr("10.9.0.1", TASK_B_IFINDEX, MN_NIC_NONE);
-	add_addr("10.0.0.254", 0, MN_NIC_NONE); /* a host address */
-
-	pkt_v4(&p, "10.1.0.99", REMOTE4, IPPROTO_TCP, 40001, 443);
-	assert_int_equal(egress_slot(&p), -1);
-	pkt_v6(&p, "2001:db8:1::99", REMOTE6, IPPROTO_UDP, 40001, 53);
-	assert_int_equal(egress_slot(&p), -1);
-	pkt_v4(&p, "10.9.0.1", REMOTE4, IPPROTO_TCP, 40001, 443);
-	assert_int_equal(egress_slot(&p), -1);
-	pkt_v4(&p, "10.0.0.254", REMOTE4, IPPROTO_TCP, 40001, 443);
-	assert_int_equal(egress_slot(&p), -1);
-
 	/* ARP request for the gateway */
 	put_eth(&p, (const uint8_t[]){ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
 		ETH_P_ARP);
@@ -1757,6 +1795,243 @@ static void egress_passes_foreign_traffic(void **state)
 	assert_stats_zero(task_stats(TASK_B_IFINDEX));
 	for (slot = 0; slot < MN_MAX_NICS; slot++)
 		assert_stats_zero(nic_stats(slot));
+}
+
+/*
+ * Anti-spoofing: a task sends from addresses that are not its own (an
+ * unknown one, another task's VIP, a host address, IPv4 and IPv6, a
+ * malformed packet too, a link-local source to a global destination,
+ * DHCP's 0.0.0.0): dropped, counted for the task, no NIC sees them.
+ * Neighbour discovery from its link-local address, and duplicate
+ * address detection from ::, pass to the kernel.
+ */
+static void egress_drops_spoofed_sources(void **state)
+{
+	static const char *const spoofed4[] = { "10.1.0.99", "10.9.0.1",
+						"10.0.0.254", "0.0.0.0" };
+	static const char *const spoofed6[] = { "2001:db8:1::99",
+						"2001:db8:9::1", "fe80::99" };
+	struct mn_stats t;
+	struct pkt p;
+	size_t k;
+	__u32 slot;
+
+	(void)state;
+	add_addr("10.9.0.1", TASK_B_IFINDEX, MN_NIC_NONE);
+	add_addr("2001:db8:9::1", TASK_B_IFINDEX, MN_NIC_NONE);
+	add_addr("10.0.0.254", 0, MN_NIC_NONE); /* a host address */
+
+	for (k = 0; k < ARRAY_SIZE(spoofed4); k++) {
+		pkt_v4(&p, spoofed4[k], REMOTE4, IPPROTO_TCP, 40001, 443);
+		assert_int_equal(run_prog(egress_fd(), &p), TC_ACT_SHOT);
+	}
+	/* DHCP discover */
+	pkt_v4(&p, "0.0.0.0", "255.255.255.255", IPPROTO_UDP, 68, 67);
+	assert_int_equal(run_prog(egress_fd(), &p), TC_ACT_SHOT);
+	/* a spoofed source with a truncated TCP header: still dropped */
+	pkt_v4(&p, "10.9.0.1", REMOTE4, IPPROTO_TCP, 40001, 443);
+	p.len = ETH_HLEN + 20 + 2;
+	assert_int_equal(run_prog(egress_fd(), &p), TC_ACT_SHOT);
+	for (k = 0; k < ARRAY_SIZE(spoofed6); k++) {
+		pkt_v6(&p, spoofed6[k], REMOTE6, IPPROTO_UDP, 40001, 53);
+		assert_int_equal(run_prog(egress_fd(), &p), TC_ACT_SHOT);
+	}
+
+	t = task_stats(TASK_IFINDEX);
+	assert_int_equal(t.spoofed,
+			 ARRAY_SIZE(spoofed4) + 2 + ARRAY_SIZE(spoofed6));
+	assert_int_equal(t.tx_packets, 0);
+	assert_int_equal(t.local, 0);
+	assert_stats_zero(task_stats(TASK_B_IFINDEX));
+	for (slot = 0; slot < MN_MAX_NICS; slot++)
+		assert_stats_zero(nic_stats(slot));
+
+	/* neighbour solicitation, router solicitation, DAD, MLD */
+	pkt_v6(&p, "fe80::2", "ff02::1:ff00:1", IPPROTO_ICMPV6, 0, 0);
+	assert_int_equal(egress_slot(&p), -1);
+	pkt_v6(&p, "fe80::2", "fe80::1", IPPROTO_ICMPV6, 0, 0);
+	assert_int_equal(egress_slot(&p), -1);
+	pkt_v6(&p, "::", "ff02::1:ff00:2", IPPROTO_ICMPV6, 0, 0);
+	assert_int_equal(egress_slot(&p), -1);
+	pkt_v6(&p, "::", "ff02::16", IPPROTO_ICMPV6, 0, 0);
+	assert_int_equal(egress_slot(&p), -1);
+	t = task_stats(TASK_IFINDEX);
+	assert_int_equal(t.local, 4);
+	assert_int_equal(t.spoofed,
+			 ARRAY_SIZE(spoofed4) + 2 + ARRAY_SIZE(spoofed6));
+
+	/* the task's own VIP is not affected */
+	pkt_v4(&p, VIP4, REMOTE4, IPPROTO_TCP, 40001, 443);
+	assert_true(egress_slot(&p) >= 0);
+}
+
+/* A VLAN tag in the frame; the IP packet behind it untouched. */
+static void pkt_tag(struct pkt *p, uint16_t tpid, uint16_t vid)
+{
+	memmove(p->data + 2 * ETH_ALEN + 4, p->data + 2 * ETH_ALEN,
+		p->len - 2 * ETH_ALEN);
+	put_be16(p->data + 2 * ETH_ALEN, tpid);
+	put_be16(p->data + 2 * ETH_ALEN + 2, vid);
+	p->len += 4;
+}
+
+/*
+ * A task's VLAN-tagged frames (802.1Q, 802.1ad, priority tag VID 0)
+ * never leave tagged: dropped and counted, from its own VIP too.
+ */
+static void egress_drops_tagged_frames(void **state)
+{
+	static const uint16_t tpids[] = { ETH_P_8021Q, ETH_P_8021AD };
+	struct pkt p;
+	size_t k;
+	__u32 slot;
+
+	(void)state;
+	for (k = 0; k < ARRAY_SIZE(tpids); k++) {
+		pkt_v4(&p, VIP4, REMOTE4, IPPROTO_TCP, 40001, 443);
+		pkt_tag(&p, tpids[k], 100);
+		assert_int_equal(run_prog(egress_fd(), &p), TC_ACT_SHOT);
+		pkt_v6(&p, VIP6, REMOTE6, IPPROTO_UDP, 40001, 53);
+		pkt_tag(&p, tpids[k], 0);
+		assert_int_equal(run_prog(egress_fd(), &p), TC_ACT_SHOT);
+	}
+	assert_int_equal(task_stats(TASK_IFINDEX).tagged, 4);
+	assert_int_equal(task_stats(TASK_IFINDEX).tx_packets, 0);
+	for (slot = 0; slot < MN_MAX_NICS; slot++)
+		assert_int_equal(nic_stats(slot).tx_packets, 0);
+}
+
+/* RFC 1071 over an IPv4 header: 0 when its checksum field is right. */
+static uint16_t ipv4_header_sum(const uint8_t *ip)
+{
+	uint32_t sum = 0;
+	int i;
+
+	for (i = 0; i < 20; i += 2)
+		sum += (uint32_t)ip[i] << 8 | ip[i + 1];
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+static void ipv4_set_checksum(uint8_t *ip)
+{
+	put_be16(ip + 10, 0);
+	put_be16(ip + 10, ipv4_header_sum(ip));
+}
+
+/*
+ * Forwarding: what leaves through a NIC has its TTL (IPv4, header
+ * checksum still right) or hop limit (IPv6) decremented; a packet with
+ * TTL 1 or 0 is left to the kernel (which sends time exceeded), counted,
+ * unchanged.  The same for what goes into a task.
+ */
+static void forwarding_decrements_ttl(void **state)
+{
+	uint8_t *ip = NULL;
+	struct pkt p, out;
+	__u32 ttl;
+
+	(void)state;
+	for (ttl = 64; ttl <= 255; ttl += 191) {
+		pkt_v4(&p, VIP4, REMOTE4, IPPROTO_TCP, 40001, 443);
+		ip = p.data + ETH_HLEN;
+		ip[8] = ttl;
+		ipv4_set_checksum(ip);
+		assert_int_equal(run_prog_out(egress_fd(), &p, &out),
+				 TC_ACT_REDIRECT);
+		assert_int_equal(out.data[ETH_HLEN + 8], ttl - 1);
+		assert_int_equal(ipv4_header_sum(out.data + ETH_HLEN), 0);
+
+		pkt_v6(&p, VIP6, REMOTE6, IPPROTO_UDP, 40001, 53);
+		p.data[ETH_HLEN + 7] = ttl;
+		assert_int_equal(run_prog_out(egress_fd(), &p, &out),
+				 TC_ACT_REDIRECT);
+		assert_int_equal(out.data[ETH_HLEN + 7], ttl - 1);
+	}
+	assert_int_equal(task_stats(TASK_IFINDEX).tx_packets, 4);
+
+	for (ttl = 0; ttl <= 1; ttl++) {
+		pkt_v4(&p, VIP4, REMOTE4, IPPROTO_TCP, 40001, 443);
+		p.data[ETH_HLEN + 8] = ttl;
+		assert_int_equal(egress_slot(&p), -1);
+		pkt_v6(&p, VIP6, REMOTE6, IPPROTO_UDP, 40001, 53);
+		p.data[ETH_HLEN + 7] = ttl;
+		assert_int_equal(run_prog_out(egress_fd(), &p, &out),
+				 MN_ACT_PASS);
+		assert_int_equal(out.data[ETH_HLEN + 7], ttl);
+	}
+	assert_int_equal(task_stats(TASK_IFINDEX).ttl_expired, 4);
+	assert_int_equal(task_stats(TASK_IFINDEX).tx_packets, 4);
+
+	/* into a task */
+	add_addr("10.9.0.1", TASK_B_IFINDEX, MN_NIC_NONE);
+	add_addr("2001:db8:9::1", TASK_B_IFINDEX, MN_NIC_NONE);
+	pkt_v4(&p, REMOTE4, "10.9.0.1", IPPROTO_TCP, 443, 40001);
+	ipv4_set_checksum(p.data + ETH_HLEN);
+	assert_int_equal(run_prog_out(ingress_fd(), &p, &out), TC_ACT_REDIRECT);
+	assert_int_equal(out.data[ETH_HLEN + 8], 63);
+	assert_int_equal(ipv4_header_sum(out.data + ETH_HLEN), 0);
+	pkt_v6(&p, REMOTE6, "2001:db8:9::1", IPPROTO_UDP, 53, 40001);
+	assert_int_equal(run_prog_out(ingress_fd(), &p, &out), TC_ACT_REDIRECT);
+	assert_int_equal(out.data[ETH_HLEN + 7], 63);
+	pkt_v4(&p, REMOTE4, "10.9.0.1", IPPROTO_TCP, 443, 40001);
+	p.data[ETH_HLEN + 8] = 1;
+	assert_int_equal(run_prog(ingress_fd(), &p), MN_ACT_PASS);
+	pkt_v6(&p, REMOTE6, "2001:db8:9::1", IPPROTO_UDP, 53, 40001);
+	p.data[ETH_HLEN + 7] = 1;
+	assert_int_equal(run_prog(ingress_fd(), &p), MN_ACT_PASS);
+	assert_int_equal(task_stats(TASK_B_IFINDEX).rx_packets, 2);
+	assert_int_equal(task_stats(TASK_B_IFINDEX).ttl_expired, 2);
+}
+
+/* The MTU of the loopback device (the test's own network namespace). */
+static void set_lo_mtu(int mtu)
+{
+	struct ifreq ifr = { .ifr_mtu = mtu };
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	assert_true(fd >= 0);
+	strcpy(ifr.ifr_name, "lo");
+	assert_int_equal(ioctl(fd, SIOCSIFMTU, &ifr), 0);
+	close(fd);
+}
+
+/*
+ * A packet larger than its NIC's MTU is left to the kernel (which sends
+ * "fragmentation needed" or "packet too big", or fragments), counted for
+ * the task and the NIC; one that fits is sent.  The NIC is the loopback
+ * device with its MTU lowered (bpf_check_mtu() needs a real device).
+ */
+static void egress_too_big_goes_to_kernel(void **state)
+{
+	static const char *const src[] = { VIP4, VIP6 };
+	const char *dst;
+	struct pkt p;
+	size_t k;
+
+	(void)state;
+	reset_maps();
+	create_task_stats(TASK_IFINDEX);
+	set_config(MN_PLACE_HASH, SEED);
+	set_maglev(1);
+	set_nic(0, 1, MN_NIC_F_UP, 100, "192.0.2.1", "fe80::1");
+	add_addr(VIP4, TASK_IFINDEX, MN_NIC_NONE);
+	add_addr(VIP6, TASK_IFINDEX, MN_NIC_NONE);
+	set_lo_mtu(1280);
+
+	for (k = 0; k < ARRAY_SIZE(src); k++) {
+		dst = k ? REMOTE6 : REMOTE4;
+		(k ? pkt_v6 : pkt_v4)(&p, src[k], dst, IPPROTO_UDP, 40001, 53);
+		p.len = ETH_HLEN + 1280; /* exactly the MTU: fits */
+		assert_int_equal(egress_slot(&p), 0);
+		p.len = ETH_HLEN + 1281;
+		assert_int_equal(egress_slot(&p), -1);
+	}
+	set_lo_mtu(65536);
+	assert_int_equal(task_stats(TASK_IFINDEX).too_big, 2);
+	assert_int_equal(nic_stats(0).too_big, 2);
+	assert_int_equal(task_stats(TASK_IFINDEX).tx_packets, 2);
 }
 
 /*
@@ -1863,6 +2138,78 @@ static void ingress_redirects_task_addresses(void **state)
 }
 
 /*
+ * Ingress leaves to the kernel what is not plainly for this host: a
+ * VLAN-tagged frame to a task address (the kernel's VLAN device owns
+ * it), a frame for another MAC (promiscuous mode), broadcast: passed,
+ * not counted, nothing changed in them.
+ */
+static void ingress_leaves_tagged_and_foreign_frames(void **state)
+{
+	struct pkt p, out;
+
+	(void)state;
+	add_addr("10.9.0.1", TASK_B_IFINDEX, MN_NIC_NONE);
+	add_addr("2001:db8:9::1", TASK_B_IFINDEX, MN_NIC_NONE);
+
+	pkt_v4(&p, REMOTE4, "10.9.0.1", IPPROTO_TCP, 443, 40001);
+	pkt_tag(&p, ETH_P_8021Q, 100);
+	assert_int_equal(run_prog(ingress_fd(), &p), MN_ACT_PASS);
+	pkt_v6(&p, REMOTE6, "2001:db8:9::1", IPPROTO_UDP, 53, 40001);
+	pkt_tag(&p, ETH_P_8021AD, 7);
+	assert_int_equal(run_prog(ingress_fd(), &p), MN_ACT_PASS);
+
+	pkt_v4(&p, REMOTE4, "10.9.0.1", IPPROTO_TCP, 443, 40001);
+	memcpy(p.data, mac_other, ETH_ALEN);
+	assert_int_equal(run_prog_out(ingress_fd(), &p, &out), MN_ACT_PASS);
+	assert_int_equal(out.data[ETH_HLEN + 8], 64);
+	memset(p.data, 0xff, ETH_ALEN);
+	assert_int_equal(run_prog(ingress_fd(), &p), MN_ACT_PASS);
+	pkt_v6(&p, REMOTE6, "2001:db8:9::1", IPPROTO_UDP, 53, 40001);
+	memcpy(p.data, mac_other, ETH_ALEN);
+	assert_int_equal(run_prog(ingress_fd(), &p), MN_ACT_PASS);
+
+	assert_stats_zero(task_stats(TASK_B_IFINDEX));
+
+	/* the same packet, for this host, goes in */
+	pkt_v4(&p, REMOTE4, "10.9.0.1", IPPROTO_TCP, 443, 40001);
+	assert_int_equal(run_prog(ingress_fd(), &p), TC_ACT_REDIRECT);
+}
+
+/*
+ * A detached task's counters (multinicd deleted its entry) are not
+ * brought back by a packet still on its way, in either direction; an
+ * attached task's are counted.
+ */
+static void stats_entries_not_recreated(void **state)
+{
+	struct pkt p;
+
+	(void)state;
+	add_addr("10.9.0.1", TASK_B_IFINDEX, MN_NIC_NONE);
+	assert_int_equal(bpf_map_delete_elem(map_fd(egress->maps.mn_task_stats),
+					     &(__u32){ TASK_IFINDEX }),
+			 0);
+	assert_int_equal(bpf_map_delete_elem(map_fd(egress->maps.mn_task_stats),
+					     &(__u32){ TASK_B_IFINDEX }),
+			 0);
+
+	pkt_v4(&p, VIP4, REMOTE4, IPPROTO_TCP, 40001, 443);
+	assert_true(egress_slot(&p) >= 0); /* still forwarded */
+	pkt_v4(&p, "10.9.9.9", REMOTE4, IPPROTO_TCP, 40001, 443);
+	assert_int_equal(run_prog(egress_fd(), &p), TC_ACT_SHOT);
+	pkt_v4(&p, VIP4, "224.0.0.251", IPPROTO_UDP, 5353, 5353);
+	assert_int_equal(egress_slot(&p), -1);
+	pkt_v4(&p, REMOTE4, "10.9.0.1", IPPROTO_TCP, 443, 40001);
+	assert_int_equal(run_prog(ingress_fd(), &p), TC_ACT_REDIRECT);
+	assert_false(task_stats_exist(TASK_IFINDEX));
+	assert_false(task_stats_exist(TASK_B_IFINDEX));
+
+	create_task_stats(TASK_B_IFINDEX);
+	assert_int_equal(run_prog(ingress_fd(), &p), TC_ACT_REDIRECT);
+	assert_int_equal(task_stats(TASK_B_IFINDEX).rx_packets, 1);
+}
+
+/*
  * Group fixture: both objects loaded with one pin root, MN_PIN_MAPS as in
  * production, but in a bpffs of our own: the test first moves into a
  * mount namespace of its own and mounts a fresh bpffs on /sys/fs/bpf
@@ -1880,8 +2227,12 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 
 static int private_bpffs(void)
 {
-	if (unshare(CLONE_NEWNS) != 0) {
-		perror("unshare(CLONE_NEWNS)");
+	/*
+	 * A network namespace of our own too: test-run runs the programs
+	 * on its loopback device, whose MTU a test changes.
+	 */
+	if (unshare(CLONE_NEWNS | CLONE_NEWNET) != 0) {
+		perror("unshare(CLONE_NEWNS | CLONE_NEWNET)");
 		return -1;
 	}
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) {
@@ -1973,6 +2324,13 @@ int main(void)
 				       setup),
 		cmocka_unit_test_setup(egress_hash_keeps_no_flow_state, setup),
 		cmocka_unit_test_setup(egress_passes_foreign_traffic, setup),
+		cmocka_unit_test_setup(egress_drops_spoofed_sources, setup),
+		cmocka_unit_test_setup(egress_drops_tagged_frames, setup),
+		cmocka_unit_test_setup(forwarding_decrements_ttl, setup),
+		cmocka_unit_test_setup(egress_too_big_goes_to_kernel, setup),
+		cmocka_unit_test_setup(ingress_leaves_tagged_and_foreign_frames,
+				       setup),
+		cmocka_unit_test_setup(stats_entries_not_recreated, setup),
 		cmocka_unit_test_setup(egress_local_destinations_stay, setup),
 		cmocka_unit_test_setup(ingress_redirects_task_addresses, setup),
 		/* last: it leaves the timer armed (stopped under hash) */

@@ -98,8 +98,8 @@ NETNS = "job1"
 VIP = {4: "10.200.0.1", 6: "fd00:200::1"}
 REMOTE = {4: "10.1.0.2", 6: "fd00:1::2"}
 HOST_IFNAME = "mn-job1"
-MAGLEV_MAP = "/sys/fs/bpf/multinic/maps-v2/mn_maglev"
-MAPS_DIR = "/sys/fs/bpf/multinic/maps-v2"
+MAGLEV_MAP = "/sys/fs/bpf/multinic/maps-v3/mn_maglev"
+MAPS_DIR = "/sys/fs/bpf/multinic/maps-v3"
 FLOWS_MAP = os.path.join(MAPS_DIR, "mn_flows")
 LINKS_DIR = "/sys/fs/bpf/multinic/links"
 
