@@ -88,6 +88,11 @@ struct mn_dp_counters {
 	/* placement least-loaded, per NIC */
 	uint64_t flows_placed;	      /* new flows, and flows off an unusable NIC */
 	uint64_t moved_in, moved_out; /* re-balanced at flowlet boundaries */
+	/* a hostile task: dropped (bpf/multinic_maps.h, nftables in kernel mode) */
+	uint64_t spoofed; /* its source is not one of the task's addresses */
+	uint64_t tagged;  /* a VLAN-tagged frame */
+	/* left to the kernel, which sends the ICMP error */
+	uint64_t ttl_expired, too_big;
 };
 
 /* A NIC's load under placement least-loaded (bpf/multinic_maps.h). */

@@ -444,6 +444,7 @@ static int ebpf_task_attach(const struct mn_task_wiring *w, char *err, size_t le
 		task_free(t);
 		return ret;
 	}
+	mn_ebpf_task_counters_create(t->host_ifindex);
 	DEBUGD(&mn_dbg_bpf, "eBPF datapath: mn_egress on task %s (%s, %s)", t->name,
 	       t->host_ifname, mn_ebpf_hook_name(task_hook(t)));
 	task_addrs_write(t, true); /* its addresses into mn_addrs */

@@ -859,21 +859,26 @@ static json_object *counters_json(const struct mn_dp_counters *c)
 	json_object_int_add(j, "fallback", c->fallback);
 	json_object_int_add(j, "local", c->local);
 	json_object_int_add(j, "redirectErrors", c->redirect_errors);
+	json_object_int_add(j, "spoofed", c->spoofed);
+	json_object_int_add(j, "tagged", c->tagged);
+	json_object_int_add(j, "ttlExpired", c->ttl_expired);
+	json_object_int_add(j, "tooBig", c->too_big);
 	return j;
 }
 
 static void counters_text(struct vty *vty, const char *what, const char *name,
 			  const struct mn_dp_counters *c)
 {
-	vty_out(vty, "%-4s %-16s %12" PRIu64 " %14" PRIu64 " %12" PRIu64 " %14" PRIu64 " %9" PRIu64
-		" %9" PRIu64 " %9" PRIu64 "\n",
+	vty_out(vty,
+		"%-4s %-16s %12" PRIu64 " %14" PRIu64 " %12" PRIu64 " %14" PRIu64 " %9" PRIu64
+		" %9" PRIu64 " %9" PRIu64 " %9" PRIu64 " %7" PRIu64 " %7" PRIu64 " %7" PRIu64 "\n",
 		what, name, c->tx_packets, c->tx_bytes, c->rx_packets, c->rx_bytes, c->fallback,
-		c->local, c->redirect_errors);
+		c->local, c->redirect_errors, c->spoofed, c->tagged, c->ttl_expired, c->too_big);
 }
 
 DEFPY(show_multinic_counters, show_multinic_counters_cmd, "show multinic counters [json]$uj",
       SHOW_STR MULTINIC_STR
-      "Packet counters of the eBPF datapath, per NIC and per task; least-loaded's per-NIC load\n" JSON_STR)
+      "Packet counters of the eBPF datapath, per NIC and per task (with the kernel's anti-spoofing drops); least-loaded's per-NIC load\n" JSON_STR)
 {
 	json_object *json = NULL, *jnics = NULL, *jtasks = NULL, *j;
 	const struct mn_task *task;
@@ -891,8 +896,9 @@ DEFPY(show_multinic_counters, show_multinic_counters_cmd, "show multinic counter
 		json_object_object_add(json, "tasks", jtasks);
 	} else {
 		vty_out(vty, "eBPF datapath %s\n", active ? "active" : "not active");
-		vty_out(vty, "%-4s %-16s %12s %14s %12s %14s %9s %9s %9s\n", "", "Name", "TxPackets",
-			"TxBytes", "RxPackets", "RxBytes", "Fallback", "Local", "RedirErr");
+		vty_out(vty, "%-4s %-16s %12s %14s %12s %14s %9s %9s %9s %9s %7s %7s %7s\n", "",
+			"Name", "TxPackets", "TxBytes", "RxPackets", "RxBytes", "Fallback", "Local",
+			"RedirErr", "Spoofed", "Tagged", "TtlExp", "TooBig");
 	}
 	frr_each (mn_nics_const, &mn_nics, nic) {
 		if (!mn_datapath_nic_view(nic->ifindex, &v))
