@@ -490,8 +490,8 @@ static __always_inline long mn_forward(struct __sk_buff *skb,
 	}
 	if (mn_ttl_decrement(skb, pkt) ||
 	    mn_redirect_neigh(nic, pkt->key.family) != TC_ACT_REDIRECT) {
-		mn_count_redirect_error(task_stats);
-		mn_count_redirect_error(nic_stats);
+		mn_count_redirect_errors(task_stats);
+		mn_count_redirect_errors(nic_stats);
 		return MN_ACT_PASS;
 	}
 	mn_count_tx(task_stats, skb->len);

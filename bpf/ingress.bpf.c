@@ -92,8 +92,8 @@ int mn_ingress(struct __sk_buff *skb)
 	ret = mn_ttl_decrement(skb, &pkt) ? TC_ACT_SHOT
 					  : bpf_redirect_peer(task_ifindex, 0);
 	if (ret != TC_ACT_REDIRECT) {
-		mn_count_redirect_error(task_stats);
-		mn_count_redirect_error(nic_stats);
+		mn_count_redirect_errors(task_stats);
+		mn_count_redirect_errors(nic_stats);
 		return MN_ACT_PASS;
 	}
 	mn_count_rx(task_stats, skb->len);

@@ -113,47 +113,21 @@ static __always_inline void mn_count_rx(struct mn_stats *stats, __u32 len)
 	}
 }
 
-static __always_inline void mn_count_fallback(struct mn_stats *stats)
-{
-	if (stats)
-		stats->fallback++;
-}
+/* mn_count_NAME(stats): one more of the event counted in field NAME. */
+#define MN_COUNTER(name)                                                       \
+	static __always_inline void mn_count_##name(struct mn_stats *stats)   \
+	{                                                                      \
+		if (stats)                                                     \
+			stats->name++;                                         \
+	}
 
-static __always_inline void mn_count_local(struct mn_stats *stats)
-{
-	if (stats)
-		stats->local++;
-}
-
-static __always_inline void mn_count_redirect_error(struct mn_stats *stats)
-{
-	if (stats)
-		stats->redirect_errors++;
-}
-
-static __always_inline void mn_count_spoofed(struct mn_stats *stats)
-{
-	if (stats)
-		stats->spoofed++;
-}
-
-static __always_inline void mn_count_tagged(struct mn_stats *stats)
-{
-	if (stats)
-		stats->tagged++;
-}
-
-static __always_inline void mn_count_ttl_expired(struct mn_stats *stats)
-{
-	if (stats)
-		stats->ttl_expired++;
-}
-
-static __always_inline void mn_count_too_big(struct mn_stats *stats)
-{
-	if (stats)
-		stats->too_big++;
-}
+MN_COUNTER(fallback)
+MN_COUNTER(local)
+MN_COUNTER(redirect_errors)
+MN_COUNTER(spoofed)
+MN_COUNTER(tagged)
+MN_COUNTER(ttl_expired)
+MN_COUNTER(too_big)
 
 static __always_inline const struct mn_config *mn_config_get(void)
 {
