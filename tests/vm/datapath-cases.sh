@@ -366,7 +366,7 @@ spoof() {
 		bad "a ping from $SPOOF4 was answered"
 	ns job1 $BB ping -6 -c 5 -i 0.1 -W 1 -I $SPOOF6 $REMOTE6 >/dev/null 2>&1 &&
 		bad "a ping from $SPOOF6 was answered"
-	# UDP: two traceroute probes each (TTL 1 and 2: spoofing is checked first)
+	# UDP too: traceroute probes (how many busybox sends varies; not counted)
 	ns job1 $BB traceroute -n -m 2 -q 1 -w 1 -s $SPOOF4 $REMOTE4 >/dev/null 2>&1
 	ns job1 $BB traceroute -6 -n -m 2 -q 1 -w 1 -s $SPOOF6 $REMOTE6 >/dev/null 2>&1
 	ns job1 ip addr del $SPOOF4/32 dev mn0
@@ -377,8 +377,8 @@ spoof() {
 	$BB tail -n +$((m + 1)) $CAP | grep -qE " ($SPOOF4|$SPOOF6)[. ]" &&
 		bad "the tor saw spoofed sources: $($BB tail -n +$((m + 1)) $CAP | grep -E "$SPOOF4|$SPOOF6" | head -3 | tr '\n' ' ')"
 	s1=$(task_counter spoofed)
-	[ -n "$s1" ] && [ "$s1" -ge $((${s0:-0} + 14)) ] ||
-		bad "the task's spoofed counter went from ${s0:-?} to ${s1:-?}, want +14 (5 + 5 pings, 2 + 2 UDP probes)"
+	[ -n "$s1" ] && [ "$s1" -ge $((${s0:-0} + 10)) ] ||
+		bad "the task's spoofed counter went from ${s0:-?} to ${s1:-?}, want at least +10 (5 + 5 pings)"
 	lost=$(ping_all 4 1 job1 $REMOTE4)
 	[ "$lost" = 0 ] || bad "the VIP no longer reaches $REMOTE4"
 	lost=$(ping_all 6 1 job1 $REMOTE6)
