@@ -7,10 +7,19 @@
  * bpf_redirect_peer() to the peer of the task's host-side device, that is
  * straight into the task's netns: no host routing, no backlog queue.
  * Everything else (the host's own traffic, BGP, ARP/ND, other VIPs) is
- * not ours and goes on untouched (MN_ACT_PASS).
+ * not ours and goes on untouched (MN_ACT_PASS), and so do VLAN-tagged
+ * frames, frames for another MAC, and packets whose TTL would expire
+ * (multinic_maps.h, "What the programs refuse").  The TTL or hop limit of
+ * what goes in is decremented, as the kernel's forwarding would.
+ *
+ * Under least-loaded placement it also follows the acknowledgements of
+ * the tasks' TCP flows (mn_flow_peer_tcp()): a flow with nothing
+ * unacknowledged may move to another NIC without any reordering.
  */
 #include "mn_maps.bpf.h"
 #include "mn_parse.bpf.h"
+#include "mn_flow.bpf.h"
+#include "mn_fwd.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -30,7 +39,7 @@ static __always_inline __u32 mn_nic_slot_of(__u32 ifindex)
 		 * its value and reject the loop as infinite.
 		 */
 		__u32 key = slot;
-		struct mn_nic *nic = bpf_map_lookup_elem(&mn_nics, &key);
+		struct mn_bpf_nic *nic = bpf_map_lookup_elem(&mn_nics, &key);
 
 		if (nic && nic->ifindex == ifindex)
 			return slot;
@@ -41,14 +50,26 @@ static __always_inline __u32 mn_nic_slot_of(__u32 ifindex)
 SEC("tc")
 int mn_ingress(struct __sk_buff *skb)
 {
+	const struct mn_config *cfg = mn_config_get();
 	struct mn_stats *task_stats, *nic_stats;
 	const struct mn_addr *dst;
 	struct mn_addr_key akey;
 	struct mn_pkt pkt;
 	__u32 task_ifindex;
+	bool follow_acks;
 	long ret;
 
-	if (mn_parse(skb, &pkt, false))
+	/*
+	 * Only frames plainly for this host: not VLAN-tagged (a VLAN of the
+	 * NIC belongs to the kernel's VLAN devices), addressed to the NIC's
+	 * MAC (not another host's, seen in promiscuous mode).
+	 */
+	if (mn_frame_tagged(skb) || skb->pkt_type != PACKET_HOST)
+		return MN_ACT_PASS;
+
+	/* only least-loaded needs more than the addresses */
+	follow_acks = cfg && cfg->placement == MN_PLACE_LEAST_LOADED;
+	if (mn_parse(skb, &pkt, follow_acks))
 		return MN_ACT_PASS;
 
 	mn_addr_key_set(&akey, pkt.key.family, pkt.key.daddr);
@@ -56,14 +77,23 @@ int mn_ingress(struct __sk_buff *skb)
 	if (!dst || !dst->task_ifindex)
 		return MN_ACT_PASS;
 	task_ifindex = dst->task_ifindex;
+	if (follow_acks && pkt.key.proto == IPPROTO_TCP && !pkt.fragment)
+		mn_flow_peer_tcp(&pkt);
 
 	task_stats = mn_task_stats_get(task_ifindex);
 	nic_stats = mn_nic_stats_get(mn_nic_slot_of(skb->ifindex));
 
-	ret = bpf_redirect_peer(task_ifindex, 0);
+	/* routed into the task: the kernel sends time exceeded */
+	if (mn_ttl_expires(&pkt)) {
+		mn_count_ttl_expired(task_stats);
+		mn_count_ttl_expired(nic_stats);
+		return MN_ACT_PASS;
+	}
+	ret = mn_ttl_decrement(skb, &pkt) ? TC_ACT_SHOT
+					  : bpf_redirect_peer(task_ifindex, 0);
 	if (ret != TC_ACT_REDIRECT) {
-		mn_count_redirect_error(task_stats);
-		mn_count_redirect_error(nic_stats);
+		mn_count_redirect_errors(task_stats);
+		mn_count_redirect_errors(nic_stats);
 		return MN_ACT_PASS;
 	}
 	mn_count_rx(task_stats, skb->len);

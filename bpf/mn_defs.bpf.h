@@ -13,6 +13,7 @@
 #include <linux/types.h>
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
+#include <linux/if_packet.h>
 #include <linux/in.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
@@ -33,6 +34,8 @@
  */
 #define MN_ACT_PASS TC_ACT_UNSPEC
 #define MN_ACT_REDIRECT TC_ACT_REDIRECT
+/* A hostile task's packet (multinic_maps.h, "What the programs refuse"). */
+#define MN_ACT_DROP TC_ACT_SHOT
 
 /* IPv4 fragment bits (include/net/ip.h, not UAPI). */
 #ifndef IP_MF
@@ -62,18 +65,7 @@
 /* IPv6 extension headers skipped before giving up on the L4 header. */
 #define MN_IPV6_MAX_EXT_HDRS 8
 
-/* Least-loaded: a flow's last_seen_ns is refreshed at most this often. */
-#define MN_FLOW_TOUCH_NS 1000000000ULL
-
-/*
- * Least-loaded: the load a new flow is charged to its NIC when placed.
- * Its first packet (a SYN) says nothing of what it will carry: charged by
- * its bytes alone, a burst of new flows all picked the NIC that was least
- * loaded a moment before (bench: 32 flows opened together on one NIC).
- * The charge decays like real load, so a burst spreads by weight while
- * the traffic the flows then carry soon outweighs it (a 100 Mbit/s NIC
- * busy for a window holds about 12 MB of recent load).
- */
-#define MN_NEW_FLOW_CHARGE (256U * 1024U)
+/* bpf_timer_init() clock: CLOCK_MONOTONIC, as bpf_ktime_get_ns(). */
+#define MN_CLOCK_MONOTONIC 1
 
 #endif /* MN_DEFS_BPF_H */

@@ -4,7 +4,9 @@
  * counter helpers.  Each object declares these identically and with
  * LIBBPF_PIN_BY_NAME, so loading both with one pin_root_path (MN_PIN_MAPS)
  * gives one set of maps (see multinic_maps.h).  Egress-only maps live in
- * egress.bpf.c.
+ * egress.bpf.c.  The flow table and the per-NIC loads are here because
+ * the ingress program follows the acknowledgements of least-loaded's
+ * TCP flows (mn_flow.bpf.h).
  */
 #ifndef MN_MAPS_BPF_H
 #define MN_MAPS_BPF_H
@@ -15,9 +17,43 @@ struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, MN_MAX_NICS);
 	__type(key, __u32);
-	__type(value, struct mn_nic);
+	__type(value, struct mn_bpf_nic);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } mn_nics SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mn_config);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} mn_config SEC(".maps");
+
+/*
+ * Placement least-loaded: each flow's NIC and accounting.  One LRU shared
+ * by all CPUs (not per-CPU): a flow's packets come from any CPU and must
+ * all see the same placement.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MN_MAX_FLOWS);
+	__type(key, struct mn_flow_key);
+	__type(value, struct mn_flow);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} mn_flows SEC(".maps");
+
+/*
+ * Placement least-loaded: each NIC's booked flows (multinic_maps.h).
+ * Shared, not per-CPU: a BPF program sees only its own CPU's copy of a
+ * per-CPU map, and placement must compare the NICs' whole load.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MN_MAX_NICS);
+	__type(key, __u32);
+	__type(value, struct mn_nic_load);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} mn_nic_load SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -50,18 +86,13 @@ static __always_inline struct mn_stats *mn_nic_stats_get(__u32 slot)
 }
 
 /*
- * The task's counters, created on first use (this CPU's copy starts from
- * the zero value, the others are zeroed by the kernel).  NULL when the
- * map is full: counting is best effort, forwarding never depends on it.
+ * The task's counters: multinicd creates the entry when it attaches the
+ * program and deletes it at detach; never created here (multinic_maps.h).
+ * NULL when there is none: counting is best effort, forwarding never
+ * depends on it.
  */
 static __always_inline struct mn_stats *mn_task_stats_get(__u32 task_ifindex)
 {
-	struct mn_stats *stats, zero = {};
-
-	stats = bpf_map_lookup_elem(&mn_task_stats, &task_ifindex);
-	if (stats)
-		return stats;
-	bpf_map_update_elem(&mn_task_stats, &task_ifindex, &zero, BPF_NOEXIST);
 	return bpf_map_lookup_elem(&mn_task_stats, &task_ifindex);
 }
 
@@ -82,22 +113,27 @@ static __always_inline void mn_count_rx(struct mn_stats *stats, __u32 len)
 	}
 }
 
-static __always_inline void mn_count_fallback(struct mn_stats *stats)
-{
-	if (stats)
-		stats->fallback++;
-}
+/* mn_count_NAME(stats): one more of the event counted in field NAME. */
+#define MN_COUNTER(name)                                                       \
+	static __always_inline void mn_count_##name(struct mn_stats *stats)   \
+	{                                                                      \
+		if (stats)                                                     \
+			stats->name++;                                         \
+	}
 
-static __always_inline void mn_count_local(struct mn_stats *stats)
-{
-	if (stats)
-		stats->local++;
-}
+MN_COUNTER(fallback)
+MN_COUNTER(local)
+MN_COUNTER(redirect_errors)
+MN_COUNTER(spoofed)
+MN_COUNTER(tagged)
+MN_COUNTER(ttl_expired)
+MN_COUNTER(too_big)
 
-static __always_inline void mn_count_redirect_error(struct mn_stats *stats)
+static __always_inline const struct mn_config *mn_config_get(void)
 {
-	if (stats)
-		stats->redirect_errors++;
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&mn_config, &zero);
 }
 
 #endif /* MN_MAPS_BPF_H */

@@ -29,6 +29,28 @@ struct mn_pkt {
 	struct mn_flow_key key;
 	__u8 l2_multicast; /* destination MAC is multicast or broadcast */
 	__u8 fragment;	   /* part of a fragmented datagram */
+	__u8 tcp_flags;	   /* TCP: the header's flags byte (else 0) */
+	__u8 ttl;	   /* IPv4 TTL, IPv6 hop limit */
+	/* with want_ports only: */
+	__u32 payload; /* L4 payload bytes (GSO: of all segments) */
+	__u32 tcp_seq; /* TCP, host order */
+	__u32 tcp_ack;
+};
+
+/* TCP flags (the 14th byte of the header). */
+#define MN_TCP_FIN 0x01
+#define MN_TCP_SYN 0x02
+#define MN_TCP_RST 0x04
+#define MN_TCP_ACK 0x10
+
+/* The TCP header up to its flags, as bpf_skb_load_bytes() reads it. */
+struct mn_tcp_head {
+	__be16 sport;
+	__be16 dport;
+	__be32 seq;
+	__be32 ack;
+	__u8 doff_res; /* data offset in 32-bit words, high nibble */
+	__u8 flags;
 };
 
 /* The first two bytes of every IPv6 extension header we skip. */
@@ -42,16 +64,43 @@ static __always_inline bool mn_has_ports(__u8 proto)
 	return proto == IPPROTO_TCP || proto == IPPROTO_UDP;
 }
 
-/* TCP and UDP both start with source and destination port. */
-static __always_inline int mn_load_ports(struct __sk_buff *skb, __u32 off,
-					 struct mn_flow_key *key)
+/* Bytes of skb from off to its end (GSO: all segments), 0 if none. */
+static __always_inline __u32 mn_bytes_from(struct __sk_buff *skb, __u32 off)
 {
+	return skb->len > off ? skb->len - off : 0;
+}
+
+/*
+ * The L4 header at off: ports of TCP and UDP (both start with them), and
+ * for TCP its sequence, acknowledgement and flags, which least-loaded
+ * placement follows; the payload length (skb->len counts every segment
+ * of a GSO packet).
+ */
+static __always_inline int mn_load_l4(struct __sk_buff *skb, __u32 off,
+				      struct mn_pkt *pkt)
+{
+	struct mn_flow_key *key = &pkt->key;
+	struct mn_tcp_head th;
 	__be16 ports[2];
 
+	if (key->proto == IPPROTO_TCP) {
+		if (bpf_skb_load_bytes(skb, off, &th, sizeof(th)))
+			return -1;
+		if ((th.doff_res >> 4) < 5)
+			return -1;
+		key->sport = th.sport;
+		key->dport = th.dport;
+		pkt->tcp_seq = bpf_ntohl(th.seq);
+		pkt->tcp_ack = bpf_ntohl(th.ack);
+		pkt->tcp_flags = th.flags;
+		pkt->payload = mn_bytes_from(skb, off + (th.doff_res >> 4) * 4);
+		return 0;
+	}
 	if (bpf_skb_load_bytes(skb, off, ports, sizeof(ports)))
 		return -1;
 	key->sport = ports[0];
 	key->dport = ports[1];
+	pkt->payload = mn_bytes_from(skb, off + 8);
 	return 0;
 }
 
@@ -72,16 +121,18 @@ static __always_inline int mn_parse_ipv4(struct __sk_buff *skb,
 		return -1;
 
 	key->family = MN_AF_INET;
+	pkt->ttl = iph.ttl;
 	__builtin_memcpy(key->saddr, &iph.saddr, 4);
 	__builtin_memcpy(key->daddr, &iph.daddr, 4);
 	key->proto = iph.protocol;
 
+	pkt->payload = mn_bytes_from(skb, ETH_HLEN + iph.ihl * 4);
 	if (iph.frag_off & bpf_htons(IP_MF | IP_OFFSET)) {
 		pkt->fragment = 1;
 		return 0;
 	}
 	if (want_ports && mn_has_ports(key->proto))
-		return mn_load_ports(skb, ETH_HLEN + iph.ihl * 4, key);
+		return mn_load_l4(skb, ETH_HLEN + iph.ihl * 4, pkt);
 	return 0;
 }
 
@@ -134,6 +185,7 @@ static __always_inline int mn_parse_ipv6(struct __sk_buff *skb,
 		return -1;
 
 	key->family = MN_AF_INET6;
+	pkt->ttl = ip6.hop_limit;
 	__builtin_memcpy(key->saddr, &ip6.saddr, 16);
 	__builtin_memcpy(key->daddr, &ip6.daddr, 16);
 	nexthdr = ip6.nexthdr;
@@ -158,17 +210,24 @@ static __always_inline int mn_parse_ipv6(struct __sk_buff *skb,
 		nexthdr = ext.nexthdr;
 	}
 	key->proto = nexthdr;
+	pkt->payload = mn_bytes_from(skb, off);
 
 	if (!pkt->fragment && mn_has_ports(nexthdr))
-		return mn_load_ports(skb, off, key);
+		return mn_load_l4(skb, off, pkt);
 	return 0;
 }
 
 /*
  * Parse an Ethernet frame into pkt (zeroed first: the key is hashed and
  * used as a map key byte for byte).  want_ports: the egress program needs
- * the 5-tuple; ingress only the addresses.  Returns 0, or -1 for anything
- * that is not IPv4/IPv6 in Ethernet, or is truncated or malformed.
+ * the 5-tuple (and, for TCP, sequence numbers and flags); ingress only
+ * the addresses, unless least-loaded placement follows acknowledgements.
+ * Returns 0, or -1 for anything that is not IPv4/IPv6 in Ethernet, or is
+ * truncated or malformed (a TCP header shorter than 14 bytes or with a
+ * data offset below 5 words too).  pkt->key.family is set (non-zero) as
+ * soon as the IP header was read: then the addresses and the TTL are
+ * valid even when the rest was not, so that the egress program can check
+ * the source of a malformed packet too (the kernel would route it).
  */
 static __always_inline int mn_parse(struct __sk_buff *skb, struct mn_pkt *pkt,
 				    bool want_ports)
@@ -187,6 +246,16 @@ static __always_inline int mn_parse(struct __sk_buff *skb, struct mn_pkt *pkt,
 	if (eth.h_proto == bpf_htons(ETH_P_IPV6))
 		return mn_parse_ipv6(skb, pkt, want_ports);
 	return -1;
+}
+
+/*
+ * A VLAN tag: offloaded (skb->vlan_present) or in the frame (802.1Q,
+ * 802.1ad), whatever tags the frame carries behind it.
+ */
+static __always_inline bool mn_frame_tagged(const struct __sk_buff *skb)
+{
+	return skb->vlan_present || skb->protocol == bpf_htons(ETH_P_8021Q) ||
+	       skb->protocol == bpf_htons(ETH_P_8021AD);
 }
 
 /* An mn_addrs key for one of the packet's addresses. */

@@ -57,7 +57,7 @@ pkgs=(
 	# libyang build and FRR source download
 	cmake dpkg-dev devscripts- quilt-
 	# multinicd and BPF
-	libnl-3-dev libnl-route-3-dev clang llvm
+	libnl-3-dev libnl-route-3-dev libnftables-dev clang llvm
 	# Debian packages (packaging/build-debs.sh: Debian's FRR build deps
 	# with docs, SNMP, RPKI, Lua; tests/packages: the clean Debian 12 root)
 	debhelper fakeroot lintian chrpath python3-sphinx libsnmp-dev

@@ -27,8 +27,12 @@ from modes import MODES, leftovers  # noqa: E402
 from stats import summarize  # noqa: E402
 from util import Anchor, log, vtysh_json  # noqa: E402
 
-FLOW_KEYS = ["goodput_mbit", "ratio", "jain", "retransmits", "qdisc_drops", "lost_packets",
-             "sender_cpu_pct"]
+FLOW_KEYS = ["goodput_mbit", "ratio", "ratio_best", "jain", "retransmits", "qdisc_drops",
+             "lost_packets", "sender_cpu_pct", "moves"]
+MIXED_KEYS = ["goodput_mbit", "aggregate_ratio", "short_flows", "short_failed",
+              "short_fct_median_ms", "short_fct_p90_ms", "retransmits", "moves"]
+REORDER_KEYS = ["moves", "segments", "reordered", "reordered_host", "retransmitted",
+                "capture_dropped"]
 FAILOVER_KEYS = ["lost_packets", "recovery_s", "flow_stall_s", "flows_stalled", "flows_blocked",
                  "flow_stall_before_s", "failed_flows", "failed_flows_recovered_s",
                  "failed_flows_blocked", "surviving_flows", "surviving_moved",
@@ -39,15 +43,28 @@ FAILOVER_KEYS = ["lost_packets", "recovery_s", "flow_stall_s", "flows_stalled", 
 COST_KEYS = ["gbit", "cpu_s_per_gb", "cpu_s", "iperf3_cpu_s", "ksoftirqd_cpu_s",
              "machine_busy_s"]
 DIRECTIONS = ("egress", "ingress")
+# What a run measures; --only picks some (to iterate on one part).
+SECTIONS = ("throughput", "placement", "failover", "cost", "control")
+# Placement rows: mixed traffic, and unequal NICs (the second half of the
+# NICs at twice the rate, weights to match; as many elephants as units of
+# R, so that perfect placement fills every NIC).
+MIXED_ELEPHANTS = 4
 
 
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--topology", required=True)
     p.add_argument("--out", required=True)
-    p.add_argument("--reps", type=int, default=3)
+    p.add_argument("--reps", type=int, default=5)
+    p.add_argument("--cp-reps", type=int, default=3,
+                   help="repetitions of the control-plane measurements")
     p.add_argument("--duration", type=int, default=6, help="seconds per throughput run")
-    p.add_argument("--flows", default="4,32")
+    # egress: elephants 8, 4, 2, then 32 flows right after the 2 elephants
+    # (an uneven period: half the NICs were busy, half idle)
+    p.add_argument("--egress-flows", default="8,4,2,32")
+    p.add_argument("--ingress-flows", default="4,32")
+    p.add_argument("--only", default=",".join(SECTIONS),
+                   help="comma-separated sections: " + ", ".join(SECTIONS))
     p.add_argument("--failover", default="12,4,8",
                    help="duration,fail_at,back_at in seconds")
     p.add_argument("--failover-flows", type=int, default=32)
@@ -112,9 +129,18 @@ def meta(args, topo):
         "rate_mbit": topo["rate_mbit"],
         "limit_mbit": len(topo["nics"]) * topo["rate_mbit"],
         "reps": args.reps,
+        "cp_reps": args.cp_reps,
+        "sections": args.only.split(","),
         "duration_s": args.duration,
         "omit_s": measure.OMIT,
-        "flows": [int(x) for x in args.flows.split(",")],
+        "flows": {"egress": flow_counts(args, "egress"), "ingress": flow_counts(args, "ingress")},
+        "mixed": {"elephants": MIXED_ELEPHANTS, "short_flows": measure.SHORT_FLOWS,
+                  "short_kb": list(measure.SHORT_KB)},
+        "unequal": {"rates_mbit": unequal_rates(topo), "weights": unequal_weights(topo),
+                    "flows": unequal_flows(topo)},
+        "reorder": {"elephants": measure.REORDER_ELEPHANTS, "flows": measure.REORDER_FLOWS,
+                    "burst_kb": measure.REORDER_BURST_KB, "idle_ms": measure.REORDER_IDLE_MS,
+                    "weights": reorder_weights(topo, 0)},
         "failover": {"duration_s": failover[0], "fail_at_s": failover[1],
                      "back_at_s": failover[2], "flows": args.failover_flows,
                      "load": measure.FAILOVER_LOAD,
@@ -159,16 +185,131 @@ def multinicd_pid(topo):
         return None
 
 
-def run_mode_rep(mode, topo, anchors, args, rep, raw, res, notes):
-    """One repetition of every data-plane measurement of one mode: egress
-    and ingress throughput with each flow count, a NIC failing under
-    egress and under ingress traffic, the unshaped datapath cost."""
-    task = None
-    pid = None
-    flows = [int(x) for x in args.flows.split(",")]
+def flow_counts(args, direction):
+    return [int(x) for x in getattr(args, direction + "_flows").split(",")]
+
+
+def unequal_weights(topo):
+    n = len(topo["nics"])
+    return [1] * (n // 2) + [2] * (n - n // 2)
+
+
+def unequal_rates(topo):
+    return [topo["rate_mbit"] * w for w in unequal_weights(topo)]
+
+
+def unequal_flows(topo):
+    return sum(unequal_weights(topo))
+
+
+def throughput_runs(mode, topo, anchors, task, args, rep, raw, res, directions):
+    """Egress and ingress throughput with each flow count."""
+    for direction in directions:
+        for n in flow_counts(args, direction):
+            mode.ready(topo, task)
+            r = measure.flows_run(topo, anchors, task, n, args.duration, os.path.join(
+                raw, "%s-%s-%dflows-rep%d.json" % (mode.key, direction, n, rep)), direction,
+                counters=lambda: mode.counters(topo))
+            res["%s%d" % (direction, n)].append(r)
+            log("  %-28s %s %2d flows: %5.1f Mbit/s, ratio %.3f (to best %.3f), Jain %.3f, "
+                "lost %d%s" % (mode.label, direction, n, r["goodput_mbit"], r["ratio"],
+                               r["ratio_best"], r["jain"], r["lost_packets"], moves_note(r)))
+
+
+def moves_note(r):
+    return "" if r.get("moves") is None else ", %d moves" % r["moves"]
+
+
+def placement_runs(mode, topo, anchors, task, args, rep, raw, res):
+    """Mixed traffic, then unequal NICs (egress)."""
+    mode.ready(topo, task)
+    r = measure.mixed_run(topo, anchors, task, MIXED_ELEPHANTS, args.duration, os.path.join(
+        raw, "%s-mixed-rep%d.json" % (mode.key, rep)), counters=lambda: mode.counters(topo))
+    res["mixed"].append(r)
+    log("  %-28s mixed: aggregate %.3f, %d short flows, median completion %.1f ms%s" % (
+        mode.label, r["aggregate_ratio"], r["short_flows"], r["short_fct_median_ms"] or 0,
+        moves_note(r)))
+    if not mode.weighted:
+        for key in ("unequal", "reorder"):
+            res[key].append({"error": "not applicable: the mode does not weigh NICs"})
+        return
+    rates = unequal_rates(topo)
+    try:
+        measure.shape_nics(topo, rates)
+        mode.set_weights(topo, unequal_weights(topo))
+        time.sleep(1)  # the datapath takes the weights (tables rebuilt)
+        mode.ready(topo, task)
+        r = measure.flows_run(topo, anchors, task, unequal_flows(topo), args.duration,
+                              os.path.join(raw, "%s-unequal-rep%d.json" % (mode.key, rep)),
+                              counters=lambda: mode.counters(topo), rates=rates)
+    finally:
+        measure.shape_nics(topo, None)
+        mode.set_weights(topo, None)
+    res["unequal"].append(r)
+    log("  %-28s unequal NICs %s Mbit/s: ratio to their sum %.3f%s" % (
+        mode.label, "/".join(str(x) for x in rates), r["ratio"], moves_note(r)))
+    reorder_runs(mode, topo, anchors, task, args, rep, raw, res)
+
+
+def reorder_weights(topo, i):
+    """The i-th weighting of the reordering row: NIC 0 three times the
+    others, then all equal (the mode's own weights), and so on."""
+    if i is None or i % 2:
+        return None
+    return [3] + [1] * (len(topo["nics"]) - 1)
+
+
+def reorder_runs(mode, topo, anchors, task, args, rep, raw, res):
+    """Reordering while the NICs' weights alternate (weighted modes)."""
+    mode.ready(topo, task)
+    r = measure.reorder_run(topo, anchors, task, max(args.duration, 6), os.path.join(
+        raw, "%s-reorder-rep%d.json" % (mode.key, rep)),
+        lambda i: mode.set_weights(topo, reorder_weights(topo, i)),
+        counters=lambda: mode.counters(topo))
+    res["reorder"].append(r)
+    log("  %-28s reordering: %d of %d segments reordered by a move, %d on the host path, "
+        "%d retransmitted%s" % (mode.label, r["reordered"], r["segments"], r["reordered_host"],
+                                r["retransmitted"], moves_note(r)))
+
+
+def failover_runs(mode, topo, anchors, task, args, rep, raw, res, directions):
     d, fail_at, back_at = (float(x) for x in args.failover.split(","))
     timing = {"duration": int(d), "fail_at": fail_at, "back_at": back_at}
-    keys = result_keys(flows)
+    for direction in directions:
+        mode.ready(topo, task)
+        r = measure.failover_run(topo, anchors, task, args.failover_flows, timing,
+                                 args.fail_nic, os.path.join(
+                                     raw, "%s-%s-failover-rep%d.json" % (
+                                         mode.key, direction, rep)),
+                                 counters=lambda: mode.counters(topo), direction=direction)
+        res["failover_" + direction].append(r)
+        log("  %-28s %s failover: %d packets lost, recovery %s s, failed NIC's %d flows "
+            "resumed after %s s, %d/%d surviving flows moved, NIC back in use after %s s" % (
+                mode.label, direction, r["lost_packets"], fmt(r["recovery_s"]),
+                r["failed_flows"], fmt(r["failed_flows_recovered_s"]), r["surviving_moved"],
+                r["surviving_flows"], fmt(r["returned_s"])))
+
+
+def cost_runs(mode, topo, anchors, task, args, rep, raw, res, directions):
+    for direction in directions:
+        mode.ready(topo, task)
+        r = measure.cost_run(topo, anchors, task, args.cost_flows, args.cost_duration,
+                             os.path.join(raw, "%s-%s-cost-rep%d.json" % (
+                                 mode.key, direction, rep)), direction)
+        res["cost_" + direction].append(r)
+        log("  %-28s %s unshaped: %.2f Gbit/s, %.2f CPU s/GB" % (
+            mode.label, direction, r["gbit"], r["cpu_s_per_gb"] or 0))
+
+
+def run_mode_rep(mode, topo, anchors, args, rep, raw, res, notes):
+    """One repetition of every data-plane measurement of one mode (of the
+    sections asked for): egress and ingress throughput with each flow
+    count, mixed traffic and unequal NICs, a NIC failing under egress and
+    under ingress traffic, the unshaped datapath cost."""
+    task = None
+    pid = None
+    sections = args.only.split(",")
+    keys = result_keys(args)
     try:
         task = mode.setup(topo)
         pid = multinicd_pid(topo)  # setup may have restarted FRR (see its notes)
@@ -177,36 +318,14 @@ def run_mode_rep(mode, topo, anchors, args, rep, raw, res, notes):
             notes.append("%s: %s" % (mode.label, note))
         directions = [d for d in DIRECTIONS
                       if d == "egress" or mode.ingress_available(topo)[0]]
-        for direction in directions:
-            for n in flows:
-                mode.ready(topo, task)
-                r = measure.flows_run(topo, anchors, task, n, args.duration, os.path.join(
-                    raw, "%s-%s-%dflows-rep%d.json" % (mode.key, direction, n, rep)), direction)
-                res["%s%d" % (direction, n)].append(r)
-                log("  %-28s %s %2d flows: %5.1f Mbit/s, ratio %.3f, Jain %.3f, lost %d" % (
-                    mode.label, direction, n, r["goodput_mbit"], r["ratio"], r["jain"],
-                    r["lost_packets"]))
-        for direction in directions:
-            mode.ready(topo, task)
-            r = measure.failover_run(topo, anchors, task, args.failover_flows, timing,
-                                     args.fail_nic, os.path.join(
-                                         raw, "%s-%s-failover-rep%d.json" % (
-                                             mode.key, direction, rep)),
-                                     counters=lambda: mode.counters(topo), direction=direction)
-            res["failover_" + direction].append(r)
-            log("  %-28s %s failover: %d packets lost, recovery %s s, failed NIC's %d flows "
-                "resumed after %s s, %d/%d surviving flows moved, NIC back in use after %s s" % (
-                    mode.label, direction, r["lost_packets"], fmt(r["recovery_s"]),
-                    r["failed_flows"], fmt(r["failed_flows_recovered_s"]), r["surviving_moved"],
-                    r["surviving_flows"], fmt(r["returned_s"])))
-        for direction in directions:
-            mode.ready(topo, task)
-            r = measure.cost_run(topo, anchors, task, args.cost_flows, args.cost_duration,
-                                 os.path.join(raw, "%s-%s-cost-rep%d.json" % (
-                                     mode.key, direction, rep)), direction)
-            res["cost_" + direction].append(r)
-            log("  %-28s %s unshaped: %.2f Gbit/s, %.2f CPU s/GB" % (
-                mode.label, direction, r["gbit"], r["cpu_s_per_gb"] or 0))
+        if "throughput" in sections:
+            throughput_runs(mode, topo, anchors, task, args, rep, raw, res, directions)
+        if "placement" in sections:
+            placement_runs(mode, topo, anchors, task, args, rep, raw, res)
+        if "failover" in sections:
+            failover_runs(mode, topo, anchors, task, args, rep, raw, res, directions)
+        if "cost" in sections:
+            cost_runs(mode, topo, anchors, task, args, rep, raw, res, directions)
     except Exception as e:  # one broken repetition must not lose the others
         if INTERRUPTED:
             raise Interrupted("interrupted") from e
@@ -234,9 +353,18 @@ def run_mode_rep(mode, topo, anchors, args, rep, raw, res, notes):
                 mode.label, "; ".join(left)))
 
 
-def result_keys(flows):
-    return (["%s%d" % (d, n) for d in DIRECTIONS for n in flows]
-            + ["failover_" + d for d in DIRECTIONS] + ["cost_" + d for d in DIRECTIONS])
+def result_keys(args):
+    sections = args.only.split(",")
+    keys = []
+    if "throughput" in sections:
+        keys += ["%s%d" % (d, n) for d in DIRECTIONS for n in flow_counts(args, d)]
+    if "placement" in sections:
+        keys += ["mixed", "unequal", "reorder"]
+    if "failover" in sections:
+        keys += ["failover_" + d for d in DIRECTIONS]
+    if "cost" in sections:
+        keys += ["cost_" + d for d in DIRECTIONS]
+    return keys
 
 
 def dedupe(notes):
@@ -276,7 +404,11 @@ def main():
         log("mode %-34s %s" % (m.label, "available" if ok else why))
         if ok:
             ready.append(m)
-    data = {m.key: {k: [] for k in result_keys(result["meta"]["flows"])} for m in ready}
+    unknown = set(args.only.split(",")) - set(SECTIONS)
+    if unknown:
+        sys.exit("bench: unknown section(s): %s (known: %s)" % (
+            ", ".join(sorted(unknown)), ", ".join(SECTIONS)))
+    data = {m.key: {k: [] for k in result_keys(args)} for m in ready}
     for rep in range(args.reps):
         order = ready[rep % len(ready):] + ready[:rep % len(ready)] if ready else []
         result["meta"].setdefault("loadavg_reps", []).append(loadavg())
@@ -292,14 +424,18 @@ def main():
                 out[key] = summarize(reps, FAILOVER_KEYS)
             elif key.startswith("cost_"):
                 out[key] = summarize(reps, COST_KEYS)
+            elif key == "mixed":
+                out[key] = summarize(reps, MIXED_KEYS)
+            elif key == "reorder":
+                out[key] = summarize(reps, REORDER_KEYS)
             else:
                 out[key] = summarize(reps, FLOW_KEYS, ["nic_mbit", "shares", "nic_mbit_ranked"])
         result["results"][m.key] = out
     for m in ready:
-        if m.control_plane:
+        if m.control_plane and "control" in args.only.split(","):
             log("control plane: %s" % m.label)
             try:
-                cp = controlplane.measure(topo, m, args.reps, result["meta"]["task_counts"],
+                cp = controlplane.measure(topo, m, args.cp_reps, result["meta"]["task_counts"],
                                           args.creep_cycles)
                 notes.extend("%s: %s" % (m.label, n) for n in cp.pop("notes"))
                 result["control_plane"][m.key] = cp

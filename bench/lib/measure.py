@@ -13,12 +13,15 @@ with the moment the NIC is set down.
 import json
 import os
 import re
+import statistics
 import subprocess
 import threading
 import time
 
 from stats import jain
 from util import ip, ip_json, read_netdev, read_tcp_snmp, qdisc_drops, run
+
+HERE = os.path.dirname(os.path.abspath(__file__))
 
 PERIOD = 0.1          # counter sampling period (s)
 IPERF_PORT = 5201
@@ -171,6 +174,14 @@ def flow_nics(a, b):
         if max(d) > 0:
             out[port] = d.index(max(d))
     return out
+
+
+def best_limit(topo, flows, rates=None):
+    """What placement can reach with `flows` elephants (bit/s): the sum of
+    the min(flows, N) fastest NICs' rates (an elephant fills at most one
+    NIC; 2 elephants cannot fill 4 NICs)."""
+    rates = sorted(rates or [topo["rate_mbit"]] * len(topo["nics"]), reverse=True)
+    return sum(rates[:flows]) * 1e6
 
 
 class Path:
@@ -337,13 +348,15 @@ def window_bytes(samples, t_from, t_to):
     return [y - x for x, y in zip(a[1], b[1])], b[0] - a[0]
 
 
-def flows_run(topo, anchors, task, flows, duration, raw_path, direction="egress"):
-    """Steady-state throughput and balance with `flows` parallel flows."""
+def flows_run(topo, anchors, task, flows, duration, raw_path, direction="egress",
+              counters=dict, rates=None):
+    """Steady-state throughput and balance with `flows` parallel flows.
+    rates: the NICs' tbf rates (Mbit/s) when they are not all topo's."""
     path = Path(topo, anchors, task, direction)
     nics = path.devs
-    rate = topo["rate_mbit"] * 1e6
+    limit = sum(rates) * 1e6 if rates else len(nics) * topo["rate_mbit"] * 1e6
     offloads(topo, task, False)
-    p0 = path.packets()
+    p0, c0 = path.packets(), counters()
     server = iperf3_server(topo, anchors["remote"])
     sampler = Sampler(path.nic_anchor.path("dev"), nics)
     sampler.start()
@@ -357,7 +370,7 @@ def flows_run(topo, anchors, task, flows, duration, raw_path, direction="egress"
     with open(raw_path, "w") as f:
         json.dump(res, f)
     time.sleep(0.1)  # the queues drain (25 ms of tbf latency at most)
-    p1 = path.packets()
+    p1, c1 = path.packets(), counters()
     # the steady part: after slow start, before the client winds down
     per_nic, dt = window_bytes(samples, t0 + OMIT + 0.3, t1 - 0.3)
     nic_mbit = [b * 8 / dt / 1e6 for b in per_nic]
@@ -365,7 +378,9 @@ def flows_run(topo, anchors, task, flows, duration, raw_path, direction="egress"
     goodput = res["end"]["sum_received"]["bits_per_second"]
     return {
         "goodput_mbit": goodput / 1e6,
-        "ratio": goodput / (len(nics) * rate),
+        "ratio": goodput / limit,
+        # to what placement can reach with this many flows (their NICs)
+        "ratio_best": goodput / best_limit(topo, flows, rates),
         "nic_mbit": nic_mbit,
         "shares": [b / total if total else 0 for b in per_nic],
         # which NIC a hash puts the flows on is luck: busiest NIC first
@@ -376,6 +391,218 @@ def flows_run(topo, anchors, task, flows, duration, raw_path, direction="egress"
         "lost_packets": lost_between(p0, p1),
         "sender_cpu_pct": res["end"]["cpu_utilization_percent"][
             "host_total" if direction == "egress" else "remote_total"],
+        "moves": moves_between(c0, c1),
+    }
+
+
+def moves_between(c0, c1):
+    """Flows the datapath re-balanced between two counter snapshots (None
+    when it does not re-balance)."""
+    return None if "moves" not in c1 else c1["moves"] - c0.get("moves", 0)
+
+
+# Mixed traffic: elephants plus short flows arriving during the run.
+SHORT_PORT = 5300
+SHORT_FLOWS = 200
+SHORT_KB = (10, 100)
+SHORT_SEED = 14
+
+
+def short_flows_server(topo, remote_anchor):
+    p = subprocess.Popen(["ip", "netns", "exec", topo["remote"], "/usr/bin/python3",
+                          os.path.join(HERE, "shortflows.py"), "serve", str(SHORT_PORT)],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    end = time.monotonic() + 5
+    while not listening(remote_anchor, SHORT_PORT):
+        if time.monotonic() > end or p.poll() is not None:
+            p.kill()
+            raise RuntimeError("short-flow server did not start in %s" % topo["remote"])
+        time.sleep(0.01)
+    return p
+
+
+def mixed_run(topo, anchors, task, elephants, duration, raw_path, counters=dict):
+    """`elephants` long flows for the whole run, plus SHORT_FLOWS short
+    ones (SHORT_KB kB each, the same sizes and arrival times in every mode
+    and repetition) arriving as a Poisson process over the measured part
+    of the run. Reported: the aggregate (the elephants' goodput plus the
+    short flows' bytes over the run, / N×R) and the short flows'
+    completion times."""
+    path = Path(topo, anchors, task, "egress")
+    limit = len(path.devs) * topo["rate_mbit"] * 1e6
+    offloads(topo, task, False)
+    c0 = counters()
+    server = iperf3_server(topo, anchors["remote"])
+    shorts_server = short_flows_server(topo, anchors["remote"])
+    shorts = None
+    try:
+        client = iperf3_client(task, topo, elephants, duration, ["-O", str(OMIT)])
+        time.sleep(OMIT)
+        shorts = subprocess.Popen(
+            ["ip", "netns", "exec", task.netns, "/usr/bin/python3",
+             os.path.join(HERE, "shortflows.py"), "run", topo["remote_ip"], str(SHORT_PORT),
+             str(SHORT_FLOWS), str(duration - 0.5), str(SHORT_SEED), str(SHORT_KB[0]),
+             str(SHORT_KB[1])], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        res = finish(client, server, duration + OMIT + 30)
+        out, err = shorts.communicate(timeout=90)
+    finally:
+        for p in (shorts, shorts_server):
+            if p and p.poll() is None:
+                p.kill()
+                p.wait()
+    c1 = counters()
+    try:
+        short = json.loads(out)
+    except ValueError:
+        raise RuntimeError("short flows gave no JSON: %s" % (err or out)[-300:])
+    with open(raw_path, "w") as f:
+        json.dump({"iperf3": res, "short": short}, f)
+    fcts = sorted(f["fct_ms"] for f in short["flows"])
+    short_bytes = sum(f["bytes"] for f in short["flows"])
+    elephants_bps = res["end"]["sum_received"]["bits_per_second"]
+    return {
+        "goodput_mbit": elephants_bps / 1e6,
+        "aggregate_ratio": (elephants_bps + short_bytes * 8 / duration) / limit,
+        "short_flows": len(fcts),
+        "short_failed": short["failed"],
+        "short_fct_median_ms": statistics.median(fcts) if fcts else None,
+        "short_fct_p90_ms": fcts[int(0.9 * (len(fcts) - 1))] if fcts else None,
+        "retransmits": res["end"]["sum_sent"].get("retransmits"),
+        "moves": moves_between(c0, c1),
+    }
+
+
+# Reordering: elephants keep the NICs' queues full (25 ms), bursty flows
+# (REORDER_FLOWS of them, REORDER_BURST_KB at once, then idle until
+# acknowledged plus REORDER_IDLE_MS) are captured at both ends, and the
+# NICs' weights alternate every second, so that placement keeps moving
+# flows between NICs with deep queues.
+REORDER_ELEPHANTS = 4
+REORDER_FLOWS = 8
+REORDER_BURST_KB = 256
+REORDER_IDLE_MS = 20
+SEG = re.compile(r"\.(\d+) > \S+: Flags \[[^]]*\], seq (\d+):(\d+),")
+
+
+def capture(ns, dev, port, path):
+    """tcpdump of the data segments to port (a short snapshot each)."""
+    return subprocess.Popen(
+        ["ip", "netns", "exec", ns, "tcpdump", "-Z", "root", "-i", dev, "-s", "128", "-B",
+         "32768", "-nn", "-w", path, "tcp dst port %d and greater 200" % port],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+def segments(path):
+    """{source port: [(start, end)...]} in capture order (absolute seq)."""
+    text = run(["tcpdump", "-nn", "-S", "-r", path], timeout=120, quiet=True)
+    out = {}
+    for line in text.splitlines():
+        m = SEG.search(line)
+        if m:
+            out.setdefault(int(m.group(1)), []).append((int(m.group(2)), int(m.group(3))))
+    return out
+
+
+def seq_before(a, b):
+    return (a - b) % (1 << 32) >= (1 << 31)
+
+
+def reordered(received, nic_of):
+    """Segments of one flow that arrived after data beyond their start
+    although sent only once (a lost segment is sent twice: its
+    retransmission arriving late is no reordering): (by a move, on the
+    host path).  nic_of[start] is the set of NICs a segment left on
+    (several when retransmitted on another NIC).  A segment overtaken by
+    one that left on another NIC was reordered by a move; overtaken by
+    one of its own NIC, before the NIC (the task's packets enter the veth
+    backlog of whichever CPU sent them)."""
+    moved = host = 0
+    highest = None  # (end, start of that segment)
+    for start, end in received:
+        nics = nic_of.get(start, ())
+        if highest is not None and seq_before(start, highest[0]) and len(nics) == 1:
+            if nics[0] in nic_of.get(highest[1], nics):
+                host += 1
+            else:
+                moved += 1
+        if highest is None or seq_before(highest[0], end):
+            highest = (end, start)
+    return moved, host
+
+
+def task_device(task):
+    return next(l["ifname"] for l in ip_json(task.netns, "link", "show") if l["ifname"] != "lo")
+
+
+def reorder_run(topo, anchors, task, duration, raw_path, weights, counters=dict):
+    """Bursty flows between elephants while the NICs' weights alternate
+    (weights(i): set the i-th weighting, None at the end). Reported: the
+    moves the datapath made, and the bursty flows' segments the receiver
+    got reordered, by a move (overtaken by a segment that left on another
+    NIC) and on the host path, against all their segments. Captured on
+    every NIC (which NIC each segment left on; a retransmission counts
+    as a second sending) and at the remote."""
+    offloads(topo, task, False)
+    tmp = os.path.dirname(raw_path)
+    pcaps = {nic["name"]: os.path.join(tmp, "reorder-%s.pcap" % nic["name"])
+             for nic in topo["nics"]}
+    pcaps["received"] = os.path.join(tmp, "reorder-received.pcap")
+    c0 = counters()
+    server = iperf3_server(topo, anchors["remote"])
+    bursty_server = short_flows_server(topo, anchors["remote"])
+    dumps = {nic["name"]: capture(topo["h1"], nic["name"], SHORT_PORT, pcaps[nic["name"]])
+             for nic in topo["nics"]}
+    dumps["received"] = capture(topo["remote"], "remote-eth0", SHORT_PORT, pcaps["received"])
+    bursty = None
+    try:
+        time.sleep(1)  # the captures run
+        client = iperf3_client(task, topo, REORDER_ELEPHANTS, duration + 1, [])
+        time.sleep(1)  # the elephants fill the queues
+        bursty = subprocess.Popen(
+            ["ip", "netns", "exec", task.netns, "/usr/bin/python3",
+             os.path.join(HERE, "shortflows.py"), "bursts", topo["remote_ip"],
+             str(SHORT_PORT), str(REORDER_FLOWS), str(REORDER_BURST_KB),
+             str(REORDER_IDLE_MS), str(duration - 1)], stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True)
+        for i in range(int(duration) - 1):
+            time.sleep(1)
+            weights(i)
+        out, err = bursty.communicate(timeout=60)
+        finish(client, server, 60)
+    finally:
+        weights(None)
+        for p in (bursty, bursty_server):
+            if p and p.poll() is None:
+                p.kill()
+                p.wait()
+        errors = {}
+        for what, p in dumps.items():
+            p.terminate()
+            errors[what] = p.communicate(timeout=30)[1]
+    c1 = counters()
+    dropped = {w: int(m.group(1)) for w, e in errors.items()
+               for m in [re.search(r"(\d+) packets? dropped by kernel", e or "")] if m}
+    received = segments(pcaps.pop("received"))
+    nic_of, sent = {}, 0
+    for nic, path in pcaps.items():
+        for port, segs in segments(path).items():
+            sent += len(segs)
+            for start, _ in segs:
+                nic_of.setdefault(port, {}).setdefault(start, []).append(nic)
+    for path in list(pcaps.values()) + [os.path.join(tmp, "reorder-received.pcap")]:
+        os.remove(path)
+    flows = {p: reordered(received[p], {k: tuple(v) for k, v in nic_of.get(p, {}).items()})
+             for p in received}
+    with open(raw_path, "w") as f:
+        json.dump({"bursts": json.loads(out) if out.strip() else {"error": err[-300:]},
+                   "capture_dropped": dropped, "reordered_per_flow": flows}, f)
+    return {
+        "moves": moves_between(c0, c1),
+        "segments": sum(len(v) for v in received.values()),
+        "reordered": sum(m for m, _ in flows.values()),
+        "reordered_host": sum(h for _, h in flows.values()),
+        "retransmitted": sent - sum(len(starts) for starts in nic_of.values()),
+        "capture_dropped": sum(dropped.values()),
     }
 
 
@@ -550,13 +777,23 @@ def failover_run(topo, anchors, task, flows, timing, fail_nic, raw_path, counter
     }
 
 
-def tbf(topo, ns, dev):
-    """The NIC shaping of topology.sh (mnb_shape), to put it back."""
-    rate = topo["rate_mbit"]
+def tbf(topo, ns, dev, rate=None):
+    """The NIC shaping of topology.sh (mnb_shape), to put it back (or at
+    another rate)."""
+    rate = rate or topo["rate_mbit"]
     burst = max(rate * 1000000 // 8 // 250, 15000)
     ip_tc = ["ip", "netns", "exec", ns, "tc", "qdisc", "replace", "dev", dev, "root", "tbf",
              "rate", "%dmbit" % rate, "burst", str(burst), "latency", "25ms"]
     run(ip_tc)
+
+
+def shape_nics(topo, rates=None):
+    """Every NIC (both ends of its link) at its rate in Mbit/s; None: all
+    back at topo's rate."""
+    for i, nic in enumerate(topo["nics"]):
+        rate = rates[i] if rates else None
+        tbf(topo, topo["h1"], nic["name"], rate)
+        tbf(topo, topo["tor"], nic["switch_port"], rate)
 
 
 def shaped_devs(topo):

@@ -110,6 +110,12 @@ class Mode:
         """The datapath's own drop counters, if it has any: {name: value}."""
         return {}
 
+    # Unequal NICs: whether (and how) the mode weighs NICs.
+    weighted = False
+
+    def set_weights(self, topo, weights):
+        """NIC weights (one per NIC), or None: back to the mode's own."""
+
 
 class Unavailable(Mode):
     """A row for a mode the benchmark cannot measure yet."""
@@ -198,15 +204,22 @@ class LinuxMultipath(Mode):
     label = "(b) Linux multipath by hand"
     ingress = "a static multipath route on the switch, one next hop per NIC, L4 hash"
 
+    weighted = True
+
+    def set_weights(self, topo, weights):
+        nh = []
+        for i, nic in enumerate(topo["nics"]):
+            nh += ["nexthop", "via", nic["gateway"], "dev", nic["name"]]
+            if weights:
+                nh += ["weight", str(weights[i])]
+        ip(topo["h1"], "route", "replace", "default", "table", str(MANUAL_TABLE), *nh)
+
     def setup(self, topo):
         h1 = topo["h1"]
         task = wire_task_by_hand(topo, "mnb-tb", "10.200.0.2", "mnb-tb-h")
         ip(h1, "rule", "add", "from", task.vip, "iif", task.host_dev,
            "lookup", str(MANUAL_TABLE), "pref", str(MANUAL_RULE_PREF))
-        nh = []
-        for nic in topo["nics"]:
-            nh += ["nexthop", "via", nic["gateway"], "dev", nic["name"]]
-        ip(h1, "route", "add", "default", "table", str(MANUAL_TABLE), *nh)
+        self.set_weights(topo, None)
         self.saved_policy = sysctl_get(h1, "net.ipv4.fib_multipath_hash_policy")
         sysctl_set(h1, "net.ipv4.fib_multipath_hash_policy", 1)
         switch_route(topo, task.vip, range(len(topo["nics"])))
@@ -238,9 +251,10 @@ class MultinicMode(Mode):
         self.ebpf = ebpf  # whether `show multinic json` must report an eBPF datapath
 
     def base_config(self, topo):
-        cmds = ["configure terminal", "multinic", "egress-mode " + self.egress_mode]
-        if self.placement != "hash":
-            cmds.append("placement " + self.placement)
+        # placement always explicit: the mode must not depend on the default
+        # (kernel mode: the only placement it accepts, hash)
+        cmds = ["configure terminal", "multinic", "egress-mode " + self.egress_mode,
+                "placement " + self.placement]
         for nic in topo["nics"]:
             cmds.append("nic %s gateway %s" % (nic["name"], nic["gateway"]))
         return cmds
@@ -316,10 +330,23 @@ class MultinicMode(Mode):
             wait_for("10.200.0.3 withdrawn from the switch",
                      lambda: fib_paths(topo["tor"], "10.200.0.3/32") == 0, timeout=30)
 
+    weighted = True
+
+    def set_weights(self, topo, weights):
+        """multinicd's NIC weights (least-loaded divides its loads by them,
+        the Maglev table and the kernel's nexthop group share by them)."""
+        cmds = ["configure terminal", "multinic"]
+        for i, nic in enumerate(topo["nics"]):
+            cmds.append("nic %s weight %d" % (nic["name"], weights[i]) if weights
+                        else "no nic %s weight" % nic["name"])
+        vtysh(topo["h1"], *cmds)
+
     def counters(self, topo):
         """eBPF mode: what the programs count as not forwarded (redirect
         errors: e.g. packets sent toward a NIC that is down; fallback:
-        handed to the kernel's routing), summed over the NICs and tasks."""
+        handed to the kernel's routing), summed over the NICs and tasks;
+        with least-loaded placement also the flows it re-balanced (moves:
+        the NICs' movedIn)."""
         if not self.ebpf:
             return {}
         c = vtysh_json(topo["h1"], "show multinic counters json")
@@ -328,6 +355,8 @@ class MultinicMode(Mode):
             for v in c.get(group, {}).values():
                 out["redirect_errors"] += v.get("redirectErrors", 0)
                 out["fallback"] += v.get("fallback", 0)
+        if self.placement == "least-loaded":
+            out["moves"] = sum(v.get("movedIn", 0) for v in c.get("nics", {}).values())
         return out
 
     def check(self, topo, task):

@@ -43,6 +43,18 @@ def table(head, rows):
     return out
 
 
+def flows_of(meta, direction):
+    """Flow counts of a direction's throughput runs (older results: one
+    list for both)."""
+    flows = meta["flows"]
+    return flows[direction] if isinstance(flows, dict) else flows
+
+
+def worst(s):
+    """The worst repetition of a ratio (its minimum), None if none."""
+    return None if not s or s.get("n", 0) == 0 else s.get("min")
+
+
 def available_modes(res, direction="egress"):
     return [m for m in res["modes"] if m["available"]
             and (direction == "egress" or m.get("ingress_available", True))]
@@ -94,7 +106,7 @@ def targets(res):
     avail = {mm["key"]: mm for mm in res["modes"]}
     rows = []
 
-    def why_missing(key, ingress=False):
+    def why_missing(key, ingress=False, section=None):
         mm = avail.get(key)
         if not mm:
             return "not run (--modes)"
@@ -102,19 +114,18 @@ def targets(res):
             return mm["why"]
         if ingress and not mm.get("ingress_available", True):
             return mm["ingress_why"]
+        if section and section not in m.get("sections", [section]):
+            return "not run (--only)"
         return "no result (see the repetitions' errors)"
 
-    def add(target, key, value, ok, missing_ingress=False):
+    def add(target, key, value, ok, missing_ingress=False, section=None):
         label = label_of(res, key) if key in avail else key
         if value is None:
-            rows.append([target, label, why_missing(key, missing_ingress), "not measured"])
+            rows.append([target, label, why_missing(key, missing_ingress, section),
+                         "not measured"])
         else:
             rows.append([target, label, value, verdict(ok)])
 
-    x = median_of(res, "ebpf-least-loaded", "egress4", "ratio")
-    add("eBPF least-loaded egress, 4 flows ≥ 0.95 of N×R", "ebpf-least-loaded",
-        None if x is None else cell(get(res, "ebpf-least-loaded", "egress4", "ratio")),
-        None if x is None else x >= 0.95)
     b = median_of(res, "multipath", "egress32", "ratio")
     for key in MULTINIC:
         x = median_of(res, key, "egress32", "ratio")
@@ -147,7 +158,7 @@ def targets(res):
                 "%s of %s moved; retransmits %s after / %s before" % (
                     med(fo["surviving_moved"]), med(fo["surviving_flows"]),
                     med(fo["surviving_retrans_after"]), med(fo["surviving_retrans_before"])),
-                ok, d == "ingress")
+                ok, d == "ingress", "failover")
             rec = get(res, key, "failover_" + d, "failed_flows_recovered_s")
             nfail = median_of(res, key, "failover_" + d, "failed_flows")
             target = "%s, NIC failure: the failed NIC's flows resume within 1 s" % d
@@ -161,7 +172,7 @@ def targets(res):
                 None if not rec or rec.get("n", 0) == 0 else
                 cell(rec, never="not while the NIC was down") + " s",
                 None if not rec or rec.get("n", 0) == 0 else (x is not None and x <= 1.0),
-                d == "ingress")
+                d == "ingress", "failover")
     k = {d: median_of(res, "kernel", "cost_" + d, "gbit") for d in ("egress", "ingress")}
     for key in ("ebpf-hash", "ebpf-least-loaded"):
         for d in ("egress", "ingress"):
@@ -169,7 +180,7 @@ def targets(res):
             add("%s, unshaped: eBPF path throughput ≥ kernel path (%s Gbit/s)" % (
                 d, "–" if k[d] is None else "%.2f" % k[d]), key,
                 None if x is None or k[d] is None else "%.2f Gbit/s" % x,
-                None if x is None or k[d] is None else x >= k[d], d == "ingress")
+                None if x is None or k[d] is None else x >= k[d], d == "ingress", "cost")
     for key in MULTINIC:
         cp = (res.get("control_plane") or {}).get(key) or {}
         s = cp.get("announced_ms")
@@ -181,14 +192,186 @@ def targets(res):
             "after FRR started: %s ms)" % (
                 cell(s, 0), cell(cp.get("host_route_ms"), 0, never=None),
                 cell(first, 0, never=None)),
-            None if x is None else x <= 100, True)
+            None if x is None else x <= 100, True, "control")
     return rows
+
+
+PLACEMENT_MODES = ("ebpf-hash", "ebpf-least-loaded")
+
+
+def share_dev_worst(res, key, group):
+    s = share_dev(res, key, group)
+    return None if s is None else s["max"]
+
+
+def placement_targets(res):
+    """Issue 14's targets, on the worst repetition where it says so. Like
+    targets(): nothing is tuned to pass, a target is met or not as
+    measured."""
+    avail = {mm["key"]: mm for mm in res["modes"]}
+    rows = []
+    m = res["meta"]
+    n_nics = m["nics"]
+
+    def add(target, key, value, ok):
+        label = label_of(res, key) if key in avail else key
+        if value is None:
+            rows.append([target, label, "not measured", "–"])
+        else:
+            rows.append([target, label, value, verdict(ok)])
+
+    egress = flows_of(m, "egress")
+    for key in PLACEMENT_MODES:
+        for n in [f for f in egress if f < 32]:
+            s = get(res, key, "egress%d" % n, "ratio_best")
+            w = worst(s)
+            add("egress, %d elephants: ≥ 0.93 of what %d NIC(s) can carry (min(F, N)×R) in "
+                "the worst repetition" % (n, min(n, n_nics)), key,
+                None if w is None else "worst %.3f, median %s" % (w, cell(s, 3)), w is not None
+                and w >= 0.93)
+        if 32 in egress:
+            s = get(res, key, "egress32", "ratio")
+            w, dev = worst(s), share_dev_worst(res, key, "egress32")
+            add("egress, 32 flows after an uneven period: ≥ 0.93 of N×R, every NIC within ±3 "
+                "points of 1/N (worst repetition)", key,
+                None if w is None else "worst %.3f, largest distance from 1/N %.1f points" % (
+                    w, dev), w is not None and w >= 0.93 and dev <= 3.0)
+    hash_fct = median_of(res, "ebpf-hash", "mixed", "short_fct_median_ms")
+    for key in PLACEMENT_MODES:
+        s = get(res, key, "mixed", "aggregate_ratio")
+        fct = median_of(res, key, "mixed", "short_fct_median_ms")
+        w = worst(s)
+        ok = w is not None and w >= 0.90
+        if key != "ebpf-hash":
+            ok = ok and fct is not None and hash_fct is not None and fct <= hash_fct
+        add("mixed traffic: aggregate ≥ 0.90 of N×R (worst repetition), short flows' median "
+            "completion time no worse than hash (%s ms)" % (
+                "–" if hash_fct is None else "%.1f" % hash_fct), key,
+            None if w is None else "aggregate worst %.3f; short flows' median %s ms" % (
+                w, cell(get(res, key, "mixed", "short_fct_median_ms"), 1)), ok)
+        s = get(res, key, "unequal", "ratio")
+        w = worst(s)
+        add("unequal NICs (%s Mbit/s, weights %s): ≥ 0.90 of their sum (worst repetition)" % (
+            "/".join(str(x) for x in m.get("unequal", {}).get("rates_mbit", [])),
+            "/".join(str(x) for x in m.get("unequal", {}).get("weights", []))), key,
+            None if w is None else "worst %.3f, median %s" % (w, cell(s, 3)),
+            w is not None and w >= 0.90)
+    t = reorder_totals(res, "ebpf-least-loaded")
+    h = reorder_totals(res, "ebpf-hash")
+    add("0 reordered segments from moves (reordering row: bursty flows captured at both "
+        "ends while NIC weights alternate)", "ebpf-least-loaded",
+        None if t is None else "%d of %d segments reordered by a move over %d moves (hash: "
+        "%s; on the host path, whatever the placement: %d)" % (
+            t[1], t[2], t[0] or 0, "–" if h is None else "%d of %d" % (h[1], h[2]), t[4]),
+        t is not None and (t[0] or 0) > 0 and t[1] == 0)
+    return rows
+
+
+def placement_groups(res):
+    """The result groups of the placement rows: elephants and 32 flows
+    (egress), mixed traffic, unequal NICs."""
+    return ["egress%d" % n for n in flows_of(res["meta"], "egress")] + ["mixed", "unequal"]
+
+
+def placement_moves(res, key):
+    """Moves over every placement run of a mode (None when it does not
+    re-balance)."""
+    moves = None
+    for group in placement_groups(res):
+        for r in get(res, key, "reps", group) or []:
+            if not r.get("error") and r.get("moves") is not None:
+                moves = (moves or 0) + r["moves"]
+    return moves
+
+
+def reorder_totals(res, key):
+    """(moves, reordered by a move, segments, retransmitted, reordered on
+    the host path) over the reordering row's repetitions, None when it was
+    not measured."""
+    reps = [r for r in get(res, key, "reps", "reorder") or [] if not r.get("error")]
+    if not reps:
+        return None
+    moves = [r["moves"] for r in reps if r.get("moves") is not None]
+    return (sum(moves) if moves else None,) + tuple(
+        sum(r.get(k) or 0 for r in reps)
+        for k in ("reordered", "segments", "retransmitted", "reordered_host"))
+
+
+def placement_md(res):
+    m = res["meta"]
+    egress = flows_of(m, "egress")
+    lines = ["## Placement (egress)", "",
+             "Each cell: median (worst repetition); ratios as in the throughput tables. "
+             "Elephants: iperf3 -P F, goodput / min(F, N)×R (what F elephants can fill). "
+             "32 flows: started right after the 2-elephant run ended (half the NICs were "
+             "busy, half idle). Mixed: %d elephants plus %d short flows of %d–%d kB arriving "
+             "as a Poisson process during the run (the same flows in every mode): aggregate "
+             "goodput / N×R, and the short flows' completion times (connect to the server's "
+             "close). Unequal NICs: %s Mbit/s, NIC weights %s, %d elephants, goodput / the "
+             "NICs' sum. Moves: flows least-loaded re-balanced at flowlet boundaries in "
+             "these runs. Reordering row (modes that weigh NICs): %d elephants keep every "
+             "NIC's queue full while %d bulk flows send %d kB at once, wait until it is "
+             "acknowledged, pause %d ms and so on; the NICs' weights alternate every second "
+             "between %s and the mode's own; the bursty flows are captured on every NIC and "
+             "at the remote: reordered = segments that arrived after data beyond them although "
+             "sent only once, by a move when the segment that overtook them left on another "
+             "NIC, on the host path when on the same NIC (the task's packets enter the veth "
+             "backlog of whichever CPU sent them; summed over the repetitions). Moves are "
+             "least-loaded's; hash and the kernel move flows when their tables change, "
+             "uncounted." % (
+                 m.get("mixed", {}).get("elephants", 0), m.get("mixed", {}).get("short_flows", 0),
+                 *m.get("mixed", {}).get("short_kb", [0, 0]),
+                 "/".join(str(x) for x in m.get("unequal", {}).get("rates_mbit", [])),
+                 "/".join(str(x) for x in m.get("unequal", {}).get("weights", [])),
+                 m.get("unequal", {}).get("flows", 0),
+                 m.get("reorder", {}).get("elephants", 0), m.get("reorder", {}).get("flows", 0),
+                 m.get("reorder", {}).get("burst_kb", 0), m.get("reorder", {}).get("idle_ms", 0),
+                 "/".join(str(x) for x in m.get("reorder", {}).get("weights") or [])), ""]
+    head = ["mode"] + ["%d %s" % (n, "elephants" if n < 32 else "flows after 2") for n in egress]
+    head += ["32 flows: largest distance from 1/N (points)", "mixed: aggregate",
+             "mixed: short flows' median completion (ms)", "mixed: 90th percentile (ms)",
+             "unequal NICs: ratio to ΣR", "moves in these runs",
+             "reordering row: moves",
+             "reordering row: segments reordered by a move / all (on the host path; "
+             "retransmitted)"]
+    rows = []
+    for mode in available_modes(res):
+        key = mode["key"]
+        row = [mode["label"]]
+        for n in egress:
+            s = get(res, key, "egress%d" % n, "ratio_best" if n < 32 else "ratio")
+            row.append(mw(s))
+        dev = share_dev(res, key, "egress32")
+        row.append("–" if dev is None else "%.1f (%.1f)" % (dev["median"], dev["max"]))
+        row.append(mw(get(res, key, "mixed", "aggregate_ratio")))
+        row.append(cell(get(res, key, "mixed", "short_fct_median_ms"), 1, never=None))
+        row.append(cell(get(res, key, "mixed", "short_fct_p90_ms"), 1, never=None))
+        reps = get(res, key, "reps", "unequal") or []
+        row.append("not applicable" if reps and all(
+            str(r.get("error", "")).startswith("not applicable") for r in reps)
+            else mw(get(res, key, "unequal", "ratio")))
+        moves = placement_moves(res, key)
+        row.append("–" if moves is None else str(moves))
+        t = reorder_totals(res, key)
+        row.append("–" if t is None or t[0] is None else str(t[0]))
+        row.append("not applicable" if t is None else "%d / %d (%d; %d)" % (
+            t[1], t[2], t[4], t[3]))
+        rows.append(row)
+    lines += table(head, rows)
+    return lines + [""]
+
+
+def mw(s, digits=3):
+    """'median (worst)' of a ratio's spread."""
+    if not s or s.get("n", 0) == 0 or s.get("median") is None:
+        return "–"
+    f = "%%.%df" % digits
+    return (f + " (" + f + ")") % (s["median"], s["min"])
 
 
 def markdown(res):
     m, r = res["meta"], res["results"]
     fo = m["failover"]
-    flows = m["flows"]
     quick = m["reps"] < 3
     lines = [
         "# frr-multinic benchmark, %s%s" % (
@@ -228,8 +411,14 @@ def markdown(res):
         "",
     ]
     lines += table(["target", "mode", "measured", ""], targets(res))
+    lines += ["", "## Targets (issue 14: placement)", "",
+              "Verdicts on the worst repetition where the target says so; the least-loaded "
+              "rows against hash, measured side by side.", ""]
+    lines += table(["target", "mode", "measured", ""], placement_targets(res))
     lines += [""]
+    lines += placement_md(res)
     for d in ("egress", "ingress"):
+        flows = flows_of(m, d)
         lines += ["## %s: throughput and balance" % d.capitalize(), ""]
         head = ["mode"]
         if d == "ingress":
@@ -248,6 +437,9 @@ def markdown(res):
             x = r.get(mode["key"], {})
             if d == "ingress" and not mode.get("ingress_available", True):
                 rows.append(row + [mode["ingress_why"]] + [""] * (len(head) - len(row) - 1))
+                continue
+            if "%s%d" % (d, flows[-1]) not in x:
+                rows.append(row + ["not measured (--only)"] + [""] * (len(head) - len(row) - 1))
                 continue
             for n in flows:
                 row += [cell(x["%s%d" % (d, n)]["ratio"]), cell(x["%s%d" % (d, n)]["jain"])]
@@ -281,6 +473,8 @@ def markdown(res):
     rows = []
     for d in ("egress", "ingress"):
         for mode in available_modes(res, d):
+            if "failover_" + d not in r[mode["key"]]:
+                continue
             x = r[mode["key"]]["failover_" + d]
             rows.append([mode["label"], d, cell(x["lost_packets"], 0), cell(x["recovery_s"]),
                          "%s: %s" % (med(x["failed_flows"]),
@@ -323,6 +517,8 @@ def markdown(res):
     rows = []
     for d in ("egress", "ingress"):
         for mode in available_modes(res, d):
+            if "cost_" + d not in r[mode["key"]]:
+                continue
             x = r[mode["key"]]["cost_" + d]
             rows.append([mode["label"], d, cell(x["gbit"]), cell(x["cpu_s_per_gb"]),
                          cell(x["iperf3_cpu_s"]), cell(x["ksoftirqd_cpu_s"]),
@@ -417,25 +613,77 @@ def chart(res, path):
 
     m = res["meta"]
     modes = res["modes"]
-    flows = m["flows"]
-    fig = plt.figure(figsize=(16, 22), dpi=90)
-    gs = fig.add_gridspec(4, len(flows), height_ratios=[1.1, 1.1, 1, 1])
+    fig = plt.figure(figsize=(16, 27), dpi=90)
+    gs = fig.add_gridspec(5, 2, height_ratios=[1.1, 1.1, 1, 1, 1])
     colors = plt.get_cmap("tab10").colors
     for row, d in enumerate(("egress", "ingress")):
-        for col, n in enumerate(flows):
+        for col, n in enumerate([n for n in (4, 32) if n in flows_of(m, d)]):
             bars(fig.add_subplot(gs[row, col]), res, modes, d, n, colors)
+    placement_plot(fig.add_subplot(gs[2, 0]), res, modes, colors)
+    fct_plot(fig.add_subplot(gs[2, 1]), res, modes, colors)
     for col, d in enumerate(("egress", "ingress")):
-        failover_plot(fig.add_subplot(gs[2, col] if len(flows) > 1 else gs[2, :]),
-                      res, modes, d, colors)
-    cost_plot(fig.add_subplot(gs[3, 0]), res, modes, colors)
-    if len(flows) > 1:
-        cp_plot(fig.add_subplot(gs[3, 1]), res, colors)
+        failover_plot(fig.add_subplot(gs[3, col]), res, modes, d, colors)
+    cost_plot(fig.add_subplot(gs[4, 0]), res, modes, colors)
+    cp_plot(fig.add_subplot(gs[4, 1]), res, colors)
     fig.suptitle("frr-multinic: %d NICs × %d Mbit/s (tbf), %d repetition(s), %s%s"
                  % (m["nics"], m["rate_mbit"], m["reps"], m["started"][:10],
                     "  [SMOKE RUN]" if m["reps"] < 3 else ""), fontsize=15)
-    fig.tight_layout(rect=(0, 0, 1, 0.975))
+    fig.tight_layout(rect=(0, 0, 1, 0.98))
     fig.savefig(path)
     plt.close(fig)
+
+
+def placement_plot(ax, res, modes, colors):
+    """Per placement row, one bar per mode: the median ratio; a black tick
+    at the worst repetition."""
+    groups = placement_groups(res)
+    names = {"mixed": "mixed\n(aggregate)", "unequal": "unequal\nNICs"}
+    shown = [mm for mm in modes if mm["available"]]
+    width = 0.8 / max(1, len(shown))
+    for g, group in enumerate(groups):
+        what = "ratio_best" if group.startswith("egress") and group != "egress32" else \
+            "aggregate_ratio" if group == "mixed" else "ratio"
+        for k, mode in enumerate(shown):
+            s = get(res, mode["key"], group, what)
+            if not s or s.get("median") is None:
+                continue
+            x = g - 0.4 + width * (k + 0.5)
+            ax.bar(x, s["median"], width, color=colors[modes.index(mode) % 10],
+                   label=mode["label"] if g == 0 else None)
+            ax.plot([x - width / 2, x + width / 2], [s["min"]] * 2, color="black", linewidth=1.5)
+    ax.axhline(HEADER_CAP, color="grey", linestyle="--", linewidth=0.8)
+    ax.axhline(0.93, color="red", linestyle=":", linewidth=0.8)
+    ax.set_xticks(range(len(groups)))
+    ax.set_xticklabels([names.get(g, g.replace("egress", "") + (" flows\nafter 2" if g ==
+                                                                "egress32" else " elephants"))
+                        for g in groups], fontsize=9)
+    ax.set_ylim(0, 1.1)
+    ax.set_ylabel("ratio to what placement can reach")
+    ax.set_title("placement (egress): median per mode, black tick = worst repetition;\n"
+                 "red dotted: 0.93, grey dashed: the header cap", fontsize=11)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3, fontsize=8)
+
+
+def fct_plot(ax, res, modes, colors):
+    """Mixed traffic: the short flows' median completion time per mode
+    (median over repetitions, min–max bars), with the 90th percentile."""
+    shown = [mm for mm in modes if mm["available"]]
+    for g, mode in enumerate(shown):
+        s = get(res, mode["key"], "mixed", "short_fct_median_ms")
+        p90 = get(res, mode["key"], "mixed", "short_fct_p90_ms")
+        if not s or s.get("median") is None:
+            continue
+        c = colors[modes.index(mode) % 10]
+        ax.bar(g, s["median"], 0.6, color=c, yerr=[[s["median"] - s["min"]],
+                                                   [s["max"] - s["median"]]], capsize=3)
+        if p90 and p90.get("median") is not None:
+            ax.plot([g - 0.3, g + 0.3], [p90["median"]] * 2, color="black", linewidth=1.5)
+    ax.set_xticks(range(len(shown)))
+    ax.set_xticklabels([wrap(mm["label"]) for mm in shown], fontsize=9)
+    ax.set_ylabel("ms")
+    ax.set_title("mixed traffic: short flows' median completion time (bars), 90th percentile "
+                 "(black)", fontsize=11)
 
 
 def bars(ax, res, modes, direction, flows, colors):

@@ -315,14 +315,26 @@ void mn_datapath_task_objects(const char *name, mn_dp_object_fn fn, void *arg)
 	dp.ebpf->task_objects(name, fn, arg);
 }
 
+/* The eBPF programs' counters, plus what the kernel dropped as spoofed. */
 bool mn_datapath_task_counters(const char *name, struct mn_dp_counters *c)
 {
-	return dp.ebpf->task_counters(name, c);
+	struct mn_dp_counters k;
+	bool ebpf = dp.ebpf->task_counters(name, c);
+
+	if (!dp.kernel->task_counters || !dp.kernel->task_counters(name, &k))
+		return ebpf;
+	c->spoofed += k.spoofed;
+	return true;
 }
 
 bool mn_datapath_nic_view(ifindex_t ifindex, struct mn_dp_nic_view *v)
 {
 	return dp.ebpf->nic_view(ifindex, v);
+}
+
+int mn_datapath_flows(mn_dp_flow_fn fn, void *arg)
+{
+	return dp.ebpf->flows(fn, arg);
 }
 
 void mn_datapath_init(void)

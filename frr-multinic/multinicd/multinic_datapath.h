@@ -67,6 +67,8 @@ extern void mn_datapath_task_objects(const char *name, mn_dp_object_fn fn, void 
 /* eBPF counters; false when there is nothing to show. */
 extern bool mn_datapath_task_counters(const char *name, struct mn_dp_counters *c);
 extern bool mn_datapath_nic_view(ifindex_t ifindex, struct mn_dp_nic_view *v);
+/* Placement least-loaded's flows (eBPF); -1 when there is no flow table. */
+extern int mn_datapath_flows(mn_dp_flow_fn fn, void *arg);
 
 extern void mn_datapath_init(void);
 extern void mn_datapath_terminate(void);

@@ -14,6 +14,7 @@
 #include <limits.h>
 #include <net/if.h>
 
+#include "lib/ipaddr.h"
 #include "lib/nexthop.h"
 #include "lib/prefix.h"
 
@@ -66,6 +67,9 @@ struct mn_dp_config {
 	bool configured; /* the "multinic" container exists */
 	enum mn_egress_mode egress_mode;
 	enum mn_placement_mode placement;
+	/* placement least-loaded (0: the datapath's default) */
+	uint32_t flowlet_timeout_ms;
+	uint32_t rebalance_interval_ms;
 };
 
 /*
@@ -81,6 +85,24 @@ struct mn_dp_counters {
 	uint64_t tx_packets, tx_bytes;
 	uint64_t rx_packets, rx_bytes;
 	uint64_t fallback, local, redirect_errors;
+	/* placement least-loaded, per NIC */
+	uint64_t flows_placed;	      /* new flows, and flows off an unusable NIC */
+	uint64_t moved_in, moved_out; /* re-balanced at flowlet boundaries */
+	/* a hostile task: dropped (bpf/multinic_maps.h, nftables in kernel mode) */
+	uint64_t spoofed; /* its source is not one of the task's addresses */
+	uint64_t tagged;  /* a VLAN-tagged frame */
+	/* left to the kernel, which sends the ICMP error */
+	uint64_t ttl_expired, too_big;
+};
+
+/* A NIC's load under placement least-loaded (bpf/multinic_maps.h). */
+struct mn_dp_nic_load {
+	bool valid;
+	double load;	  /* booked flows in heavy-flow equivalents */
+	uint32_t flows;	  /* booked flows at the last sweep */
+	uint32_t heavy;	  /* of which heavy (carrying bulk data) */
+	uint64_t rate;	  /* bytes/s of its flows at the last sweep */
+	int64_t swept_ms; /* since the last sweep, -1: never swept */
 };
 
 /* How the eBPF datapath holds a NIC, for show commands. */
@@ -89,7 +111,26 @@ struct mn_dp_nic_view {
 	const char *hook; /* "tcx ingress", "clsact ingress"; "" when not attached */
 	char link[PATH_MAX]; /* pin path of its link; "" when none (clsact) */
 	struct mn_dp_counters counters;
+	struct mn_dp_nic_load load;
 };
+
+/* A flow booked by placement least-loaded, for "show multinic flows". */
+struct mn_dp_flow {
+	struct ipaddr src, dst;
+	uint16_t sport, dport; /* host order */
+	uint8_t proto;
+	char nic[IFNAMSIZ]; /* its NIC, "" when its slot is free */
+	uint64_t rate;	    /* bytes/s over the last sweep interval */
+	uint64_t bytes;	    /* sent, payload-carrying packets */
+	uint64_t age_ms;    /* since its first packet */
+	uint64_t idle_ms;   /* since its latest packet */
+	uint32_t moves;	    /* re-balanced at flowlet boundaries */
+	int64_t moved_ms;   /* since its last move, -1: never moved */
+	bool heavy;	    /* counts as a bulk flow on its NIC */
+	bool rated;	    /* has a measured rate (else too young) */
+};
+
+typedef void (*mn_dp_flow_fn)(void *arg, const struct mn_dp_flow *f);
 
 /*
  * A datapath.  Every callback is optional.  Those returning int return 0
@@ -123,6 +164,11 @@ struct mn_datapath_ops {
 	void (*task_objects)(const char *name, mn_dp_object_fn fn, void *arg);
 	bool (*task_counters)(const char *name, struct mn_dp_counters *c);
 	bool (*nic_view)(ifindex_t ifindex, struct mn_dp_nic_view *v);
+	/*
+	 * Placement least-loaded's booked flows, NIC by NIC (in slot order),
+	 * fastest first; returns how many, -1 when there is no flow table.
+	 */
+	int (*flows)(mn_dp_flow_fn fn, void *arg);
 };
 
 #endif /* _MULTINIC_DATAPATH_OPS_H */

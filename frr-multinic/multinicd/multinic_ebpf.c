@@ -24,6 +24,7 @@
 #include "multinic_datapath_ops.h"
 #include "multinic_debug.h"
 #include "multinic_ebpf.h"
+#include "multinic_ebpf_flows.h"
 #include "multinic_ebpf_link.h"
 #include "multinic_ebpf_maps.h"
 #include "multinic_errors.h"
@@ -77,7 +78,7 @@ static struct {
 	bool config_known;
 	/* everything is off the hooks (ebpf_stop()): nothing to do again */
 	bool stopped;
-	enum mn_placement_mode placement;
+	struct mn_dp_config cfg; /* as last handed down */
 	struct egress_bpf *egress;
 	struct ingress_bpf *ingress;
 	struct mn_dp_nic *nics; /* the selected NICs, as last handed down */
@@ -123,6 +124,9 @@ static void maps_hand_over(void)
 	};
 
 	mn_ebpf_maps_set(&fds);
+	mn_ebpf_flows_set(bpf_map__fd(eb.egress->maps.mn_flows),
+			  bpf_map__fd(eb.egress->maps.mn_nic_load),
+			  bpf_program__fd(eb.egress->progs.mn_sweep_arm));
 }
 
 static bool ebpf_load(void)
@@ -365,7 +369,7 @@ static int ebpf_sync(char *err, size_t len)
 	eb.stopped = false;
 	mn_ebpf_slots_assign(eb.nics, eb.n_nics, eb.settled, slot_release);
 	if (eb.settled) {
-		mn_ebpf_config_write(eb.placement);
+		mn_ebpf_config_write(&eb.cfg);
 		mn_ebpf_nics_write(eb.nics, eb.n_nics);
 		mn_ebpf_maglev_write(eb.nics, eb.n_nics);
 	}
@@ -440,6 +444,7 @@ static int ebpf_task_attach(const struct mn_task_wiring *w, char *err, size_t le
 		task_free(t);
 		return ret;
 	}
+	mn_ebpf_task_counters_create(t->host_ifindex);
 	DEBUGD(&mn_dbg_bpf, "eBPF datapath: mn_egress on task %s (%s, %s)", t->name,
 	       t->host_ifname, mn_ebpf_hook_name(task_hook(t)));
 	task_addrs_write(t, true); /* its addresses into mn_addrs */
@@ -484,6 +489,9 @@ static void ebpf_stop(void)
 		FOR_ALL_INTERFACES (vrf, ifp)
 			if (ifp->ifindex != IFINDEX_INTERNAL)
 				mn_ebpf_tc_detach(ifp->ifindex);
+	/* placement hash: least-loaded's sweep timer stops by itself */
+	if (eb.loaded)
+		mn_ebpf_config_clear();
 	eb.stopped = true;
 	zlog_info("eBPF datapath: off, every program detached");
 }
@@ -513,7 +521,7 @@ static int ebpf_config_changed(const struct mn_dp_config *cfg, bool active, char
 	bool was = eb.active;
 
 	eb.active = active;
-	eb.placement = cfg->placement;
+	eb.cfg = *cfg;
 	if (!active) {
 		ebpf_off_when_known();
 		return 0;
@@ -701,7 +709,13 @@ static bool ebpf_nic_view(ifindex_t ifindex, struct mn_dp_nic_view *v)
 		v->hook = mn_ebpf_hook_name(veth_hook());
 	if (s->link)
 		mn_ebpf_nic_pin_path(s->name, v->link, sizeof(v->link));
+	mn_ebpf_flows_nic_load(v->slot, &v->load);
 	return mn_ebpf_nic_counters(v->slot, &v->counters);
+}
+
+static int ebpf_flows(mn_dp_flow_fn fn, void *arg)
+{
+	return eb.loaded ? mn_ebpf_flows_walk(fn, arg) : -1;
 }
 
 static const struct mn_datapath_ops ebpf_ops = {
@@ -717,6 +731,7 @@ static const struct mn_datapath_ops ebpf_ops = {
 	.task_objects = ebpf_task_objects,
 	.task_counters = ebpf_task_counters,
 	.nic_view = ebpf_nic_view,
+	.flows = ebpf_flows,
 };
 
 const struct mn_datapath_ops *mn_ebpf_datapath(void)

@@ -4,13 +4,17 @@
  */
 #include <zebra.h>
 
+#include <sys/random.h>
+
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "lib/log.h"
 #include "lib/memory.h"
+#include "lib/network.h"
 
 #include "multinicd.h"
+#include "multinic_ebpf_flows.h"
 #include "multinic_ebpf_maps.h"
 #include "multinic_errors.h"
 #include "multinic_maglev.h"
@@ -23,10 +27,13 @@ static struct mn_ebpf_map_fds fds = {
 	.config = -1, .nics = -1, .maglev = -1, .addrs = -1, .nic_stats = -1, .task_stats = -1,
 };
 static struct mn_ebpf_slot slots[MN_MAX_NICS];
+/* The flow hash's seed in use; 0: not known yet (see hash_seed()). */
+static uint32_t seed;
 
 void mn_ebpf_maps_set(const struct mn_ebpf_map_fds *f)
 {
 	fds = *f;
+	seed = 0;
 }
 
 /*
@@ -51,7 +58,7 @@ uint32_t mn_ebpf_slot_of(ifindex_t ifindex)
 unsigned int mn_ebpf_slots_adopt(void)
 {
 	unsigned int adopted = 0;
-	struct mn_nic val;
+	struct mn_bpf_nic val;
 	uint32_t slot;
 
 	for (slot = 0; slot < MN_MAX_NICS; slot++) {
@@ -115,19 +122,71 @@ void mn_ebpf_slots_clear(void)
  * Writers
  */
 
-void mn_ebpf_config_write(enum mn_placement_mode placement)
+/*
+ * The seed of the flow hash (bpf/multinic_maps.h): the one in the pinned
+ * mn_config when there is one (a restarted multinicd keeps every flow on
+ * its NIC), else a new random one, never 0 (0 is "none yet").  Random per
+ * host, so that nobody outside can craft flows that all hash onto one
+ * NIC.  It goes with the pins (egress-mode kernel, a new maps layout).
+ */
+static uint32_t hash_seed(void)
 {
-	struct mn_config cfg = {
-		.placement = placement == MN_PLACEMENT_LEAST_LOADED ? MN_PLACE_LEAST_LOADED
-								    : MN_PLACE_HASH,
-	};
+	struct mn_config have;
 	uint32_t zero = 0;
 	int ret;
 
+	if (seed)
+		return seed;
 	frr_with_privs (&multinic_privs)
-		ret = bpf_map_update_elem(fds.config, &zero, &cfg, BPF_ANY);
+		ret = bpf_map_lookup_elem(fds.config, &zero, &have);
+	if (ret == 0 && have.hash_seed) {
+		seed = have.hash_seed;
+		return seed;
+	}
+	while (!seed)
+		if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed)) {
+			flog_err(EC_MULTINIC_BPF, "eBPF datapath: no random hash seed: %s",
+				 safe_strerror(errno));
+			seed = frr_weak_random() | 1;
+		}
+	return seed;
+}
+
+static void config_map_write(struct mn_config *cfg)
+{
+	uint32_t zero = 0;
+	int ret;
+
+	cfg->hash_seed = hash_seed();
+	frr_with_privs (&multinic_privs)
+		ret = bpf_map_update_elem(fds.config, &zero, cfg, BPF_ANY);
 	if (ret < 0)
 		flog_err(EC_MULTINIC_BPF, "eBPF datapath: mn_config: %s", safe_strerror(errno));
+}
+
+/*
+ * Placement least-loaded also needs its sweep running in the datapath
+ * (multinic_ebpf_flows.h); under hash the sweep stops by itself.
+ */
+void mn_ebpf_config_write(const struct mn_dp_config *dp)
+{
+	struct mn_config cfg = {
+		.placement = dp->placement == MN_PLACEMENT_LEAST_LOADED ? MN_PLACE_LEAST_LOADED
+									: MN_PLACE_HASH,
+		.flowlet_timeout_us = dp->flowlet_timeout_ms * 1000,
+		.rebalance_interval_us = dp->rebalance_interval_ms * 1000,
+	};
+
+	config_map_write(&cfg);
+	if (cfg.placement == MN_PLACE_LEAST_LOADED)
+		mn_ebpf_flows_sweep_start();
+}
+
+void mn_ebpf_config_clear(void)
+{
+	struct mn_config cfg = {};
+
+	config_map_write(&cfg);
 }
 
 /* The NIC in a slot, among those selected now. */
@@ -137,7 +196,7 @@ static const struct mn_dp_nic *slot_nic(const struct mn_dp_nic *nics, unsigned i
 	return nic_of(nics, n, slots[slot].ifindex);
 }
 
-static void nic_entry(const struct mn_dp_nic *nic, struct mn_nic *e)
+static void nic_entry(const struct mn_dp_nic *nic, struct mn_bpf_nic *e)
 {
 	memset(e, 0, sizeof(*e));
 	if (!nic)
@@ -160,9 +219,9 @@ static void nic_entry(const struct mn_dp_nic *nic, struct mn_nic *e)
  * Readers see an element being rewritten torn: another NIC goes into a
  * slot as flags 0, contents, then flags (multinic_maps.h).
  */
-static void nic_slot_write(uint32_t slot, struct mn_nic *want)
+static void nic_slot_write(uint32_t slot, struct mn_bpf_nic *want)
 {
-	struct mn_nic have;
+	struct mn_bpf_nic have;
 
 	if (bpf_map_lookup_elem(fds.nics, &slot, &have) < 0)
 		memset(&have, 0, sizeof(have));
@@ -184,7 +243,7 @@ static void nic_slot_write(uint32_t slot, struct mn_nic *want)
 
 void mn_ebpf_nics_write(const struct mn_dp_nic *nics, unsigned int n)
 {
-	struct mn_nic want;
+	struct mn_bpf_nic want;
 	uint32_t slot;
 
 	frr_with_privs (&multinic_privs) {
@@ -349,6 +408,13 @@ static bool counters_read(int fd, const void *key, struct mn_dp_counters *c)
 		c->fallback += v[i].fallback;
 		c->local += v[i].local;
 		c->redirect_errors += v[i].redirect_errors;
+		c->flows_placed += v[i].flows_placed;
+		c->moved_in += v[i].moved_in;
+		c->moved_out += v[i].moved_out;
+		c->spoofed += v[i].spoofed;
+		c->tagged += v[i].tagged;
+		c->ttl_expired += v[i].ttl_expired;
+		c->too_big += v[i].too_big;
 	}
 	XFREE(MTYPE_MN_EBPF_COUNTERS, v);
 	return ok;
@@ -362,6 +428,27 @@ bool mn_ebpf_nic_counters(uint32_t slot, struct mn_dp_counters *c)
 bool mn_ebpf_task_counters(uint32_t task_ifindex, struct mn_dp_counters *c)
 {
 	return counters_read(fds.task_stats, &task_ifindex, c);
+}
+
+/*
+ * The programs only update a task's entry (bpf/multinic_maps.h); one
+ * that exists already (a restarted multinicd re-attaching) keeps its
+ * counts.
+ */
+void mn_ebpf_task_counters_create(uint32_t task_ifindex)
+{
+	int ncpu = libbpf_num_possible_cpus(), ret;
+	struct mn_stats *zero;
+
+	if (ncpu <= 0)
+		return;
+	zero = XCALLOC(MTYPE_MN_EBPF_COUNTERS, ncpu * sizeof(*zero));
+	frr_with_privs (&multinic_privs)
+		ret = bpf_map_update_elem(fds.task_stats, &task_ifindex, zero, BPF_NOEXIST);
+	if (ret < 0 && errno != EEXIST)
+		flog_err(EC_MULTINIC_BPF, "eBPF datapath: mn_task_stats[%u]: %s", task_ifindex,
+			 safe_strerror(errno));
+	XFREE(MTYPE_MN_EBPF_COUNTERS, zero);
 }
 
 void mn_ebpf_task_counters_delete(uint32_t task_ifindex)

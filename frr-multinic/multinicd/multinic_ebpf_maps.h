@@ -2,7 +2,8 @@
 /*
  * multinicd: the eBPF datapath's maps (bpf/multinic_maps.h is the
  * contract): NIC slots, the writers of mn_config, mn_nics, mn_maglev and
- * mn_addrs, and the packet counters.
+ * mn_addrs, and the packet counters (least-loaded's flow table:
+ * multinic_ebpf_flows.h).
  *
  * Mechanism only: callers hand in NICs (struct mn_dp_nic) and addresses;
  * every map write goes through here, with privileges.
@@ -51,7 +52,12 @@ extern void mn_ebpf_slots_assign(const struct mn_dp_nic *nics, unsigned int n,
 extern void mn_ebpf_slots_clear(void);
 
 /* Writers: each rewrites its map from what it is given. */
-extern void mn_ebpf_config_write(enum mn_placement_mode placement);
+extern void mn_ebpf_config_write(const struct mn_dp_config *cfg);
+/*
+ * mn_config with placement hash and nothing else but the flow hash's seed
+ * (kept for the next start): the datapath is off.
+ */
+extern void mn_ebpf_config_clear(void);
 extern void mn_ebpf_nics_write(const struct mn_dp_nic *nics, unsigned int n);
 extern void mn_ebpf_maglev_write(const struct mn_dp_nic *nics, unsigned int n);
 
@@ -74,6 +80,8 @@ extern void mn_ebpf_addrs_delete(const struct mn_ebpf_addr_set *set);
 /* Counters; false when there is no entry to read. */
 extern bool mn_ebpf_nic_counters(uint32_t slot, struct mn_dp_counters *c);
 extern bool mn_ebpf_task_counters(uint32_t task_ifindex, struct mn_dp_counters *c);
+/* Made when its program is attached (the programs never create one). */
+extern void mn_ebpf_task_counters_create(uint32_t task_ifindex);
 /* A task's counters go with it (its ifindex may be reused). */
 extern void mn_ebpf_task_counters_delete(uint32_t task_ifindex);
 /* Delete the task counters keep() does not claim; how many went. */

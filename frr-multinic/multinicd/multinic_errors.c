@@ -41,6 +41,12 @@ static struct log_ref ferr_multinic_err[] = {
 		.suggestion = "The log line names the file and the error; check that the FRR run state directory (/var/run/frr) exists and belongs to the frr user.",
 	},
 	{
+		.code = EC_MULTINIC_NFT,
+		.title = "nftables operation failed",
+		.description = "multinicd could not write or read the anti-spoofing rules of a task in its nftables table (inet multinic): that task's spoofed packets are not dropped by the kernel.",
+		.suggestion = "The log line names the task and nft's error; check that the kernel has nf_tables (nft list tables) and that nothing else deletes the table inet multinic.",
+	},
+	{
 		.code = END_FERR,
 	}
 };

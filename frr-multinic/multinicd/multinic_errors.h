@@ -17,6 +17,7 @@ enum multinic_log_refs {
 	EC_MULTINIC_SYSFS,
 	EC_MULTINIC_BPF,
 	EC_MULTINIC_CNI,
+	EC_MULTINIC_NFT,
 };
 
 extern void multinic_error_init(void);

@@ -18,6 +18,7 @@
 #include "multinic_errors.h"
 #include "multinic_kernel.h"
 #include "multinic_netlink.h"
+#include "multinic_nft.h"
 #include "multinic_nic_policy.h"
 #include "multinic_zapi.h"
 
@@ -67,6 +68,7 @@ struct kernel_task {
 	bool has_vip[AFI_MAX];
 	unsigned int nrules;
 	struct mn_nl_rule *rules; /* iifname points to host_ifname */
+	bool guarded;		  /* anti-spoofing in nftables (multinic_nft.h) */
 };
 
 static int kernel_task_cmp(const struct kernel_task *a, const struct kernel_task *b)
@@ -400,6 +402,24 @@ static void rules_del(const struct kernel_task *t, unsigned int n)
 			zlog_warn("task %s: %s", t->name, err);
 }
 
+/*
+ * Anti-spoofing: the sources of its rules are all the task may send
+ * from.  A failure is logged and shown with the task's objects; the task
+ * is still wired (the eBPF program drops spoofed packets on its own).
+ */
+static void task_guard(struct kernel_task *t)
+{
+	struct prefix allowed[t->nrules];
+	char err[256];
+	unsigned int i;
+
+	for (i = 0; i < t->nrules; i++)
+		prefix_copy(&allowed[i], &t->rules[i].src);
+	t->guarded = mn_nft_task_guard(t->host_ifname, allowed, t->nrules, err, sizeof(err)) == 0;
+	if (!t->guarded)
+		flog_err(EC_MULTINIC_NFT, "task %s: no anti-spoofing: %s", t->name, err);
+}
+
 static struct kernel_task *task_find(const char *name)
 {
 	struct kernel_task key = {};
@@ -431,6 +451,7 @@ static int kernel_task_attach(const struct mn_task_wiring *w, char *err, size_t 
 		task_free(t);
 		return ret;
 	}
+	task_guard(t);
 	kernel_tasks_add(&kd.tasks, t);
 	DEBUGD(&mn_dbg_datapath, "kernel datapath: task %s: %u rule(s) on %s", t->name, t->nrules,
 	       t->host_ifname);
@@ -445,6 +466,7 @@ static void kernel_task_detach(const char *name)
 		return;
 	frr_with_privs (&multinic_privs)
 		rules_del(t, t->nrules);
+	mn_nft_task_unguard(t->host_ifname);
 	kernel_tasks_del(&kd.tasks, t);
 	DEBUGD(&mn_dbg_datapath, "kernel datapath: task %s: rules removed", t->name);
 	task_free(t);
@@ -465,6 +487,10 @@ static void kernel_task_objects(const char *name, mn_dp_object_fn fn, void *arg)
 			   t->rules[i].priority);
 		fn(arg, "rule", "host", true, what);
 	}
+	snprintf(what, sizeof(what),
+		 "table inet multinic, chain t_%s: sources other than the task's dropped",
+		 t->host_ifname);
+	fn(arg, "nftables", "host", t->guarded, what);
 	for (afi = AFI_IP; afi <= AFI_IP6; afi++) {
 		if (!t->has_vip[afi])
 			continue;
@@ -490,6 +516,7 @@ static void kernel_terminate(void)
 		task_free(t);
 	while ((nt = nic_tables_pop(&kd.nic_tables)))
 		XFREE(MTYPE_MN_KERNEL_NIC, nt);
+	mn_nft_terminate();
 	kernel_tasks_fini(&kd.tasks);
 	nic_tables_fini(&kd.nic_tables);
 	XFREE(MTYPE_MN_KERNEL_NIC, kd.nics);
@@ -549,6 +576,15 @@ static void kernel_tasks_settled(void)
 	       removed);
 }
 
+/* Only what the kernel counts for the task: its spoofed packets. */
+static bool kernel_task_counters(const char *name, struct mn_dp_counters *c)
+{
+	const struct kernel_task *t = task_find(name);
+
+	memset(c, 0, sizeof(*c));
+	return t && t->guarded && mn_nft_task_spoofed(t->host_ifname, &c->spoofed);
+}
+
 static enum mn_datapath kernel_task_datapath(const char *name)
 {
 	return task_find(name) ? MN_DP_KERNEL : MN_DP_NONE;
@@ -564,6 +600,7 @@ static const struct mn_datapath_ops kernel_ops = {
 	.terminate = kernel_terminate,
 	.task_datapath = kernel_task_datapath,
 	.task_objects = kernel_task_objects,
+	.task_counters = kernel_task_counters,
 };
 
 const struct mn_datapath_ops *mn_kernel_datapath(void)

@@ -31,18 +31,16 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/*
+ * MN_MAX_NICS, MN_MAGLEV_SIZE, MN_NIC_NONE: the map contract with the
+ * egress program (bpf/, put into multinicd/bpf/ by the overlay; both
+ * builds have that directory on the include path).  FRR-free.
+ */
+#include "multinic_maps.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/*
- * The same definitions as bpf/multinic_maps.h, token for token: a file
- * that includes both compiles, and one that would disagree does not (a
- * macro may only be redefined identically).
- */
-#define MN_MAX_NICS    16
-#define MN_MAGLEV_SIZE 16381
-#define MN_NIC_NONE    0xffffffffU
 
 /*
  * Smallest table accepted: the first prime above MN_MAX_NICS, so that

@@ -170,6 +170,7 @@ int main(int argc, char **argv, char **envp)
 	multinic_netns_watch_init();
 	multinic_vty_init();
 	multinic_authz_vty_init();
+	multinic_placement_vty_init();
 	mn_authz_init();
 	mn_ingress_init();
 	mn_cni_init();

@@ -38,6 +38,20 @@ const struct frr_yang_module_info frr_multinic_info = {
 			},
 		},
 		{
+			.xpath = "/frr-multinic:multinic/flowlet-timeout",
+			.cbs = {
+				.modify = multinic_flowlet_timeout_modify,
+				.cli_show = cli_show_flowlet_timeout,
+			},
+		},
+		{
+			.xpath = "/frr-multinic:multinic/rebalance-interval",
+			.cbs = {
+				.modify = multinic_rebalance_interval_modify,
+				.cli_show = cli_show_rebalance_interval,
+			},
+		},
+		{
 			.xpath = "/frr-multinic:multinic/nic",
 			.cbs = {
 				.create = multinic_nic_create,

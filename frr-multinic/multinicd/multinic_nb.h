@@ -14,6 +14,8 @@ int multinic_create(struct nb_cb_create_args *args);
 int multinic_destroy(struct nb_cb_destroy_args *args);
 int multinic_egress_mode_modify(struct nb_cb_modify_args *args);
 int multinic_placement_modify(struct nb_cb_modify_args *args);
+int multinic_flowlet_timeout_modify(struct nb_cb_modify_args *args);
+int multinic_rebalance_interval_modify(struct nb_cb_modify_args *args);
 int multinic_nic_create(struct nb_cb_create_args *args);
 int multinic_nic_destroy(struct nb_cb_destroy_args *args);
 int multinic_nic_weight_modify(struct nb_cb_modify_args *args);
@@ -79,6 +81,10 @@ void cli_show_task_addr(struct vty *vty, const struct lyd_node *dnode, bool show
 void cli_show_task_mtu(struct vty *vty, const struct lyd_node *dnode, bool show_defaults);
 void cli_show_task_ifname(struct vty *vty, const struct lyd_node *dnode, bool show_defaults);
 void cli_show_task_announce(struct vty *vty, const struct lyd_node *dnode, bool show_defaults);
+
+/* multinic_placement_vty.c: running-config of least-loaded's knobs */
+void cli_show_flowlet_timeout(struct vty *vty, const struct lyd_node *dnode, bool show_defaults);
+void cli_show_rebalance_interval(struct vty *vty, const struct lyd_node *dnode, bool show_defaults);
 
 /* multinic_authz_vty.c: running-config of the authorization policy */
 void cli_show_authz_range(struct vty *vty, const struct lyd_node *dnode, bool show_defaults);

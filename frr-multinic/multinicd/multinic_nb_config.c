@@ -21,7 +21,15 @@
 #include "multinic_nic.h"
 #include "multinic_task.h"
 
-struct multinic_config multinic_cfg;
+/*
+ * Starts from the YANG defaults: FRR calls no callback for a leaf that
+ * takes its default value (created with the container, or set to the
+ * default explicitly, as "placement least-loaded"), so every default that
+ * is not zero must be here too.
+ */
+#define MULTINIC_CFG_DEFAULTS { .placement = MN_PLACEMENT_LEAST_LOADED }
+
+struct multinic_config multinic_cfg = MULTINIC_CFG_DEFAULTS;
 
 /*
  * The datapaths follow the configuration through their own call (never
@@ -34,6 +42,8 @@ static void datapath_config_push(bool retry_ebpf)
 		.configured = multinic_cfg.configured,
 		.egress_mode = multinic_cfg.egress_mode,
 		.placement = multinic_cfg.placement,
+		.flowlet_timeout_ms = multinic_cfg.flowlet_timeout_ms,
+		.rebalance_interval_ms = multinic_cfg.rebalance_interval_ms,
 	};
 
 	mn_datapath_config_set(&cfg, retry_ebpf);
@@ -97,32 +107,11 @@ int multinic_destroy(struct nb_cb_destroy_args *args)
 	yang_dnode_iterate(unset_nic_entry, NULL, args->dnode, "./nic");
 	yang_dnode_iterate(unset_rule_entry, NULL, args->dnode, "./nic-match");
 	yang_dnode_iterate(unset_task_entry, NULL, args->dnode, "./task");
-	memset(&multinic_cfg, 0, sizeof(multinic_cfg));
+	multinic_cfg = (struct multinic_config)MULTINIC_CFG_DEFAULTS;
 	mn_authz_changed(); /* no policy any more */
 	datapath_config_push(true);
 	mn_nics_update();
 	return NB_OK;
-}
-
-/*
- * The kernel datapath places flows by the kernel's multipath hash; a
- * least-loaded placement would be stored and silently ignored there.
- * Checked on both leaves: either may change in a commit.
- */
-static int refuse_placement_in_kernel_mode(char *errmsg, size_t len)
-{
-	return refuse(errmsg, len,
-		      "placement least-loaded needs the eBPF datapath, but egress-mode kernel is configured (use egress-mode auto or ebpf, or placement hash)");
-}
-
-static enum mn_placement_mode placement_of(const struct lyd_node *dnode)
-{
-	return yang_dnode_get_enum(dnode, "../placement");
-}
-
-static enum mn_egress_mode egress_mode_of(const struct lyd_node *dnode)
-{
-	return yang_dnode_get_enum(dnode, "../egress-mode");
 }
 
 /*
@@ -139,8 +128,6 @@ int multinic_egress_mode_modify(struct nb_cb_modify_args *args)
 			return refuse(args->errmsg, args->errmsg_len,
 				      "egress-mode ebpf is not possible on this host: %s (auto and kernel are available)",
 				      why);
-		if (mode == MN_EGRESS_KERNEL && placement_of(args->dnode) != MN_PLACEMENT_HASH)
-			return refuse_placement_in_kernel_mode(args->errmsg, args->errmsg_len);
 		return NB_OK;
 	case NB_EV_PREPARE:
 	case NB_EV_ABORT:
@@ -155,25 +142,44 @@ int multinic_egress_mode_modify(struct nb_cb_modify_args *args)
 
 /*
  * XPath: /frr-multinic:multinic/placement
+ *
+ * The eBPF datapath's placement (default least-loaded).  The kernel
+ * datapath has one placement of its own, the kernel's multipath hash over
+ * a resilient nexthop group: under egress-mode kernel, or when auto falls
+ * back, this leaf waits for the eBPF datapath.  (It used to refuse
+ * least-loaded with egress-mode kernel; a default cannot be refused.)
  */
 int multinic_placement_modify(struct nb_cb_modify_args *args)
 {
-	enum mn_placement_mode placement = yang_dnode_get_enum(args->dnode, NULL);
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+	multinic_cfg.placement = yang_dnode_get_enum(args->dnode, NULL);
+	datapath_config_push(false);
+	return NB_OK;
+}
 
-	switch (args->event) {
-	case NB_EV_VALIDATE:
-		if (placement != MN_PLACEMENT_HASH &&
-		    egress_mode_of(args->dnode) == MN_EGRESS_KERNEL)
-			return refuse_placement_in_kernel_mode(args->errmsg, args->errmsg_len);
+/*
+ * XPath: /frr-multinic:multinic/flowlet-timeout
+ * XPath: /frr-multinic:multinic/rebalance-interval
+ *
+ * Knobs of least-loaded placement; under hash (or kernel mode) they are
+ * kept and take effect once least-loaded is chosen, like any timer.
+ */
+int multinic_flowlet_timeout_modify(struct nb_cb_modify_args *args)
+{
+	if (args->event != NB_EV_APPLY)
 		return NB_OK;
-	case NB_EV_PREPARE:
-	case NB_EV_ABORT:
+	multinic_cfg.flowlet_timeout_ms = yang_dnode_get_uint32(args->dnode, NULL);
+	datapath_config_push(false);
+	return NB_OK;
+}
+
+int multinic_rebalance_interval_modify(struct nb_cb_modify_args *args)
+{
+	if (args->event != NB_EV_APPLY)
 		return NB_OK;
-	case NB_EV_APPLY:
-		multinic_cfg.placement = placement;
-		datapath_config_push(false);
-		return NB_OK;
-	}
+	multinic_cfg.rebalance_interval_ms = yang_dnode_get_uint32(args->dnode, NULL);
+	datapath_config_push(false);
 	return NB_OK;
 }
 

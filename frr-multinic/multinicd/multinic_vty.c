@@ -108,7 +108,7 @@ DEFPY_YANG(placement, placement_cmd,
 	   NO_STR
 	   "Flow placement policy of the eBPF datapath\n"
 	   "Consistent hashing of the 5-tuple\n"
-	   "Least recent load relative to the NIC's weight\n")
+	   "Fewest live flows per weight; moves only at flowlet boundaries (default)\n")
 {
 	nb_cli_enqueue_change(vty, "./placement", NB_OP_MODIFY, no ? NULL : policy);
 	return nb_cli_apply_changes(vty, NULL);
@@ -866,21 +866,26 @@ static json_object *counters_json(const struct mn_dp_counters *c)
 	json_object_int_add(j, "fallback", c->fallback);
 	json_object_int_add(j, "local", c->local);
 	json_object_int_add(j, "redirectErrors", c->redirect_errors);
+	json_object_int_add(j, "spoofed", c->spoofed);
+	json_object_int_add(j, "tagged", c->tagged);
+	json_object_int_add(j, "ttlExpired", c->ttl_expired);
+	json_object_int_add(j, "tooBig", c->too_big);
 	return j;
 }
 
 static void counters_text(struct vty *vty, const char *what, const char *name,
 			  const struct mn_dp_counters *c)
 {
-	vty_out(vty, "%-4s %-16s %12" PRIu64 " %14" PRIu64 " %12" PRIu64 " %14" PRIu64 " %9" PRIu64
-		" %9" PRIu64 " %9" PRIu64 "\n",
+	vty_out(vty,
+		"%-4s %-16s %12" PRIu64 " %14" PRIu64 " %12" PRIu64 " %14" PRIu64 " %9" PRIu64
+		" %9" PRIu64 " %9" PRIu64 " %9" PRIu64 " %7" PRIu64 " %7" PRIu64 " %7" PRIu64 "\n",
 		what, name, c->tx_packets, c->tx_bytes, c->rx_packets, c->rx_bytes, c->fallback,
-		c->local, c->redirect_errors);
+		c->local, c->redirect_errors, c->spoofed, c->tagged, c->ttl_expired, c->too_big);
 }
 
 DEFPY(show_multinic_counters, show_multinic_counters_cmd, "show multinic counters [json]$uj",
       SHOW_STR MULTINIC_STR
-      "Packet counters of the eBPF datapath, per NIC and per task\n" JSON_STR)
+      "Packet counters of the eBPF datapath, per NIC and per task (with the kernel's anti-spoofing drops); least-loaded's per-NIC load\n" JSON_STR)
 {
 	json_object *json = NULL, *jnics = NULL, *jtasks = NULL, *j;
 	const struct mn_task *task;
@@ -898,8 +903,9 @@ DEFPY(show_multinic_counters, show_multinic_counters_cmd, "show multinic counter
 		json_object_object_add(json, "tasks", jtasks);
 	} else {
 		vty_out(vty, "eBPF datapath %s\n", active ? "active" : "not active");
-		vty_out(vty, "%-4s %-16s %12s %14s %12s %14s %9s %9s %9s\n", "", "Name", "TxPackets",
-			"TxBytes", "RxPackets", "RxBytes", "Fallback", "Local", "RedirErr");
+		vty_out(vty, "%-4s %-16s %12s %14s %12s %14s %9s %9s %9s %9s %7s %7s %7s\n", "",
+			"Name", "TxPackets", "TxBytes", "RxPackets", "RxBytes", "Fallback", "Local",
+			"RedirErr", "Spoofed", "Tagged", "TtlExp", "TooBig");
 	}
 	frr_each (mn_nics_const, &mn_nics, nic) {
 		if (!mn_datapath_nic_view(nic->ifindex, &v))
@@ -912,6 +918,7 @@ DEFPY(show_multinic_counters, show_multinic_counters_cmd, "show multinic counter
 		json_object_int_add(j, "slot", v.slot);
 		json_object_string_add(j, "link", v.link);
 		json_object_string_add(j, "hook", v.hook);
+		mn_placement_counters_json(j, &v);
 		json_object_object_add(jnics, nic->name, j);
 	}
 	frr_each (mn_tasks_const, &mn_tasks, task) {
@@ -927,6 +934,8 @@ DEFPY(show_multinic_counters, show_multinic_counters_cmd, "show multinic counter
 	}
 	if (json)
 		vty_json(vty, json);
+	else
+		mn_placement_counters_text(vty);
 	return CMD_SUCCESS;
 }
 

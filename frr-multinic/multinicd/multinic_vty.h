@@ -9,4 +9,12 @@ extern void multinic_vty_init(void);
 /* multinic_authz_vty.c */
 extern void multinic_authz_vty_init(void);
 
+/* multinic_placement_vty.c: knobs, show multinic flows, per-NIC load */
+struct json_object;
+struct vty;
+struct mn_dp_nic_view;
+extern void multinic_placement_vty_init(void);
+extern void mn_placement_counters_json(struct json_object *jnic, const struct mn_dp_nic_view *v);
+extern void mn_placement_counters_text(struct vty *vty);
+
 #endif /* _MULTINIC_VTY_H */

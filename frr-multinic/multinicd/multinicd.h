@@ -31,6 +31,9 @@ struct multinic_config {
 	bool configured; /* the "multinic" presence container exists */
 	enum mn_egress_mode egress_mode;
 	enum mn_placement_mode placement;
+	/* placement least-loaded (0: the datapath's default) */
+	uint32_t flowlet_timeout_ms;
+	uint32_t rebalance_interval_ms;
 };
 
 extern struct multinic_config multinic_cfg;

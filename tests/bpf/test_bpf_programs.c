@@ -39,7 +39,10 @@
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -107,11 +110,17 @@ static int map_fd(struct bpf_map *map)
  * Packets
  */
 struct pkt {
-	uint8_t data[512];
+	uint8_t data[2048];
 	size_t len;
 };
 
-static const uint8_t mac_host[ETH_ALEN] = { 0x02, 0, 0, 0, 0, 0x01 };
+/*
+ * The frames' destination: the loopback device's MAC (all zero), the
+ * device test-run runs on, so that the kernel classifies them as
+ * PACKET_HOST, as a NIC's own unicast traffic.
+ */
+static const uint8_t mac_host[ETH_ALEN] = { 0 };
+static const uint8_t mac_other[ETH_ALEN] = { 0x02, 0, 0, 0, 0, 0x09 };
 static const uint8_t mac_task[ETH_ALEN] = { 0x02, 0, 0, 0, 0, 0x02 };
 
 static void put_be16(uint8_t *p, uint16_t v)
@@ -269,7 +278,7 @@ static void pkt_v6(struct pkt *p, const char *src, const char *dst,
 static void set_nic(__u32 slot, __u32 ifindex, __u32 flags, __u32 weight,
 		    const char *gw4, const char *gw6)
 {
-	struct mn_nic nic = {
+	struct mn_bpf_nic nic = {
 		.ifindex = ifindex, .flags = flags, .weight = weight
 	};
 
@@ -285,9 +294,9 @@ static void set_nic(__u32 slot, __u32 ifindex, __u32 flags, __u32 weight,
 					     &slot, &nic, BPF_ANY), 0);
 }
 
-static struct mn_nic get_nic(__u32 slot)
+static struct mn_bpf_nic get_nic(__u32 slot)
 {
-	struct mn_nic nic;
+	struct mn_bpf_nic nic;
 
 	assert_int_equal(bpf_map_lookup_elem(map_fd(egress->maps.mn_nics),
 					     &slot, &nic), 0);
@@ -303,13 +312,13 @@ static void set_nics_up(void)
 	for (slot = 0; slot < NNICS; slot++) {
 		snprintf(gw4, sizeof(gw4), "192.0.2.%u", slot + 1);
 		snprintf(gw6, sizeof(gw6), "fe80::%u", slot + 1);
-		set_nic(slot, NIC_IFINDEX(slot), MN_NIC_F_UP, 100000, gw4, gw6);
+		set_nic(slot, NIC_IFINDEX(slot), MN_NIC_F_UP, 100, gw4, gw6);
 	}
 }
 
 static void set_nic_up(__u32 slot, bool up)
 {
-	struct mn_nic nic = get_nic(slot);
+	struct mn_bpf_nic nic = get_nic(slot);
 
 	if (up)
 		nic.flags |= MN_NIC_F_UP;
@@ -343,15 +352,23 @@ static void add_addr(const char *str, __u32 task_ifindex, __u32 pin_slot)
 					     &key, &val, BPF_ANY), 0);
 }
 
-static void set_config(__u32 placement, __u32 seed, __u64 window)
+/* Least-loaded's knobs: 0 in the map means the default. */
+static void set_config_ll(__u32 placement, __u32 seed, __u32 flowlet_us,
+			  __u32 interval_us)
 {
 	struct mn_config cfg = { .placement = placement,
 				 .hash_seed = seed,
-				 .load_window_ns = window };
+				 .flowlet_timeout_us = flowlet_us,
+				 .rebalance_interval_us = interval_us };
 	__u32 zero = 0;
 
 	assert_int_equal(bpf_map_update_elem(map_fd(egress->maps.mn_config),
 					     &zero, &cfg, BPF_ANY), 0);
+}
+
+static void set_config(__u32 placement, __u32 seed)
+{
+	set_config_ll(placement, seed, 0, 0);
 }
 
 static __u64 now_ns(void)
@@ -363,12 +380,30 @@ static __u64 now_ns(void)
 	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-static void set_load(__u32 slot, __u64 bytes, __u64 stamp_ns)
+/* A NIC's load as a sweep would have left it: units, rate (bytes/s). */
+static void set_load(__u32 slot, __u64 units, __u64 rate)
 {
-	struct mn_load load = { .bytes = bytes, .stamp_ns = stamp_ns };
+	struct mn_nic_load load = { .units = units, .rate = rate };
 
 	assert_int_equal(bpf_map_update_elem(map_fd(egress->maps.mn_nic_load),
 					     &slot, &load, BPF_ANY), 0);
+}
+
+static struct mn_nic_load get_load(__u32 slot)
+{
+	struct mn_nic_load load;
+
+	assert_int_equal(bpf_map_lookup_elem(map_fd(egress->maps.mn_nic_load),
+					     &slot, &load), 0);
+	return load;
+}
+
+/* What placement compares: the last sweep's units plus what changed. */
+static __s64 load_units(__u32 slot)
+{
+	struct mn_nic_load load = get_load(slot);
+
+	return (__s64)load.units + load.units_delta;
 }
 
 /* Fill the Maglev table with a fixed spread over nslots slots. */
@@ -427,6 +462,13 @@ static struct mn_stats sum_stats(const struct mn_stats *percpu)
 		s.fallback += percpu[c].fallback;
 		s.local += percpu[c].local;
 		s.redirect_errors += percpu[c].redirect_errors;
+		s.flows_placed += percpu[c].flows_placed;
+		s.moved_in += percpu[c].moved_in;
+		s.moved_out += percpu[c].moved_out;
+		s.spoofed += percpu[c].spoofed;
+		s.tagged += percpu[c].tagged;
+		s.ttl_expired += percpu[c].ttl_expired;
+		s.too_big += percpu[c].too_big;
 	}
 	return s;
 }
@@ -461,11 +503,46 @@ static void assert_stats_zero(struct mn_stats s)
 	assert_int_equal(s.fallback, 0);
 	assert_int_equal(s.local, 0);
 	assert_int_equal(s.redirect_errors, 0);
+	assert_int_equal(s.spoofed, 0);
+	assert_int_equal(s.tagged, 0);
+	assert_int_equal(s.ttl_expired, 0);
+	assert_int_equal(s.too_big, 0);
+}
+
+/* What multinicd does when it attaches the task's program. */
+static void create_task_stats(__u32 ifindex)
+{
+	struct mn_stats percpu[ncpus];
+
+	memset(percpu, 0, sizeof(percpu));
+	assert_int_equal(bpf_map_update_elem(map_fd(egress->maps.mn_task_stats),
+					     &ifindex, percpu, BPF_NOEXIST),
+			 0);
+}
+
+static bool task_stats_exist(__u32 ifindex)
+{
+	struct mn_stats percpu[ncpus];
+
+	return bpf_map_lookup_elem(map_fd(egress->maps.mn_task_stats),
+				   &ifindex, percpu) == 0;
 }
 
 /*
  * Running the programs
  */
+/* Run prog_fd on p; the packet as the program left it into out. */
+static int run_prog_out(int prog_fd, const struct pkt *p, struct pkt *out)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = p->data,
+		    .data_size_in = p->len, .data_out = out->data,
+		    .data_size_out = sizeof(out->data), .repeat = 1);
+
+	assert_int_equal(bpf_prog_test_run_opts(prog_fd, &opts), 0);
+	out->len = opts.data_size_out;
+	return (int)opts.retval;
+}
+
 static int run_prog(int prog_fd, const struct pkt *p)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = p->data,
@@ -510,9 +587,9 @@ static int egress_slot(const struct pkt *p)
 	return slot;
 }
 
-/* The slot the Maglev table gives the flow, computed in userspace. */
-static int predicted_slot(const char *src, const char *dst, uint8_t proto,
-			  uint16_t sport, uint16_t dport)
+static struct mn_flow_key flow_key(const char *src, const char *dst,
+				   uint8_t proto, uint16_t sport,
+				   uint16_t dport)
 {
 	struct mn_addr_key s = addr_key(src), d = addr_key(dst);
 	struct mn_flow_key key = { 0 };
@@ -523,6 +600,15 @@ static int predicted_slot(const char *src, const char *dst, uint8_t proto,
 	key.sport = htons(sport);
 	key.dport = htons(dport);
 	key.proto = proto;
+	return key;
+}
+
+/* The slot the Maglev table gives the flow, computed in userspace. */
+static int predicted_slot(const char *src, const char *dst, uint8_t proto,
+			  uint16_t sport, uint16_t dport)
+{
+	struct mn_flow_key key = flow_key(src, dst, proto, sport, dport);
+
 	return maglev[mn_flow_hash(&key, SEED) % MN_MAGLEV_SIZE];
 }
 
@@ -566,9 +652,11 @@ static int setup(void **state)
 	reset_maps();
 	set_nics_up();
 	set_maglev(NNICS);
-	set_config(MN_PLACE_HASH, SEED, 0);
+	set_config(MN_PLACE_HASH, SEED);
 	add_addr(VIP4, TASK_IFINDEX, MN_NIC_NONE);
 	add_addr(VIP6, TASK_IFINDEX, MN_NIC_NONE);
+	create_task_stats(TASK_IFINDEX);
+	create_task_stats(TASK_B_IFINDEX);
 	return 0;
 }
 
@@ -594,7 +682,7 @@ static void check_map(struct bpf_object *obj, const char *name,
 /* The shared maps, declared alike in both objects. */
 static void check_shared_maps(struct bpf_object *obj)
 {
-	check_map(obj, "mn_nics", BPF_MAP_TYPE_ARRAY, 4, sizeof(struct mn_nic),
+	check_map(obj, "mn_nics", BPF_MAP_TYPE_ARRAY, 4, sizeof(struct mn_bpf_nic),
 		  MN_MAX_NICS);
 	check_map(obj, "mn_addrs", BPF_MAP_TYPE_HASH,
 		  sizeof(struct mn_addr_key), sizeof(struct mn_addr),
@@ -603,6 +691,14 @@ static void check_shared_maps(struct bpf_object *obj)
 		  sizeof(struct mn_stats), MN_MAX_NICS);
 	check_map(obj, "mn_task_stats", BPF_MAP_TYPE_PERCPU_HASH, 4,
 		  sizeof(struct mn_stats), MN_MAX_TASKS);
+	/* ingress follows least-loaded's TCP flows too */
+	check_map(obj, "mn_config", BPF_MAP_TYPE_ARRAY, 4,
+		  sizeof(struct mn_config), 1);
+	check_map(obj, "mn_flows", BPF_MAP_TYPE_LRU_HASH,
+		  sizeof(struct mn_flow_key), sizeof(struct mn_flow),
+		  MN_MAX_FLOWS);
+	check_map(obj, "mn_nic_load", BPF_MAP_TYPE_ARRAY, 4,
+		  sizeof(struct mn_nic_load), MN_MAX_NICS);
 }
 
 static void skeleton_layout(void **state)
@@ -626,16 +722,14 @@ static void skeleton_layout(void **state)
 	check_shared_maps(i->obj);
 	check_map(e->obj, "mn_maglev", BPF_MAP_TYPE_ARRAY, 4, 4,
 		  MN_MAGLEV_SIZE);
-	check_map(e->obj, "mn_flows", BPF_MAP_TYPE_LRU_HASH,
-		  sizeof(struct mn_flow_key), sizeof(struct mn_flow),
-		  MN_MAX_FLOWS);
-	check_map(e->obj, "mn_nic_load", BPF_MAP_TYPE_ARRAY, 4,
-		  sizeof(struct mn_load), MN_MAX_NICS);
-	check_map(e->obj, "mn_config", BPF_MAP_TYPE_ARRAY, 4,
-		  sizeof(struct mn_config), 1);
+	assert_non_null(bpf_object__find_map_by_name(e->obj, "mn_sweep"));
+	assert_string_equal(bpf_program__name(e->progs.mn_sweep_arm),
+			    "mn_sweep_arm");
+	assert_string_equal(bpf_program__name(e->progs.mn_sweep_now),
+			    "mn_sweep_now");
 	/* egress-only maps stay out of the ingress object */
-	assert_null(bpf_object__find_map_by_name(i->obj, "mn_flows"));
 	assert_null(bpf_object__find_map_by_name(i->obj, "mn_maglev"));
+	assert_null(bpf_object__find_map_by_name(i->obj, "mn_sweep"));
 
 	egress_bpf__destroy(e);
 	ingress_bpf__destroy(i);
@@ -645,7 +739,7 @@ static void skeleton_layout(void **state)
 static void pin_path_is_versioned(void **state)
 {
 	(void)state;
-	assert_string_equal(MN_PIN_MAPS, "/sys/fs/bpf/multinic/maps-v1");
+	assert_string_equal(MN_PIN_MAPS, "/sys/fs/bpf/multinic/maps-v3");
 }
 
 /*
@@ -658,10 +752,11 @@ static void maps_shared_by_pinning(void **state)
 	struct bpf_prog_info pinfo = { 0 };
 	struct bpf_map_info a = { 0 }, b = { 0 };
 	const char *shared[] = { "mn_nics", "mn_addrs", "mn_nic_stats",
-				 "mn_task_stats" };
+				 "mn_task_stats", "mn_config", "mn_flows",
+				 "mn_nic_load" };
 	const char *all[] = { "mn_nics", "mn_addrs", "mn_nic_stats",
 			      "mn_task_stats", "mn_maglev", "mn_flows",
-			      "mn_nic_load", "mn_config" };
+			      "mn_nic_load", "mn_config", "mn_sweep" };
 	char path[256];
 	__u32 len;
 	size_t k;
@@ -953,41 +1048,158 @@ static void egress_hash_unusable_nic_falls_back(void **state)
 }
 
 /*
- * Placement least-loaded: a new flow takes the NIC with the least recent
- * bytes per weight, and keeps it when that NIC becomes the busiest.
+ * Least-loaded placement (multinic_maps.h, "Least-loaded placement")
+ */
+
+/* A TCP segment: flags, sequence and acknowledgement, payload bytes. */
+static void pkt_tcp(struct pkt *p, const char *src, const char *dst,
+		    uint16_t sport, uint16_t dport, uint8_t flags, uint32_t seq,
+		    uint32_t ack, size_t payload)
+{
+	bool v6 = strchr(src, ':') != NULL;
+	size_t ip_len = v6 ? 40 : 20;
+	uint8_t *ip, *th;
+
+	assert_true(ETH_HLEN + ip_len + 20 + payload <= sizeof(p->data));
+	if (v6)
+		pkt_v6(p, src, dst, IPPROTO_TCP, sport, dport);
+	else
+		pkt_v4(p, src, dst, IPPROTO_TCP, sport, dport);
+	ip = p->data + ETH_HLEN;
+	th = ip + ip_len;
+	th[4] = seq >> 24;
+	th[5] = seq >> 16;
+	th[6] = seq >> 8;
+	th[7] = seq;
+	th[8] = ack >> 24;
+	th[9] = ack >> 16;
+	th[10] = ack >> 8;
+	th[11] = ack;
+	th[13] = flags;
+	memset(th + 20, 0x5a, payload);
+	p->len = ETH_HLEN + ip_len + 20 + payload;
+	if (v6)
+		put_be16(ip + 4, 20 + payload);
+	else
+		put_be16(ip + 2, ip_len + 20 + payload);
+}
+
+#define TCP_FIN 0x01
+#define TCP_SYN 0x02
+#define TCP_RST 0x04
+#define TCP_ACK 0x10
+/* a full-size segment's payload (MTU 1500, timestamps) */
+#define MSS 1448
+
+/* The TCP flow from a VIP's port to the remote's port 443. */
+static struct mn_flow_key task_flow_key(const char *src, uint16_t sport)
+{
+	return flow_key(src, strchr(src, ':') ? REMOTE6 : REMOTE4, IPPROTO_TCP,
+			sport, 443);
+}
+
+static struct mn_flow get_flow(const char *src, uint16_t sport)
+{
+	struct mn_flow_key key = task_flow_key(src, sport);
+	struct mn_flow flow;
+
+	if (bpf_map_lookup_elem(map_fd(egress->maps.mn_flows), &key, &flow))
+		fail_msg("no flow %s:%u in mn_flows", src, sport);
+	return flow;
+}
+
+static bool has_flow(const char *src, uint16_t sport)
+{
+	struct mn_flow_key key = task_flow_key(src, sport);
+	struct mn_flow flow;
+
+	return bpf_map_lookup_elem(map_fd(egress->maps.mn_flows), &key,
+				   &flow) == 0;
+}
+
+/* Rewrite a flow's entry (to make time pass for it). */
+static void put_flow(const char *src, uint16_t sport, const struct mn_flow *flow)
+{
+	struct mn_flow_key key = task_flow_key(src, sport);
+
+	assert_int_equal(bpf_map_update_elem(map_fd(egress->maps.mn_flows),
+					     &key, flow, BPF_EXIST), 0);
+}
+
+/* The flow has been idle for `ns` (its last packet that long ago). */
+static void age_flow(const char *src, uint16_t sport, __u64 ns)
+{
+	struct mn_flow flow = get_flow(src, sport);
+
+	flow.last_ns -= ns;
+	put_flow(src, sport, &flow);
+}
+
+static void run_sweep(void)
+{
+	assert_int_equal(run_prog(bpf_program__fd(egress->progs.mn_sweep_now),
+				  &(struct pkt){ .len = 64 }),
+			 0);
+}
+
+/* Only NIC `slot` usable (the others down), or all of them again. */
+static void only_nic(int slot)
+{
+	__u32 i;
+
+	for (i = 0; i < NNICS; i++)
+		set_nic_up(i, slot < 0 || (int)i == slot);
+}
+
+/* A flow from the IPv4 VIP: its SYN, then a bulk segment; its NIC. */
+static int open_bulk_flow(uint16_t sport, uint32_t *seq)
+{
+	struct pkt p;
+	int slot;
+
+	pkt_tcp(&p, VIP4, REMOTE4, sport, 443, TCP_SYN, 1000, 0, 0);
+	slot = egress_slot(&p);
+	pkt_tcp(&p, VIP4, REMOTE4, sport, 443, TCP_ACK, 1001, 1, MSS);
+	assert_int_equal(egress_slot(&p), slot);
+	*seq = 1001 + MSS;
+	return slot;
+}
+
+/* The peer acknowledges up to ack (through the ingress program). */
+static void peer_ack(uint16_t sport, uint32_t ack)
+{
+	struct pkt p;
+
+	pkt_tcp(&p, REMOTE4, VIP4, 443, sport, TCP_ACK, 1, ack, 0);
+	assert_int_equal(run_prog(ingress_fd(), &p), TC_ACT_REDIRECT);
+}
+
+/*
+ * A new flow goes to the NIC with the fewest booked units per weight and
+ * keeps it when that NIC becomes the busiest; it is recorded in mn_flows.
  */
 static void egress_least_loaded_picks_least_and_sticks(void **state)
 {
-	struct mn_flow_key key = { 0 };
 	struct mn_flow flow;
 	__u64 now = now_ns();
 	struct pkt a, b;
 	int i;
 
 	(void)state;
-	set_config(MN_PLACE_LEAST_LOADED, SEED, HOUR_NS);
-	set_load(0, 1000000, now);
-	set_load(1, 1000, now);
-	set_load(2, 500000, now);
-	set_load(3, 2000000, now);
+	set_config(MN_PLACE_LEAST_LOADED, SEED);
+	set_load(0, 3 * MN_UNITS_HEAVY, 0);
+	set_load(1, MN_UNITS_LIGHT, 0);
+	set_load(2, MN_UNITS_HEAVY, 0);
+	set_load(3, 2 * MN_UNITS_HEAVY, 0);
 
 	pkt_v4(&a, VIP4, REMOTE4, IPPROTO_TCP, 40001, 443);
 	assert_int_equal(egress_slot(&a), 1);
-
-	/* recorded in the flow table */
-	key.family = MN_AF_INET;
-	pton(AF_INET, VIP4, key.saddr);
-	pton(AF_INET, REMOTE4, key.daddr);
-	key.sport = htons(40001);
-	key.dport = htons(443);
-	key.proto = IPPROTO_TCP;
-	assert_int_equal(bpf_map_lookup_elem(map_fd(egress->maps.mn_flows),
-					     &key, &flow), 0);
+	flow = get_flow(VIP4, 40001);
 	assert_int_equal(flow.slot, 1);
-	assert_true(flow.last_seen_ns >= now);
+	assert_true(flow.first_ns >= now && flow.last_ns >= flow.first_ns);
 
 	/* NIC 1 becomes the busiest: the flow stays, a new one goes to 2 */
-	set_load(1, 100000000, now);
+	set_load(1, 10 * MN_UNITS_HEAVY, 0);
 	for (i = 0; i < 10; i++)
 		assert_int_equal(egress_slot(&a), 1);
 	pkt_v6(&b, VIP6, REMOTE6, IPPROTO_UDP, 40002, 443);
@@ -995,71 +1207,409 @@ static void egress_least_loaded_picks_least_and_sticks(void **state)
 	assert_int_equal(egress_slot(&a), 1);
 }
 
-/* Weights divide the load: 3 MB on weight 4 is less than 1 MB on 1. */
-static void egress_least_loaded_weights_and_decay(void **state)
+/*
+ * Weights divide the load: three heavy flows on weight 4 are less than
+ * one on weight 1, and weight 0 takes nothing.  On a tie, the NIC whose
+ * flows send fewer bytes per weight wins.
+ */
+static void egress_least_loaded_weights_and_rates(void **state)
 {
-	__u64 now = now_ns();
 	struct pkt p;
 
 	(void)state;
-	set_config(MN_PLACE_LEAST_LOADED, SEED, HOUR_NS);
+	set_config(MN_PLACE_LEAST_LOADED, SEED);
 	set_nic(0, NIC_IFINDEX(0), MN_NIC_F_UP, 4, "192.0.2.1", NULL);
 	set_nic(1, NIC_IFINDEX(1), MN_NIC_F_UP, 1, "192.0.2.2", NULL);
 	set_nic(2, NIC_IFINDEX(2), MN_NIC_F_UP, 0, "192.0.2.3", NULL);
 	set_nic(3, 0, 0, 0, NULL, NULL);
-	set_load(0, 3000000, now);
-	set_load(1, 1000000, now);
-	set_load(2, 0, now); /* idle, but weight 0: drained */
+	set_load(0, 3 * MN_UNITS_HEAVY, 0);
+	set_load(1, MN_UNITS_HEAVY, 0);
+	set_load(2, 0, 0); /* idle, but weight 0: drained */
 	pkt_v4(&p, VIP4, REMOTE4, IPPROTO_TCP, 40001, 443);
 	assert_int_equal(egress_slot(&p), 0);
 
-	/*
-	 * Decay: with a 1 ms window, 1 GB stamped 40 ms ago has halved 40
-	 * times (to nothing) and is less than 1 MB.  That 1 MB is stamped
-	 * an hour ahead so that it does not decay while the test runs (a
-	 * stamp ahead of now counts as fresh); short spans keep the test
-	 * independent of the uptime (a VM's clock starts near 0).
-	 */
-	set_config(MN_PLACE_LEAST_LOADED, SEED, 1000000ULL);
-	set_nic(0, NIC_IFINDEX(0), MN_NIC_F_UP, 1, "192.0.2.1", NULL);
-	now = now_ns();
-	set_load(0, 1000000000, now - 40000000ULL);
-	set_load(1, 1000000, now + HOUR_NS);
+	set_nic(1, NIC_IFINDEX(1), MN_NIC_F_UP, 4, "192.0.2.2", NULL);
+	set_load(0, 2 * MN_UNITS_HEAVY, 40000000);
+	set_load(1, 2 * MN_UNITS_HEAVY, 10000000);
 	pkt_v4(&p, VIP4, REMOTE4, IPPROTO_TCP, 40002, 443);
-	assert_int_equal(egress_slot(&p), 0);
+	assert_int_equal(egress_slot(&p), 1);
 }
 
 /*
- * Placement least-loaded: a burst of new flows opened together spreads
- * over all NICs, although their first packets weigh nothing and one NIC
- * was a little less loaded when the burst began: each placement charges
- * its NIC MN_NEW_FLOW_CHARGE (32 flows on 4 equal NICs: 8 each).
+ * A burst of new flows opened together spreads over all NICs by count,
+ * whatever bytes the NICs carried before (the flows that sent them have
+ * left the books): each first packet books its flow (32 flows on 4 equal
+ * NICs: 8 each).
  */
 static void egress_least_loaded_burst_spreads(void **state)
 {
 	enum { NFLOWS = 32 };
 	int count[MN_MAX_NICS] = { 0 }, slot, i;
-	__u64 now = now_ns();
 	struct pkt p;
 
 	(void)state;
-	set_config(MN_PLACE_LEAST_LOADED, SEED, HOUR_NS);
+	set_config(MN_PLACE_LEAST_LOADED, SEED);
 	for (i = 0; i < NNICS; i++)
-		set_load(i, 1000 * (i + 1), now);
+		set_load(i, 0, 12500000 * (i + 1));
 	for (i = 0; i < NFLOWS; i++) {
-		pkt_v4(&p, VIP4, REMOTE4, IPPROTO_TCP, 44000 + i, 443);
+		pkt_tcp(&p, VIP4, REMOTE4, 44000 + i, 443, TCP_SYN, 7, 0, 0);
 		slot = egress_slot(&p);
 		assert_in_range(slot, 0, NNICS - 1);
 		count[slot]++;
 	}
-	for (i = 0; i < NNICS; i++)
+	for (i = 0; i < NNICS; i++) {
 		assert_int_equal(count[i], NFLOWS / NNICS);
+		assert_int_equal(load_units(i), NFLOWS / NNICS * MN_UNITS_LIGHT);
+		assert_int_equal(nic_stats(i).flows_placed, NFLOWS / NNICS);
+	}
 }
 
 /*
- * Placement least-loaded: flows spread over the NICs; when a NIC goes
- * down only its flows move (to the other NICs), the others stay; when it
- * comes back nothing moves back.
+ * Accounting: a flow is booked light from its first packet, heavy from
+ * its first bulk segment; its FIN takes it off the books, and its later
+ * packets (the last ACK) keep its NIC without booking it again; a SYN on
+ * the closed 5-tuple is a new connection, booked again.  A RST from the
+ * task or from the peer (ingress) retires a flow too.  A sweep recounts
+ * what the packets booked and finds the same.
+ */
+static void egress_least_loaded_accounting(void **state)
+{
+	struct mn_flow flow;
+	struct mn_nic_load load;
+	uint32_t seq;
+	struct pkt p;
+	int slot;
+
+	(void)state;
+	set_config(MN_PLACE_LEAST_LOADED, SEED);
+	only_nic(2);
+	pkt_tcp(&p, VIP4, REMOTE4, 41000, 443, TCP_SYN, 1000, 0, 0);
+	assert_int_equal(egress_slot(&p), 2);
+	assert_int_equal(load_units(2), MN_UNITS_LIGHT);
+	flow = get_flow(VIP4, 41000);
+	assert_int_equal(flow.state & MN_FLOW_S_HEAVY, 0);
+	assert_int_equal(flow.bytes, 0); /* a SYN carries no payload */
+
+	/* small messages keep it light; a bulk segment makes it heavy */
+	pkt_tcp(&p, VIP4, REMOTE4, 41000, 443, TCP_ACK, 1001, 1, 200);
+	assert_int_equal(egress_slot(&p), 2);
+	assert_int_equal(load_units(2), MN_UNITS_LIGHT);
+	pkt_tcp(&p, VIP4, REMOTE4, 41000, 443, TCP_ACK, 1201, 1, MSS);
+	assert_int_equal(egress_slot(&p), 2);
+	assert_int_equal(load_units(2), MN_UNITS_HEAVY);
+	flow = get_flow(VIP4, 41000);
+	assert_true(flow.state & MN_FLOW_S_HEAVY);
+	assert_int_equal(flow.snd_nxt, 1201 + MSS);
+
+	/* a second flow, light; the sweep counts what the packets booked */
+	pkt_tcp(&p, VIP4, REMOTE4, 41001, 443, TCP_SYN, 5000, 0, 0);
+	assert_int_equal(egress_slot(&p), 2);
+	run_sweep();
+	load = get_load(2);
+	assert_int_equal(load.units, MN_UNITS_HEAVY + MN_UNITS_LIGHT);
+	assert_int_equal(load.units_delta, 0);
+	assert_int_equal(load.flows, 2);
+	assert_int_equal(load.heavy, 1);
+	assert_true(load.swept_ns > 0);
+
+	/* FIN: off the books; its last ACK keeps the NIC, books nothing */
+	only_nic(-1);
+	pkt_tcp(&p, VIP4, REMOTE4, 41000, 443, TCP_FIN | TCP_ACK, 1201 + MSS,
+		1, 0);
+	assert_int_equal(egress_slot(&p), 2);
+	assert_int_equal(load_units(2), MN_UNITS_LIGHT);
+	assert_true(get_flow(VIP4, 41000).state & MN_FLOW_S_CLOSED);
+	pkt_tcp(&p, VIP4, REMOTE4, 41000, 443, TCP_ACK, 1202 + MSS, 2, 0);
+	assert_int_equal(egress_slot(&p), 2);
+	assert_int_equal(load_units(2), MN_UNITS_LIGHT);
+	run_sweep();
+	assert_int_equal(get_load(2).units, MN_UNITS_LIGHT);
+	assert_int_equal(get_load(2).flows, 1);
+
+	/* the 5-tuple opens again: a new connection, placed and booked */
+	pkt_tcp(&p, VIP4, REMOTE4, 41000, 443, TCP_SYN, 90000, 0, 0);
+	slot = egress_slot(&p);
+	assert_int_not_equal(slot, 2); /* NIC 2 is the busiest now */
+	assert_int_equal(load_units(slot), MN_UNITS_LIGHT);
+	assert_int_equal(get_flow(VIP4, 41000).state & MN_FLOW_S_CLOSED, 0);
+
+	/* RST from the task, RST from the peer: both retire */
+	pkt_tcp(&p, VIP4, REMOTE4, 41000, 443, TCP_RST, 90001, 0, 0);
+	assert_int_equal(egress_slot(&p), slot);
+	assert_int_equal(load_units(slot), 0);
+	set_config(MN_PLACE_LEAST_LOADED, SEED);
+	pkt_tcp(&p, REMOTE4, VIP4, 443, 41001, TCP_RST | TCP_ACK, 1, 5001, 0);
+	assert_int_equal(run_prog(ingress_fd(), &p), TC_ACT_REDIRECT);
+	assert_int_equal(load_units(2), 0);
+	assert_true(get_flow(VIP4, 41001).state & MN_FLOW_S_CLOSED);
+	run_sweep();
+	for (seq = 0; seq < NNICS; seq++) {
+		assert_int_equal(get_load(seq).units, 0);
+		assert_int_equal(get_load(seq).flows, 0);
+	}
+}
+
+/*
+ * Retirement: a sweep deletes flows idle longer than the idle time
+ * (they leave their NIC's books), and only those; a packet after that
+ * is a new flow, placed afresh.  A sweep also rates flows: one that sends
+ * little becomes light, one that sends bulk stays heavy.
+ */
+static void egress_least_loaded_retires_idle_flows(void **state)
+{
+	struct mn_flow flow;
+	uint32_t seq;
+	struct pkt p;
+
+	(void)state;
+	set_config(MN_PLACE_LEAST_LOADED, SEED);
+	only_nic(1);
+	assert_int_equal(open_bulk_flow(42000, &seq), 1);
+	assert_int_equal(open_bulk_flow(42001, &seq), 1);
+	assert_int_equal(load_units(1), 2 * MN_UNITS_HEAVY);
+
+	/* 42000 idle past the idle time, 42001 just under it */
+	age_flow(VIP4, 42000, MN_FLOW_IDLE_MIN_NS + 1000000);
+	age_flow(VIP4, 42001, MN_FLOW_IDLE_MIN_NS / 2);
+	run_sweep();
+	assert_false(has_flow(VIP4, 42000));
+	assert_true(has_flow(VIP4, 42001));
+	assert_int_equal(get_load(1).units, MN_UNITS_HEAVY);
+	assert_int_equal(load_units(1), MN_UNITS_HEAVY);
+	assert_int_equal(get_load(1).flows, 1);
+
+	/* rated over half a second: 2 segments are a trickle (light) */
+	flow = get_flow(VIP4, 42001);
+	flow.first_ns -= 500000000ULL;
+	put_flow(VIP4, 42001, &flow);
+	run_sweep();
+	flow = get_flow(VIP4, 42001);
+	assert_true(flow.state & MN_FLOW_S_RATED);
+	assert_int_equal(flow.state & MN_FLOW_S_HEAVY, 0);
+	assert_true(flow.rate > 0 && flow.rate < MN_HEAVY_MIN_BPS);
+	assert_int_equal(get_load(1).units, MN_UNITS_LIGHT);
+	assert_int_equal(get_load(1).heavy, 0);
+
+	/* 1 MB over the last 0.1 s: heavy again, rate 10 MB/s */
+	flow.bytes = flow.swept_bytes + 1000000;
+	flow.swept_ns -= 100000000ULL;
+	put_flow(VIP4, 42001, &flow);
+	run_sweep();
+	flow = get_flow(VIP4, 42001);
+	assert_true(flow.state & MN_FLOW_S_HEAVY);
+	assert_in_range(flow.rate, 9000000, 11000000);
+	assert_int_equal(get_load(1).heavy, 1);
+	assert_int_equal(get_load(1).rate, flow.rate);
+
+	/* the retired flow sends again: placed afresh, on the least loaded */
+	only_nic(-1);
+	pkt_tcp(&p, VIP4, REMOTE4, 42000, 443, TCP_ACK, seq, 1, MSS);
+	assert_int_not_equal(egress_slot(&p), 1);
+	assert_true(has_flow(VIP4, 42000));
+}
+
+/*
+ * Flowlets: two heavy flows share NIC 0, the other NICs are idle.  A flow
+ * sending back to back, with data in flight, never moves.  After an idle
+ * gap longer than the flowlet timeout, its next packet moves it to an
+ * idle NIC with its units; the other flow stays.  It does not move again
+ * within the re-balance interval, and a flow alone on its NIC never
+ * moves (no clear gain).
+ */
+static void egress_least_loaded_flowlet_gap_moves(void **state)
+{
+	uint32_t seq_a, seq_b;
+	struct mn_flow flow;
+	struct pkt p;
+	int i, to;
+
+	(void)state;
+	set_config(MN_PLACE_LEAST_LOADED, SEED);
+	only_nic(0);
+	assert_int_equal(open_bulk_flow(43000, &seq_a), 0);
+	assert_int_equal(open_bulk_flow(43001, &seq_b), 0);
+	only_nic(-1);
+	assert_int_equal(load_units(0), 2 * MN_UNITS_HEAVY);
+
+	/* back to back, unacknowledged data in flight: no move */
+	for (i = 0; i < 20; i++) {
+		pkt_tcp(&p, VIP4, REMOTE4, 43000, 443, TCP_ACK, seq_a, 1, MSS);
+		assert_int_equal(egress_slot(&p), 0);
+		seq_a += MSS;
+	}
+	assert_int_equal(get_flow(VIP4, 43000).moves, 0);
+
+	/* an idle gap longer than the flowlet timeout: moves */
+	age_flow(VIP4, 43000, MN_FLOWLET_TIMEOUT_DEFAULT_US * 1000ULL + 1000000);
+	pkt_tcp(&p, VIP4, REMOTE4, 43000, 443, TCP_ACK, seq_a, 1, MSS);
+	to = egress_slot(&p);
+	assert_in_range(to, 1, NNICS - 1);
+	seq_a += MSS;
+	flow = get_flow(VIP4, 43000);
+	assert_int_equal(flow.slot, to);
+	assert_int_equal(flow.moves, 1);
+	assert_int_equal(load_units(0), MN_UNITS_HEAVY);
+	assert_int_equal(load_units(to), MN_UNITS_HEAVY);
+	assert_int_equal(nic_stats(0).moved_out, 1);
+	assert_int_equal(nic_stats(to).moved_in, 1);
+
+	/* the other flow stays; no second move within the interval */
+	pkt_tcp(&p, VIP4, REMOTE4, 43001, 443, TCP_ACK, seq_b, 1, MSS);
+	assert_int_equal(egress_slot(&p), 0);
+	set_load(to, 5 * MN_UNITS_HEAVY, 0);
+	age_flow(VIP4, 43000, MN_FLOWLET_TIMEOUT_DEFAULT_US * 1000ULL + 1000000);
+	pkt_tcp(&p, VIP4, REMOTE4, 43000, 443, TCP_ACK, seq_a, 1, MSS);
+	assert_int_equal(egress_slot(&p), to);
+	assert_int_equal(get_flow(VIP4, 43000).moves, 1);
+
+	/*
+	 * A gap, but no clear gain: 43001 is alone on NIC 0 now, and an
+	 * idle NIC would not be better (its own weight goes with it).
+	 */
+	set_load(to, 0, 0);
+	age_flow(VIP4, 43001, MN_FLOWLET_TIMEOUT_DEFAULT_US * 1000ULL + 1000000);
+	pkt_tcp(&p, VIP4, REMOTE4, 43001, 443, TCP_ACK, seq_b, 1, MSS);
+	assert_int_equal(egress_slot(&p), 0);
+	assert_int_equal(get_flow(VIP4, 43001).moves, 0);
+}
+
+/*
+ * A flow that pauses is rated light by the sweeps during its pause (it
+ * sends nothing); its first bulk segment after the pause makes it heavy
+ * again, and moves it if its NIC is busier.
+ */
+static void egress_least_loaded_paused_flow_moves(void **state)
+{
+	uint32_t seq_a, seq_b;
+	struct mn_flow flow;
+	struct pkt p;
+	int to;
+
+	(void)state;
+	set_config(MN_PLACE_LEAST_LOADED, SEED);
+	only_nic(0);
+	assert_int_equal(open_bulk_flow(48000, &seq_a), 0);
+	assert_int_equal(open_bulk_flow(48001, &seq_b), 0);
+	only_nic(-1);
+
+	/* 48000 sent nothing over the last 0.2 s: the sweep rates it light */
+	flow = get_flow(VIP4, 48000);
+	flow.first_ns -= 400000000ULL;
+	flow.swept_ns = now_ns() - 200000000ULL;
+	flow.swept_bytes = flow.bytes;
+	flow.last_ns -= 200000000ULL;
+	put_flow(VIP4, 48000, &flow);
+	run_sweep();
+	flow = get_flow(VIP4, 48000);
+	assert_true(flow.state & MN_FLOW_S_RATED);
+	assert_int_equal(flow.state & MN_FLOW_S_HEAVY, 0);
+
+	/* a small message after the pause: light, stays */
+	pkt_tcp(&p, VIP4, REMOTE4, 48000, 443, TCP_ACK, seq_a, 1, 100);
+	assert_int_equal(egress_slot(&p), 0);
+	seq_a += 100;
+	assert_int_equal(get_flow(VIP4, 48000).state & MN_FLOW_S_HEAVY, 0);
+
+	/* bulk again after a gap: heavy, and off to an idle NIC */
+	age_flow(VIP4, 48000, MN_FLOWLET_TIMEOUT_DEFAULT_US * 1000ULL + 1000000);
+	pkt_tcp(&p, VIP4, REMOTE4, 48000, 443, TCP_ACK, seq_a, 1, MSS);
+	to = egress_slot(&p);
+	assert_in_range(to, 1, NNICS - 1);
+	flow = get_flow(VIP4, 48000);
+	assert_true(flow.state & MN_FLOW_S_HEAVY);
+	assert_int_equal(flow.moves, 1);
+	assert_int_equal(load_units(to), MN_UNITS_HEAVY);
+}
+
+/*
+ * Weights in a move: three heavy flows on a NIC of weight 2 and none on
+ * one of weight 1 is worth a move (each of the three gets 2/3, the moved
+ * one then 1); two on the heavier NIC and one on the other is not; a
+ * flow alone on its NIC stays, even beside an idle NIC of more weight.
+ */
+static void egress_least_loaded_weighted_move(void **state)
+{
+	uint32_t seq[3];
+	struct pkt p;
+	int i;
+
+	(void)state;
+	set_config(MN_PLACE_LEAST_LOADED, SEED);
+	set_nic(0, NIC_IFINDEX(0), MN_NIC_F_UP, 2, "192.0.2.1", NULL);
+	set_nic(1, NIC_IFINDEX(1), 0, 1, "192.0.2.2", NULL);
+	set_nic(2, 0, 0, 0, NULL, NULL);
+	set_nic(3, 0, 0, 0, NULL, NULL);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(open_bulk_flow(47000 + i, &seq[i]), 0);
+	set_nic_up(1, true);
+
+	age_flow(VIP4, 47000, MN_FLOWLET_TIMEOUT_DEFAULT_US * 1000ULL + 1000000);
+	pkt_tcp(&p, VIP4, REMOTE4, 47000, 443, TCP_ACK, seq[0], 1, MSS);
+	assert_int_equal(egress_slot(&p), 1);
+	assert_int_equal(load_units(0), 2 * MN_UNITS_HEAVY);
+	assert_int_equal(load_units(1), MN_UNITS_HEAVY);
+
+	age_flow(VIP4, 47001, MN_FLOWLET_TIMEOUT_DEFAULT_US * 1000ULL + 1000000);
+	pkt_tcp(&p, VIP4, REMOTE4, 47001, 443, TCP_ACK, seq[1], 1, MSS);
+	assert_int_equal(egress_slot(&p), 0);
+
+	/* alone on NIC 1, an idle NIC of weight 4 beside: it stays */
+	set_nic(2, NIC_IFINDEX(2), MN_NIC_F_UP, 4, "192.0.2.3", NULL);
+	age_flow(VIP4, 47000, MN_FLOWLET_TIMEOUT_DEFAULT_US * 1000ULL + 1000000);
+	pkt_tcp(&p, VIP4, REMOTE4, 47000, 443, TCP_ACK, seq[0] + MSS, 1, MSS);
+	assert_int_equal(egress_slot(&p), 1);
+}
+
+/*
+ * TCP flowlets without a gap: once the peer has acknowledged everything
+ * the flow sent (seen by the ingress program), its next data segment may
+ * move it, however soon it follows; a pure ACK does not, and neither
+ * does a segment sent while data is unacknowledged.
+ */
+static void egress_least_loaded_acked_flow_moves(void **state)
+{
+	uint32_t seq_a, seq_b;
+	struct pkt p;
+	int to;
+
+	(void)state;
+	set_config(MN_PLACE_LEAST_LOADED, SEED);
+	only_nic(0);
+	assert_int_equal(open_bulk_flow(44000, &seq_a), 0);
+	assert_int_equal(open_bulk_flow(44001, &seq_b), 0);
+	only_nic(-1);
+
+	/* partly acknowledged: no move */
+	peer_ack(44000, seq_a - 100);
+	assert_int_equal(get_flow(VIP4, 44000).snd_una, seq_a - 100);
+	pkt_tcp(&p, VIP4, REMOTE4, 44000, 443, TCP_ACK, seq_a, 1, MSS);
+	assert_int_equal(egress_slot(&p), 0);
+	seq_a += MSS;
+
+	/* an acknowledgement beyond what was sent is ignored */
+	peer_ack(44000, seq_a + 5000);
+	assert_int_equal(get_flow(VIP4, 44000).snd_una, seq_a - 100 - MSS);
+
+	/* all acknowledged: a pure ACK stays, the next data moves */
+	peer_ack(44000, seq_a);
+	pkt_tcp(&p, VIP4, REMOTE4, 44000, 443, TCP_ACK, seq_a, 2, 0);
+	assert_int_equal(egress_slot(&p), 0);
+	pkt_tcp(&p, VIP4, REMOTE4, 44000, 443, TCP_ACK, seq_a, 2, MSS);
+	to = egress_slot(&p);
+	assert_in_range(to, 1, NNICS - 1);
+	assert_int_equal(get_flow(VIP4, 44000).moves, 1);
+	assert_int_equal(load_units(0), MN_UNITS_HEAVY);
+
+	/* under placement hash the ingress program does not follow acks */
+	set_config(MN_PLACE_HASH, SEED);
+	peer_ack(44001, seq_b);
+	assert_int_not_equal(get_flow(VIP4, 44001).snd_una, seq_b);
+}
+
+/*
+ * When a NIC goes down only its flows move (to the other NICs, with
+ * their units), the others stay; when it comes back nothing moves back
+ * without a flowlet boundary.
  */
 static void egress_least_loaded_down_nic_moves_its_flows(void **state)
 {
@@ -1067,9 +1617,10 @@ static void egress_least_loaded_down_nic_moves_its_flows(void **state)
 	int before[NFLOWS], after, victim, moved = 0, n_used = 0, i;
 	bool used[MN_MAX_NICS] = { false };
 	struct pkt p[NFLOWS];
+	__s64 units = 0;
 
 	(void)state;
-	set_config(MN_PLACE_LEAST_LOADED, SEED, HOUR_NS);
+	set_config(MN_PLACE_LEAST_LOADED, SEED);
 	for (i = 0; i < NFLOWS; i++) {
 		if (i % 2)
 			pkt_v4(&p[i], VIP4, REMOTE4, IPPROTO_TCP, 43000 + i,
@@ -1098,11 +1649,45 @@ static void egress_least_loaded_down_nic_moves_its_flows(void **state)
 		}
 	}
 	assert_true(moved >= 1);
+	assert_int_equal(load_units(victim), 0);
+	for (i = 0; i < NNICS; i++)
+		units += load_units(i);
+	assert_int_equal(units, NFLOWS * MN_UNITS_LIGHT);
 
 	/* back up: every flow stays where it is now */
 	set_nic_up(victim, true);
 	for (i = 0; i < NFLOWS; i++)
 		assert_int_equal(egress_slot(&p[i]), before[i]);
+}
+
+/*
+ * Mice do not push elephants around: twenty light flows (handshakes,
+ * small messages) on NIC 0 weigh less than two bulk flows on NIC 1, so a
+ * new bulk flow goes to NIC 0.
+ */
+static void egress_least_loaded_mice_weigh_little(void **state)
+{
+	uint32_t seq;
+	struct pkt p;
+	int i;
+
+	(void)state;
+	set_config(MN_PLACE_LEAST_LOADED, SEED);
+	only_nic(0);
+	for (i = 0; i < 20; i++) {
+		pkt_tcp(&p, VIP4, REMOTE4, 45000 + i, 443, TCP_SYN, 1, 0, 0);
+		assert_int_equal(egress_slot(&p), 0);
+		pkt_tcp(&p, VIP4, REMOTE4, 45000 + i, 443, TCP_ACK, 2, 1, 300);
+		assert_int_equal(egress_slot(&p), 0);
+	}
+	only_nic(1);
+	assert_int_equal(open_bulk_flow(45100, &seq), 1);
+	assert_int_equal(open_bulk_flow(45101, &seq), 1);
+	set_nic_up(0, true);
+	run_sweep();
+	assert_int_equal(get_load(0).flows, 20);
+	assert_int_equal(get_load(0).heavy, 0);
+	assert_int_equal(open_bulk_flow(45200, &seq), 0);
 }
 
 /*
@@ -1113,37 +1698,64 @@ static void egress_least_loaded_down_nic_moves_its_flows(void **state)
 static void egress_hash_keeps_no_flow_state(void **state)
 {
 	struct mn_flow_key key;
-	struct mn_load load;
 	struct pkt p;
 	__u32 slot;
 	int i;
 
 	(void)state;
-	set_config(MN_PLACE_HASH, SEED, HOUR_NS);
+	set_config(MN_PLACE_HASH, SEED);
 	for (i = 0; i < 20; i++) {
 		pkt_v4(&p, VIP4, REMOTE4, IPPROTO_TCP, 44000 + i, 443);
 		assert_in_range(egress_slot(&p), 0, NNICS - 1);
 	}
 	assert_int_equal(bpf_map_get_next_key(map_fd(egress->maps.mn_flows), NULL, &key), -ENOENT);
-	for (slot = 0; slot < NNICS; slot++) {
-		assert_int_equal(bpf_map_lookup_elem(map_fd(egress->maps.mn_nic_load), &slot, &load),
-				 0);
-		assert_int_equal(load.bytes, 0);
-	}
+	for (slot = 0; slot < NNICS; slot++)
+		assert_int_equal(load_units(slot), 0);
 
-	/* the same flow under least-loaded: recorded, its bytes counted */
-	set_config(MN_PLACE_LEAST_LOADED, SEED, HOUR_NS);
+	/* the same flow under least-loaded: recorded and booked */
+	set_config(MN_PLACE_LEAST_LOADED, SEED);
 	slot = egress_slot(&p);
 	assert_in_range(slot, 0, NNICS - 1);
 	assert_int_equal(bpf_map_get_next_key(map_fd(egress->maps.mn_flows), NULL, &key), 0);
-	assert_int_equal(bpf_map_lookup_elem(map_fd(egress->maps.mn_nic_load), &slot, &load), 0);
-	assert_true(load.bytes > 0);
+	assert_int_equal(load_units(slot), MN_UNITS_LIGHT);
 }
 
 /*
- * Not ours: unknown sources, a VIP of another task's device, host
- * addresses as source, ARP, other ethertypes, malformed or truncated
- * packets: passed, nothing counted.
+ * The sweep runs by itself once armed (mn_sweep_arm, as multinicd does):
+ * it retires an idle flow and publishes the loads without mn_sweep_now;
+ * under placement hash it stops.
+ */
+static void sweep_timer_runs_by_itself(void **state)
+{
+	uint32_t seq;
+	int i;
+
+	(void)state;
+	set_config_ll(MN_PLACE_LEAST_LOADED, SEED, 0, 10000); /* 10 ms */
+	only_nic(3);
+	assert_int_equal(open_bulk_flow(46000, &seq), 3);
+	age_flow(VIP4, 46000, 2 * MN_FLOW_IDLE_MIN_NS);
+	assert_int_equal(run_prog(bpf_program__fd(egress->progs.mn_sweep_arm),
+				  &(struct pkt){ .len = 64 }),
+			 0);
+	for (i = 0; i < 200 && has_flow(VIP4, 46000); i++)
+		usleep(10000);
+	assert_false(has_flow(VIP4, 46000));
+	assert_true(get_load(3).swept_ns > 0);
+	assert_int_equal(load_units(3), 0);
+
+	/* placement hash: the timer stops, the loads stay as they were */
+	set_config(MN_PLACE_HASH, SEED);
+	usleep(50000);
+	set_load(3, 7, 0);
+	usleep(50000);
+	assert_int_equal(get_load(3).units, 7);
+}
+
+/*
+ * Not ours: ARP, other ethertypes, malformed or truncated packets from
+ * the task's own address: passed (the kernel answers or drops them),
+ * nothing counted.
  */
 static void egress_passes_foreign_traffic(void **state)
 {
@@ -1151,18 +1763,6 @@ static void egress_passes_foreign_traffic(void **state)
 	__u32 slot;
 
 	(void)state;
-	add_addr("10.9.0.1", TASK_B_IFINDEX, MN_NIC_NONE);
-	add_addr("10.0.0.254", 0, MN_NIC_NONE); /* a host address */
-
-	pkt_v4(&p, "10.1.0.99", REMOTE4, IPPROTO_TCP, 40001, 443);
-	assert_int_equal(egress_slot(&p), -1);
-	pkt_v6(&p, "2001:db8:1::99", REMOTE6, IPPROTO_UDP, 40001, 53);
-	assert_int_equal(egress_slot(&p), -1);
-	pkt_v4(&p, "10.9.0.1", REMOTE4, IPPROTO_TCP, 40001, 443);
-	assert_int_equal(egress_slot(&p), -1);
-	pkt_v4(&p, "10.0.0.254", REMOTE4, IPPROTO_TCP, 40001, 443);
-	assert_int_equal(egress_slot(&p), -1);
-
 	/* ARP request for the gateway */
 	put_eth(&p, (const uint8_t[]){ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
 		ETH_P_ARP);
@@ -1195,6 +1795,243 @@ static void egress_passes_foreign_traffic(void **state)
 	assert_stats_zero(task_stats(TASK_B_IFINDEX));
 	for (slot = 0; slot < MN_MAX_NICS; slot++)
 		assert_stats_zero(nic_stats(slot));
+}
+
+/*
+ * Anti-spoofing: a task sends from addresses that are not its own (an
+ * unknown one, another task's VIP, a host address, IPv4 and IPv6, a
+ * malformed packet too, a link-local source to a global destination,
+ * DHCP's 0.0.0.0): dropped, counted for the task, no NIC sees them.
+ * Neighbour discovery from its link-local address, and duplicate
+ * address detection from ::, pass to the kernel.
+ */
+static void egress_drops_spoofed_sources(void **state)
+{
+	static const char *const spoofed4[] = { "10.1.0.99", "10.9.0.1",
+						"10.0.0.254", "0.0.0.0" };
+	static const char *const spoofed6[] = { "2001:db8:1::99",
+						"2001:db8:9::1", "fe80::99" };
+	struct mn_stats t;
+	struct pkt p;
+	size_t k;
+	__u32 slot;
+
+	(void)state;
+	add_addr("10.9.0.1", TASK_B_IFINDEX, MN_NIC_NONE);
+	add_addr("2001:db8:9::1", TASK_B_IFINDEX, MN_NIC_NONE);
+	add_addr("10.0.0.254", 0, MN_NIC_NONE); /* a host address */
+
+	for (k = 0; k < ARRAY_SIZE(spoofed4); k++) {
+		pkt_v4(&p, spoofed4[k], REMOTE4, IPPROTO_TCP, 40001, 443);
+		assert_int_equal(run_prog(egress_fd(), &p), TC_ACT_SHOT);
+	}
+	/* DHCP discover */
+	pkt_v4(&p, "0.0.0.0", "255.255.255.255", IPPROTO_UDP, 68, 67);
+	assert_int_equal(run_prog(egress_fd(), &p), TC_ACT_SHOT);
+	/* a spoofed source with a truncated TCP header: still dropped */
+	pkt_v4(&p, "10.9.0.1", REMOTE4, IPPROTO_TCP, 40001, 443);
+	p.len = ETH_HLEN + 20 + 2;
+	assert_int_equal(run_prog(egress_fd(), &p), TC_ACT_SHOT);
+	for (k = 0; k < ARRAY_SIZE(spoofed6); k++) {
+		pkt_v6(&p, spoofed6[k], REMOTE6, IPPROTO_UDP, 40001, 53);
+		assert_int_equal(run_prog(egress_fd(), &p), TC_ACT_SHOT);
+	}
+
+	t = task_stats(TASK_IFINDEX);
+	assert_int_equal(t.spoofed,
+			 ARRAY_SIZE(spoofed4) + 2 + ARRAY_SIZE(spoofed6));
+	assert_int_equal(t.tx_packets, 0);
+	assert_int_equal(t.local, 0);
+	assert_stats_zero(task_stats(TASK_B_IFINDEX));
+	for (slot = 0; slot < MN_MAX_NICS; slot++)
+		assert_stats_zero(nic_stats(slot));
+
+	/* neighbour solicitation, router solicitation, DAD, MLD */
+	pkt_v6(&p, "fe80::2", "ff02::1:ff00:1", IPPROTO_ICMPV6, 0, 0);
+	assert_int_equal(egress_slot(&p), -1);
+	pkt_v6(&p, "fe80::2", "fe80::1", IPPROTO_ICMPV6, 0, 0);
+	assert_int_equal(egress_slot(&p), -1);
+	pkt_v6(&p, "::", "ff02::1:ff00:2", IPPROTO_ICMPV6, 0, 0);
+	assert_int_equal(egress_slot(&p), -1);
+	pkt_v6(&p, "::", "ff02::16", IPPROTO_ICMPV6, 0, 0);
+	assert_int_equal(egress_slot(&p), -1);
+	t = task_stats(TASK_IFINDEX);
+	assert_int_equal(t.local, 4);
+	assert_int_equal(t.spoofed,
+			 ARRAY_SIZE(spoofed4) + 2 + ARRAY_SIZE(spoofed6));
+
+	/* the task's own VIP is not affected */
+	pkt_v4(&p, VIP4, REMOTE4, IPPROTO_TCP, 40001, 443);
+	assert_true(egress_slot(&p) >= 0);
+}
+
+/* A VLAN tag in the frame; the IP packet behind it untouched. */
+static void pkt_tag(struct pkt *p, uint16_t tpid, uint16_t vid)
+{
+	memmove(p->data + 2 * ETH_ALEN + 4, p->data + 2 * ETH_ALEN,
+		p->len - 2 * ETH_ALEN);
+	put_be16(p->data + 2 * ETH_ALEN, tpid);
+	put_be16(p->data + 2 * ETH_ALEN + 2, vid);
+	p->len += 4;
+}
+
+/*
+ * A task's VLAN-tagged frames (802.1Q, 802.1ad, priority tag VID 0)
+ * never leave tagged: dropped and counted, from its own VIP too.
+ */
+static void egress_drops_tagged_frames(void **state)
+{
+	static const uint16_t tpids[] = { ETH_P_8021Q, ETH_P_8021AD };
+	struct pkt p;
+	size_t k;
+	__u32 slot;
+
+	(void)state;
+	for (k = 0; k < ARRAY_SIZE(tpids); k++) {
+		pkt_v4(&p, VIP4, REMOTE4, IPPROTO_TCP, 40001, 443);
+		pkt_tag(&p, tpids[k], 100);
+		assert_int_equal(run_prog(egress_fd(), &p), TC_ACT_SHOT);
+		pkt_v6(&p, VIP6, REMOTE6, IPPROTO_UDP, 40001, 53);
+		pkt_tag(&p, tpids[k], 0);
+		assert_int_equal(run_prog(egress_fd(), &p), TC_ACT_SHOT);
+	}
+	assert_int_equal(task_stats(TASK_IFINDEX).tagged, 4);
+	assert_int_equal(task_stats(TASK_IFINDEX).tx_packets, 0);
+	for (slot = 0; slot < MN_MAX_NICS; slot++)
+		assert_int_equal(nic_stats(slot).tx_packets, 0);
+}
+
+/* RFC 1071 over an IPv4 header: 0 when its checksum field is right. */
+static uint16_t ipv4_header_sum(const uint8_t *ip)
+{
+	uint32_t sum = 0;
+	int i;
+
+	for (i = 0; i < 20; i += 2)
+		sum += (uint32_t)ip[i] << 8 | ip[i + 1];
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+static void ipv4_set_checksum(uint8_t *ip)
+{
+	put_be16(ip + 10, 0);
+	put_be16(ip + 10, ipv4_header_sum(ip));
+}
+
+/*
+ * Forwarding: what leaves through a NIC has its TTL (IPv4, header
+ * checksum still right) or hop limit (IPv6) decremented; a packet with
+ * TTL 1 or 0 is left to the kernel (which sends time exceeded), counted,
+ * unchanged.  The same for what goes into a task.
+ */
+static void forwarding_decrements_ttl(void **state)
+{
+	uint8_t *ip = NULL;
+	struct pkt p, out;
+	__u32 ttl;
+
+	(void)state;
+	for (ttl = 64; ttl <= 255; ttl += 191) {
+		pkt_v4(&p, VIP4, REMOTE4, IPPROTO_TCP, 40001, 443);
+		ip = p.data + ETH_HLEN;
+		ip[8] = ttl;
+		ipv4_set_checksum(ip);
+		assert_int_equal(run_prog_out(egress_fd(), &p, &out),
+				 TC_ACT_REDIRECT);
+		assert_int_equal(out.data[ETH_HLEN + 8], ttl - 1);
+		assert_int_equal(ipv4_header_sum(out.data + ETH_HLEN), 0);
+
+		pkt_v6(&p, VIP6, REMOTE6, IPPROTO_UDP, 40001, 53);
+		p.data[ETH_HLEN + 7] = ttl;
+		assert_int_equal(run_prog_out(egress_fd(), &p, &out),
+				 TC_ACT_REDIRECT);
+		assert_int_equal(out.data[ETH_HLEN + 7], ttl - 1);
+	}
+	assert_int_equal(task_stats(TASK_IFINDEX).tx_packets, 4);
+
+	for (ttl = 0; ttl <= 1; ttl++) {
+		pkt_v4(&p, VIP4, REMOTE4, IPPROTO_TCP, 40001, 443);
+		p.data[ETH_HLEN + 8] = ttl;
+		assert_int_equal(egress_slot(&p), -1);
+		pkt_v6(&p, VIP6, REMOTE6, IPPROTO_UDP, 40001, 53);
+		p.data[ETH_HLEN + 7] = ttl;
+		assert_int_equal(run_prog_out(egress_fd(), &p, &out),
+				 MN_ACT_PASS);
+		assert_int_equal(out.data[ETH_HLEN + 7], ttl);
+	}
+	assert_int_equal(task_stats(TASK_IFINDEX).ttl_expired, 4);
+	assert_int_equal(task_stats(TASK_IFINDEX).tx_packets, 4);
+
+	/* into a task */
+	add_addr("10.9.0.1", TASK_B_IFINDEX, MN_NIC_NONE);
+	add_addr("2001:db8:9::1", TASK_B_IFINDEX, MN_NIC_NONE);
+	pkt_v4(&p, REMOTE4, "10.9.0.1", IPPROTO_TCP, 443, 40001);
+	ipv4_set_checksum(p.data + ETH_HLEN);
+	assert_int_equal(run_prog_out(ingress_fd(), &p, &out), TC_ACT_REDIRECT);
+	assert_int_equal(out.data[ETH_HLEN + 8], 63);
+	assert_int_equal(ipv4_header_sum(out.data + ETH_HLEN), 0);
+	pkt_v6(&p, REMOTE6, "2001:db8:9::1", IPPROTO_UDP, 53, 40001);
+	assert_int_equal(run_prog_out(ingress_fd(), &p, &out), TC_ACT_REDIRECT);
+	assert_int_equal(out.data[ETH_HLEN + 7], 63);
+	pkt_v4(&p, REMOTE4, "10.9.0.1", IPPROTO_TCP, 443, 40001);
+	p.data[ETH_HLEN + 8] = 1;
+	assert_int_equal(run_prog(ingress_fd(), &p), MN_ACT_PASS);
+	pkt_v6(&p, REMOTE6, "2001:db8:9::1", IPPROTO_UDP, 53, 40001);
+	p.data[ETH_HLEN + 7] = 1;
+	assert_int_equal(run_prog(ingress_fd(), &p), MN_ACT_PASS);
+	assert_int_equal(task_stats(TASK_B_IFINDEX).rx_packets, 2);
+	assert_int_equal(task_stats(TASK_B_IFINDEX).ttl_expired, 2);
+}
+
+/* The MTU of the loopback device (the test's own network namespace). */
+static void set_lo_mtu(int mtu)
+{
+	struct ifreq ifr = { .ifr_mtu = mtu };
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	assert_true(fd >= 0);
+	strcpy(ifr.ifr_name, "lo");
+	assert_int_equal(ioctl(fd, SIOCSIFMTU, &ifr), 0);
+	close(fd);
+}
+
+/*
+ * A packet larger than its NIC's MTU is left to the kernel (which sends
+ * "fragmentation needed" or "packet too big", or fragments), counted for
+ * the task and the NIC; one that fits is sent.  The NIC is the loopback
+ * device with its MTU lowered (bpf_check_mtu() needs a real device).
+ */
+static void egress_too_big_goes_to_kernel(void **state)
+{
+	static const char *const src[] = { VIP4, VIP6 };
+	const char *dst;
+	struct pkt p;
+	size_t k;
+
+	(void)state;
+	reset_maps();
+	create_task_stats(TASK_IFINDEX);
+	set_config(MN_PLACE_HASH, SEED);
+	set_maglev(1);
+	set_nic(0, 1, MN_NIC_F_UP, 100, "192.0.2.1", "fe80::1");
+	add_addr(VIP4, TASK_IFINDEX, MN_NIC_NONE);
+	add_addr(VIP6, TASK_IFINDEX, MN_NIC_NONE);
+	set_lo_mtu(1280);
+
+	for (k = 0; k < ARRAY_SIZE(src); k++) {
+		dst = k ? REMOTE6 : REMOTE4;
+		(k ? pkt_v6 : pkt_v4)(&p, src[k], dst, IPPROTO_UDP, 40001, 53);
+		p.len = ETH_HLEN + 1280; /* exactly the MTU: fits */
+		assert_int_equal(egress_slot(&p), 0);
+		p.len = ETH_HLEN + 1281;
+		assert_int_equal(egress_slot(&p), -1);
+	}
+	set_lo_mtu(65536);
+	assert_int_equal(task_stats(TASK_IFINDEX).too_big, 2);
+	assert_int_equal(nic_stats(0).too_big, 2);
+	assert_int_equal(task_stats(TASK_IFINDEX).tx_packets, 2);
 }
 
 /*
@@ -1301,6 +2138,78 @@ static void ingress_redirects_task_addresses(void **state)
 }
 
 /*
+ * Ingress leaves to the kernel what is not plainly for this host: a
+ * VLAN-tagged frame to a task address (the kernel's VLAN device owns
+ * it), a frame for another MAC (promiscuous mode), broadcast: passed,
+ * not counted, nothing changed in them.
+ */
+static void ingress_leaves_tagged_and_foreign_frames(void **state)
+{
+	struct pkt p, out;
+
+	(void)state;
+	add_addr("10.9.0.1", TASK_B_IFINDEX, MN_NIC_NONE);
+	add_addr("2001:db8:9::1", TASK_B_IFINDEX, MN_NIC_NONE);
+
+	pkt_v4(&p, REMOTE4, "10.9.0.1", IPPROTO_TCP, 443, 40001);
+	pkt_tag(&p, ETH_P_8021Q, 100);
+	assert_int_equal(run_prog(ingress_fd(), &p), MN_ACT_PASS);
+	pkt_v6(&p, REMOTE6, "2001:db8:9::1", IPPROTO_UDP, 53, 40001);
+	pkt_tag(&p, ETH_P_8021AD, 7);
+	assert_int_equal(run_prog(ingress_fd(), &p), MN_ACT_PASS);
+
+	pkt_v4(&p, REMOTE4, "10.9.0.1", IPPROTO_TCP, 443, 40001);
+	memcpy(p.data, mac_other, ETH_ALEN);
+	assert_int_equal(run_prog_out(ingress_fd(), &p, &out), MN_ACT_PASS);
+	assert_int_equal(out.data[ETH_HLEN + 8], 64);
+	memset(p.data, 0xff, ETH_ALEN);
+	assert_int_equal(run_prog(ingress_fd(), &p), MN_ACT_PASS);
+	pkt_v6(&p, REMOTE6, "2001:db8:9::1", IPPROTO_UDP, 53, 40001);
+	memcpy(p.data, mac_other, ETH_ALEN);
+	assert_int_equal(run_prog(ingress_fd(), &p), MN_ACT_PASS);
+
+	assert_stats_zero(task_stats(TASK_B_IFINDEX));
+
+	/* the same packet, for this host, goes in */
+	pkt_v4(&p, REMOTE4, "10.9.0.1", IPPROTO_TCP, 443, 40001);
+	assert_int_equal(run_prog(ingress_fd(), &p), TC_ACT_REDIRECT);
+}
+
+/*
+ * A detached task's counters (multinicd deleted its entry) are not
+ * brought back by a packet still on its way, in either direction; an
+ * attached task's are counted.
+ */
+static void stats_entries_not_recreated(void **state)
+{
+	struct pkt p;
+
+	(void)state;
+	add_addr("10.9.0.1", TASK_B_IFINDEX, MN_NIC_NONE);
+	assert_int_equal(bpf_map_delete_elem(map_fd(egress->maps.mn_task_stats),
+					     &(__u32){ TASK_IFINDEX }),
+			 0);
+	assert_int_equal(bpf_map_delete_elem(map_fd(egress->maps.mn_task_stats),
+					     &(__u32){ TASK_B_IFINDEX }),
+			 0);
+
+	pkt_v4(&p, VIP4, REMOTE4, IPPROTO_TCP, 40001, 443);
+	assert_true(egress_slot(&p) >= 0); /* still forwarded */
+	pkt_v4(&p, "10.9.9.9", REMOTE4, IPPROTO_TCP, 40001, 443);
+	assert_int_equal(run_prog(egress_fd(), &p), TC_ACT_SHOT);
+	pkt_v4(&p, VIP4, "224.0.0.251", IPPROTO_UDP, 5353, 5353);
+	assert_int_equal(egress_slot(&p), -1);
+	pkt_v4(&p, REMOTE4, "10.9.0.1", IPPROTO_TCP, 443, 40001);
+	assert_int_equal(run_prog(ingress_fd(), &p), TC_ACT_REDIRECT);
+	assert_false(task_stats_exist(TASK_IFINDEX));
+	assert_false(task_stats_exist(TASK_B_IFINDEX));
+
+	create_task_stats(TASK_B_IFINDEX);
+	assert_int_equal(run_prog(ingress_fd(), &p), TC_ACT_REDIRECT);
+	assert_int_equal(task_stats(TASK_B_IFINDEX).rx_packets, 1);
+}
+
+/*
  * Group fixture: both objects loaded with one pin root, MN_PIN_MAPS as in
  * production, but in a bpffs of our own: the test first moves into a
  * mount namespace of its own and mounts a fresh bpffs on /sys/fs/bpf
@@ -1318,8 +2227,12 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 
 static int private_bpffs(void)
 {
-	if (unshare(CLONE_NEWNS) != 0) {
-		perror("unshare(CLONE_NEWNS)");
+	/*
+	 * A network namespace of our own too: test-run runs the programs
+	 * on its loopback device, whose MTU a test changes.
+	 */
+	if (unshare(CLONE_NEWNS | CLONE_NEWNET) != 0) {
+		perror("unshare(CLONE_NEWNS | CLONE_NEWNET)");
 		return -1;
 	}
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) {
@@ -1391,15 +2304,37 @@ int main(void)
 				       setup),
 		cmocka_unit_test_setup(egress_least_loaded_picks_least_and_sticks,
 				       setup),
-		cmocka_unit_test_setup(egress_least_loaded_weights_and_decay,
+		cmocka_unit_test_setup(egress_least_loaded_weights_and_rates,
 				       setup),
 		cmocka_unit_test_setup(egress_least_loaded_burst_spreads, setup),
+		cmocka_unit_test_setup(egress_least_loaded_accounting, setup),
+		cmocka_unit_test_setup(egress_least_loaded_retires_idle_flows,
+				       setup),
+		cmocka_unit_test_setup(egress_least_loaded_flowlet_gap_moves,
+				       setup),
+		cmocka_unit_test_setup(egress_least_loaded_paused_flow_moves,
+				       setup),
+		cmocka_unit_test_setup(egress_least_loaded_weighted_move,
+				       setup),
+		cmocka_unit_test_setup(egress_least_loaded_acked_flow_moves,
+				       setup),
 		cmocka_unit_test_setup(egress_least_loaded_down_nic_moves_its_flows,
+				       setup),
+		cmocka_unit_test_setup(egress_least_loaded_mice_weigh_little,
 				       setup),
 		cmocka_unit_test_setup(egress_hash_keeps_no_flow_state, setup),
 		cmocka_unit_test_setup(egress_passes_foreign_traffic, setup),
+		cmocka_unit_test_setup(egress_drops_spoofed_sources, setup),
+		cmocka_unit_test_setup(egress_drops_tagged_frames, setup),
+		cmocka_unit_test_setup(forwarding_decrements_ttl, setup),
+		cmocka_unit_test_setup(egress_too_big_goes_to_kernel, setup),
+		cmocka_unit_test_setup(ingress_leaves_tagged_and_foreign_frames,
+				       setup),
+		cmocka_unit_test_setup(stats_entries_not_recreated, setup),
 		cmocka_unit_test_setup(egress_local_destinations_stay, setup),
 		cmocka_unit_test_setup(ingress_redirects_task_addresses, setup),
+		/* last: it leaves the timer armed (stopped under hash) */
+		cmocka_unit_test_setup(sweep_timer_runs_by_itself, setup),
 	};
 	int rc;
 

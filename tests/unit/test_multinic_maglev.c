@@ -19,20 +19,6 @@
 
 #include "multinic_maglev.h"
 
-/*
- * The BPF side's layout, when it is in the tree: including it after
- * multinic_maglev.h makes the build fail if the shared constants disagree.
- * (Its comments may mention "bpf/" "*.bpf.c", which -Wcomment flags.)
- */
-#if defined(__has_include)
-#if __has_include("../../bpf/multinic_maps.h")
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wcomment"
-#include "../../bpf/multinic_maps.h"
-#pragma GCC diagnostic pop
-#endif
-#endif
-
 #define UNUSED	      __attribute__((unused))
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define SIZE	      MN_MAGLEV_SIZE

@@ -30,8 +30,8 @@
 # Environment: BB the busybox binary (default busybox), MN_EXPECT_NETKIT=1
 # to fail when the kernel has no netkit (the VM), FRR_SBIN (/usr/lib/frr),
 # MN_DP_CASES the groups of cases to run, in order (default: probe wire
-# egress ingress nic-down restart hardening detach remove lifecycle; later ones
-# assume probe and wire, restart egress, lifecycle remove),
+# egress ingress spoof nic-down restart hardening detach remove lifecycle;
+# later ones assume probe and wire, restart egress, lifecycle remove),
 # MN_DP_KNOWN_FAILURES (see KNOWN_FAILURES).
 # Lists of addresses and pids are split into words on purpose:
 # shellcheck disable=SC2046
@@ -51,6 +51,9 @@ REMOTE6=fd00:1::2
 NDST=24 # destinations per ICMP case
 NPORTS=16 # source ports per TCP case
 TASK_IF=mn-job1
+# A hostile task's sources: not its own (another task's, anyone's)
+SPOOF4=10.9.9.9
+SPOOF6=fd00:99::9
 LINK_PIN=/sys/fs/bpf/multinic/links/task-job1
 
 # Known failures: multinicd bugs these cases found, reported and not yet
@@ -187,6 +190,7 @@ interface h1-eth0
 exit
 multinic
  egress-mode ebpf
+ placement hash
  nic h1-eth0 gateway 10.0.0.1 gateway fd00:0:0::1
  nic h1-eth1 gateway 10.0.1.1 gateway fd00:0:1::1
  nic h1-eth2 gateway 10.0.2.1 gateway fd00:0:2::1
@@ -211,7 +215,8 @@ EOF
 
 	# The capture on the tor side of the NICs: "IFNAME In IP SRC > DST: ..."
 	ns tor tcpdump -Z root -i any -Q in -nn -t -l \
-		"src host $VIP4 or src host $VIP6" >$CAP 2>$TMP/tcpdump.err &
+		"src host $VIP4 or src host $VIP6 or src host $SPOOF4 or src host $SPOOF6" \
+		>$CAP 2>$TMP/tcpdump.err &
 	wait_for 20 grep -q listening $TMP/tcpdump.err
 }
 
@@ -343,6 +348,49 @@ attached() {
 	return 1
 }
 
+task_counter() { # the task's COUNTER in show multinic counters json
+	vtj "show multinic counters json" |
+		$BB sed -n "s/.*\"tasks\":{.*\"job1\":{[^}]*\"$1\":\([0-9]*\).*/\1/p"
+}
+
+# spoof NAME: the task (root in its netns, as a hostile one may be) puts
+# addresses that are not its own on its device and sends from them,
+# IPv4 and IPv6, ICMP and UDP: nothing of it leaves through any NIC, the
+# task's "spoofed" counter counts every packet; its VIP still works.
+spoof() {
+	m=$(cap_mark)
+	s0=$(task_counter spoofed)
+	ns job1 ip addr add $SPOOF4/32 dev mn0
+	ns job1 ip addr add $SPOOF6/128 dev mn0 nodad
+	ns job1 $BB ping -c 5 -i 0.1 -W 1 -I $SPOOF4 $REMOTE4 >/dev/null 2>&1 &&
+		bad "a ping from $SPOOF4 was answered"
+	ns job1 $BB ping -6 -c 5 -i 0.1 -W 1 -I $SPOOF6 $REMOTE6 >/dev/null 2>&1 &&
+		bad "a ping from $SPOOF6 was answered"
+	# UDP too: traceroute probes (how many busybox sends varies; not counted)
+	ns job1 $BB traceroute -n -m 2 -q 1 -w 1 -s $SPOOF4 $REMOTE4 >/dev/null 2>&1
+	ns job1 $BB traceroute -6 -n -m 2 -q 1 -w 1 -s $SPOOF6 $REMOTE6 >/dev/null 2>&1
+	ns job1 ip addr del $SPOOF4/32 dev mn0
+	ns job1 ip addr del $SPOOF6/128 dev mn0
+	cap_flows $m >$TMP/flows.$1
+	grep -E "(^| )($SPOOF4|$SPOOF6)" $TMP/flows.$1 >/dev/null &&
+		bad "spoofed packets left: $(grep -E "$SPOOF4|$SPOOF6" $TMP/flows.$1 | tr '\n' ' ')"
+	$BB tail -n +$((m + 1)) $CAP | grep -qE " ($SPOOF4|$SPOOF6)[. ]" &&
+		bad "the tor saw spoofed sources: $($BB tail -n +$((m + 1)) $CAP | grep -E "$SPOOF4|$SPOOF6" | head -3 | tr '\n' ' ')"
+	s1=$(task_counter spoofed)
+	[ -n "$s1" ] && [ "$s1" -ge $((${s0:-0} + 10)) ] ||
+		bad "the task's spoofed counter went from ${s0:-?} to ${s1:-?}, want at least +10 (5 + 5 pings)"
+	lost=$(ping_all 4 1 job1 $REMOTE4)
+	[ "$lost" = 0 ] || bad "the VIP no longer reaches $REMOTE4"
+	lost=$(ping_all 6 1 job1 $REMOTE6)
+	[ "$lost" = 0 ] || bad "the VIP no longer reaches $REMOTE6"
+}
+
+# The flow hash's seed (mn_config, pinned): random, never 0.
+hash_seed() {
+	bpftool -j map dump pinned /sys/fs/bpf/multinic/maps-v3/mn_config 2>/dev/null | tr -d ' \n' |
+		$BB sed -n 's/.*"hash_seed":\([0-9]*\).*/\1/p'
+}
+
 task_status() { vtj "show multinic task job1 json" | $BB sed -n 's/.*"status":"\([a-z]*\)".*/\1/p'; }
 
 #
@@ -444,6 +492,7 @@ link_id() { # the id of the task's pinned link
 # program swapped atomically) and the flows stay where they were.
 case_restart() {
 	id0=$(link_id)
+	seed0=$(hash_seed)
 	ns job1 $BB ping -c 50 -i 0.1 -W 2 $($BB awk 'NR == 1 {print $2}' $TMP/flows.egress-ipv4-icmp) \
 		>$TMP/restart.ping 2>&1 &
 	pingpid=$!
@@ -461,6 +510,8 @@ case_restart() {
 	[ "$loss" = 0 ] || bad "the ping across the restart lost packets: $(grep -E 'transmitted|loss' $TMP/restart.ping)"
 	[ -n "$id0" ] && [ "$(link_id)" = "$id0" ] ||
 		bad "the pinned link was not adopted: link id ${id0:-none} before, $(link_id) after"
+	[ -n "$seed0" ] && [ "$seed0" != 0 ] && [ "$(hash_seed)" = "$seed0" ] ||
+		bad "the flow hash seed was ${seed0:-unreadable} before the restart, $(hash_seed) after (want random, kept)"
 	egress_icmp 4 restart
 	[ "$(cat $TMP/flows.egress-ipv4-icmp)" = "$(cat $TMP/flows.restart)" ] ||
 		bad "flows moved: before $(tr '\n' ' ' <$TMP/flows.egress-ipv4-icmp); after $(tr '\n' ' ' <$TMP/flows.restart)"
@@ -485,6 +536,10 @@ case_detach() {
 	[ "$lost" = 0 ] || bad "kernel mode: $lost of 8 IPv6 destinations did not answer"
 	[ "$(forwarded)" != "$f0" ] || bad "kernel mode: the host stack forwarded nothing"
 	result detach
+
+	# no eBPF program any more: nftables drops what the task spoofs
+	spoof spoof-kernel
+	result spoof-kernel
 
 	vtysh -c 'configure' -c 'multinic' -c 'egress-mode ebpf' >$TMP/detach.out 2>&1 ||
 		bad "egress-mode ebpf refused: $(cat $TMP/detach.out)"
@@ -740,7 +795,7 @@ main() {
 		echo "FAIL $dp/setup: the topology or FRR did not start"
 		nfail=1
 	else
-		for c in ${MN_DP_CASES:-probe wire egress ingress nic-down restart hardening detach remove lifecycle}; do
+		for c in ${MN_DP_CASES:-probe wire egress ingress spoof nic-down restart hardening detach remove lifecycle}; do
 			case $c in
 			probe) case_probe ;;
 			wire) case_wire ;;
@@ -757,6 +812,10 @@ main() {
 			ingress)
 				case_ingress 4
 				case_ingress 6
+				;;
+			spoof)
+				spoof spoof-ebpf
+				result spoof-ebpf
 				;;
 			nic-down) case_nic_down ;;
 			restart) case_restart ;;

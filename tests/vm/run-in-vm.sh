@@ -92,8 +92,10 @@ newest_kernel() {
 pkg=${MN_VM_KERNEL:-$(newest_kernel)}
 [ -n "$pkg" ] || skip "no linux-image-6.12.*-cloud-amd64-unsigned in the apt sources"
 # veth for every test; tun for the netlink tests; sch_ingress and cls_bpf
-# so that multinicd's probe finds clsact as on a full host.
-modules="veth tun sch_ingress cls_bpf"
+# so that multinicd's probe finds clsact as on a full host; nfnetlink,
+# libcrc32c and nf_tables (in load order: nf_tables needs both) for the
+# anti-spoofing of kernel mode.
+modules="veth tun sch_ingress cls_bpf nfnetlink libcrc32c nf_tables"
 cache=$cache_root/$pkg
 cached() {
 	[ -s "$cache/vmlinuz" ] || return 1

@@ -215,7 +215,7 @@ def test_vtysh_config(tgen):
     conf = out.get("config", {})
     expected = {
         "egressMode": "auto",
-        "placement": "hash",
+        "placement": "least-loaded",
         "nics": 2,
         "nicMatchRules": 1,
         "tasks": 0,
@@ -431,12 +431,6 @@ INVALID_GRPC = [
         "authorization vip-range 10.200.0.0/33",
         {MC: {"authorization": {"vip-range": [{"prefix": "10.200.0.0/33"}]}}},
         r"10\.200\.0\.0/33|prefix",
-    ),
-    # the kernel datapath would ignore it: refused as a whole commit
-    (
-        "placement least-loaded with egress-mode kernel",
-        {MC: {"egress-mode": "kernel", "placement": "least-loaded"}},
-        r"least-loaded needs the eBPF datapath",
     ),
     (
         "link-bandwidth disabled",

@@ -11,7 +11,8 @@ test_multinic_egress_ebpf.py: multinicd's eBPF egress datapath (veth + tcx, veth
       +- netns job1 (the task): mn0 10.200.0.1/32, fd00:200::1/128
 
 The topology of multinic_egress_kernel; h1 runs multinicd with
-``egress-mode ebpf`` (h1/frr.conf holds the whole configuration). tor routes
+``egress-mode ebpf`` and ``placement hash`` (the Maglev cases; h1/frr.conf
+holds the whole configuration). tor routes
 the VIPs to h1 via h1-eth0, so traffic from remote to the task enters through
 h1-eth0's ingress program.
 
@@ -97,8 +98,8 @@ NETNS = "job1"
 VIP = {4: "10.200.0.1", 6: "fd00:200::1"}
 REMOTE = {4: "10.1.0.2", 6: "fd00:1::2"}
 HOST_IFNAME = "mn-job1"
-MAGLEV_MAP = "/sys/fs/bpf/multinic/maps-v1/mn_maglev"
-MAPS_DIR = "/sys/fs/bpf/multinic/maps-v1"
+MAGLEV_MAP = "/sys/fs/bpf/multinic/maps-v3/mn_maglev"
+MAPS_DIR = "/sys/fs/bpf/multinic/maps-v3"
 FLOWS_MAP = os.path.join(MAPS_DIR, "mn_flows")
 LINKS_DIR = "/sys/fs/bpf/multinic/links"
 

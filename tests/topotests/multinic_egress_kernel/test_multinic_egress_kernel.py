@@ -522,7 +522,7 @@ def test_task_wired(tgen):
     assert cmp is None, "show multinic task {} json: {}\n{}".format(TASK, cmp, task)
     assert "error" not in task, "wired task reports an error: {}".format(task)
     kinds = sorted({o.get("kind") for o in task.get("objects", [])})
-    for kind in ["address", "link", "neighbour", "nexthop-group", "route", "rule"]:
+    for kind in ["address", "link", "neighbour", "nexthop-group", "nftables", "route", "rule"]:
         assert kind in kinds, "no {} among the task's objects: {}".format(kind, task)
 
     step("show multinic json: the kernel egress is active")

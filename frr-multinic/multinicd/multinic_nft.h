@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * multinicd: anti-spoofing that the kernel enforces, in nftables.
+ *
+ * A task may send only from its own addresses (its VIPs and per-NIC
+ * addresses); everything else it sends is dropped and counted before
+ * routing, whichever egress datapath carries it (the eBPF program drops
+ * the same packets earlier, see bpf/multinic_maps.h, "What the programs
+ * refuse").  One table of our own, "inet multinic": a prerouting chain
+ * at raw priority dispatches on the input device (a verdict map, one
+ * element per task) to the task's chain, which returns for its
+ * addresses and for IPv6 neighbour discovery from link-local or
+ * unspecified sources to link-local or multicast destinations, and
+ * drops the rest through a named counter.  Nothing else of the host's
+ * nftables ruleset is touched.
+ */
+#ifndef _MULTINIC_NFT_H
+#define _MULTINIC_NFT_H
+
+#include "lib/prefix.h"
+
+/*
+ * Guard a task's host-side device: only sources in allowed[] pass.  Again
+ * for a guarded device: its allowed sources are replaced, the counter
+ * kept.  0, or a negative errno and err.
+ */
+extern int mn_nft_task_guard(const char *host_ifname, const struct prefix *allowed, unsigned int n,
+			     char *err, size_t len);
+/* Off the device; its counter goes too. */
+extern void mn_nft_task_unguard(const char *host_ifname);
+/* Packets dropped as spoofed; false when the device is not guarded. */
+extern bool mn_nft_task_spoofed(const char *host_ifname, uint64_t *packets);
+/* multinicd stops: memory only, the table stays (hitless stop). */
+extern void mn_nft_terminate(void);
+
+#endif /* _MULTINIC_NFT_H */
