@@ -270,12 +270,38 @@ def _stop_iperf(server, client):
     server.stop()
 
 
-def _nic_down_moves_only_its_flows(h1, family):
+def _flow_moves(h1):
+    """Least-loaded's re-balancing moves per flow (source port -> moves),
+    from show multinic flows json."""
+    moves = {}
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "sourcePort" in node and "moves" in node:
+                moves[node["sourcePort"]] = node["moves"]
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(show_json(h1, "show multinic flows json"))
+    return moves
+
+
+def _nic_down_moves_only_its_flows(h1, family, rebalances=False):
     """Long flows run; the NIC (not h1-eth0) carrying most of them goes
     down: each flow that was elsewhere stays on its NIC, each one it
-    carried moves to another NIC (per flow, from captures on the NICs)."""
+    carried moves to another NIC (per flow, from captures on the NICs).
+
+    rebalances (least-loaded): the failed NIC's flows leave the others
+    uneven (4 flows on 3 NICs), and least-loaded may then move a flow at a
+    flowlet boundary, by design and without reordering (the placement
+    topotest checks that). Such a flow's move count in the flow table has
+    grown: it is a re-balancing move, not one the failure caused."""
     down = None
     try:
+        moves0 = _flow_moves(h1) if rebalances else {}
         before = {port: nics for port, nics in _flow_nics(h1, NICS).items() if len(nics) == 1}
         before = {port: next(iter(nics)) for port, nics in before.items()}
         per_nic = {nic: [p for p, n in before.items() if n == nic] for nic in NICS}
@@ -304,6 +330,13 @@ def _nic_down_moves_only_its_flows(h1, family):
         logger.info("IPv%s flows after %s went down: %s", family, down, after)
         moved_others = {port: (nic, sorted(after[port])) for port, nic in stay.items()
                         if port in after and after[port] != {nic}}
+        if rebalances and moved_others:
+            moves1 = _flow_moves(h1)
+            rebalanced = {port for port in moved_others
+                          if moves1.get(port, 0) > moves0.get(port, 0)}
+            logger.info("IPv%s: re-balancing moves after %s went down: %s", family, down,
+                        {port: moved_others[port] for port in rebalanced})
+            moved_others = {p: v for p, v in moved_others.items() if p not in rebalanced}
         assert not moved_others, "IPv{}: flows of other NICs moved: {}".format(
             family, moved_others)
         missing = [port for port in list(stay) + move if port not in after]
@@ -529,7 +562,7 @@ def test_least_loaded(tgen):
         assert not idle, "least-loaded put two long flows on one NIC, {} idle: {}".format(
             idle, format_shares(delta))
 
-        _nic_down_moves_only_its_flows(h1, 4)
+        _nic_down_moves_only_its_flows(h1, 4, rebalances=True)
     finally:
         for proc in clients:
             if proc.poll() is None:
