@@ -88,6 +88,9 @@ KNOWN_FRR_LEAKS = [
             # bgpd
             "BGP EVPN instance information", "BGP instance", "BGP Name data",
             "BGP peer", "BGP peer connection", "BGP peer hostname", "BGP table",
+            # the interface name of a peer configured on an interface,
+            # leaked with its peer (multinic_authz_hostile's switch)
+            "BGP peer config interface",
             "BGP node", "BGP connected", "BGP node clear queue", "BGP PBR Context",
             "BGP MetaQ",
         }),
