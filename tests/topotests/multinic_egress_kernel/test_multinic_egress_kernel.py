@@ -855,7 +855,6 @@ INVALID_VTYSH = [
     ("task-name-33", ["task " + "t" * 33], r"32|long|length"),
     ("netns-path-long", ["task job2", "netns /run/netns/" + "n" * 300], r"255|long|length"),
     ("mtu-100", ["task job2", "mtu 100"], r"range|1280"),
-    ("no-announce", ["task job2", "no announce"], r"not implemented"),
 ]
 
 INVALID_GRPC = [
