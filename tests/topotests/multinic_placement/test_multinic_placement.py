@@ -484,6 +484,15 @@ def test_flow_moves_only_after_idle_gap(tgen):
         line = pulse.stdout.readline()
         assert json.loads(line) == {"phase": 2}, line
         time.sleep(1)  # in its second sending phase
+
+        def _both_booked():
+            flows = _flows(h1, SINK_PORT)
+            return None if sport in flows and steady_port in flows else "flows: {}".format(flows)
+
+        # a loaded machine may not have sent the second phase's first
+        # packet yet (the flow is booked again from it)
+        result = expect(_both_booked, count=10)
+        assert result is None, "after the pause: {}".format(result)
         _log_flows(h1, "after the pause")
         after = _flows(h1, SINK_PORT)
         assert after[sport]["nic"] != after[steady_port]["nic"], \
