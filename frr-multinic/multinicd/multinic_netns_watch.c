@@ -75,6 +75,16 @@ static void watch_read(struct event *t)
 	while ((n = read(inotify_fd, buf, sizeof(buf))) > 0) {
 		for (p = buf; p < buf + n; p += sizeof(*ev) + ev->len) {
 			ev = (const struct inotify_event *)p;
+			/*
+			 * A watch watch_dir() removed: its IN_IGNORED.  Re-arming
+			 * on it would remove the current watch and so on, for
+			 * ever (each removal queues another IN_IGNORED).
+			 */
+			if (ev->wd != dir_wd)
+				continue;
+			/* watching /run: only /run/netns appearing matters */
+			if (!dir_watched && !(ev->len && strmatch(ev->name, "netns")))
+				continue;
 			if (!dir_watched || (ev->mask & (IN_DELETE_SELF | IN_IGNORED))) {
 				/* /run/netns created, or removed: watch it (again) */
 				watch_dir();
