@@ -261,16 +261,12 @@ static void put_string(struct stream *s, const char *str)
 
 static void msg_start(struct stream *s, enum mn_authz_msg_kind kind)
 {
-	stream_reset(s);
-	stream_putc(s, MN_AUTHZ_WIRE_VERSION);
-	stream_putc(s, kind);
-	stream_putl(s, generation);
+	mn_zapi_opaque_start(s, MN_AUTHZ_WIRE_VERSION, kind, generation);
 }
 
 static bool msg_send(struct stream *s)
 {
-	return zclient_send_opaque(mn_zclient, MN_OPAQUE_AUTHZ_POLICY, STREAM_DATA(s),
-				   stream_get_endp(s)) != ZCLIENT_SEND_FAILURE;
+	return mn_zapi_opaque_send(MN_OPAQUE_AUTHZ_POLICY, s);
 }
 
 static int count_cb(const struct lyd_node *dnode, void *arg)

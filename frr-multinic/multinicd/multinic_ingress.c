@@ -60,16 +60,12 @@ static void put_address(struct stream *s, const struct prefix *a)
 
 static void msg_start(struct stream *s, enum mn_ingress_msg_kind kind, uint32_t generation)
 {
-	stream_reset(s);
-	stream_putc(s, MN_INGRESS_WIRE_VERSION);
-	stream_putc(s, kind);
-	stream_putl(s, generation);
+	mn_zapi_opaque_start(s, MN_INGRESS_WIRE_VERSION, kind, generation);
 }
 
 static bool msg_send(struct stream *s)
 {
-	return zclient_send_opaque(mn_zclient, MN_OPAQUE_INGRESS, STREAM_DATA(s),
-				   stream_get_endp(s)) != ZCLIENT_SEND_FAILURE;
+	return mn_zapi_opaque_send(MN_OPAQUE_INGRESS, s);
 }
 
 static bool can_send(void)

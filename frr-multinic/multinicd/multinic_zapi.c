@@ -183,3 +183,17 @@ void mn_zapi_routes_complete(void)
 	zapi_gr_send(ZEBRA_CLIENT_ROUTE_UPDATE_COMPLETE, AFI_IP);
 	zapi_gr_send(ZEBRA_CLIENT_ROUTE_UPDATE_COMPLETE, AFI_IP6);
 }
+
+void mn_zapi_opaque_start(struct stream *s, uint8_t version, uint8_t kind, uint32_t generation)
+{
+	stream_reset(s);
+	stream_putc(s, version);
+	stream_putc(s, kind);
+	stream_putl(s, generation);
+}
+
+bool mn_zapi_opaque_send(uint32_t type, struct stream *s)
+{
+	return zclient_send_opaque(mn_zclient, type, STREAM_DATA(s), stream_get_endp(s)) !=
+	       ZCLIENT_SEND_FAILURE;
+}

@@ -56,4 +56,13 @@ extern bool mn_zapi_route_dev(bool add, const struct prefix *p, ifindex_t ifinde
 extern void mn_zapi_gr_enable(void);
 extern void mn_zapi_routes_complete(void);
 
+/*
+ * The messages multinicd relays through zebra to bgpd_multinic (opaque
+ * messages): every one starts with the wire format's version, its kind
+ * and the generation it belongs to (common/multinic_*_wire.h).
+ */
+extern void mn_zapi_opaque_start(struct stream *s, uint8_t version, uint8_t kind,
+				 uint32_t generation);
+extern bool mn_zapi_opaque_send(uint32_t type, struct stream *s);
+
 #endif /* _MULTINIC_ZAPI_H */
