@@ -468,6 +468,8 @@ static void kernel_task_detach(const char *name)
 		rules_del(t, t->nrules);
 	mn_nft_task_unguard(t->host_ifname);
 	kernel_tasks_del(&kd.tasks, t);
+	if (!kernel_tasks_count(&kd.tasks))
+		mn_nft_table_remove();
 	DEBUGD(&mn_dbg_datapath, "kernel datapath: task %s: rules removed", t->name);
 	task_free(t);
 }
@@ -523,8 +525,8 @@ static void kernel_terminate(void)
 }
 
 /*
- * Reconciling after a restart: the rules of protocol multinic that no
- * attached task claims were left by an earlier multinicd for tasks no
+ * Reconciling after a restart: the rules of protocol multinic (and the
+ * anti-spoofing chains, multinic_nft.c) that no attached task claims were left by an earlier multinicd for tasks no
  * longer configured (or addresses no longer theirs).
  */
 static bool rule_claimed(const struct mn_nl_rule *r)
@@ -559,10 +561,21 @@ static void rule_seen(const struct mn_nl_rule *r, void *arg)
 	(*removed)++;
 }
 
+/* An anti-spoofing chain is claimed by the attached task on its device. */
+static bool device_claimed(const char *host_ifname, void *arg)
+{
+	struct kernel_task *t;
+
+	frr_each (kernel_tasks, &kd.tasks, t)
+		if (strmatch(t->host_ifname, host_ifname))
+			return true;
+	return false;
+}
+
 static void kernel_tasks_settled(void)
 {
 	struct mn_nl_ns host = MN_NL_NS_HOST;
-	unsigned int removed = 0;
+	unsigned int removed = 0, unguarded;
 	char err[256];
 	int family;
 
@@ -572,8 +585,10 @@ static void kernel_tasks_settled(void)
 					     sizeof(err)) < 0)
 				zlog_warn("cannot list the rules: %s", err);
 	}
-	DEBUGD(&mn_dbg_datapath, "kernel datapath: settled, %u unclaimed rule(s) removed",
-	       removed);
+	unguarded = mn_nft_reconcile(device_claimed, NULL);
+	DEBUGD(&mn_dbg_datapath,
+	       "kernel datapath: settled, %u unclaimed rule(s) and %u anti-spoofing chain(s) removed",
+	       removed, unguarded);
 }
 
 /* Only what the kernel counts for the task: its spoofed packets. */

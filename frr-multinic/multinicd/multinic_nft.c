@@ -16,6 +16,7 @@
 #include "lib/printfrr.h"
 
 #include "multinicd.h"
+#include "multinic_debug.h"
 #include "multinic_errors.h"
 #include "multinic_nft.h"
 
@@ -175,44 +176,145 @@ void mn_nft_task_unguard(const char *host_ifname)
 	nft_run(cmd, err, sizeof(err));
 }
 
-/* {"nftables": [{"metainfo": ...}, {"counter": {..., "packets": N}}]} */
-static bool counter_packets(const char *out, uint64_t *packets)
+/*
+ * "list ..." in nft's JSON output: the parsed {"nftables": [...]} array
+ * (to be put by the caller with its root), or NULL when the object does
+ * not exist.
+ */
+static struct json_object *nft_list(const char *what, struct json_object **root)
 {
-	struct json_object *root = json_tokener_parse(out), *list, *item, *counter, *val;
-	bool found = false;
+	struct nft_ctx *ctx = nft_ctx();
+	struct json_object *list = NULL;
+	char cmd[128], err[256];
+
+	*root = NULL;
+	if (!ctx)
+		return NULL;
+	snprintf(cmd, sizeof(cmd), "list %s", what);
+	nft_ctx_output_set_flags(ctx, NFT_CTX_OUTPUT_JSON);
+	if (nft_run(cmd, err, sizeof(err)) == 0)
+		*root = json_tokener_parse(nft_ctx_get_output_buffer(ctx));
+	nft_ctx_output_set_flags(ctx, 0);
+	if (*root && (!json_object_object_get_ex(*root, "nftables", &list) ||
+		      !json_object_is_type(list, json_type_array)))
+		list = NULL;
+	if (!list && *root) {
+		json_object_put(*root);
+		*root = NULL;
+	}
+	return list;
+}
+
+/* {"counter": {..., "packets": N}} among the listed objects */
+static bool counter_packets(struct json_object *list, uint64_t *packets)
+{
+	struct json_object *counter, *val;
 	size_t i;
 
-	if (!root)
-		return false;
-	if (json_object_object_get_ex(root, "nftables", &list) &&
-	    json_object_is_type(list, json_type_array))
-		for (i = 0; i < json_object_array_length(list) && !found; i++) {
-			item = json_object_array_get_idx(list, i);
-			if (json_object_object_get_ex(item, "counter", &counter) &&
-			    json_object_object_get_ex(counter, "packets", &val)) {
-				*packets = json_object_get_int64(val);
-				found = true;
-			}
+	for (i = 0; i < json_object_array_length(list); i++)
+		if (json_object_object_get_ex(json_object_array_get_idx(list, i), "counter",
+					      &counter) &&
+		    json_object_object_get_ex(counter, "packets", &val)) {
+			*packets = json_object_get_int64(val);
+			return true;
 		}
-	json_object_put(root);
-	return found;
+	return false;
 }
 
 bool mn_nft_task_spoofed(const char *host_ifname, uint64_t *packets)
 {
-	struct nft_ctx *ctx = nft_ctx();
-	char cmd[128], err[256];
+	struct json_object *root, *list;
+	char what[96];
 	bool ok;
 
 	*packets = 0;
-	if (!ctx || !ifname_ok(host_ifname))
+	if (!ifname_ok(host_ifname))
 		return false;
-	snprintf(cmd, sizeof(cmd), "list counter " NFT_TABLE " spoofed_%s", host_ifname);
-	nft_ctx_output_set_flags(ctx, NFT_CTX_OUTPUT_JSON);
-	ok = nft_run(cmd, err, sizeof(err)) == 0 &&
-	     counter_packets(nft_ctx_get_output_buffer(ctx), packets);
-	nft_ctx_output_set_flags(ctx, 0);
+	snprintf(what, sizeof(what), "counter " NFT_TABLE " spoofed_%s", host_ifname);
+	list = nft_list(what, &root);
+	ok = list && counter_packets(list, packets);
+	json_object_put(root);
 	return ok;
+}
+
+/* The device the object of KIND ("chain" t_DEV, "counter" spoofed_DEV) was made for. */
+static const char *object_device(struct json_object *item, const char *kind)
+{
+	const char *prefix = strmatch(kind, "chain") ? "t_" : "spoofed_";
+	struct json_object *obj, *name;
+	const char *s;
+
+	if (!json_object_object_get_ex(item, kind, &obj) ||
+	    !json_object_object_get_ex(obj, "name", &name))
+		return NULL;
+	s = json_object_get_string(name);
+	if (!s || strncmp(s, prefix, strlen(prefix)) != 0 || !ifname_ok(s + strlen(prefix)))
+		return NULL;
+	return s + strlen(prefix);
+}
+
+/* Is there a chain for DEV among the listed objects? */
+static bool device_has_chain(struct json_object *list, const char *dev)
+{
+	const char *d;
+	size_t i;
+
+	for (i = 0; i < json_object_array_length(list); i++) {
+		d = object_device(json_object_array_get_idx(list, i), "chain");
+		if (d && strmatch(d, dev))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Reconciling after a restart: a task removed while multinicd was down
+ * left its chain, counter and map element.  Each device's objects go
+ * unless claimed(device) says a task still owns them (a device is found
+ * by its chain, or by its counter when a failed removal left only
+ * that); with no device claimed the table itself goes.  Returns how many
+ * devices were unguarded.
+ */
+unsigned int mn_nft_reconcile(bool (*claimed)(const char *host_ifname, void *arg), void *arg)
+{
+	struct json_object *root, *list, *item;
+	unsigned int removed = 0, kept = 0;
+	const char *dev;
+	size_t i;
+
+	list = nft_list("table " NFT_TABLE, &root);
+	if (!list)
+		return 0; /* no table: nothing was left */
+	for (i = 0; i < json_object_array_length(list); i++) {
+		item = json_object_array_get_idx(list, i);
+		dev = object_device(item, "chain");
+		if (!dev) {
+			dev = object_device(item, "counter");
+			if (!dev || device_has_chain(list, dev))
+				continue;
+		}
+		if (claimed(dev, arg)) {
+			kept++;
+			continue;
+		}
+		zlog_info("nftables: removed the anti-spoofing of %s, left by an earlier multinicd",
+			  dev);
+		mn_nft_task_unguard(dev);
+		removed++;
+	}
+	json_object_put(root);
+	if (!kept)
+		mn_nft_table_remove();
+	return removed;
+}
+
+/* No task guarded any more: the table and its dispatch chain go. */
+void mn_nft_table_remove(void)
+{
+	char err[256];
+
+	if (nft_run("delete table " NFT_TABLE, err, sizeof(err)) < 0)
+		DEBUGD(&mn_dbg_datapath, "%s", err);
 }
 
 /*

@@ -30,6 +30,15 @@ extern int mn_nft_task_guard(const char *host_ifname, const struct prefix *allow
 extern void mn_nft_task_unguard(const char *host_ifname);
 /* Packets dropped as spoofed; false when the device is not guarded. */
 extern bool mn_nft_task_spoofed(const char *host_ifname, uint64_t *packets);
+/*
+ * After a restart, once the tasks are attached: the objects of every
+ * device that claimed() does not own are removed; with none owned, the
+ * table goes.  How many devices were removed.
+ */
+extern unsigned int mn_nft_reconcile(bool (*claimed)(const char *host_ifname, void *arg),
+				     void *arg);
+/* The last guarded task went: the table and its dispatch chain go. */
+extern void mn_nft_table_remove(void);
 /* multinicd stops: memory only, the table stays (hitless stop). */
 extern void mn_nft_terminate(void);
 

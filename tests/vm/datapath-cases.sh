@@ -558,6 +558,9 @@ case_remove() {
 	wait_for 20 sh -c "! test -e $LINK_PIN" ||
 		bad "$LINK_PIN is still pinned (link id ${id0:-none} before, $(link_id) now)"
 	ck "mn0 is still in netns job1" sh -c "! ip -n job1 link show mn0"
+	# the last task went: so does the anti-spoofing table
+	wait_for 10 sh -c "! nft list table inet multinic >/dev/null 2>&1" ||
+		bad "the table inet multinic is still there with no task: $(nft list table inet multinic 2>&1 | head -5 | tr '\n' ' ')"
 	result task-removed
 }
 
@@ -602,6 +605,7 @@ status_is() { [ "$(status_of "$1")" = "$2" ]; }
 wired() { status_is "$1" wired; }
 host_if_of() { vtj "show multinic task $1 json" | $BB sed -n 's/.*"hostInterface":"\([^"]*\)".*/\1/p'; }
 rules_of() { ip rule show | grep -c "iif $1 "; }
+nft_chain() { nft list chain inet multinic "t_$1" >/dev/null 2>&1; }
 no_rules_of() { [ "$(rules_of "$1")" = 0 ]; }
 
 # SIGTERM under traffic: nothing is unwired, no packet is lost, and the
@@ -642,6 +646,7 @@ case_removed_while_down() {
 	vtysh -f $TMP/two.conf >$TMP/config.out 2>&1 || bad "vtysh -f: $(cat $TMP/config.out)"
 	wait_for 30 wired job2 || bad "job2 not wired: $(status_of job2)"
 	no_rules_of mn-job2 && bad "mn-job2 has no rule"
+	nft_chain mn-job2 || bad "mn-job2 has no anti-spoofing chain"
 	ifi1=$(cat /sys/class/net/$TASK_IF/ifindex 2>/dev/null)
 	config_with_tasks $TMP/one.conf ebpf job1:job1:$VIP4
 	restart_multinicd $TMP/one.conf
@@ -651,6 +656,13 @@ case_removed_while_down() {
 	wait_for 10 sh -c "! test -e /sys/fs/bpf/multinic/links/task-job2" ||
 		bad "task-job2 is still pinned"
 	ck "mn0 is still in netns job2" sh -c "! ip -n job2 link show mn0"
+	wait_for 10 sh -c "! nft list chain inet multinic t_mn-job2 >/dev/null 2>&1" ||
+		bad "the anti-spoofing chain of mn-job2 is still there"
+	nft list counter inet multinic spoofed_mn-job2 >/dev/null 2>&1 &&
+		bad "the spoofed counter of mn-job2 is still there"
+	nft list map inet multinic tasks 2>/dev/null | grep -q 'mn-job2' &&
+		bad "mn-job2 is still in the dispatch map"
+	nft_chain $TASK_IF || bad "job1 lost its anti-spoofing chain"
 	[ "$(cat /sys/class/net/$TASK_IF/ifindex 2>/dev/null)" = "$ifi1" ] ||
 		bad "$TASK_IF was recreated"
 	ip netns del job2
