@@ -8,8 +8,8 @@
  * straight into the task's netns: no host routing, no backlog queue.
  * Everything else (the host's own traffic, BGP, ARP/ND, other VIPs) is
  * not ours and goes on untouched (MN_ACT_PASS), and so do VLAN-tagged
- * frames, frames for another MAC, and packets whose TTL would expire
- * (multinic_maps.h, "What the programs refuse").  The TTL or hop limit of
+ * frames, frames for another MAC, packets whose TTL would expire and
+ * packets larger than the task's link (multinic_maps.h, "What the programs refuse").  The TTL or hop limit of
  * what goes in is decremented, as the kernel's forwarding would.
  *
  * Under least-loaded placement it also follows the acknowledgements of
@@ -87,6 +87,17 @@ int mn_ingress(struct __sk_buff *skb)
 	if (mn_ttl_expires(&pkt)) {
 		mn_count_ttl_expired(task_stats);
 		mn_count_ttl_expired(nic_stats);
+		return MN_ACT_PASS;
+	}
+	/*
+	 * Larger than the task's link (its MTU may be below the NIC's):
+	 * bpf_redirect_peer() skips the MTU check of a forward, so the
+	 * kernel gets it and sends "fragmentation needed" or "packet too
+	 * big" instead of a task device silently dropping it.
+	 */
+	if (!mn_fits_mtu(skb, task_ifindex)) {
+		mn_count_too_big(task_stats);
+		mn_count_too_big(nic_stats);
 		return MN_ACT_PASS;
 	}
 	ret = mn_ttl_decrement(skb, &pkt) ? TC_ACT_SHOT

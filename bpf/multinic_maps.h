@@ -315,8 +315,9 @@ struct mn_nic_load {
  * come from multinicd, nobody serves DHCP on the task's link.
  *
  * Both programs forward (the host is a router hop): the TTL or hop limit
- * is decremented; a packet that would expire, or (egress) is larger than
- * its NIC's MTU, is left to the kernel, which sends the ICMP error
+ * is decremented; a packet that would expire, or is larger than the MTU
+ * of the device it would leave by (egress: its NIC; ingress: the task's
+ * device), is left to the kernel, which sends the ICMP error
  * (ttl_expired, too_big).  Ingress leaves to the kernel what is not
  * plainly for this host: VLAN-tagged frames, frames whose destination MAC
  * is not the NIC's (pkt_type other than PACKET_HOST: promiscuous mode,
@@ -341,7 +342,7 @@ struct mn_stats {
 	__u64 tagged;  /* dropped: a VLAN-tagged frame from the task */
 	/* egress and ingress: left to the kernel for its ICMP error */
 	__u64 ttl_expired; /* the TTL or hop limit would reach 0 */
-	__u64 too_big;	   /* egress: larger than the NIC's MTU */
+	__u64 too_big;	   /* larger than the NIC's (egress) or task's (ingress) MTU */
 };
 
 #ifndef __cplusplus

@@ -2035,6 +2035,39 @@ static void egress_too_big_goes_to_kernel(void **state)
 }
 
 /*
+ * Ingress: a packet larger than the task device's MTU (which may be below
+ * the NIC's) is left to the kernel for its ICMP error, counted for the
+ * task and the NIC it came in on; one that fits goes in.  The task's
+ * device is the loopback device with its MTU lowered.
+ */
+static void ingress_too_big_goes_to_kernel(void **state)
+{
+	struct pkt p;
+
+	(void)state;
+	reset_maps();
+	create_task_stats(TASK_IFINDEX);
+	set_nic(3, 1, MN_NIC_F_UP, 1, "192.0.2.4", NULL);
+	add_addr("10.9.0.1", TASK_IFINDEX, MN_NIC_NONE);
+	add_addr("2001:db8:9::1", TASK_IFINDEX, MN_NIC_NONE);
+	set_lo_mtu(1280);
+
+	pkt_v4(&p, REMOTE4, "10.9.0.1", IPPROTO_UDP, 53, 40001);
+	p.len = ETH_HLEN + 1280;
+	assert_int_equal(run_prog(ingress_fd(), &p), TC_ACT_REDIRECT);
+	p.len = ETH_HLEN + 1281;
+	assert_int_equal(run_prog(ingress_fd(), &p), MN_ACT_PASS);
+	pkt_v6(&p, REMOTE6, "2001:db8:9::1", IPPROTO_UDP, 53, 40001);
+	p.len = ETH_HLEN + 1281;
+	assert_int_equal(run_prog(ingress_fd(), &p), MN_ACT_PASS);
+	set_lo_mtu(65536);
+
+	assert_int_equal(task_stats(TASK_IFINDEX).too_big, 2);
+	assert_int_equal(task_stats(TASK_IFINDEX).rx_packets, 1);
+	assert_int_equal(nic_stats(3).too_big, 2);
+}
+
+/*
  * Task traffic that stays on the host: multicast, broadcast, link-local,
  * another task's VIP, a host address.  Passed and counted as local.
  */
@@ -2328,6 +2361,7 @@ int main(void)
 		cmocka_unit_test_setup(egress_drops_tagged_frames, setup),
 		cmocka_unit_test_setup(forwarding_decrements_ttl, setup),
 		cmocka_unit_test_setup(egress_too_big_goes_to_kernel, setup),
+		cmocka_unit_test_setup(ingress_too_big_goes_to_kernel, setup),
 		cmocka_unit_test_setup(ingress_leaves_tagged_and_foreign_frames,
 				       setup),
 		cmocka_unit_test_setup(stats_entries_not_recreated, setup),
