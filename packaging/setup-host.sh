@@ -66,6 +66,7 @@ pkgs=(
 	libcmocka-dev python3-pytest python3-grpcio python3-grpc-tools
 	python3-protobuf gdb iputils-ping iperf3 procps psmisc kmod
 	nftables ethtool tcpdump
+	python3-scapy # topotests: a hostile task's crafted packets
 	qemu-system-x86 busybox-static cpio xz-utils # tests/vm: netkit in qemu
 	# tests/cni: the CNI plugin under podman (runc: crun 1.8 refuses
 	# hybrid cgroups) with Debian's IPAM plugins, a busybox image
