@@ -39,13 +39,19 @@ struct event_loop *master;
  * SYS_ADMIN: BPF programs and maps (no CAP_BPF in FRR's privs) and setns;
  * NET_RAW: ethtool queries;
  * DAC_OVERRIDE: open namespace files, which "ip netns" and container
- * runtimes create with mode 0.
+ * runtimes create with mode 0;
+ * SYS_PTRACE: look at and open /proc/PID/ns/net of a process that is not
+ * frr's (a container's, run as root or another user): the kernel allows
+ * it only to the process's owner or with this capability, and without it
+ * such a task's netns is refused with "Permission denied" (and PID 1's,
+ * the host's, could not be recognized as such).
  */
 static zebra_capabilities_t _caps_p[] = {
 	ZCAP_NET_ADMIN,
 	ZCAP_SYS_ADMIN,
 	ZCAP_NET_RAW,
 	ZCAP_DAC_OVERRIDE,
+	ZCAP_PTRACE,
 };
 
 struct zebra_privs_t multinic_privs = {
