@@ -22,6 +22,7 @@
 #include "multinicd.h"
 #include "multinic_caps.h"
 #include "multinic_debug.h"
+#include "multinic_errors.h"
 #include "multinic_netlink.h"
 #include "multinic_task_netns.h"
 
@@ -157,6 +158,31 @@ int mn_task_netns_probe(const char *path, struct stat *id, char *err, size_t len
 	if (id)
 		*id = st;
 	return 0;
+}
+
+/*
+ * The host end's link-local address is usable at once: duplicate address
+ * detection on a link whose only other end is the task's own device finds
+ * nothing, and while it runs (a second or more) the host cannot resolve
+ * the task's IPv6 addresses (a neighbour solicitation needs a usable
+ * link-local source), so IPv6 to a freshly wired task stalled on the
+ * kernel path.  Set while the device is still down, before DAD starts.
+ * Called with privileges raised (sysctl checks CAP_NET_ADMIN on write).
+ */
+static void host_end_no_dad(const char *ifname)
+{
+	char path[64 + IFNAMSIZ];
+	bool ok = false;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/accept_dad", ifname);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		ok = write(fd, "0\n", 2) == 2;
+		close(fd);
+	}
+	if (!ok)
+		flog_warn(EC_MULTINIC_SYSFS, "cannot set %s: %s", path, safe_strerror(errno));
 }
 
 /* The device pair: netkit when the kernel has it, else veth. */
@@ -309,6 +335,7 @@ static int pair_ensure(const struct mn_task_wiring *w, const struct mn_nl_ns *ns
 		ret = pair_create(w, ns, mtu, pair, err, len);
 		if (ret)
 			return ret;
+		host_end_no_dad(w->host_ifname);
 		break;
 	}
 	return pair_mark(w, err, len);
