@@ -42,19 +42,23 @@ def unified_diff(before, after, names=("before", "after")):
     )
 
 
-def expect_vtysh_refusal(router, lines, reason):
+def expect_vtysh_refusal(router, lines, reason, timeout=None):
     """vtysh refuses ``configure terminal`` / ``multinic`` / ``lines``.
 
     Asserts: vtysh exits non-zero, prints a message, the message matches the
     regular expression ``reason`` (case-insensitive, ``.`` matching
     newlines), and show running-config is byte-identical afterwards.
+    ``timeout`` (seconds): the refusal must also come within that time.
     """
     lines = list(lines)
     before = running_config(router)
 
     step("vtysh: " + " / ".join(["multinic"] + lines))
-    rc, out = vtysh_config(router, "multinic", *lines)
+    rc, out = vtysh_config(router, "multinic", *lines, timeout=timeout)
     logger.info("vtysh %s -> rc %s: %r", lines, rc, out)
+    assert not (timeout and rc == 124), "vtysh {} got no answer within {} s".format(
+        lines, timeout
+    )
     assert rc != 0, "vtysh accepted {} (rc 0): {!r}".format(lines, out)
     assert out.strip(), "vtysh refused {} without a message".format(lines)
     assert re.search(reason, out, re.I | re.S), (

@@ -132,14 +132,17 @@ def module_path(name):
 #
 
 
-def vtysh(router, *commands, daemon=None):
+def vtysh(router, *commands, daemon=None, timeout=None):
     """Run commands in one vtysh session (``vtysh -c ... -c ...``).
 
     Returns ``(rc, output)``; output joins stdout and stderr (vtysh prints
     daemon errors on stdout, its own parser errors on stderr). vtysh stops
-    at the first command that fails and exits 1.
+    at the first command that fails and exits 1. ``timeout`` (seconds):
+    vtysh is killed after that long and rc is 124 (``timeout(1)``), so
+    that a daemon that hangs fails the test instead of blocking it.
     """
-    args = ["vtysh"]
+    args = ["timeout", str(timeout)] if timeout else []
+    args += ["vtysh"]
     if daemon:
         args += ["-d", daemon]
     for command in commands:
@@ -148,9 +151,9 @@ def vtysh(router, *commands, daemon=None):
     return rc, (out or "") + (err or "")
 
 
-def vtysh_config(router, *lines, daemon=None):
+def vtysh_config(router, *lines, daemon=None, timeout=None):
     """``configure terminal`` followed by ``lines`` in one vtysh session."""
-    return vtysh(router, "configure terminal", *lines, daemon=daemon)
+    return vtysh(router, "configure terminal", *lines, daemon=daemon, timeout=timeout)
 
 
 def show_json(router, command, daemon=None):
