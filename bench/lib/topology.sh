@@ -83,6 +83,8 @@ mnb_bgp_host_conf() { # nics rate_mbit
 		printf 'route-map NIC%d-OUT permit 10\n match source-protocol multinic\n' "$i"
 		printf ' set extcommunity bandwidth %d\nexit\n' "$2"
 	done
+	# as doc/ingress-bgp.md: 5 ms of route-processing hold, not 50 (patch 0015)
+	printf 'bgp route-processing hold-time 5\n'
 	printf 'router bgp 65101\n bgp router-id 10.0.0.2\n no bgp ebgp-requires-policy\n'
 	printf ' no bgp default ipv4-unicast\n'
 	for ((i = 0; i < $1; i++)); do
@@ -99,6 +101,7 @@ mnb_bgp_host_conf() { # nics rate_mbit
 
 mnb_bgp_switch_conf() { # nics
 	local i
+	printf 'bgp route-processing hold-time 5\n'
 	printf 'router bgp 65000\n bgp router-id 10.1.0.1\n no bgp ebgp-requires-policy\n'
 	printf ' no bgp default ipv4-unicast\n'
 	for ((i = 0; i < $1; i++)); do

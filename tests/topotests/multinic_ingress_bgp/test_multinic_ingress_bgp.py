@@ -523,6 +523,26 @@ def test_show_bgp_multinic_ingress(tgen):
     assert ingress["prefixes"][VIP_PREFIX[4]]["announce"] is True, ingress
 
 
+def test_route_processing_hold_time(tgen):
+    """bgpd's route-processing hold time (patch 0015) as h1 and tor are
+    configured: shown in the running config, removed and set again (its
+    default, 50 ms, is not written), and an out-of-range value refused
+    with the running config unchanged."""
+    line = "bgp route-processing hold-time 5"
+    for gear in (tgen.gears["h1"], tgen.gears["tor"]):
+        conf = gear.vtysh_cmd("show running-config bgpd")
+        assert line in conf.splitlines(), conf
+        gear.vtysh_cmd("configure terminal\nno bgp route-processing hold-time")
+        conf = gear.vtysh_cmd("show running-config bgpd")
+        assert "route-processing" not in conf, conf
+        gear.vtysh_cmd("configure terminal\n" + line)
+        before = gear.vtysh_cmd("show running-config bgpd")
+        out = gear.vtysh_cmd("configure terminal\nbgp route-processing hold-time 1001")
+        assert "% " in out, out
+        assert gear.vtysh_cmd("show running-config bgpd") == before
+        assert line in before.splitlines(), before
+
+
 WATCH = r"""
 for i in $(seq {n}); do
   ip -4 -j route show {v4}; echo; ip -6 -j route show {v6}; echo; sleep 0.1
