@@ -13,7 +13,12 @@ from util import (ip_json, log, netns_add, netns_del, restart_host_frr, vmrss_kb
                   vtysh_json, wait_for)
 
 CP_NETNS = "mnb-cp-%d"
-CP_VIP = "10.200.1.%d/32"
+
+
+def cp_vip(i):
+    """Task i's VIP: 250 per /24 from 10.200.1.1, so that T = 1024 (and
+    up to ~60,000) tasks each get a plain host address."""
+    return "10.200.%d.%d/32" % (1 + (i - 1) // 250, 1 + (i - 1) % 250)
 
 
 def multinicd_pid(topo):
@@ -22,7 +27,7 @@ def multinicd_pid(topo):
 
 
 def task_cmds(i):
-    return ["task cp%d" % i, "netns " + CP_NETNS % i, "vip " + CP_VIP % i, "exit"]
+    return ["task cp%d" % i, "netns " + CP_NETNS % i, "vip " + cp_vip(i), "exit"]
 
 
 def commit_tasks(topo, ids):
@@ -45,7 +50,7 @@ class FibWatch:
         self.p = subprocess.Popen(["ip", "netns", "exec", ns or topo["tor"], "/usr/bin/python3",
                                    FIBWATCH, goal, str(paths or len(topo["nics"])),
                                    str(timeout)]
-                                  + [CP_VIP % i for i in ids],
+                                  + [cp_vip(i) for i in ids],
                                   stdout=subprocess.PIPE, text=True)
         if self.p.stdout.readline().strip() != "ready":
             self.p.kill()
