@@ -17,6 +17,7 @@
  * usable NIC can take, is left to the kernel stack (MN_ACT_PASS).
  */
 #include "mn_maps.bpf.h"
+#include "mn_numa.bpf.h"
 #include "mn_parse.bpf.h"
 #include "multinic_hash.h"
 
@@ -151,7 +152,7 @@ struct mn_ll_scan {
 	__u32 best;
 	__u32 best_weight;
 	__u32 best_rank;
-	__u32 pad;
+	__u32 members; /* NUMA: the slots this task may use (mn_numa.bpf.h) */
 };
 
 /*
@@ -169,7 +170,7 @@ static long mn_ll_step(__u64 index, void *ctx)
 	struct mn_nic *nic;
 
 	nic = mn_nic_usable(slot, scan->family);
-	if (!nic)
+	if (!nic || slot >= 32 || !((scan->members >> slot) & 1))
 		return 0;
 	weight = nic->weight;
 	if (!weight)
@@ -196,7 +197,8 @@ static long mn_ll_step(__u64 index, void *ctx)
  * no new flows).  MN_NIC_NONE when no NIC is usable.
  */
 static __always_inline __u32 mn_least_loaded(__u32 family, __u32 hash,
-					     __u64 now, __u64 window)
+					     __u64 now, __u64 window,
+					     __u32 members)
 {
 	struct mn_ll_scan scan = {
 		.now = now,
@@ -204,6 +206,7 @@ static __always_inline __u32 mn_least_loaded(__u32 family, __u32 hash,
 		.family = family,
 		.hash = hash,
 		.best = MN_NIC_NONE,
+		.members = members,
 	};
 
 	bpf_loop(MN_MAX_NICS, mn_ll_step, &scan, 0);
@@ -219,7 +222,7 @@ static __always_inline __u32 mn_least_loaded(__u32 family, __u32 hash,
  */
 static __always_inline __u32
 mn_place_least_loaded(const struct mn_flow_key *key, __u32 hash, __u64 now,
-		      __u64 window)
+		      __u64 window, const struct mn_numa *numa)
 {
 	struct mn_flow *flow, new_flow = {};
 	__u32 slot;
@@ -227,7 +230,8 @@ mn_place_least_loaded(const struct mn_flow_key *key, __u32 hash, __u64 now,
 	flow = bpf_map_lookup_elem(&mn_flows, key);
 	if (flow) {
 		slot = flow->slot;
-		if (mn_nic_usable(slot, key->family)) {
+		/* NUMA: a flow off its task's members (strict) is placed again */
+		if (mn_nic_usable(slot, key->family) && mn_numa_member(numa, slot)) {
 			/* LRU recency comes from the lookup; the stamp is
 			 * for users, refreshed once a second at most */
 			if (now - flow->last_seen_ns >= MN_FLOW_TOUCH_NS)
@@ -236,7 +240,7 @@ mn_place_least_loaded(const struct mn_flow_key *key, __u32 hash, __u64 now,
 		}
 	}
 
-	slot = mn_least_loaded(key->family, hash, now, window);
+	slot = mn_least_loaded(key->family, hash, now, window, numa->members);
 	if (slot == MN_NIC_NONE)
 		return slot;
 	mn_load_add(slot, MN_NEW_FLOW_CHARGE, now, window);
@@ -270,7 +274,8 @@ static __always_inline __u32 mn_place_hash(__u32 hash)
 static __always_inline __u32 mn_select_slot(const struct mn_flow_key *key,
 					    const struct mn_addr *src,
 					    const struct mn_config *cfg,
-					    __u64 now)
+					    __u64 now,
+					    const struct mn_numa *numa)
 {
 	__u32 hash;
 
@@ -279,7 +284,9 @@ static __always_inline __u32 mn_select_slot(const struct mn_flow_key *key,
 	hash = mn_flow_hash(key, cfg->hash_seed);
 	if (cfg->placement == MN_PLACE_LEAST_LOADED)
 		return mn_place_least_loaded(key, hash, now,
-					     mn_load_window(cfg));
+					     mn_load_window(cfg), numa);
+	if (numa->node != MN_NUMA_NONE)
+		return mn_numa_place_hash(numa, hash);
 	return mn_place_hash(hash);
 }
 
@@ -329,6 +336,7 @@ int mn_egress(struct __sk_buff *skb)
 	struct mn_stats *task_stats, *nic_stats;
 	const struct mn_config *cfg;
 	const struct mn_addr *src;
+	struct mn_numa numa;
 	struct mn_nic *nic;
 	struct mn_pkt pkt;
 	__u32 zero = 0, slot, family;
@@ -354,7 +362,8 @@ int mn_egress(struct __sk_buff *skb)
 	if (!cfg)
 		return MN_ACT_PASS;
 	now = bpf_ktime_get_ns();
-	slot = mn_select_slot(&pkt.key, src, cfg, now);
+	mn_numa_of_task(skb->ifindex, &numa);
+	slot = mn_select_slot(&pkt.key, src, cfg, now, &numa);
 	nic_stats = mn_nic_stats_get(slot);
 
 	/* No usable NIC: the kernel routes it (kernel-mode datapath). */
@@ -373,6 +382,7 @@ int mn_egress(struct __sk_buff *skb)
 	}
 	mn_count_tx(task_stats, skb->len);
 	mn_count_tx(nic_stats, skb->len);
+	mn_numa_count(skb->ifindex, &numa, slot, skb->len);
 	if (cfg->placement == MN_PLACE_LEAST_LOADED)
 		mn_load_add(slot, skb->len, now, mn_load_window(cfg));
 	return MN_ACT_REDIRECT;

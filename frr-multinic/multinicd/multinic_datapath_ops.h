@@ -19,6 +19,7 @@
 
 #include "multinic_datapath_select.h"
 #include "multinic_names.h"
+#include "multinic_numa_policy.h"
 
 /* A selected NIC, as the datapaths see it. */
 struct mn_dp_nic {
@@ -28,6 +29,8 @@ struct mn_dp_nic {
 	uint16_t weight; /* 1..MN_WEIGHT_MAX (multinic_nic_policy.h) */
 	bool has_gw[AFI_MAX];
 	union g_addr gw[AFI_MAX]; /* configured, else the default route's */
+	int numa_node; /* MN_NUMA_NODE_NONE when unknown */
+	bool loaded;   /* past the spill threshold (mn_numa_nic_loaded()) */
 };
 
 /* The task's device pair. */
@@ -59,6 +62,7 @@ struct mn_task_wiring {
 	struct prefix vip[AFI_MAX];
 	unsigned int naddrs;
 	const struct mn_dp_task_addr *addrs;
+	int numa_node; /* MN_NUMA_NODE_NONE when unknown */
 };
 
 /* The configuration the datapaths follow. */
@@ -66,6 +70,10 @@ struct mn_dp_config {
 	bool configured; /* the "multinic" container exists */
 	enum mn_egress_mode egress_mode;
 	enum mn_placement_mode placement;
+	/* which NICs a task's new flows use (mn_numa_members()) */
+	enum mn_numa_policy numa_policy;
+	enum mn_steering_mode steering;
+	const struct mn_numa_topology *topology; /* the host's nodes and CPUs */
 };
 
 /*
@@ -81,6 +89,27 @@ struct mn_dp_counters {
 	uint64_t tx_packets, tx_bytes;
 	uint64_t rx_packets, rx_bytes;
 	uint64_t fallback, local, redirect_errors;
+};
+
+/* A task's egress packets by the node of the NIC they left through. */
+struct mn_dp_numa_counters {
+	uint64_t local_packets, local_bytes;   /* through a NIC of the task's node */
+	uint64_t remote_packets, remote_bytes; /* through another node's NIC */
+	/* received: by the node of the CPU that handed them to the task */
+	uint64_t rx_local_packets, rx_remote_packets;
+};
+
+/* How a NIC steers what it receives (receive-steering), for show commands. */
+struct mn_dp_steer_view {
+	enum mn_steer_method method;
+	char why[160];	   /* the probe's finding, or why not steered */
+	char detail[160];  /* e.g. "XDP native, pinned /sys/fs/bpf/..."; "" */
+	char found[160];   /* what the probe saw on the NIC */
+	struct mn_steer_caps caps;
+	uint64_t steered;  /* packets sent to another node's CPU */
+	uint64_t on_node;  /* packets already on a CPU of their task's node */
+	uint64_t no_cpu;   /* their task's node has no CPU in the map */
+	uint64_t errors;   /* the redirect failed: left where they were */
 };
 
 /* How the eBPF datapath holds a NIC, for show commands. */
@@ -107,6 +136,8 @@ struct mn_datapath_ops {
 	int (*nics_changed)(const struct mn_dp_nic *nics, unsigned int n, char *err, size_t len);
 	int (*task_attach)(const struct mn_task_wiring *w, char *err, size_t len);
 	void (*task_detach)(const char *name);
+	/* An attached task's node changed (its cpuset, or "numa-node"). */
+	int (*task_numa_changed)(const char *name, int node, char *err, size_t len);
 	/*
 	 * The configuration has been loaded and every task is wired again
 	 * (or failed): what an earlier multinicd left and nobody claimed may
@@ -123,6 +154,8 @@ struct mn_datapath_ops {
 	void (*task_objects)(const char *name, mn_dp_object_fn fn, void *arg);
 	bool (*task_counters)(const char *name, struct mn_dp_counters *c);
 	bool (*nic_view)(ifindex_t ifindex, struct mn_dp_nic_view *v);
+	bool (*task_numa_counters)(const char *name, struct mn_dp_numa_counters *c);
+	bool (*nic_steering)(ifindex_t ifindex, struct mn_dp_steer_view *v);
 };
 
 #endif /* _MULTINIC_DATAPATH_OPS_H */

@@ -18,14 +18,16 @@ struct debug mn_dbg_task = {0, "debug multinic task", "multinicd task wiring"};
 struct debug mn_dbg_datapath = {0, "debug multinic datapath", "multinicd datapath switch and kernel datapath"};
 struct debug mn_dbg_bpf = {0, "debug multinic bpf", "multinicd eBPF datapath"};
 struct debug mn_dbg_authz = {0, "debug multinic authorization", "multinicd authorization policy"};
+struct debug mn_dbg_numa = {0, "debug multinic numa", "multinicd NUMA placement and receive steering"};
 /* clang-format on */
 
 static struct debug *const debugs[] = {
 	&mn_dbg_zebra, &mn_dbg_nic, &mn_dbg_task, &mn_dbg_datapath, &mn_dbg_bpf, &mn_dbg_authz,
+	&mn_dbg_numa,
 };
 
 DEFPY_NOSH(debug_multinic, debug_multinic_cmd,
-	   "[no] debug multinic [<zebra$zebra|nic$nic|task$task|datapath$dp|bpf$bpf|authorization$authz>]",
+	   "[no] debug multinic [<zebra$zebra|nic$nic|task$task|datapath$dp|bpf$bpf|authorization$authz|numa$numa>]",
 	   NO_STR DEBUG_STR
 	   "Multi-NIC task networking (multinicd)\n"
 	   "zebra events and messages\n"
@@ -33,10 +35,11 @@ DEFPY_NOSH(debug_multinic, debug_multinic_cmd,
 	   "Task wiring\n"
 	   "Datapath switch and kernel datapath\n"
 	   "eBPF datapath\n"
-	   "Authorization policy\n")
+	   "Authorization policy\n"
+	   "NUMA placement and receive steering\n")
 {
 	uint32_t mode = DEBUG_NODE2MODE(vty->node);
-	bool all = !zebra && !nic && !task && !dp && !bpf && !authz;
+	bool all = !zebra && !nic && !task && !dp && !bpf && !authz && !numa;
 
 	if (all || zebra)
 		DEBUG_MODE_SET(&mn_dbg_zebra, mode, !no);
@@ -50,6 +53,8 @@ DEFPY_NOSH(debug_multinic, debug_multinic_cmd,
 		DEBUG_MODE_SET(&mn_dbg_bpf, mode, !no);
 	if (all || authz)
 		DEBUG_MODE_SET(&mn_dbg_authz, mode, !no);
+	if (all || numa)
+		DEBUG_MODE_SET(&mn_dbg_numa, mode, !no);
 	return CMD_SUCCESS;
 }
 

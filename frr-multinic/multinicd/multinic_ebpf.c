@@ -26,6 +26,7 @@
 #include "multinic_ebpf.h"
 #include "multinic_ebpf_link.h"
 #include "multinic_ebpf_maps.h"
+#include "multinic_ebpf_numa.h"
 #include "multinic_errors.h"
 #include "multinicd/bpf/multinic_maps.h"
 #include "multinicd/bpf/egress.skel.h"
@@ -50,6 +51,7 @@ struct ebpf_task {
 	struct prefix vip[AFI_MAX];
 	unsigned int naddrs;
 	struct mn_dp_task_addr *addrs;
+	int numa_node;
 };
 
 static int ebpf_task_cmp(const struct ebpf_task *a, const struct ebpf_task *b)
@@ -78,6 +80,8 @@ static struct {
 	/* everything is off the hooks (ebpf_stop()): nothing to do again */
 	bool stopped;
 	enum mn_placement_mode placement;
+	enum mn_numa_policy numa_policy;
+	const struct mn_numa_topology *topology;
 	struct egress_bpf *egress;
 	struct ingress_bpf *ingress;
 	struct mn_dp_nic *nics; /* the selected NICs, as last handed down */
@@ -89,7 +93,7 @@ static struct {
  * Loading
  */
 
-static int bpffs_ready(void)
+int mn_ebpf_bpffs_ready(void)
 {
 	struct statfs st;
 
@@ -121,8 +125,16 @@ static void maps_hand_over(void)
 		.nic_stats = bpf_map__fd(eb.egress->maps.mn_nic_stats),
 		.task_stats = bpf_map__fd(eb.egress->maps.mn_task_stats),
 	};
+	const struct mn_ebpf_numa_fds numa_fds = {
+		.tasks = bpf_map__fd(eb.egress->maps.mn_numa_tasks),
+		.nodes = bpf_map__fd(eb.egress->maps.mn_numa_nodes),
+		.maglev = bpf_map__fd(eb.egress->maps.mn_maglev_node),
+		.stats = bpf_map__fd(eb.egress->maps.mn_numa_stats),
+		.task_stats = fds.task_stats,
+	};
 
 	mn_ebpf_maps_set(&fds);
+	mn_ebpf_numa_maps_set(&numa_fds);
 }
 
 static bool ebpf_load(void)
@@ -136,7 +148,7 @@ static bool ebpf_load(void)
 	if (eb.failed)
 		return false;
 	frr_with_privs (&multinic_privs) {
-		if (bpffs_ready() < 0) {
+		if (mn_ebpf_bpffs_ready() < 0) {
 			err = -1;
 			break;
 		}
@@ -369,6 +381,7 @@ static int ebpf_sync(char *err, size_t len)
 		mn_ebpf_nics_write(eb.nics, eb.n_nics);
 		mn_ebpf_maglev_write(eb.nics, eb.n_nics);
 	}
+	mn_ebpf_numa_sync(eb.nics, eb.n_nics, eb.numa_policy, eb.settled);
 	addrs_update();
 	nic_links_repin();
 	return nic_links_update(err, len);
@@ -404,6 +417,7 @@ static struct ebpf_task *task_new(const struct mn_task_wiring *w)
 	memcpy(t->has_vip, w->has_vip, sizeof(t->has_vip));
 	memcpy(t->vip, w->vip, sizeof(t->vip));
 	t->naddrs = w->naddrs;
+	t->numa_node = w->numa_node;
 	if (w->naddrs) {
 		t->addrs = XCALLOC(MTYPE_MN_EBPF_TASK, w->naddrs * sizeof(*t->addrs));
 		memcpy(t->addrs, w->addrs, w->naddrs * sizeof(*t->addrs));
@@ -417,6 +431,7 @@ static void task_unhook(struct ebpf_task *t)
 {
 	mn_ebpf_hook_detach(t->host_ifindex, task_hook(t), &t->link);
 	mn_ebpf_task_counters_delete(t->host_ifindex);
+	mn_ebpf_numa_task_del(t->host_ifindex);
 	DEBUGD(&mn_dbg_bpf, "eBPF datapath: mn_egress off task %s (%s)", t->name, t->host_ifname);
 }
 
@@ -442,7 +457,21 @@ static int ebpf_task_attach(const struct mn_task_wiring *w, char *err, size_t le
 	}
 	DEBUGD(&mn_dbg_bpf, "eBPF datapath: mn_egress on task %s (%s, %s)", t->name,
 	       t->host_ifname, mn_ebpf_hook_name(task_hook(t)));
+	mn_ebpf_numa_task_set(t->host_ifindex, t->numa_node); /* its node, before its addresses */
+	mn_ebpf_numa_sync(eb.nics, eb.n_nics, eb.numa_policy, eb.settled);
 	task_addrs_write(t, true); /* its addresses into mn_addrs */
+	return 0;
+}
+
+static int ebpf_task_numa_changed(const char *name, int node, char *err, size_t len)
+{
+	struct ebpf_task *t = task_find(name);
+
+	if (!t)
+		return 0;
+	t->numa_node = node;
+	mn_ebpf_numa_task_set(t->host_ifindex, node);
+	mn_ebpf_numa_sync(eb.nics, eb.n_nics, eb.numa_policy, eb.settled);
 	return 0;
 }
 
@@ -514,6 +543,8 @@ static int ebpf_config_changed(const struct mn_dp_config *cfg, bool active, char
 
 	eb.active = active;
 	eb.placement = cfg->placement;
+	eb.numa_policy = cfg->numa_policy;
+	eb.topology = cfg->topology;
 	if (!active) {
 		ebpf_off_when_known();
 		return 0;
@@ -623,6 +654,7 @@ static void ebpf_terminate(void)
 		task_free(t);
 	}
 	ebpf_tasks_fini(&eb.tasks);
+	mn_ebpf_numa_clear();
 	egress_bpf__destroy(eb.egress);
 	ingress_bpf__destroy(eb.ingress);
 	XFREE(MTYPE_MN_EBPF_NICS, eb.nics);
@@ -685,6 +717,17 @@ static bool ebpf_task_counters(const char *name, struct mn_dp_counters *c)
 	return true;
 }
 
+static bool ebpf_task_numa_counters(const char *name, struct mn_dp_numa_counters *c)
+{
+	const struct ebpf_task *t = task_find(name);
+
+	memset(c, 0, sizeof(*c));
+	if (!eb.loaded || !t || t->numa_node < 0 || !eb.topology)
+		return false;
+	mn_ebpf_numa_counters(t->host_ifindex, t->numa_node, eb.topology, c);
+	return true;
+}
+
 static bool ebpf_nic_view(ifindex_t ifindex, struct mn_dp_nic_view *v)
 {
 	const struct mn_ebpf_slot *s;
@@ -710,6 +753,7 @@ static const struct mn_datapath_ops ebpf_ops = {
 	.nics_changed = ebpf_nics_changed,
 	.task_attach = ebpf_task_attach,
 	.task_detach = ebpf_task_detach,
+	.task_numa_changed = ebpf_task_numa_changed,
 	.tasks_settled = ebpf_tasks_settled,
 	.stop = ebpf_stop_cb,
 	.terminate = ebpf_terminate,
@@ -717,6 +761,7 @@ static const struct mn_datapath_ops ebpf_ops = {
 	.task_objects = ebpf_task_objects,
 	.task_counters = ebpf_task_counters,
 	.nic_view = ebpf_nic_view,
+	.task_numa_counters = ebpf_task_numa_counters,
 };
 
 const struct mn_datapath_ops *mn_ebpf_datapath(void)

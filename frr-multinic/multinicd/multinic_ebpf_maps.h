@@ -54,6 +54,12 @@ extern void mn_ebpf_slots_clear(void);
 extern void mn_ebpf_config_write(enum mn_placement_mode placement);
 extern void mn_ebpf_nics_write(const struct mn_dp_nic *nics, unsigned int n);
 extern void mn_ebpf_maglev_write(const struct mn_dp_nic *nics, unsigned int n);
+/*
+ * The Maglev table (MN_MAGLEV_SIZE slot numbers) over the selected NICs
+ * whose slot is in members (a bit per slot); 0 or -1.
+ */
+extern int mn_ebpf_maglev_build(const struct mn_dp_nic *nics, unsigned int n, uint32_t members,
+				uint32_t *table);
 
 /* mn_addrs: the addresses the programs know (multinic_maps.h). */
 struct mn_ebpf_addr_set;

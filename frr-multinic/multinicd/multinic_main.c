@@ -25,6 +25,7 @@
 #include "multinic_nb.h"
 #include "multinic_netns_watch.h"
 #include "multinic_nic.h"
+#include "multinic_numa.h"
 #include "multinic_task.h"
 #include "multinic_vty.h"
 #include "multinic_zebra.h"
@@ -38,13 +39,16 @@ struct event_loop *master;
  * SYS_ADMIN: BPF programs and maps (no CAP_BPF in FRR's privs) and setns;
  * NET_RAW: ethtool queries;
  * DAC_OVERRIDE: open namespace files, which "ip netns" and container
- * runtimes create with mode 0.
+ * runtimes create with mode 0;
+ * SYS_PTRACE: read other processes' /proc/PID/ns/net, to find a task's
+ * processes and from their cgroups its NUMA node (multinic_numa.c).
  */
 static zebra_capabilities_t _caps_p[] = {
 	ZCAP_NET_ADMIN,
 	ZCAP_SYS_ADMIN,
 	ZCAP_NET_RAW,
 	ZCAP_DAC_OVERRIDE,
+	ZCAP_PTRACE,
 };
 
 struct zebra_privs_t multinic_privs = {
@@ -79,6 +83,7 @@ static void __attribute__((noreturn)) sigint(void)
 	multinic_netns_watch_terminate();
 	mn_cni_terminate();
 	mn_task_terminate();
+	mn_numa_terminate();
 	mn_datapath_terminate();
 	mn_authz_terminate();
 	multinic_zebra_terminate();
@@ -157,6 +162,7 @@ int main(int argc, char **argv, char **envp)
 	multinic_error_init();
 	multinic_debug_init();
 	vrf_init(NULL, NULL, NULL, NULL);
+	mn_numa_init();
 	mn_datapath_init();
 	mn_nic_init();
 	mn_task_init();

@@ -19,6 +19,7 @@
 #include "multinic_names.h"
 #include "multinic_nb.h"
 #include "multinic_nic.h"
+#include "multinic_numa.h"
 #include "multinic_task.h"
 
 struct multinic_config multinic_cfg;
@@ -28,12 +29,15 @@ struct multinic_config multinic_cfg;
  * through the NIC layer).  retry_ebpf: egress-mode was configured, so
  * that auto tries eBPF again after a fall-back.
  */
-static void datapath_config_push(bool retry_ebpf)
+void multinic_datapath_config_push(bool retry_ebpf)
 {
 	const struct mn_dp_config cfg = {
 		.configured = multinic_cfg.configured,
 		.egress_mode = multinic_cfg.egress_mode,
 		.placement = multinic_cfg.placement,
+		.numa_policy = multinic_cfg.numa_policy,
+		.steering = multinic_cfg.steering,
+		.topology = mn_numa_host(),
 	};
 
 	mn_datapath_config_set(&cfg, retry_ebpf);
@@ -58,7 +62,7 @@ int multinic_create(struct nb_cb_create_args *args)
 	if (args->event != NB_EV_APPLY)
 		return NB_OK;
 	multinic_cfg.configured = true;
-	datapath_config_push(false);
+	multinic_datapath_config_push(false);
 	mn_nics_update(); /* NICs are selected only while configured */
 	return NB_OK;
 }
@@ -98,8 +102,9 @@ int multinic_destroy(struct nb_cb_destroy_args *args)
 	yang_dnode_iterate(unset_rule_entry, NULL, args->dnode, "./nic-match");
 	yang_dnode_iterate(unset_task_entry, NULL, args->dnode, "./task");
 	memset(&multinic_cfg, 0, sizeof(multinic_cfg));
+	mn_numa_config_changed(); /* no spill sampling any more */
 	mn_authz_changed(); /* no policy any more */
-	datapath_config_push(true);
+	multinic_datapath_config_push(true);
 	mn_nics_update();
 	return NB_OK;
 }
@@ -147,7 +152,7 @@ int multinic_egress_mode_modify(struct nb_cb_modify_args *args)
 		return NB_OK;
 	case NB_EV_APPLY:
 		multinic_cfg.egress_mode = mode;
-		datapath_config_push(true); /* auto tries eBPF again */
+		multinic_datapath_config_push(true); /* auto tries eBPF again */
 		return NB_OK;
 	}
 	return NB_OK;
@@ -171,7 +176,7 @@ int multinic_placement_modify(struct nb_cb_modify_args *args)
 		return NB_OK;
 	case NB_EV_APPLY:
 		multinic_cfg.placement = placement;
-		datapath_config_push(false);
+		multinic_datapath_config_push(false);
 		return NB_OK;
 	}
 	return NB_OK;

@@ -27,6 +27,7 @@
 
 #include "multinic_datapath.h"
 #include "multinic_names.h"
+#include "multinic_numa.h"
 
 #define MN_NETNS_REF_MAX 255
 
@@ -63,6 +64,7 @@ struct mn_task {
 	uint32_t mtu; /* 0: smallest MTU of the NICs */
 	char peer_ifname[IFNAMSIZ]; /* the task's device in its netns */
 	struct mn_task_addrs_head addrs;
+	struct mn_task_numa numa; /* its node: configured, or from its cgroups */
 
 	/* state */
 	enum mn_task_status status;

@@ -17,6 +17,7 @@
 #include "lib/privs.h"
 
 #include "multinic_datapath_select.h"
+#include "multinic_numa_policy.h"
 
 #define MULTINICD_VERSION "0.1.0"
 #define MULTINIC_VTY_PORT 2624
@@ -31,6 +32,10 @@ struct multinic_config {
 	bool configured; /* the "multinic" presence container exists */
 	enum mn_egress_mode egress_mode;
 	enum mn_placement_mode placement;
+	/* NUMA (multinic_numa.h) */
+	enum mn_numa_policy numa_policy;
+	uint8_t spill_threshold; /* % of a NIC's speed; 0: spill only when down */
+	enum mn_steering_mode steering;
 };
 
 extern struct multinic_config multinic_cfg;
