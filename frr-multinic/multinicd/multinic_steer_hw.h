@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * multinicd: what a NIC offers for receive steering in hardware, and
- * its use (doc/numa.md): through the SIOCETHTOOL ioctl, which carries
- * both RSS contexts (ETHTOOL_SRSSH with ETH_RXFH_CONTEXT_ALLOC) and
- * ntuple rules (ETHTOOL_SRXCLSRLINS; ethtool netlink has no ntuple
- * messages).
+ * multinicd: what a NIC offers for receive steering in hardware
+ * (doc/numa.md), read through the SIOCETHTOOL ioctl, which carries both
+ * RSS contexts and ntuple rules (ethtool netlink has no ntuple messages).
+ * Read-only: this release probes and shows, and programs nothing into
+ * the NIC ("receive-steering hardware" is refused).
  *
  * Mechanism only, for multinic_steer.c: no tasks, no policy.
  */
