@@ -120,64 +120,60 @@ int multinic_numa_steering_modify(struct nb_cb_modify_args *args)
 }
 
 /*
- * XPath: /frr-multinic:multinic/nic/numa-node
+ * XPath: /frr-multinic:multinic/nic/numa-node and .../task/numa-node:
+ * the same leaf on a NIC and on a task, checked against the host's nodes.
  */
-int multinic_nic_numa_node_modify(struct nb_cb_modify_args *args)
+static void nic_node_apply(const struct lyd_node *dnode, int node)
+{
+	mn_nic_cfg_set_numa_node(nb_running_get_entry(dnode, NULL, true), node);
+}
+
+static void task_node_apply(const struct lyd_node *dnode, int node)
+{
+	mn_task_numa_node_set(nb_running_get_entry(dnode, NULL, true), node);
+}
+
+static int numa_node_modify(struct nb_cb_modify_args *args, const char *kind,
+			    void (*apply)(const struct lyd_node *dnode, int node))
 {
 	char what[64];
 
 	switch (args->event) {
 	case NB_EV_VALIDATE:
-		snprintf(what, sizeof(what), "nic %s",
+		snprintf(what, sizeof(what), "%s %s", kind,
 			 yang_dnode_get_string(args->dnode, "../name"));
 		return node_validate(args->dnode, what, args->errmsg, args->errmsg_len);
 	case NB_EV_PREPARE:
 	case NB_EV_ABORT:
 		return NB_OK;
 	case NB_EV_APPLY:
-		mn_nic_cfg_set_numa_node(nb_running_get_entry(args->dnode, NULL, true),
-					 yang_dnode_get_uint8(args->dnode, NULL));
+		apply(args->dnode, yang_dnode_get_uint8(args->dnode, NULL));
 		return NB_OK;
 	}
 	return NB_OK;
+}
+
+int multinic_nic_numa_node_modify(struct nb_cb_modify_args *args)
+{
+	return numa_node_modify(args, "nic", nic_node_apply);
 }
 
 int multinic_nic_numa_node_destroy(struct nb_cb_destroy_args *args)
 {
-	if (args->event != NB_EV_APPLY)
-		return NB_OK;
-	mn_nic_cfg_set_numa_node(nb_running_get_entry(args->dnode, NULL, true), MN_NUMA_NODE_NONE);
+	if (args->event == NB_EV_APPLY)
+		nic_node_apply(args->dnode, MN_NUMA_NODE_NONE);
 	return NB_OK;
 }
 
-/*
- * XPath: /frr-multinic:multinic/task/numa-node
- */
 int multinic_task_numa_node_modify(struct nb_cb_modify_args *args)
 {
-	char what[64];
-
-	switch (args->event) {
-	case NB_EV_VALIDATE:
-		snprintf(what, sizeof(what), "task %s",
-			 yang_dnode_get_string(args->dnode, "../name"));
-		return node_validate(args->dnode, what, args->errmsg, args->errmsg_len);
-	case NB_EV_PREPARE:
-	case NB_EV_ABORT:
-		return NB_OK;
-	case NB_EV_APPLY:
-		mn_task_numa_node_set(nb_running_get_entry(args->dnode, NULL, true),
-				      yang_dnode_get_uint8(args->dnode, NULL));
-		return NB_OK;
-	}
-	return NB_OK;
+	return numa_node_modify(args, "task", task_node_apply);
 }
 
 int multinic_task_numa_node_destroy(struct nb_cb_destroy_args *args)
 {
-	if (args->event != NB_EV_APPLY)
-		return NB_OK;
-	mn_task_numa_node_set(nb_running_get_entry(args->dnode, NULL, true), MN_NUMA_NODE_NONE);
+	if (args->event == NB_EV_APPLY)
+		task_node_apply(args->dnode, MN_NUMA_NODE_NONE);
 	return NB_OK;
 }
 
