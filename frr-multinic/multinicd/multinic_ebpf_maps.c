@@ -269,18 +269,8 @@ void mn_ebpf_addr_set_free(struct mn_ebpf_addr_set **set)
 	XFREE(MTYPE_MN_EBPF_ADDRS, *set);
 }
 
-void mn_ebpf_addr_set_add(struct mn_ebpf_addr_set *set, const struct prefix *p,
-			  uint32_t task_ifindex, uint32_t pin_slot)
+void mn_ebpf_addr_key(const struct prefix *p, struct mn_addr_key *key)
 {
-	struct mn_addr_key *key;
-
-	if (set->n >= MN_MAX_ADDRS || (p->family != AF_INET && p->family != AF_INET6))
-		return;
-	if (set->n == set->size) {
-		set->size = set->size ? 2 * set->size : 8;
-		set->e = XREALLOC(MTYPE_MN_EBPF_ADDRS, set->e, set->size * sizeof(*set->e));
-	}
-	key = &set->e[set->n].key;
 	memset(key, 0, sizeof(*key));
 	if (p->family == AF_INET) {
 		key->family = MN_AF_INET;
@@ -289,6 +279,18 @@ void mn_ebpf_addr_set_add(struct mn_ebpf_addr_set *set, const struct prefix *p,
 		key->family = MN_AF_INET6;
 		memcpy(key->addr, &p->u.prefix6, 16);
 	}
+}
+
+void mn_ebpf_addr_set_add(struct mn_ebpf_addr_set *set, const struct prefix *p,
+			  uint32_t task_ifindex, uint32_t pin_slot)
+{
+	if (set->n >= MN_MAX_ADDRS || (p->family != AF_INET && p->family != AF_INET6))
+		return;
+	if (set->n == set->size) {
+		set->size = set->size ? 2 * set->size : 8;
+		set->e = XREALLOC(MTYPE_MN_EBPF_ADDRS, set->e, set->size * sizeof(*set->e));
+	}
+	mn_ebpf_addr_key(p, &set->e[set->n].key);
 	set->e[set->n].val.task_ifindex = task_ifindex;
 	set->e[set->n].val.pin_slot = pin_slot;
 	set->n++;

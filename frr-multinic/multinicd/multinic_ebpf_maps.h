@@ -17,6 +17,10 @@
 #include "multinic_datapath_ops.h"
 
 struct bpf_link;
+struct mn_addr_key;
+
+/* The key of an IPv4 or IPv6 address in mn_addrs and mn_steer_dsts. */
+extern void mn_ebpf_addr_key(const struct prefix *p, struct mn_addr_key *key);
 
 /* The map fds of the loaded (or adopted) programs. */
 struct mn_ebpf_map_fds {

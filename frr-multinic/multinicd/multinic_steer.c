@@ -18,6 +18,7 @@
 #include "multinicd.h"
 #include "multinic_debug.h"
 #include "multinic_ebpf.h"
+#include "multinic_ebpf_maps.h"
 #include "multinic_errors.h"
 #include "multinic_steer.h"
 #include "multinic_steer_hw.h"
@@ -194,18 +195,6 @@ static bool steer_load(void)
  * Task addresses
  */
 
-static void addr_key(const struct prefix *p, struct mn_addr_key *key)
-{
-	memset(key, 0, sizeof(*key));
-	if (p->family == AF_INET) {
-		key->family = MN_AF_INET;
-		memcpy(key->addr, &p->u.prefix4, 4);
-	} else {
-		key->family = MN_AF_INET6;
-		memcpy(key->addr, &p->u.prefix6, 16);
-	}
-}
-
 /* The task's VIPs in mn_steer_dsts while it has a node, else out. */
 static void task_dsts_write(const struct steer_task *t, bool remove)
 {
@@ -221,7 +210,7 @@ static void task_dsts_write(const struct steer_task *t, bool remove)
 		for (afi = AFI_IP; afi <= AFI_IP6; afi++) {
 			if (!t->has_vip[afi])
 				continue;
-			addr_key(&t->vip[afi], &key);
+			mn_ebpf_addr_key(&t->vip[afi], &key);
 			if (remove || t->node < 0)
 				bpf_map_delete_elem(fd, &key);
 			else
@@ -240,7 +229,7 @@ static bool dst_claimed(const struct mn_addr_key *key)
 		for (afi = AFI_IP; afi <= AFI_IP6; afi++) {
 			if (!t->has_vip[afi] || t->node < 0)
 				continue;
-			addr_key(&t->vip[afi], &k);
+			mn_ebpf_addr_key(&t->vip[afi], &k);
 			if (!memcmp(&k, key, sizeof(k)))
 				return true;
 		}
