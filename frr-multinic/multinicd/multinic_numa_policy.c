@@ -382,8 +382,13 @@ bool mn_numa_nic_loaded(bool was, uint64_t tx_bps, uint32_t speed_mbps, unsigned
 
 	if (!speed_mbps || !threshold_pct)
 		return false;
+	/*
+	 * A loaded NIC is released below threshold - hysteresis, the
+	 * hysteresis at most half the threshold: a release point of 0 would
+	 * keep an idle NIC loaded for ever (0 >= 0).
+	 */
 	if (was)
-		pct = pct > MN_NUMA_SPILL_HYSTERESIS ? pct - MN_NUMA_SPILL_HYSTERESIS : 0;
+		pct -= pct / 2 < MN_NUMA_SPILL_HYSTERESIS ? pct / 2 : MN_NUMA_SPILL_HYSTERESIS;
 	return tx_bps * 100 >= capacity * pct;
 }
 

@@ -188,9 +188,10 @@ uint64_t mn_numa_local_members(int task_node, const struct mn_numa_nic *nics, un
 /*
  * Spill on load: a NIC is loaded once its transmit rate reaches
  * threshold_pct of its speed, and stays loaded until the rate falls
- * MN_NUMA_SPILL_HYSTERESIS points below (so that a node does not flap
- * between local and spilled placement at the threshold).  A NIC of
- * unknown speed (0) is never loaded.
+ * MN_NUMA_SPILL_HYSTERESIS points below, or half the threshold below
+ * when that is less (so that a node does not flap between local and
+ * spilled placement at the threshold, and an idle NIC is never loaded).
+ * A NIC of unknown speed (0) is never loaded.
  */
 #define MN_NUMA_SPILL_HYSTERESIS   10
 #define MN_NUMA_SPILL_DEFAULT_PCT  90

@@ -335,8 +335,14 @@ static void loaded_with_hysteresis(void **state UNUSED)
 	assert_false(mn_numa_nic_loaded(false, 300000000000ULL, 400000, 90));
 	/* threshold 0: spill on load disabled */
 	assert_false(mn_numa_nic_loaded(false, 100000000, 100, 0));
-	/* a threshold under the hysteresis still leaves loaded at 0 */
-	assert_true(mn_numa_nic_loaded(true, 0, 100, 5));
+	/*
+	 * a threshold under twice the hysteresis: released at half of it
+	 * (5 % -> 3 %), and an idle NIC is never loaded
+	 */
+	assert_true(mn_numa_nic_loaded(true, 3000000, 100, 5));
+	assert_false(mn_numa_nic_loaded(true, 2999999, 100, 5));
+	assert_false(mn_numa_nic_loaded(true, 0, 100, 5));
+	assert_false(mn_numa_nic_loaded(true, 0, 100, 1));
 }
 
 /*
