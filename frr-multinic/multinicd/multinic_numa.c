@@ -253,8 +253,8 @@ static void cgroup_mounts_read(struct cgroup_mounts *m)
  * the unified one), walking up to the nearest cgroup with the file (in
  * v2 only the sub-trees that enable cpuset have it).  False with why set.
  */
-static bool pid_mems(int pid, const struct cgroup_mounts *m, struct mn_task_numa *out,
-		     struct mn_numa_set *mems, char *why, size_t len)
+static bool pid_mems(int pid, const struct cgroup_mounts *m, char *file, size_t filelen,
+		     char *list, size_t listlen, struct mn_numa_set *mems, char *why, size_t len)
 {
 	char path[PATH_MAX], content[4096], v2[PATH_MAX], v1[PATH_MAX], dir[PATH_MAX], err[128];
 	enum mn_cgroup_kind kind;
@@ -292,10 +292,8 @@ static bool pid_mems(int pid, const struct cgroup_mounts *m, struct mn_task_numa
 				snprintfrr(why, len, "%s: %s", path, err);
 				return false;
 			}
-			if (!out->cpuset[0]) {
-				strlcpy(out->cpuset, path, sizeof(out->cpuset));
-				strlcpy(out->mems, content, sizeof(out->mems));
-			}
+			strlcpy(file, path, filelen);
+			strlcpy(list, content, listlen);
 			return true;
 		}
 	} while (mn_cgroup_dir_parent(dir, mnt));
@@ -335,9 +333,10 @@ void mn_numa_task_detect(const char *netns, struct mn_task_numa *out)
 {
 	struct mn_numa_set all = {}, mems;
 	struct cgroup_mounts m;
-	char path[PATH_MAX], why[160] = "", list[64];
+	char path[PATH_MAX], why[160] = "", list[64], file[sizeof(out->cpuset)];
+	char mems_list[sizeof(out->mems)];
 	int pids[TASK_PIDS_MAX];
-	unsigned int n, i, read = 0;
+	unsigned int n, i, read = 0, pinned = 0;
 	size_t w;
 
 	out->node = MN_NUMA_NODE_NONE;
@@ -358,14 +357,27 @@ void mn_numa_task_detect(const char *netns, struct mn_task_numa *out)
 	out->pid = pids[0];
 	cgroup_mounts_read(&m);
 	for (i = 0; i < n; i++) {
-		if (!pid_mems(pids[i], &m, out, &mems, why, sizeof(why)))
+		if (!pid_mems(pids[i], &m, file, sizeof(file), mems_list, sizeof(mems_list), &mems,
+			      why, sizeof(why)))
 			continue;
+		read++;
+		if (mn_numa_mems_unpinned(&mems, mn_numa_host()))
+			continue; /* runs anywhere: no say in the task's node */
 		for (w = 0; w < array_size(all.w); w++)
 			all.w[w] |= mems.w[w];
-		read++;
+		if (!pinned++) {
+			out->pid = pids[i];
+			strlcpy(out->cpuset, file, sizeof(out->cpuset));
+			strlcpy(out->mems, mems_list, sizeof(out->mems));
+		}
 	}
 	if (!read) {
 		strlcpy(out->why, why, sizeof(out->why));
+		return;
+	}
+	if (!pinned) {
+		snprintfrr(out->why, sizeof(out->why),
+			   "its processes' cpusets allow every node (%s = %s)", file, mems_list);
 		return;
 	}
 	out->node = mn_numa_node_of_mems(&all);

@@ -140,6 +140,19 @@ int mn_numa_node_of_mems(const struct mn_numa_set *mems)
 	return node;
 }
 
+bool mn_numa_mems_unpinned(const struct mn_numa_set *mems, const struct mn_numa_topology *topo)
+{
+	int node;
+
+	if (mn_numa_set_count(&topo->nodes) < 2)
+		return false;
+	for (node = mn_numa_set_first(&topo->nodes); node >= 0;
+	     node = mn_numa_set_next(&topo->nodes, node))
+		if (!mn_numa_set_has(mems, node))
+			return false;
+	return true;
+}
+
 /*
  * cgroups
  */

@@ -84,6 +84,13 @@ int mn_numa_cpu_node(const struct mn_numa_topology *topo, unsigned int cpu);
 int mn_numa_node_of_mems(const struct mn_numa_set *mems);
 
 /*
+ * A process whose cpuset allows every node of a host of several nodes
+ * is not pinned anywhere (a shell someone entered the task's netns with,
+ * "ip netns exec" from the host): it says nothing of the task's node.
+ */
+bool mn_numa_mems_unpinned(const struct mn_numa_set *mems, const struct mn_numa_topology *topo);
+
+/*
  * cgroups
  */
 

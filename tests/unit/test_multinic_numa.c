@@ -105,6 +105,24 @@ static void node_of_mems(void **state UNUSED)
 	assert_int_equal(mn_numa_node_of_mems(&s), MN_NUMA_NODE_NONE);
 }
 
+static void mems_unpinned(void **state UNUSED)
+{
+	struct mn_numa_topology two = {}, one = {};
+	struct mn_numa_set s;
+
+	two.nodes = list("0-1");
+	one.nodes = list("0");
+	s = list("0-1"); /* every node of the host: runs anywhere */
+	assert_true(mn_numa_mems_unpinned(&s, &two));
+	s = list("0-3"); /* more than the nodes with CPUs */
+	assert_true(mn_numa_mems_unpinned(&s, &two));
+	s = list("1");
+	assert_false(mn_numa_mems_unpinned(&s, &two));
+	/* a single-node host: its one node is the task's */
+	s = list("0");
+	assert_false(mn_numa_mems_unpinned(&s, &one));
+}
+
 /*
  * cgroups
  */
@@ -416,6 +434,7 @@ int main(void)
 		cmocka_unit_test(list_refused),
 		cmocka_unit_test(set_walk),
 		cmocka_unit_test(node_of_mems),
+		cmocka_unit_test(mems_unpinned),
 	};
 	const struct CMUnitTest cgroups[] = {
 		cmocka_unit_test(mountinfo_lines),
