@@ -72,6 +72,11 @@ diagnostics() {
 		note "--- show multinic task $t"
 		vtysh -c "show multinic task $t" 2>&1 | sed 's/^/#   /'
 	done
+	note "--- show multinic counters (packets the programs left to the kernel: fallback, redirect errors)"
+	vtysh -c "show multinic counters" 2>&1 | sed 's/^/#   /'
+	note "--- ip rule; the node tables"
+	ip rule 2>&1 | sed 's/^/#   /'
+	for t in 4300 4301; do ip route show table $t 2>&1 | sed "s/^/#   table $t: /"; done
 	note "--- multinicd log (last 10 lines)"
 	tail -n 10 "$TMP/multinicd.log" 2>/dev/null | sed 's/^/#   /'
 }
@@ -404,6 +409,35 @@ case_spill() {
 	result spill-back
 }
 
+# spill-load: job1's NICs (node 1) loaded past the threshold: its new
+# flows spill to every NIC; back on its own once they are idle.  The
+# NICs' speed is set to 1 Mbit/s so that h1's own pings to the tor load
+# them past 1 %.
+case_spill_load() {
+	cfg "numa-policy prefer spill-threshold 1" "nic h1-eth2 speed 1" "nic h1-eth3 speed 1"
+	r0=$(counter job1 txRemotePackets)
+	loads=
+	for i in 2 3; do
+		ping -s 1400 -i 0.05 -c 400 -q 10.0.$i.1 >/dev/null 2>&1 &
+		loads="$loads $!"
+	done
+	wait_for 15 sh -c "vtysh -c 'show multinic task job1 json' | grep -q 'loaded past the threshold'" ||
+		bad "job1 does not spill with its NICs loaded: $(task_numa job1); h1-eth2: $(vtj show multinic nic h1-eth2 json | $BB grep -o '"txBitsPerSecond":[0-9]*,"spillLoaded":[a-z]*')"
+	[ "$(vtj show multinic nic h1-eth3 json | $BB grep -o '"spillLoaded":[a-z]*')" = '"spillLoaded":true' ] ||
+		bad "h1-eth3 is not shown loaded"
+	ping_all job1 1 $(dsts $NDST) >/dev/null
+	[ "$(counter job1 txRemotePackets)" -gt "$r0" ] ||
+		bad "job1 sent nothing through node 0's NICs while spilled ($(counter job1 txRemotePackets), was $r0)"
+	result spill-load
+	# shellcheck disable=SC2086 # a list of pids
+	kill $loads 2>/dev/null
+	# shellcheck disable=SC2086
+	wait $loads 2>/dev/null
+	wait_for 15 sh -c "vtysh -c 'show multinic task job1 json' | grep -q '\"egressNics\":\"h1-eth2 h1-eth3\"'" ||
+		bad "job1 not back on its NICs once they are idle: $(task_numa job1)"
+	cfg "numa-policy prefer" "no nic h1-eth2 speed" "no nic h1-eth3 speed"
+	result spill-unload
+}
 case_strict() {
 	# job0's VIP comes in through node 1's NICs: through node 0's meanwhile
 	ns tor ip route replace $VIP0/32 via 10.0.1.2
@@ -522,7 +556,7 @@ main() {
 		echo "FAIL numa/setup: the topology or FRR did not start"
 		nfail=1
 	else
-		for c in ${MN_NUMA_CASES:-topology config egress-ebpf egress-kernel spill strict ignore node-change steer steer-restart}; do
+		for c in ${MN_NUMA_CASES:-topology config egress-ebpf egress-kernel spill spill-load strict ignore node-change steer steer-restart}; do
 			case $c in
 			topology) case_topology ;;
 			config) case_config ;;
@@ -535,6 +569,7 @@ main() {
 				wait_for 20 sh -c "vtysh -c 'show multinic task job1 json' | grep -q '\"datapath\":\"veth-tcx\"\|\"datapath\":\"netkit\"'"
 				;;
 			spill) case_spill ;;
+			spill-load) case_spill_load ;;
 			strict) case_strict ;;
 			ignore) case_ignore ;;
 			node-change) case_node_change ;;
