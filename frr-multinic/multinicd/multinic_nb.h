@@ -9,6 +9,9 @@
 
 extern const struct frr_yang_module_info frr_multinic_info;
 
+/* A validation callback's refusal: the message into errmsg, NB_ERR_VALIDATION. */
+int mn_nb_refuse(char *errmsg, size_t len, const char *fmt, ...) PRINTFRR(3, 4);
+
 /* multinic_nb_config.c */
 int multinic_create(struct nb_cb_create_args *args);
 int multinic_destroy(struct nb_cb_destroy_args *args);

@@ -43,8 +43,7 @@ void multinic_datapath_config_push(bool retry_ebpf)
 	mn_datapath_config_set(&cfg, retry_ebpf);
 }
 
-static int refuse(char *errmsg, size_t len, const char *fmt, ...) PRINTFRR(3, 4);
-static int refuse(char *errmsg, size_t len, const char *fmt, ...)
+int mn_nb_refuse(char *errmsg, size_t len, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -116,7 +115,7 @@ int multinic_destroy(struct nb_cb_destroy_args *args)
  */
 static int refuse_placement_in_kernel_mode(char *errmsg, size_t len)
 {
-	return refuse(errmsg, len,
+	return mn_nb_refuse(errmsg, len,
 		      "placement least-loaded needs the eBPF datapath, but egress-mode kernel is configured (use egress-mode auto or ebpf, or placement hash)");
 }
 
@@ -141,7 +140,7 @@ int multinic_egress_mode_modify(struct nb_cb_modify_args *args)
 	switch (args->event) {
 	case NB_EV_VALIDATE:
 		if (mode == MN_EGRESS_EBPF && !mn_datapath_ebpf_possible(why, sizeof(why)))
-			return refuse(args->errmsg, args->errmsg_len,
+			return mn_nb_refuse(args->errmsg, args->errmsg_len,
 				      "egress-mode ebpf is not possible on this host: %s (auto and kernel are available)",
 				      why);
 		if (mode == MN_EGRESS_KERNEL && placement_of(args->dnode) != MN_PLACEMENT_HASH)
@@ -195,9 +194,9 @@ int multinic_nic_create(struct nb_cb_create_args *args)
 	case NB_EV_VALIDATE:
 		/* The YANG pattern cannot say "." and ".." are invalid. */
 		if (!mn_ifname_valid(name, err, sizeof(err)))
-			return refuse(args->errmsg, args->errmsg_len, "%s", err);
+			return mn_nb_refuse(args->errmsg, args->errmsg_len, "%s", err);
 		if (mn_ifname_is_task_device(name))
-			return refuse(args->errmsg, args->errmsg_len,
+			return mn_nb_refuse(args->errmsg, args->errmsg_len,
 				      "%s is named like multinicd's own task devices (mn-..., mn + 13 or 8 characters), which are never NICs",
 				      name);
 		return NB_OK;
@@ -367,7 +366,7 @@ int multinic_task_create(struct nb_cb_create_args *args)
 		 */
 		root = yang_dnode_get_parent(args->dnode, "multinic");
 		if (!yang_dnode_exists(root, "nic") && !yang_dnode_exists(root, "nic-match"))
-			return refuse(args->errmsg, args->errmsg_len,
+			return mn_nb_refuse(args->errmsg, args->errmsg_len,
 				      "no usable NIC: configure \"nic IFNAME\" or \"nic-match\" before tasks");
 		return NB_OK;
 	case NB_EV_PREPARE:
@@ -408,7 +407,7 @@ static int task_string_modify(struct nb_cb_modify_args *args,
 	switch (args->event) {
 	case NB_EV_VALIDATE:
 		if (!check(value, err, sizeof(err)))
-			return refuse(args->errmsg, args->errmsg_len, "%s", err);
+			return mn_nb_refuse(args->errmsg, args->errmsg_len, "%s", err);
 		return NB_OK;
 	case NB_EV_PREPARE:
 	case NB_EV_ABORT:
@@ -442,7 +441,7 @@ int multinic_task_vip_modify(struct nb_cb_modify_args *args)
 	switch (args->event) {
 	case NB_EV_VALIDATE:
 		if (!mn_task_addr_usable(&vip, err, sizeof(err)))
-			return refuse(args->errmsg, args->errmsg_len, "task %s: VIP: %s",
+			return mn_nb_refuse(args->errmsg, args->errmsg_len, "task %s: VIP: %s",
 				      task_name_of(args->dnode), err);
 		return NB_OK;
 	case NB_EV_PREPARE:
@@ -477,7 +476,7 @@ int multinic_task_mtu_modify(struct nb_cb_modify_args *args)
 	switch (args->event) {
 	case NB_EV_VALIDATE:
 		if (nics && mtu > nics)
-			return refuse(args->errmsg, args->errmsg_len,
+			return mn_nb_refuse(args->errmsg, args->errmsg_len,
 				      "task %s: mtu %u is larger than the smallest MTU of the selected NICs (%u); its packets could not leave unfragmented",
 				      task_name_of(args->dnode), mtu, nics);
 		return NB_OK;
@@ -508,7 +507,7 @@ int multinic_task_ifname_modify(struct nb_cb_modify_args *args)
 int multinic_task_announce_modify(struct nb_cb_modify_args *args)
 {
 	if (args->event == NB_EV_VALIDATE && !yang_dnode_get_bool(args->dnode, NULL))
-		return refuse(args->errmsg, args->errmsg_len,
+		return mn_nb_refuse(args->errmsg, args->errmsg_len,
 			      "\"no announce\" is not implemented yet in multinicd %s (VIP announcement is still to come)",
 			      MULTINICD_VERSION);
 	return NB_OK;
@@ -526,7 +525,7 @@ int multinic_task_addr_create(struct nb_cb_create_args *args)
 	switch (args->event) {
 	case NB_EV_VALIDATE:
 		if (!mn_ifname_valid(nic, err, sizeof(err)))
-			return refuse(args->errmsg, args->errmsg_len, "%s", err);
+			return mn_nb_refuse(args->errmsg, args->errmsg_len, "%s", err);
 		return NB_OK;
 	case NB_EV_PREPARE:
 	case NB_EV_ABORT:
@@ -561,7 +560,7 @@ int multinic_task_addr_ip_modify(struct nb_cb_modify_args *args)
 	switch (args->event) {
 	case NB_EV_VALIDATE:
 		if (!mn_task_addr_usable(&addr, err, sizeof(err)))
-			return refuse(args->errmsg, args->errmsg_len, "task %s: per-NIC address: %s",
+			return mn_nb_refuse(args->errmsg, args->errmsg_len, "task %s: per-NIC address: %s",
 				      task_name_of(args->dnode), err);
 		return NB_OK;
 	case NB_EV_PREPARE:
@@ -597,7 +596,7 @@ static int refuse_unimplemented(const struct lyd_node *dnode, char *errmsg, size
 	char xpath[XPATH_MAXLEN];
 
 	yang_dnode_get_path(dnode, xpath, sizeof(xpath));
-	return refuse(errmsg, len,
+	return mn_nb_refuse(errmsg, len,
 		      "this configuration is not implemented yet in multinicd %s (refused: %s)",
 		      MULTINICD_VERSION, xpath);
 }

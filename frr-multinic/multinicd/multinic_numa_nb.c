@@ -17,17 +17,6 @@
 #include "multinic_steer.h"
 #include "multinic_task.h"
 
-static int refuse(char *errmsg, size_t len, const char *fmt, ...) PRINTFRR(3, 4);
-static int refuse(char *errmsg, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintfrr(errmsg, len, fmt, ap);
-	va_end(ap);
-	return NB_ERR_VALIDATION;
-}
-
 /* The host's nodes, for messages: "0-1 (from /sys/devices/system/node)". */
 static const char *host_nodes(char *buf, size_t len)
 {
@@ -47,7 +36,7 @@ static int node_validate(const struct lyd_node *dnode, const char *what, char *e
 
 	if (mn_numa_node_exists(node))
 		return NB_OK;
-	return refuse(errmsg, len, "%s: NUMA node %d does not exist on this host (nodes: %s)", what,
+	return mn_nb_refuse(errmsg, len, "%s: NUMA node %d does not exist on this host (nodes: %s)", what,
 		      node, host_nodes(nodes, sizeof(nodes)));
 }
 
@@ -92,19 +81,19 @@ int multinic_numa_steering_modify(struct nb_cb_modify_args *args)
 		if (mode == MN_STEER_OFF)
 			return NB_OK;
 		if (mode == MN_STEER_HARDWARE)
-			return refuse(args->errmsg, args->errmsg_len,
+			return mn_nb_refuse(args->errmsg, args->errmsg_len,
 				      "receive-steering hardware is not implemented yet in multinicd %s (what each NIC offers is in \"show multinic nic\"); use receive-steering xdp or auto",
 				      MULTINICD_VERSION);
 		for (node = mn_numa_set_first(&topo->nodes); node >= 0;
 		     node = mn_numa_set_next(&topo->nodes, node))
 			nodes += mn_numa_set_count(&topo->cpus[node]) > 0;
 		if (nodes < 2)
-			return refuse(args->errmsg, args->errmsg_len,
+			return mn_nb_refuse(args->errmsg, args->errmsg_len,
 				      "receive-steering %s: this host has %u NUMA node%s with CPUs (nodes: %s): there is no other node to steer to",
 				      mn_steering_mode_name(mode), nodes, nodes == 1 ? "" : "s",
 				      host_nodes(list, sizeof(list)));
 		if (!mn_steer_possible(why, sizeof(why)))
-			return refuse(args->errmsg, args->errmsg_len,
+			return mn_nb_refuse(args->errmsg, args->errmsg_len,
 				      "receive-steering %s is not possible on this host: %s",
 				      mn_steering_mode_name(mode), why);
 		return NB_OK;
