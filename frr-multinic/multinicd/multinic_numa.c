@@ -344,6 +344,16 @@ void mn_numa_task_detect(const char *netns, struct mn_task_numa *out)
 	out->pids = 0;
 	out->pid = 0;
 	out->cpuset[0] = out->mems[0] = out->why[0] = '\0';
+	/*
+	 * On a host of one node every NIC and task is on it: placement by
+	 * node would only duplicate the shared egress table (per-node
+	 * tables, nexthop groups).  "numa-node N" still applies.
+	 */
+	if (mn_numa_set_count(&mn_numa_host()->nodes) < 2) {
+		strlcpy(out->why, "this host has one NUMA node: nothing to place by",
+			sizeof(out->why));
+		return;
+	}
 	if (mn_netns_path(netns, path, sizeof(path)) < 0) {
 		strlcpy(out->why, "no netns", sizeof(out->why));
 		return;
