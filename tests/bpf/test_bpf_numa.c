@@ -36,6 +36,7 @@
 #include "multinic_maps.h"
 #include "multinic_numa_maps.h"
 #include "multinic_steer_maps.h"
+#include "bpf_test_env.h"
 #include "egress.skel.h"
 #include "steer.skel.h"
 
@@ -419,25 +420,8 @@ static void steer_passes_others(void **state)
 }
 
 /*
- * Fixture: both skeletons in a bpffs of our own (see test_bpf_programs.c)
+ * Fixture: both skeletons in a bpffs of our own (bpf_test_env.h)
  */
-static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
-{
-	if (level == LIBBPF_DEBUG)
-		return 0;
-	return vfprintf(stderr, fmt, args);
-}
-
-static int private_bpffs(void)
-{
-	if (unshare(CLONE_NEWNS) != 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
-	    mount("bpf", "/sys/fs/bpf", "bpf", 0, NULL) != 0 || mkdir(MN_PIN_ROOT, 0700) != 0) {
-		perror("a bpffs of our own");
-		return -1;
-	}
-	return 0;
-}
-
 static int unload(void **state)
 {
 	(void)state;
