@@ -322,6 +322,33 @@ static void egress_least_loaded_among_members(void **state)
 }
 
 /*
+ * Least-loaded: a booked flow on a NIC that is no longer among its task's
+ * members (the task got its node; strict; the node's NICs back after a
+ * spill) moves to a member at its next packet, and stays there.
+ */
+static void egress_least_loaded_flow_leaves_non_member(void **state)
+{
+	struct mn_config cfg = { .placement = MN_PLACE_LEAST_LOADED };
+	struct pkt p = udp4(VIP, "192.0.2.9", 43000, 53);
+	struct mn_nic_load busy = { .units = 1 << 20 };
+	__u32 zero = 0, slot;
+	int s;
+
+	(void)state;
+	bpf_map_update_elem(fd(egress->maps.mn_config), &zero, &cfg, BPF_ANY);
+	for (slot = 2; slot < 4; slot++)
+		bpf_map_update_elem(fd(egress->maps.mn_nic_load), &slot, &busy, BPF_ANY);
+	s = sent_through(&p);
+	assert_true(s == 0 || s == 1); /* no node yet: the idle NICs */
+	node_table(1, 2, 0xc, 0xc);
+	task_node(1);
+	s = sent_through(&p);
+	if (s != 2 && s != 3)
+		fail_msg("the flow stayed on slot %d, not a member of node 1", s);
+	assert_int_equal(sent_through(&p), s);
+}
+
+/*
  * Steering
  */
 
@@ -482,6 +509,7 @@ int main(void)
 		cmocka_unit_test_setup(egress_numa_stats_entry_not_created, egress_setup),
 		cmocka_unit_test_setup(egress_empty_node_table_passes, egress_setup),
 		cmocka_unit_test_setup(egress_least_loaded_among_members, egress_setup),
+		cmocka_unit_test_setup(egress_least_loaded_flow_leaves_non_member, egress_setup),
 		cmocka_unit_test_setup(steer_to_the_task_node, steer_setup),
 		cmocka_unit_test_setup(steer_leaves_local_packets, steer_setup),
 		cmocka_unit_test_setup(steer_node_without_cpu, steer_setup),
