@@ -20,6 +20,7 @@
  * is dropped (multinic_maps.h, "What the programs refuse").
  */
 #include "mn_maps.bpf.h"
+#include "mn_numa.bpf.h"
 #include "mn_parse.bpf.h"
 #include "mn_flow.bpf.h"
 #include "mn_fwd.bpf.h"
@@ -96,7 +97,7 @@ struct mn_ll_scan {
 	__u32 best;
 	__u32 best_weight;
 	__u32 best_rank;
-	__u32 pad;
+	__u32 members; /* NUMA: the slots this task may use (mn_numa.bpf.h) */
 };
 
 /*
@@ -135,7 +136,7 @@ static long mn_ll_step(__u64 index, void *ctx)
 	struct mn_bpf_nic *nic;
 
 	nic = mn_nic_usable(slot, scan->family);
-	if (!nic)
+	if (!nic || slot >= 32 || !((scan->members >> slot) & 1))
 		return 0;
 	weight = nic->weight;
 	if (!weight)
@@ -157,15 +158,18 @@ static long mn_ll_step(__u64 index, void *ctx)
 }
 
 /*
- * The usable NIC with the least load per weight (weight 0: takes no new
- * flows); scan->best is MN_NIC_NONE when no NIC is usable.
+ * The usable NIC among members (NUMA, mn_numa.bpf.h) with the least load
+ * per weight (weight 0: takes no new flows); scan->best is MN_NIC_NONE
+ * when no member is usable.
  */
 static __always_inline void mn_least_loaded(struct mn_ll_scan *scan,
-					    __u32 family, __u32 hash)
+					    __u32 family, __u32 hash,
+					    __u32 members)
 {
 	__builtin_memset(scan, 0, sizeof(*scan));
 	scan->family = family;
 	scan->hash = hash;
+	scan->members = members;
 	scan->best = MN_NIC_NONE;
 	bpf_loop(MN_MAX_NICS, mn_ll_step, scan, 0);
 }
@@ -205,13 +209,14 @@ static __always_inline bool mn_is_bulk(struct __sk_buff *skb,
  */
 static __always_inline __u32 mn_flow_new(struct __sk_buff *skb,
 					 const struct mn_pkt *pkt, __u32 hash,
-					 __u64 now, bool reuse)
+					 __u64 now, bool reuse,
+					 const struct mn_numa *numa)
 {
 	struct mn_flow flow = { .first_ns = now, .last_ns = now };
 	struct mn_ll_scan scan;
 	struct mn_flow *raced;
 
-	mn_least_loaded(&scan, pkt->key.family, hash);
+	mn_least_loaded(&scan, pkt->key.family, hash, numa->members);
 	if (scan.best == MN_NIC_NONE)
 		return MN_NIC_NONE;
 	flow.slot = scan.best;
@@ -231,17 +236,20 @@ static __always_inline __u32 mn_flow_new(struct __sk_buff *skb,
 }
 
 /*
- * Its NIC became unusable: the flow goes to the least loaded usable NIC
- * now (what was in the old NIC's queue is lost anyway), with its units.
+ * Its NIC became unusable, or is no longer one its task may use (NUMA:
+ * the node's NICs came back, or numa-policy strict): the flow goes to
+ * the least loaded usable member now (what was in the old NIC's queue is
+ * lost anyway), with its units.
  */
 static __always_inline __u32 mn_flow_replace(struct mn_flow *flow,
 					     __u32 family, __u32 hash,
-					     __u64 now)
+					     __u64 now,
+					     const struct mn_numa *numa)
 {
 	__u32 from = flow->slot, units = mn_flow_units(flow->state);
 	struct mn_ll_scan scan;
 
-	mn_least_loaded(&scan, family, hash);
+	mn_least_loaded(&scan, family, hash, numa->members);
 	if (scan.best == MN_NIC_NONE)
 		return MN_NIC_NONE;
 	if (__sync_val_compare_and_swap(&flow->slot, from, scan.best) != from)
@@ -283,14 +291,15 @@ static __always_inline bool mn_move_pays(__s64 us, __s64 ws, __s64 ud, __s64 wd,
 /* At a flowlet boundary: move the flow if another NIC is clearly better. */
 static __always_inline __u32 mn_flow_rebalance(struct mn_flow *flow,
 					       __u32 family, __u32 hash,
-					       __u64 now)
+					       __u64 now,
+					       const struct mn_numa *numa)
 {
 	__u32 from = flow->slot, units = mn_flow_units(flow->state);
 	struct mn_nic_load *load;
 	struct mn_bpf_nic *nic;
 	struct mn_ll_scan scan;
 
-	mn_least_loaded(&scan, family, hash);
+	mn_least_loaded(&scan, family, hash, numa->members);
 	if (scan.best == MN_NIC_NONE || scan.best == from)
 		return from;
 	nic = bpf_map_lookup_elem(&mn_nics, &from);
@@ -313,15 +322,17 @@ static __always_inline __u32 mn_flow_rebalance(struct mn_flow *flow,
  * Placement least-loaded (multinic_maps.h): a known flow keeps its NIC,
  * is retired by its FIN or RST, promoted to heavy by a bulk segment
  * while it has no rate yet or at a flowlet boundary, re-placed when its
- * NIC becomes unusable (so a NIC going down moves only its own flows),
- * and may move at a flowlet boundary; an unknown flow is placed and
+ * NIC becomes unusable (so a NIC going down moves only its own flows)
+ * or leaves its task's NUMA members, and may move among the members at
+ * a flowlet boundary; an unknown flow is placed among the members and
  * booked.
  */
 static __always_inline __u32 mn_place_least_loaded(struct __sk_buff *skb,
 						   const struct mn_pkt *pkt,
 						   __u32 hash,
 						   const struct mn_config *cfg,
-						   __u64 now)
+						   __u64 now,
+						   const struct mn_numa *numa)
 {
 	__u32 family = pkt->key.family, slot;
 	bool drained, boundary;
@@ -330,10 +341,10 @@ static __always_inline __u32 mn_place_least_loaded(struct __sk_buff *skb,
 
 	flow = bpf_map_lookup_elem(&mn_flows, &pkt->key);
 	if (!flow)
-		return mn_flow_new(skb, pkt, hash, now, false);
+		return mn_flow_new(skb, pkt, hash, now, false, numa);
 	if ((flow->state & MN_FLOW_S_CLOSED) &&
 	    (pkt->tcp_flags & (MN_TCP_SYN | MN_TCP_ACK)) == MN_TCP_SYN)
-		return mn_flow_new(skb, pkt, hash, now, true);
+		return mn_flow_new(skb, pkt, hash, now, true, numa);
 
 	gap = now > flow->last_ns ? now - flow->last_ns : 0;
 	flow->last_ns = now;
@@ -342,8 +353,8 @@ static __always_inline __u32 mn_place_least_loaded(struct __sk_buff *skb,
 	drained = mn_flow_tcp_sent(flow, pkt);
 
 	slot = flow->slot;
-	if (!mn_nic_usable(slot, family))
-		slot = mn_flow_replace(flow, family, hash, now);
+	if (!mn_nic_usable(slot, family) || !mn_numa_member(numa, slot))
+		slot = mn_flow_replace(flow, family, hash, now, numa);
 	if (flow->state & MN_FLOW_S_CLOSED)
 		return slot;
 	if (pkt->tcp_flags & (MN_TCP_FIN | MN_TCP_RST)) {
@@ -366,7 +377,7 @@ static __always_inline __u32 mn_place_least_loaded(struct __sk_buff *skb,
 		return slot;
 	if (flow->moved_ns && now - flow->moved_ns < mn_interval_ns(cfg))
 		return slot;
-	return mn_flow_rebalance(flow, family, hash, now);
+	return mn_flow_rebalance(flow, family, hash, now, numa);
 }
 
 /* Placement hash: the Maglev table entry of the flow's hash. */
@@ -382,7 +393,8 @@ static __always_inline __u32 mn_place_hash(__u32 hash)
 static __always_inline __u32 mn_select_slot(struct __sk_buff *skb,
 					    const struct mn_pkt *pkt,
 					    const struct mn_addr *src,
-					    const struct mn_config *cfg)
+					    const struct mn_config *cfg,
+					    const struct mn_numa *numa)
 {
 	__u32 hash;
 
@@ -391,7 +403,9 @@ static __always_inline __u32 mn_select_slot(struct __sk_buff *skb,
 	hash = mn_flow_hash(&pkt->key, cfg->hash_seed);
 	if (cfg->placement == MN_PLACE_LEAST_LOADED)
 		return mn_place_least_loaded(skb, pkt, hash, cfg,
-					     bpf_ktime_get_ns());
+					     bpf_ktime_get_ns(), numa);
+	if (numa->node != MN_NUMA_NONE)
+		return mn_numa_place_hash(numa, hash);
 	return mn_place_hash(hash);
 }
 
@@ -506,8 +520,10 @@ int mn_egress(struct __sk_buff *skb)
 	const struct mn_config *cfg;
 	const struct mn_addr *src;
 	struct mn_bpf_nic *nic;
+	struct mn_numa numa;
 	struct mn_pkt pkt;
 	__u32 slot;
+	long ret;
 	int parsed;
 
 	/* Every packet here comes from the task (its host-side device). */
@@ -540,7 +556,8 @@ int mn_egress(struct __sk_buff *skb)
 	cfg = mn_config_get();
 	if (!cfg)
 		return MN_ACT_PASS;
-	slot = mn_select_slot(skb, &pkt, src, cfg);
+	mn_numa_of_task(skb->ifindex, &numa);
+	slot = mn_select_slot(skb, &pkt, src, cfg, &numa);
 
 	/* No usable NIC: the kernel routes it (kernel-mode datapath). */
 	nic = mn_nic_usable(slot, pkt.key.family);
@@ -549,7 +566,10 @@ int mn_egress(struct __sk_buff *skb)
 		mn_count_fallback(mn_nic_stats_get(slot));
 		return MN_ACT_PASS;
 	}
-	return mn_forward(skb, &pkt, nic, task_stats, mn_nic_stats_get(slot));
+	ret = mn_forward(skb, &pkt, nic, task_stats, mn_nic_stats_get(slot));
+	if (ret == MN_ACT_REDIRECT)
+		mn_numa_count(skb->ifindex, &numa, slot, skb->len);
+	return ret;
 }
 
 /*

@@ -16,6 +16,7 @@
 #include "multinic_ebpf.h"
 #include "multinic_errors.h"
 #include "multinic_kernel.h"
+#include "multinic_steer.h"
 
 DEFINE_MTYPE_STATIC(MULTINICD, MN_DP_TASK, "multinic wired task");
 
@@ -48,6 +49,12 @@ DECLARE_HASH(dp_tasks, struct dp_task, item, dp_task_cmp, dp_task_hash);
 static struct {
 	const struct mn_datapath_ops *kernel;
 	const struct mn_datapath_ops *ebpf;
+	/*
+	 * Receive steering (multinic_steer.c): beside whichever datapath
+	 * carries the egress, never part of its fall-back; its failures are
+	 * logged and shown, never a task's.
+	 */
+	const struct mn_datapath_ops *steer;
 	struct mn_dp_config cfg;
 	/* Why egress-mode auto left the eBPF datapath at runtime; "": it did not. */
 	char fallback[256];
@@ -177,6 +184,8 @@ static void datapaths_update(void)
 	if (dp.kernel->config_changed &&
 	    dp.kernel->config_changed(&dp.cfg, kernel_active(), err, sizeof(err)) < 0)
 		flog_err(EC_MULTINIC_NETLINK, "kernel datapath: %s", err);
+	if (dp.steer->config_changed(&dp.cfg, dp.cfg.configured, err, sizeof(err)) < 0)
+		flog_err(EC_MULTINIC_BPF, "receive steering: %s", err);
 	dp.ebpf_on = on;
 	ret = dp.ebpf->config_changed(&dp.cfg, on, err, sizeof(err));
 	if (ret < 0) {
@@ -211,6 +220,8 @@ void mn_datapath_nics_set(const struct mn_dp_nic *nics, unsigned int n)
 		flog_err(EC_MULTINIC_NETLINK, "kernel datapath: %s", err);
 	ret = dp.ebpf->nics_changed(nics, n, err, sizeof(err));
 	ebpf_failed(ret, err);
+	if (dp.steer->nics_changed(nics, n, err, sizeof(err)) < 0)
+		flog_err(EC_MULTINIC_BPF, "receive steering: %s", err);
 }
 
 /*
@@ -269,6 +280,8 @@ int mn_datapath_task_attach(const struct mn_task_wiring *w, char *err, size_t le
 			}
 		}
 	}
+	if (dp.steer->task_attach(w, err, len) < 0)
+		flog_err(EC_MULTINIC_BPF, "receive steering: task %s: %s", w->name, err);
 	task_record(w);
 	DEBUGD(&mn_dbg_datapath, "datapath: task %s attached (%s)", w->name,
 	       mn_datapath_name(mn_datapath_of_task(w->name)));
@@ -281,12 +294,35 @@ void mn_datapath_task_detach(const char *name)
 
 	if (dp.terminated)
 		return;
+	dp.steer->task_detach(name);
 	dp.ebpf->task_detach(name);
 	dp.kernel->task_detach(name);
 	if (!t)
 		return;
 	task_forget(t);
 	DEBUGD(&mn_dbg_datapath, "datapath: task %s detached", name);
+}
+
+/*
+ * In place: the datapaths move the task's new flows (kernel: its rules
+ * into its node's table; eBPF: its node entry), nothing is rewired.
+ */
+void mn_datapath_task_numa_set(const char *name, int node)
+{
+	const struct mn_datapath_ops *ops[] = { dp.kernel, dp.ebpf, dp.steer };
+	struct dp_task *t = task_find(name);
+	char err[256];
+	size_t i;
+
+	if (dp.terminated || !t || t->w.numa_node == node)
+		return;
+	t->w.numa_node = node;
+	for (i = 0; i < array_size(ops); i++)
+		if (ops[i]->task_numa_changed &&
+		    ops[i]->task_numa_changed(name, node, err, sizeof(err)) < 0)
+			flog_err(EC_MULTINIC_NETLINK, "%s datapath: task %s: %s", ops[i]->name,
+				 name, err);
+	DEBUGD(&mn_dbg_datapath, "datapath: task %s now on NUMA node %d", name, node);
 }
 
 void mn_datapath_tasks_settled(void)
@@ -296,6 +332,7 @@ void mn_datapath_tasks_settled(void)
 	if (dp.kernel->tasks_settled)
 		dp.kernel->tasks_settled();
 	dp.ebpf->tasks_settled();
+	dp.steer->tasks_settled();
 }
 
 /*
@@ -337,11 +374,22 @@ int mn_datapath_flows(mn_dp_flow_fn fn, void *arg)
 	return dp.ebpf->flows(fn, arg);
 }
 
+bool mn_datapath_task_numa_counters(const char *name, struct mn_dp_numa_counters *c)
+{
+	return dp.ebpf->task_numa_counters(name, c);
+}
+
+bool mn_datapath_nic_steering(ifindex_t ifindex, struct mn_dp_steer_view *v)
+{
+	return dp.steer->nic_steering(ifindex, v);
+}
+
 void mn_datapath_init(void)
 {
 	dp_tasks_init(&dp.tasks);
 	dp.kernel = mn_kernel_datapath();
 	dp.ebpf = mn_ebpf_datapath();
+	dp.steer = mn_steer_datapath();
 }
 
 /*
@@ -357,6 +405,8 @@ void mn_datapath_terminate(void)
 		dp.kernel->terminate();
 	if (dp.ebpf && dp.ebpf->terminate)
 		dp.ebpf->terminate();
+	if (dp.steer && dp.steer->terminate)
+		dp.steer->terminate();
 	while ((t = dp_tasks_first(&dp.tasks)))
 		task_forget(t);
 	dp_tasks_fini(&dp.tasks);

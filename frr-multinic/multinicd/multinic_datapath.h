@@ -47,6 +47,8 @@ extern void mn_datapath_nics_set(const struct mn_dp_nic *nics, unsigned int n);
  */
 extern int mn_datapath_task_attach(const struct mn_task_wiring *w, char *err, size_t len);
 extern void mn_datapath_task_detach(const char *name);
+/* Task layer: a wired task's NUMA node changed. */
+extern void mn_datapath_task_numa_set(const char *name, int node);
 /* Task layer: the configuration is loaded and every task settled. */
 extern void mn_datapath_tasks_settled(void);
 
@@ -69,6 +71,10 @@ extern bool mn_datapath_task_counters(const char *name, struct mn_dp_counters *c
 extern bool mn_datapath_nic_view(ifindex_t ifindex, struct mn_dp_nic_view *v);
 /* Placement least-loaded's flows (eBPF); -1 when there is no flow table. */
 extern int mn_datapath_flows(mn_dp_flow_fn fn, void *arg);
+/* Egress packets by NUMA locality (eBPF); false when there is nothing to show. */
+extern bool mn_datapath_task_numa_counters(const char *name, struct mn_dp_numa_counters *c);
+/* How a NIC steers what it receives; false when receive steering is off. */
+extern bool mn_datapath_nic_steering(ifindex_t ifindex, struct mn_dp_steer_view *v);
 
 extern void mn_datapath_init(void);
 extern void mn_datapath_terminate(void);

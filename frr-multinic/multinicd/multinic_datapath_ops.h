@@ -20,6 +20,7 @@
 
 #include "multinic_datapath_select.h"
 #include "multinic_names.h"
+#include "multinic_numa_policy.h"
 
 /* A selected NIC, as the datapaths see it. */
 struct mn_dp_nic {
@@ -29,6 +30,8 @@ struct mn_dp_nic {
 	uint16_t weight; /* 1..MN_WEIGHT_MAX (multinic_nic_policy.h) */
 	bool has_gw[AFI_MAX];
 	union g_addr gw[AFI_MAX]; /* configured, else the default route's */
+	int numa_node; /* MN_NUMA_NODE_NONE when unknown */
+	bool loaded;   /* past the spill threshold (mn_numa_nic_loaded()) */
 };
 
 /* The task's device pair. */
@@ -60,6 +63,7 @@ struct mn_task_wiring {
 	struct prefix vip[AFI_MAX];
 	unsigned int naddrs;
 	const struct mn_dp_task_addr *addrs;
+	int numa_node; /* MN_NUMA_NODE_NONE when unknown */
 };
 
 /* The configuration the datapaths follow. */
@@ -70,6 +74,10 @@ struct mn_dp_config {
 	/* placement least-loaded (0: the datapath's default) */
 	uint32_t flowlet_timeout_ms;
 	uint32_t rebalance_interval_ms;
+	/* which NICs a task's new flows use (mn_numa_members()) */
+	enum mn_numa_policy numa_policy;
+	enum mn_steering_mode steering;
+	const struct mn_numa_topology *topology; /* the host's nodes and CPUs */
 };
 
 /*
@@ -103,6 +111,27 @@ struct mn_dp_nic_load {
 	uint32_t heavy;	  /* of which heavy (carrying bulk data) */
 	uint64_t rate;	  /* bytes/s of its flows at the last sweep */
 	int64_t swept_ms; /* since the last sweep, -1: never swept */
+};
+
+/* A task's egress packets by the node of the NIC they left through. */
+struct mn_dp_numa_counters {
+	uint64_t local_packets, local_bytes;   /* through a NIC of the task's node */
+	uint64_t remote_packets, remote_bytes; /* through another node's NIC */
+	/* received: by the node of the CPU that handed them to the task */
+	uint64_t rx_local_packets, rx_remote_packets;
+};
+
+/* How a NIC steers what it receives (receive-steering), for show commands. */
+struct mn_dp_steer_view {
+	enum mn_steer_method method;
+	char why[160];	   /* the probe's finding, or why not steered */
+	char detail[160];  /* e.g. "XDP native, pinned /sys/fs/bpf/..."; "" */
+	char found[160];   /* what the probe saw on the NIC */
+	struct mn_steer_caps caps;
+	uint64_t steered;  /* packets sent to another node's CPU */
+	uint64_t on_node;  /* packets already on a CPU of their task's node */
+	uint64_t no_cpu;   /* their task's node has no CPU in the map */
+	uint64_t errors;   /* the redirect failed: left where they were */
 };
 
 /* How the eBPF datapath holds a NIC, for show commands. */
@@ -148,6 +177,8 @@ struct mn_datapath_ops {
 	int (*nics_changed)(const struct mn_dp_nic *nics, unsigned int n, char *err, size_t len);
 	int (*task_attach)(const struct mn_task_wiring *w, char *err, size_t len);
 	void (*task_detach)(const char *name);
+	/* An attached task's node changed (its cpuset, or "numa-node"). */
+	int (*task_numa_changed)(const char *name, int node, char *err, size_t len);
 	/*
 	 * The configuration has been loaded and every task is wired again
 	 * (or failed): what an earlier multinicd left and nobody claimed may
@@ -169,6 +200,8 @@ struct mn_datapath_ops {
 	 * fastest first; returns how many, -1 when there is no flow table.
 	 */
 	int (*flows)(mn_dp_flow_fn fn, void *arg);
+	bool (*task_numa_counters)(const char *name, struct mn_dp_numa_counters *c);
+	bool (*nic_steering)(ifindex_t ifindex, struct mn_dp_steer_view *v);
 };
 
 #endif /* _MULTINIC_DATAPATH_OPS_H */

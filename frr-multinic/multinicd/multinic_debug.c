@@ -19,15 +19,17 @@ struct debug mn_dbg_datapath = {0, "debug multinic datapath", "multinicd datapat
 struct debug mn_dbg_bpf = {0, "debug multinic bpf", "multinicd eBPF datapath"};
 struct debug mn_dbg_authz = {0, "debug multinic authorization", "multinicd authorization policy"};
 struct debug mn_dbg_ingress = {0, "debug multinic ingress", "multinicd NICs and task prefixes told to bgpd_multinic"};
+struct debug mn_dbg_numa = {0, "debug multinic numa", "multinicd NUMA placement and receive steering"};
 /* clang-format on */
 
 static struct debug *const debugs[] = {
 	&mn_dbg_zebra, &mn_dbg_nic, &mn_dbg_task, &mn_dbg_datapath, &mn_dbg_bpf, &mn_dbg_authz,
 	&mn_dbg_ingress,
+	&mn_dbg_numa,
 };
 
 DEFPY_NOSH(debug_multinic, debug_multinic_cmd,
-	   "[no] debug multinic [<zebra$zebra|nic$nic|task$task|datapath$dp|bpf$bpf|authorization$authz|ingress$ingress>]",
+	   "[no] debug multinic [<zebra$zebra|nic$nic|task$task|datapath$dp|bpf$bpf|authorization$authz|ingress$ingress|numa$numa>]",
 	   NO_STR DEBUG_STR
 	   "Multi-NIC task networking (multinicd)\n"
 	   "zebra events and messages\n"
@@ -36,10 +38,11 @@ DEFPY_NOSH(debug_multinic, debug_multinic_cmd,
 	   "Datapath switch and kernel datapath\n"
 	   "eBPF datapath\n"
 	   "Authorization policy\n"
-	   "NICs and task prefixes told to bgpd_multinic\n")
+	   "NICs and task prefixes told to bgpd_multinic\n"
+	   "NUMA placement and receive steering\n")
 {
 	uint32_t mode = DEBUG_NODE2MODE(vty->node);
-	bool all = !zebra && !nic && !task && !dp && !bpf && !authz && !ingress;
+	bool all = !zebra && !nic && !task && !dp && !bpf && !authz && !ingress && !numa;
 
 	if (all || zebra)
 		DEBUG_MODE_SET(&mn_dbg_zebra, mode, !no);
@@ -55,6 +58,8 @@ DEFPY_NOSH(debug_multinic, debug_multinic_cmd,
 		DEBUG_MODE_SET(&mn_dbg_authz, mode, !no);
 	if (all || ingress)
 		DEBUG_MODE_SET(&mn_dbg_ingress, mode, !no);
+	if (all || numa)
+		DEBUG_MODE_SET(&mn_dbg_numa, mode, !no);
 	return CMD_SUCCESS;
 }
 

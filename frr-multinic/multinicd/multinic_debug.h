@@ -27,6 +27,7 @@ extern struct debug mn_dbg_datapath;
 extern struct debug mn_dbg_bpf;
 extern struct debug mn_dbg_authz;
 extern struct debug mn_dbg_ingress;
+extern struct debug mn_dbg_numa;
 
 extern void multinic_debug_init(void);
 

@@ -27,6 +27,7 @@
 #include "multinic_ebpf_flows.h"
 #include "multinic_ebpf_link.h"
 #include "multinic_ebpf_maps.h"
+#include "multinic_ebpf_numa.h"
 #include "multinic_errors.h"
 #include "multinicd/bpf/multinic_maps.h"
 #include "multinicd/bpf/egress.skel.h"
@@ -51,6 +52,7 @@ struct ebpf_task {
 	struct prefix vip[AFI_MAX];
 	unsigned int naddrs;
 	struct mn_dp_task_addr *addrs;
+	int numa_node;
 };
 
 static int ebpf_task_cmp(const struct ebpf_task *a, const struct ebpf_task *b)
@@ -90,7 +92,7 @@ static struct {
  * Loading
  */
 
-static int bpffs_ready(void)
+int mn_ebpf_bpffs_ready(void)
 {
 	struct statfs st;
 
@@ -122,11 +124,19 @@ static void maps_hand_over(void)
 		.nic_stats = bpf_map__fd(eb.egress->maps.mn_nic_stats),
 		.task_stats = bpf_map__fd(eb.egress->maps.mn_task_stats),
 	};
+	const struct mn_ebpf_numa_fds numa_fds = {
+		.tasks = bpf_map__fd(eb.egress->maps.mn_numa_tasks),
+		.nodes = bpf_map__fd(eb.egress->maps.mn_numa_nodes),
+		.maglev = bpf_map__fd(eb.egress->maps.mn_maglev_node),
+		.stats = bpf_map__fd(eb.egress->maps.mn_numa_stats),
+		.task_stats = fds.task_stats,
+	};
 
 	mn_ebpf_maps_set(&fds);
 	mn_ebpf_flows_set(bpf_map__fd(eb.egress->maps.mn_flows),
 			  bpf_map__fd(eb.egress->maps.mn_nic_load),
 			  bpf_program__fd(eb.egress->progs.mn_sweep_arm));
+	mn_ebpf_numa_maps_set(&numa_fds);
 }
 
 static bool ebpf_load(void)
@@ -140,7 +150,7 @@ static bool ebpf_load(void)
 	if (eb.failed)
 		return false;
 	frr_with_privs (&multinic_privs) {
-		if (bpffs_ready() < 0) {
+		if (mn_ebpf_bpffs_ready() < 0) {
 			err = -1;
 			break;
 		}
@@ -373,6 +383,7 @@ static int ebpf_sync(char *err, size_t len)
 		mn_ebpf_nics_write(eb.nics, eb.n_nics);
 		mn_ebpf_maglev_write(eb.nics, eb.n_nics);
 	}
+	mn_ebpf_numa_sync(eb.nics, eb.n_nics, eb.cfg.numa_policy, eb.settled);
 	addrs_update();
 	nic_links_repin();
 	return nic_links_update(err, len);
@@ -408,6 +419,7 @@ static struct ebpf_task *task_new(const struct mn_task_wiring *w)
 	memcpy(t->has_vip, w->has_vip, sizeof(t->has_vip));
 	memcpy(t->vip, w->vip, sizeof(t->vip));
 	t->naddrs = w->naddrs;
+	t->numa_node = w->numa_node;
 	if (w->naddrs) {
 		t->addrs = XCALLOC(MTYPE_MN_EBPF_TASK, w->naddrs * sizeof(*t->addrs));
 		memcpy(t->addrs, w->addrs, w->naddrs * sizeof(*t->addrs));
@@ -421,6 +433,7 @@ static void task_unhook(struct ebpf_task *t)
 {
 	mn_ebpf_hook_detach(t->host_ifindex, task_hook(t), &t->link);
 	mn_ebpf_task_counters_delete(t->host_ifindex);
+	mn_ebpf_numa_task_del(t->host_ifindex);
 	DEBUGD(&mn_dbg_bpf, "eBPF datapath: mn_egress off task %s (%s)", t->name, t->host_ifname);
 }
 
@@ -447,7 +460,21 @@ static int ebpf_task_attach(const struct mn_task_wiring *w, char *err, size_t le
 	mn_ebpf_task_counters_create(t->host_ifindex);
 	DEBUGD(&mn_dbg_bpf, "eBPF datapath: mn_egress on task %s (%s, %s)", t->name,
 	       t->host_ifname, mn_ebpf_hook_name(task_hook(t)));
+	mn_ebpf_numa_task_set(t->host_ifindex, t->numa_node); /* its node, before its addresses */
+	mn_ebpf_numa_sync(eb.nics, eb.n_nics, eb.cfg.numa_policy, eb.settled);
 	task_addrs_write(t, true); /* its addresses into mn_addrs */
+	return 0;
+}
+
+static int ebpf_task_numa_changed(const char *name, int node, char *err, size_t len)
+{
+	struct ebpf_task *t = task_find(name);
+
+	if (!t)
+		return 0;
+	t->numa_node = node;
+	mn_ebpf_numa_task_set(t->host_ifindex, node);
+	mn_ebpf_numa_sync(eb.nics, eb.n_nics, eb.cfg.numa_policy, eb.settled);
 	return 0;
 }
 
@@ -631,6 +658,7 @@ static void ebpf_terminate(void)
 		task_free(t);
 	}
 	ebpf_tasks_fini(&eb.tasks);
+	mn_ebpf_numa_clear();
 	egress_bpf__destroy(eb.egress);
 	ingress_bpf__destroy(eb.ingress);
 	XFREE(MTYPE_MN_EBPF_NICS, eb.nics);
@@ -693,6 +721,17 @@ static bool ebpf_task_counters(const char *name, struct mn_dp_counters *c)
 	return true;
 }
 
+static bool ebpf_task_numa_counters(const char *name, struct mn_dp_numa_counters *c)
+{
+	const struct ebpf_task *t = task_find(name);
+
+	memset(c, 0, sizeof(*c));
+	if (!eb.loaded || !t || t->numa_node < 0 || !eb.cfg.topology)
+		return false;
+	mn_ebpf_numa_counters(t->host_ifindex, t->numa_node, eb.cfg.topology, c);
+	return true;
+}
+
 static bool ebpf_nic_view(ifindex_t ifindex, struct mn_dp_nic_view *v)
 {
 	const struct mn_ebpf_slot *s;
@@ -724,6 +763,7 @@ static const struct mn_datapath_ops ebpf_ops = {
 	.nics_changed = ebpf_nics_changed,
 	.task_attach = ebpf_task_attach,
 	.task_detach = ebpf_task_detach,
+	.task_numa_changed = ebpf_task_numa_changed,
 	.tasks_settled = ebpf_tasks_settled,
 	.stop = ebpf_stop_cb,
 	.terminate = ebpf_terminate,
@@ -732,6 +772,7 @@ static const struct mn_datapath_ops ebpf_ops = {
 	.task_counters = ebpf_task_counters,
 	.nic_view = ebpf_nic_view,
 	.flows = ebpf_flows,
+	.task_numa_counters = ebpf_task_numa_counters,
 };
 
 const struct mn_datapath_ops *mn_ebpf_datapath(void)

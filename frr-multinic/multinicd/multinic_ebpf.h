@@ -25,6 +25,13 @@
 
 #include "multinic_datapath_ops.h"
 
+/*
+ * bpffs on /sys/fs/bpf (mounted when it is not) and MN_PIN_ROOT, for
+ * whatever pins there (receive steering too); with privileges raised.
+ * 0 or a negative errno.
+ */
+extern int mn_ebpf_bpffs_ready(void);
+
 /* Its operations, for the datapath switch (initializes it). */
 extern const struct mn_datapath_ops *mn_ebpf_datapath(void);
 

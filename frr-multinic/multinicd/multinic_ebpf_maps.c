@@ -254,14 +254,13 @@ void mn_ebpf_nics_write(const struct mn_dp_nic *nics, unsigned int n)
 	}
 }
 
-void mn_ebpf_maglev_write(const struct mn_dp_nic *nics, unsigned int n)
+int mn_ebpf_maglev_build(const struct mn_dp_nic *nics, unsigned int n, uint32_t members,
+			 uint32_t *table)
 {
-	static uint32_t table[MN_MAGLEV_SIZE], keys[MN_MAGLEV_SIZE];
 	struct mn_maglev_nic mnics[MN_MAX_NICS];
-	uint32_t slot_of_idx[MN_MAX_NICS], slot, i, count = MN_MAGLEV_SIZE;
+	uint32_t slot_of_idx[MN_MAX_NICS], slot, i;
 	const struct mn_dp_nic *nic;
 	unsigned int k = 0;
-	int ret;
 
 	/*
 	 * Down NICs stay in with up = false: then only their own entries move
@@ -269,7 +268,7 @@ void mn_ebpf_maglev_write(const struct mn_dp_nic *nics, unsigned int n)
 	 */
 	for (slot = 0; slot < MN_MAX_NICS; slot++) {
 		nic = slot_nic(nics, n, slot);
-		if (!nic)
+		if (!nic || !((members >> slot) & 1))
 			continue;
 		mnics[k].name = slots[slot].name;
 		mnics[k].weight = nic->weight;
@@ -278,13 +277,24 @@ void mn_ebpf_maglev_write(const struct mn_dp_nic *nics, unsigned int n)
 	}
 	if (mn_maglev_build(mnics, k, table, MN_MAGLEV_SIZE) < 0) {
 		flog_err(EC_MULTINIC_BPF, "eBPF datapath: cannot build the Maglev table");
-		return;
+		return -1;
 	}
-	for (i = 0; i < MN_MAGLEV_SIZE; i++) {
-		keys[i] = i;
+	for (i = 0; i < MN_MAGLEV_SIZE; i++)
 		if (table[i] != MN_NIC_NONE)
 			table[i] = slot_of_idx[table[i]];
-	}
+	return 0;
+}
+
+void mn_ebpf_maglev_write(const struct mn_dp_nic *nics, unsigned int n)
+{
+	static uint32_t table[MN_MAGLEV_SIZE], keys[MN_MAGLEV_SIZE];
+	uint32_t i, count = MN_MAGLEV_SIZE;
+	int ret;
+
+	if (mn_ebpf_maglev_build(nics, n, ~0U, table) < 0)
+		return;
+	for (i = 0; i < MN_MAGLEV_SIZE; i++)
+		keys[i] = i;
 	frr_with_privs (&multinic_privs)
 		ret = bpf_map_update_batch(fds.maglev, keys, table, &count, NULL);
 	if (ret < 0)
@@ -318,18 +328,8 @@ void mn_ebpf_addr_set_free(struct mn_ebpf_addr_set **set)
 	XFREE(MTYPE_MN_EBPF_ADDRS, *set);
 }
 
-void mn_ebpf_addr_set_add(struct mn_ebpf_addr_set *set, const struct prefix *p,
-			  uint32_t task_ifindex, uint32_t pin_slot)
+void mn_ebpf_addr_key(const struct prefix *p, struct mn_addr_key *key)
 {
-	struct mn_addr_key *key;
-
-	if (set->n >= MN_MAX_ADDRS || (p->family != AF_INET && p->family != AF_INET6))
-		return;
-	if (set->n == set->size) {
-		set->size = set->size ? 2 * set->size : 8;
-		set->e = XREALLOC(MTYPE_MN_EBPF_ADDRS, set->e, set->size * sizeof(*set->e));
-	}
-	key = &set->e[set->n].key;
 	memset(key, 0, sizeof(*key));
 	if (p->family == AF_INET) {
 		key->family = MN_AF_INET;
@@ -338,6 +338,18 @@ void mn_ebpf_addr_set_add(struct mn_ebpf_addr_set *set, const struct prefix *p,
 		key->family = MN_AF_INET6;
 		memcpy(key->addr, &p->u.prefix6, 16);
 	}
+}
+
+void mn_ebpf_addr_set_add(struct mn_ebpf_addr_set *set, const struct prefix *p,
+			  uint32_t task_ifindex, uint32_t pin_slot)
+{
+	if (set->n >= MN_MAX_ADDRS || (p->family != AF_INET && p->family != AF_INET6))
+		return;
+	if (set->n == set->size) {
+		set->size = set->size ? 2 * set->size : 8;
+		set->e = XREALLOC(MTYPE_MN_EBPF_ADDRS, set->e, set->size * sizeof(*set->e));
+	}
+	mn_ebpf_addr_key(p, &set->e[set->n].key);
 	set->e[set->n].val.task_ifindex = task_ifindex;
 	set->e[set->n].val.pin_slot = pin_slot;
 	set->n++;

@@ -18,6 +18,10 @@
 #include "multinic_datapath_ops.h"
 
 struct bpf_link;
+struct mn_addr_key;
+
+/* The key of an IPv4 or IPv6 address in mn_addrs and mn_steer_dsts. */
+extern void mn_ebpf_addr_key(const struct prefix *p, struct mn_addr_key *key);
 
 /* The map fds of the loaded (or adopted) programs. */
 struct mn_ebpf_map_fds {
@@ -60,6 +64,12 @@ extern void mn_ebpf_config_write(const struct mn_dp_config *cfg);
 extern void mn_ebpf_config_clear(void);
 extern void mn_ebpf_nics_write(const struct mn_dp_nic *nics, unsigned int n);
 extern void mn_ebpf_maglev_write(const struct mn_dp_nic *nics, unsigned int n);
+/*
+ * The Maglev table (MN_MAGLEV_SIZE slot numbers) over the selected NICs
+ * whose slot is in members (a bit per slot); 0 or -1.
+ */
+extern int mn_ebpf_maglev_build(const struct mn_dp_nic *nics, unsigned int n, uint32_t members,
+				uint32_t *table);
 
 /* mn_addrs: the addresses the programs know (multinic_maps.h). */
 struct mn_ebpf_addr_set;

@@ -17,6 +17,7 @@
 #include "multinic_debug.h"
 #include "multinic_errors.h"
 #include "multinic_kernel.h"
+#include "multinic_kernel_numa.h"
 #include "multinic_netlink.h"
 #include "multinic_nft.h"
 #include "multinic_nic_policy.h"
@@ -66,6 +67,7 @@ struct kernel_task {
 	char name[MN_TASK_NAME_MAX + 1];
 	char host_ifname[IFNAMSIZ];
 	bool has_vip[AFI_MAX];
+	int numa_node; /* its VIP rules look up this node's table */
 	unsigned int nrules;
 	struct mn_nl_rule *rules; /* iifname points to host_ifname */
 	bool guarded;		  /* anti-spoofing in nftables (multinic_nft.h) */
@@ -91,6 +93,7 @@ static struct {
 	struct mn_dp_nic *nics; /* as last handed down */
 	unsigned int n_nics;
 	struct event *t_update; /* the tables, once the current commit is applied */
+	enum mn_numa_policy numa_policy;
 } kd = {
 	.egress = { [AFI_IP] = { .afi = AFI_IP }, [AFI_IP6] = { .afi = AFI_IP6 } },
 };
@@ -109,33 +112,10 @@ bool mn_kernel_active(void)
  * The egress table
  */
 
-static bool nic_usable(const struct mn_dp_nic *nic, afi_t afi)
-{
-	return nic->up && nic->has_gw[afi];
-}
-
 /* The healthy NICs with a gateway of this family, as next hops. */
 static unsigned int egress_nexthops(afi_t afi, struct mn_zapi_nh *nh, unsigned int max)
 {
-	uint16_t wmax = 1;
-	unsigned int i, n = 0;
-
-	for (i = 0; i < kd.n_nics; i++)
-		if (nic_usable(&kd.nics[i], afi))
-			wmax = MAX(wmax, kd.nics[i].weight);
-	for (i = 0; i < kd.n_nics && n < max; i++) {
-		const struct mn_dp_nic *nic = &kd.nics[i];
-
-		if (!nic_usable(nic, afi))
-			continue;
-		nh[n].ifindex = nic->ifindex;
-		nh[n].has_gate = true;
-		nh[n].gate = nic->gw[afi];
-		/* the one conversion of the NIC weight scale (multinic_nic_policy.h) */
-		nh[n].weight = mn_weight_to_nexthop(nic->weight, wmax);
-		n++;
-	}
-	return n;
+	return mn_kernel_nexthops(kd.nics, kd.n_nics, ~0ULL, afi, nh, max);
 }
 
 static void default_prefix(afi_t afi, struct prefix *p)
@@ -301,11 +281,26 @@ static void nic_tables_update(void)
 	}
 }
 
+/* The node tables of the attached tasks' nodes, and of extra_node. */
+static void numa_tables_update(int extra_node)
+{
+	const struct kernel_task *t;
+	struct mn_numa_set used = {};
+
+	frr_each (kernel_tasks_const, &kd.tasks, t)
+		if (t->numa_node >= 0)
+			mn_numa_set_add(&used, t->numa_node);
+	if (extra_node >= 0)
+		mn_numa_set_add(&used, extra_node);
+	mn_kernel_numa_update(kd.nics, kd.n_nics, kd.numa_policy, &used, kd.wanted);
+}
+
 static void tables_update(void)
 {
 	egress_family_update(&kd.egress[AFI_IP]);
 	egress_family_update(&kd.egress[AFI_IP6]);
 	nic_tables_update();
+	numa_tables_update(MN_NUMA_NODE_NONE);
 }
 
 static void tables_update_event(struct event *t)
@@ -329,6 +324,7 @@ static int kernel_config_changed(const struct mn_dp_config *cfg, bool active, ch
 				 size_t len)
 {
 	kd.wanted = active;
+	kd.numa_policy = cfg->numa_policy;
 	tables_update_soon();
 	return 0;
 }
@@ -374,10 +370,12 @@ static struct kernel_task *task_new(const struct mn_task_wiring *w)
 	strlcpy(t->name, w->name, sizeof(t->name));
 	strlcpy(t->host_ifname, w->host_ifname, sizeof(t->host_ifname));
 	t->rules = XCALLOC(MTYPE_MN_KERNEL_TASK, (AFI_MAX + w->naddrs) * sizeof(*t->rules));
+	t->numa_node = w->numa_node;
 	for (afi = AFI_IP; afi <= AFI_IP6; afi++) {
 		t->has_vip[afi] = w->has_vip[afi];
 		if (w->has_vip[afi])
-			rule_add_to(t, &w->vip[afi], MN_EGRESS_TABLE, MN_RULE_PRIORITY);
+			rule_add_to(t, &w->vip[afi], mn_kernel_numa_table(t->numa_node),
+				    MN_RULE_PRIORITY);
 	}
 	for (i = 0; i < w->naddrs; i++)
 		rule_add_to(t, &w->addrs[i].addr, MN_NIC_TABLE_BASE + w->addrs[i].nic_ifindex,
@@ -438,6 +436,7 @@ static int kernel_task_attach(const struct mn_task_wiring *w, char *err, size_t 
 	if (task_find(w->name))
 		return 0;
 	t = task_new(w);
+	numa_tables_update(t->numa_node); /* its node's table before its rules */
 	frr_with_privs (&multinic_privs) {
 		for (i = 0; i < t->nrules && ret == 0; i++) {
 			ret = mn_nl_rule_add(&host, &t->rules[i], err, len);
@@ -449,6 +448,7 @@ static int kernel_task_attach(const struct mn_task_wiring *w, char *err, size_t 
 	}
 	if (ret < 0) {
 		task_free(t);
+		numa_tables_update(MN_NUMA_NODE_NONE);
 		return ret;
 	}
 	task_guard(t);
@@ -472,6 +472,46 @@ static void kernel_task_detach(const char *name)
 		mn_nft_table_remove();
 	DEBUGD(&mn_dbg_datapath, "kernel datapath: task %s: rules removed", t->name);
 	task_free(t);
+	numa_tables_update(MN_NUMA_NODE_NONE);
+}
+
+/*
+ * The task's VIP rules move to its new node's table: each new rule goes
+ * in before the old one goes, so that its traffic always has a rule.
+ */
+static int kernel_task_numa_changed(const char *name, int node, char *err, size_t len)
+{
+	struct mn_nl_ns host = MN_NL_NS_HOST;
+	struct kernel_task *t = task_find(name);
+	struct mn_nl_rule old;
+	unsigned int i;
+	int ret = 0;
+
+	if (!t || t->numa_node == node)
+		return 0;
+	numa_tables_update(node);
+	frr_with_privs (&multinic_privs) {
+		for (i = 0; i < t->nrules; i++) {
+			if (t->rules[i].priority != MN_RULE_PRIORITY)
+				continue; /* per-NIC addresses keep their NIC's table */
+			old = t->rules[i];
+			t->rules[i].table = mn_kernel_numa_table(node);
+			ret = mn_nl_rule_add(&host, &t->rules[i], err, len);
+			if (ret < 0 && ret != -EEXIST) {
+				t->rules[i] = old;
+				break;
+			}
+			ret = 0;
+			if (mn_nl_rule_del(&host, &old, err, len) < 0)
+				zlog_warn("task %s: %s", t->name, err);
+		}
+	}
+	if (ret == 0)
+		t->numa_node = node;
+	numa_tables_update(MN_NUMA_NODE_NONE);
+	DEBUGD(&mn_dbg_datapath, "kernel datapath: task %s: VIP rules into table %u", t->name,
+	       mn_kernel_numa_table(t->numa_node));
+	return ret;
 }
 
 static void kernel_task_objects(const char *name, mn_dp_object_fn fn, void *arg)
@@ -496,6 +536,13 @@ static void kernel_task_objects(const char *name, mn_dp_object_fn fn, void *arg)
 	for (afi = AFI_IP; afi <= AFI_IP6; afi++) {
 		if (!t->has_vip[afi])
 			continue;
+		if (t->numa_node >= 0) {
+			bool present = mn_kernel_numa_describe(t->numa_node, afi, what,
+							       sizeof(what));
+
+			fn(arg, "nexthop-group", "host", present, what);
+			continue;
+		}
 		snprintf(what, sizeof(what),
 			 "id %u (%u NICs), default route of table %u (shared by all tasks)",
 			 nhg_id(afi), kd.egress[afi].members, MN_EGRESS_TABLE);
@@ -612,6 +659,7 @@ static const struct mn_datapath_ops kernel_ops = {
 	.task_attach = kernel_task_attach,
 	.task_detach = kernel_task_detach,
 	.tasks_settled = kernel_tasks_settled,
+	.task_numa_changed = kernel_task_numa_changed,
 	.terminate = kernel_terminate,
 	.task_datapath = kernel_task_datapath,
 	.task_objects = kernel_task_objects,

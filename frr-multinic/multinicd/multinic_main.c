@@ -26,6 +26,7 @@
 #include "multinic_nb.h"
 #include "multinic_netns_watch.h"
 #include "multinic_nic.h"
+#include "multinic_numa.h"
 #include "multinic_task.h"
 #include "multinic_vty.h"
 #include "multinic_zebra.h"
@@ -44,7 +45,8 @@ struct event_loop *master;
  * frr's (a container's, run as root or another user): the kernel allows
  * it only to the process's owner or with this capability, and without it
  * such a task's netns is refused with "Permission denied" (and PID 1's,
- * the host's, could not be recognized as such).
+ * the host's, could not be recognized as such); it also lets multinicd find
+ * a task's processes and from their cgroups its NUMA node (multinic_numa.c).
  */
 static zebra_capabilities_t _caps_p[] = {
 	ZCAP_NET_ADMIN,
@@ -88,6 +90,7 @@ static void __attribute__((noreturn)) sigint(void)
 	mn_ingress_terminate();
 	mn_cni_terminate();
 	mn_task_terminate();
+	mn_numa_terminate();
 	mn_datapath_terminate();
 	mn_authz_terminate();
 	multinic_zebra_terminate();
@@ -166,6 +169,7 @@ int main(int argc, char **argv, char **envp)
 	multinic_error_init();
 	multinic_debug_init();
 	vrf_init(NULL, NULL, NULL, NULL);
+	mn_numa_init();
 	mn_datapath_init();
 	mn_nic_init();
 	mn_task_init();

@@ -88,6 +88,34 @@ const struct frr_yang_module_info frr_multinic_info = {
 			},
 		},
 		{
+			.xpath = "/frr-multinic:multinic/nic/numa-node",
+			.cbs = {
+				.modify = multinic_nic_numa_node_modify,
+				.destroy = multinic_nic_numa_node_destroy,
+			},
+		},
+		{
+			.xpath = "/frr-multinic:multinic/numa/policy",
+			.cbs = {
+				.modify = multinic_numa_policy_modify,
+				.cli_show = cli_show_numa_policy,
+			},
+		},
+		{
+			.xpath = "/frr-multinic:multinic/numa/spill-threshold",
+			.cbs = {
+				.modify = multinic_numa_spill_threshold_modify,
+				.cli_show = cli_show_numa_spill_threshold,
+			},
+		},
+		{
+			.xpath = "/frr-multinic:multinic/numa/receive-steering",
+			.cbs = {
+				.modify = multinic_numa_steering_modify,
+				.cli_show = cli_show_numa_steering,
+			},
+		},
+		{
 			.xpath = "/frr-multinic:multinic/nic-match",
 			.cbs = {
 				.create = multinic_nic_match_create,
@@ -169,6 +197,14 @@ const struct frr_yang_module_info frr_multinic_info = {
 			.cbs = {
 				.modify = multinic_task_ifname_modify,
 				.cli_show = cli_show_task_ifname,
+			},
+		},
+		{
+			.xpath = "/frr-multinic:multinic/task/numa-node",
+			.cbs = {
+				.modify = multinic_task_numa_node_modify,
+				.destroy = multinic_task_numa_node_destroy,
+				.cli_show = cli_show_task_numa_node,
 			},
 		},
 		{
@@ -314,6 +350,32 @@ const struct frr_yang_module_info frr_multinic_info = {
 			},
 		},
 		{
+			.xpath = "/frr-multinic:multinic-state/numa/source",
+			.cbs = {
+				.get_elem = multinic_state_numa_source_get_elem,
+			},
+		},
+		{
+			.xpath = "/frr-multinic:multinic-state/numa/node",
+			.cbs = {
+				.get_next = multinic_state_numa_node_get_next,
+				.get_keys = multinic_state_numa_node_get_keys,
+				.lookup_entry = multinic_state_numa_node_lookup_entry,
+			},
+		},
+		{
+			.xpath = "/frr-multinic:multinic-state/numa/node/id",
+			.cbs = {
+				.get_elem = multinic_state_numa_node_get_elem,
+			},
+		},
+		{
+			.xpath = "/frr-multinic:multinic-state/numa/node/cpus",
+			.cbs = {
+				.get_elem = multinic_state_numa_node_get_elem,
+			},
+		},
+		{
 			.xpath = "/frr-multinic:multinic-state/egress/datapath",
 			.cbs = {
 				.get_elem = multinic_state_egress_get_elem,
@@ -361,6 +423,24 @@ const struct frr_yang_module_info frr_multinic_info = {
 			.xpath = "/frr-multinic:multinic-state/nic/weight",
 			.cbs = {
 				.get_elem = multinic_state_nic_get_elem,
+			},
+		},
+		{
+			.xpath = "/frr-multinic:multinic-state/nic/numa-node",
+			.cbs = {
+				.get_elem = multinic_state_nic_numa_get_elem,
+			},
+		},
+		{
+			.xpath = "/frr-multinic:multinic-state/nic/spill-loaded",
+			.cbs = {
+				.get_elem = multinic_state_nic_numa_get_elem,
+			},
+		},
+		{
+			.xpath = "/frr-multinic:multinic-state/nic/receive-steering",
+			.cbs = {
+				.get_elem = multinic_state_nic_numa_get_elem,
 			},
 		},
 		{

@@ -9,6 +9,9 @@
 
 extern const struct frr_yang_module_info frr_multinic_info;
 
+/* A validation callback's refusal: the message into errmsg, NB_ERR_VALIDATION. */
+int mn_nb_refuse(char *errmsg, size_t len, const char *fmt, ...) PRINTFRR(3, 4);
+
 /* multinic_nb_config.c */
 int multinic_create(struct nb_cb_create_args *args);
 int multinic_destroy(struct nb_cb_destroy_args *args);
@@ -52,6 +55,24 @@ int multinic_authz_neighbor_create(struct nb_cb_create_args *args);
 int multinic_authz_create(struct nb_cb_create_args *args);
 int multinic_authz_modify(struct nb_cb_modify_args *args);
 int multinic_authz_destroy(struct nb_cb_destroy_args *args);
+/* The configuration the datapaths follow, pushed down again. */
+void multinic_datapath_config_push(bool retry_ebpf);
+
+/* multinic_numa_nb.c */
+int multinic_numa_policy_modify(struct nb_cb_modify_args *args);
+int multinic_numa_spill_threshold_modify(struct nb_cb_modify_args *args);
+int multinic_numa_steering_modify(struct nb_cb_modify_args *args);
+int multinic_nic_numa_node_modify(struct nb_cb_modify_args *args);
+int multinic_nic_numa_node_destroy(struct nb_cb_destroy_args *args);
+int multinic_task_numa_node_modify(struct nb_cb_modify_args *args);
+int multinic_task_numa_node_destroy(struct nb_cb_destroy_args *args);
+struct yang_data *multinic_state_numa_source_get_elem(struct nb_cb_get_elem_args *args);
+const void *multinic_state_numa_node_get_next(struct nb_cb_get_next_args *args);
+int multinic_state_numa_node_get_keys(struct nb_cb_get_keys_args *args);
+const void *multinic_state_numa_node_lookup_entry(struct nb_cb_lookup_entry_args *args);
+struct yang_data *multinic_state_numa_node_get_elem(struct nb_cb_get_elem_args *args);
+struct yang_data *multinic_state_nic_numa_get_elem(struct nb_cb_get_elem_args *args);
+
 /* Parts of the model whose behaviour is not implemented yet. */
 int multinic_unimplemented_create(struct nb_cb_create_args *args);
 int multinic_unimplemented_modify(struct nb_cb_modify_args *args);
@@ -85,6 +106,13 @@ void cli_show_task_announce(struct vty *vty, const struct lyd_node *dnode, bool 
 /* multinic_placement_vty.c: running-config of least-loaded's knobs */
 void cli_show_flowlet_timeout(struct vty *vty, const struct lyd_node *dnode, bool show_defaults);
 void cli_show_rebalance_interval(struct vty *vty, const struct lyd_node *dnode, bool show_defaults);
+
+/* multinic_numa_vty.c: running-config of the NUMA configuration */
+void cli_show_numa_policy(struct vty *vty, const struct lyd_node *dnode, bool show_defaults);
+void cli_show_numa_spill_threshold(struct vty *vty, const struct lyd_node *dnode,
+				   bool show_defaults);
+void cli_show_numa_steering(struct vty *vty, const struct lyd_node *dnode, bool show_defaults);
+void cli_show_task_numa_node(struct vty *vty, const struct lyd_node *dnode, bool show_defaults);
 
 /* multinic_authz_vty.c: running-config of the authorization policy */
 void cli_show_authz_range(struct vty *vty, const struct lyd_node *dnode, bool show_defaults);

@@ -19,6 +19,7 @@
 #include "multinic_names.h"
 #include "multinic_nb.h"
 #include "multinic_nic.h"
+#include "multinic_numa.h"
 #include "multinic_task.h"
 
 /*
@@ -27,7 +28,10 @@
  * default explicitly, as "placement least-loaded"), so every default that
  * is not zero must be here too.
  */
-#define MULTINIC_CFG_DEFAULTS { .placement = MN_PLACEMENT_LEAST_LOADED }
+#define MULTINIC_CFG_DEFAULTS                                                                      \
+	{                                                                                          \
+		.placement = MN_PLACEMENT_LEAST_LOADED, .spill_threshold = MN_NUMA_SPILL_DEFAULT_PCT, \
+	}
 
 struct multinic_config multinic_cfg = MULTINIC_CFG_DEFAULTS;
 
@@ -36,7 +40,7 @@ struct multinic_config multinic_cfg = MULTINIC_CFG_DEFAULTS;
  * through the NIC layer).  retry_ebpf: egress-mode was configured, so
  * that auto tries eBPF again after a fall-back.
  */
-static void datapath_config_push(bool retry_ebpf)
+void multinic_datapath_config_push(bool retry_ebpf)
 {
 	const struct mn_dp_config cfg = {
 		.configured = multinic_cfg.configured,
@@ -44,13 +48,15 @@ static void datapath_config_push(bool retry_ebpf)
 		.placement = multinic_cfg.placement,
 		.flowlet_timeout_ms = multinic_cfg.flowlet_timeout_ms,
 		.rebalance_interval_ms = multinic_cfg.rebalance_interval_ms,
+		.numa_policy = multinic_cfg.numa_policy,
+		.steering = multinic_cfg.steering,
+		.topology = mn_numa_host(),
 	};
 
 	mn_datapath_config_set(&cfg, retry_ebpf);
 }
 
-static int refuse(char *errmsg, size_t len, const char *fmt, ...) PRINTFRR(3, 4);
-static int refuse(char *errmsg, size_t len, const char *fmt, ...)
+int mn_nb_refuse(char *errmsg, size_t len, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -68,7 +74,7 @@ int multinic_create(struct nb_cb_create_args *args)
 	if (args->event != NB_EV_APPLY)
 		return NB_OK;
 	multinic_cfg.configured = true;
-	datapath_config_push(false);
+	multinic_datapath_config_push(false);
 	mn_nics_update(); /* NICs are selected only while configured */
 	return NB_OK;
 }
@@ -108,8 +114,9 @@ int multinic_destroy(struct nb_cb_destroy_args *args)
 	yang_dnode_iterate(unset_rule_entry, NULL, args->dnode, "./nic-match");
 	yang_dnode_iterate(unset_task_entry, NULL, args->dnode, "./task");
 	multinic_cfg = (struct multinic_config)MULTINIC_CFG_DEFAULTS;
+	mn_numa_config_changed(); /* no spill sampling any more */
 	mn_authz_changed(); /* no policy any more */
-	datapath_config_push(true);
+	multinic_datapath_config_push(true);
 	mn_nics_update();
 	return NB_OK;
 }
@@ -125,7 +132,7 @@ int multinic_egress_mode_modify(struct nb_cb_modify_args *args)
 	switch (args->event) {
 	case NB_EV_VALIDATE:
 		if (mode == MN_EGRESS_EBPF && !mn_datapath_ebpf_possible(why, sizeof(why)))
-			return refuse(args->errmsg, args->errmsg_len,
+			return mn_nb_refuse(args->errmsg, args->errmsg_len,
 				      "egress-mode ebpf is not possible on this host: %s (auto and kernel are available)",
 				      why);
 		return NB_OK;
@@ -134,7 +141,7 @@ int multinic_egress_mode_modify(struct nb_cb_modify_args *args)
 		return NB_OK;
 	case NB_EV_APPLY:
 		multinic_cfg.egress_mode = mode;
-		datapath_config_push(true); /* auto tries eBPF again */
+		multinic_datapath_config_push(true); /* auto tries eBPF again */
 		return NB_OK;
 	}
 	return NB_OK;
@@ -154,7 +161,7 @@ int multinic_placement_modify(struct nb_cb_modify_args *args)
 	if (args->event != NB_EV_APPLY)
 		return NB_OK;
 	multinic_cfg.placement = yang_dnode_get_enum(args->dnode, NULL);
-	datapath_config_push(false);
+	multinic_datapath_config_push(false);
 	return NB_OK;
 }
 
@@ -170,7 +177,7 @@ int multinic_flowlet_timeout_modify(struct nb_cb_modify_args *args)
 	if (args->event != NB_EV_APPLY)
 		return NB_OK;
 	multinic_cfg.flowlet_timeout_ms = yang_dnode_get_uint32(args->dnode, NULL);
-	datapath_config_push(false);
+	multinic_datapath_config_push(false);
 	return NB_OK;
 }
 
@@ -179,7 +186,7 @@ int multinic_rebalance_interval_modify(struct nb_cb_modify_args *args)
 	if (args->event != NB_EV_APPLY)
 		return NB_OK;
 	multinic_cfg.rebalance_interval_ms = yang_dnode_get_uint32(args->dnode, NULL);
-	datapath_config_push(false);
+	multinic_datapath_config_push(false);
 	return NB_OK;
 }
 
@@ -196,9 +203,9 @@ int multinic_nic_create(struct nb_cb_create_args *args)
 	case NB_EV_VALIDATE:
 		/* The YANG pattern cannot say "." and ".." are invalid. */
 		if (!mn_ifname_valid(name, err, sizeof(err)))
-			return refuse(args->errmsg, args->errmsg_len, "%s", err);
+			return mn_nb_refuse(args->errmsg, args->errmsg_len, "%s", err);
 		if (mn_ifname_is_task_device(name))
-			return refuse(args->errmsg, args->errmsg_len,
+			return mn_nb_refuse(args->errmsg, args->errmsg_len,
 				      "%s is named like multinicd's own task devices (mn-..., mn + 13 or 8 characters), which are never NICs",
 				      name);
 		return NB_OK;
@@ -368,7 +375,7 @@ int multinic_task_create(struct nb_cb_create_args *args)
 		 */
 		root = yang_dnode_get_parent(args->dnode, "multinic");
 		if (!yang_dnode_exists(root, "nic") && !yang_dnode_exists(root, "nic-match"))
-			return refuse(args->errmsg, args->errmsg_len,
+			return mn_nb_refuse(args->errmsg, args->errmsg_len,
 				      "no usable NIC: configure \"nic IFNAME\" or \"nic-match\" before tasks");
 		return NB_OK;
 	case NB_EV_PREPARE:
@@ -409,7 +416,7 @@ static int task_string_modify(struct nb_cb_modify_args *args,
 	switch (args->event) {
 	case NB_EV_VALIDATE:
 		if (!check(value, err, sizeof(err)))
-			return refuse(args->errmsg, args->errmsg_len, "%s", err);
+			return mn_nb_refuse(args->errmsg, args->errmsg_len, "%s", err);
 		return NB_OK;
 	case NB_EV_PREPARE:
 	case NB_EV_ABORT:
@@ -443,7 +450,7 @@ int multinic_task_vip_modify(struct nb_cb_modify_args *args)
 	switch (args->event) {
 	case NB_EV_VALIDATE:
 		if (!mn_task_addr_usable(&vip, err, sizeof(err)))
-			return refuse(args->errmsg, args->errmsg_len, "task %s: VIP: %s",
+			return mn_nb_refuse(args->errmsg, args->errmsg_len, "task %s: VIP: %s",
 				      task_name_of(args->dnode), err);
 		return NB_OK;
 	case NB_EV_PREPARE:
@@ -478,7 +485,7 @@ int multinic_task_mtu_modify(struct nb_cb_modify_args *args)
 	switch (args->event) {
 	case NB_EV_VALIDATE:
 		if (nics && mtu > nics)
-			return refuse(args->errmsg, args->errmsg_len,
+			return mn_nb_refuse(args->errmsg, args->errmsg_len,
 				      "task %s: mtu %u is larger than the smallest MTU of the selected NICs (%u); its packets could not leave unfragmented",
 				      task_name_of(args->dnode), mtu, nics);
 		return NB_OK;
@@ -527,7 +534,7 @@ int multinic_task_addr_create(struct nb_cb_create_args *args)
 	switch (args->event) {
 	case NB_EV_VALIDATE:
 		if (!mn_ifname_valid(nic, err, sizeof(err)))
-			return refuse(args->errmsg, args->errmsg_len, "%s", err);
+			return mn_nb_refuse(args->errmsg, args->errmsg_len, "%s", err);
 		return NB_OK;
 	case NB_EV_PREPARE:
 	case NB_EV_ABORT:
@@ -562,7 +569,7 @@ int multinic_task_addr_ip_modify(struct nb_cb_modify_args *args)
 	switch (args->event) {
 	case NB_EV_VALIDATE:
 		if (!mn_task_addr_usable(&addr, err, sizeof(err)))
-			return refuse(args->errmsg, args->errmsg_len, "task %s: per-NIC address: %s",
+			return mn_nb_refuse(args->errmsg, args->errmsg_len, "task %s: per-NIC address: %s",
 				      task_name_of(args->dnode), err);
 		return NB_OK;
 	case NB_EV_PREPARE:
@@ -598,7 +605,7 @@ static int refuse_unimplemented(const struct lyd_node *dnode, char *errmsg, size
 	char xpath[XPATH_MAXLEN];
 
 	yang_dnode_get_path(dnode, xpath, sizeof(xpath));
-	return refuse(errmsg, len,
+	return mn_nb_refuse(errmsg, len,
 		      "this configuration is not implemented yet in multinicd %s (refused: %s)",
 		      MULTINICD_VERSION, xpath);
 }

@@ -54,6 +54,7 @@ struct mn_nic_cfg *mn_nic_cfg_add(const char *name)
 	struct mn_nic_cfg *cfg = XCALLOC(MTYPE_MN_NIC_CFG, sizeof(*cfg));
 
 	strlcpy(cfg->name, name, sizeof(cfg->name));
+	cfg->numa_node = MN_NUMA_NODE_NONE;
 	mn_nic_cfgs_add(&mn_nic_cfgs, cfg);
 	mn_nics_update();
 	return cfg;
@@ -89,6 +90,12 @@ void mn_nic_cfg_set_gateway(struct mn_nic_cfg *cfg, afi_t afi, const union g_add
 		cfg->gw[afi] = *gw;
 	else
 		memset(&cfg->gw[afi], 0, sizeof(cfg->gw[afi]));
+	mn_nics_update();
+}
+
+void mn_nic_cfg_set_numa_node(struct mn_nic_cfg *cfg, int node)
+{
+	cfg->numa_node = node;
 	mn_nics_update();
 }
 
@@ -173,24 +180,6 @@ static void nic_read_driver(const char *name, char *buf, size_t len)
 	if (ioctl(fd, SIOCETHTOOL, &ifr) == 0)
 		strlcpy(buf, info.driver, len);
 	close(fd);
-}
-
-static int nic_read_numa_node(const char *name)
-{
-	char path[128];
-	int node = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/class/net/%s/device/numa_node", name);
-	f = fopen(path, "r");
-	if (!f)
-		return -1; /* virtual device: no NUMA affinity */
-	if (fscanf(f, "%d", &node) != 1) {
-		flog_warn(EC_MULTINIC_SYSFS, "cannot parse %s", path);
-		node = -1;
-	}
-	fclose(f);
-	return node;
 }
 
 static bool default_gw_of(ifindex_t ifindex, afi_t afi, union g_addr *gw)
@@ -290,7 +279,8 @@ static void nic_refresh(struct mn_nic *nic, struct interface *ifp)
 
 	if (nic->ifindex != ifp->ifindex) {
 		nic_read_driver(ifp->name, nic->driver, sizeof(nic->driver));
-		nic->numa_node = nic_read_numa_node(ifp->name);
+		nic->numa.node_read = mn_numa_nic_node_read(ifp->name, nic->numa.node_path,
+							     sizeof(nic->numa.node_path));
 	}
 	if (up != nic->oper_up || nic->ifindex != ifp->ifindex)
 		DEBUGD(&mn_dbg_nic, "NIC %s (ifindex %d) %s", nic->name, ifp->ifindex,
@@ -315,7 +305,7 @@ static struct mn_nic *nic_get(const char *name)
 	nic = XCALLOC(MTYPE_MN_NIC, sizeof(*nic));
 	strlcpy(nic->name, name, sizeof(nic->name));
 	nic->ifindex = IFINDEX_INTERNAL;
-	nic->numa_node = -1;
+	nic->numa.node_read = MN_NUMA_NODE_NONE;
 	nic->gw_neigh[AFI_IP] = nic->gw_neigh[AFI_IP6] = -1;
 	mn_nics_add(&mn_nics, nic);
 	zlog_info("NIC %s selected", name);
@@ -345,6 +335,8 @@ static void nics_hand_down(void)
 		d[i].weight = mn_nic_weight(nic);
 		for (afi = AFI_IP; afi <= AFI_IP6; afi++)
 			d[i].has_gw[afi] = mn_nic_gateway(nic, afi, &d[i].gw[afi]);
+		d[i].numa_node = mn_nic_numa_node(nic);
+		d[i].loaded = nic->numa.loaded;
 		i++;
 	}
 	mn_datapath_nics_set(d, n);
@@ -451,6 +443,13 @@ uint16_t mn_nic_weight(const struct mn_nic *nic)
 	if (nic->cfg && nic->cfg->weight)
 		return nic->cfg->weight;
 	return mn_weight_from_speed(mn_nic_speed(nic), nics_fastest_speed());
+}
+
+int mn_nic_numa_node(const struct mn_nic *nic)
+{
+	if (nic->cfg && nic->cfg->numa_node != MN_NUMA_NODE_NONE)
+		return nic->cfg->numa_node;
+	return nic->numa.node_read;
 }
 
 bool mn_nic_gateway(const struct mn_nic *nic, afi_t afi, union g_addr *gw)

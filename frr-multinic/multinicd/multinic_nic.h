@@ -19,6 +19,7 @@
 
 #include "multinic_names.h"
 #include "multinic_nic_policy.h"
+#include "multinic_numa.h"
 
 /* "nic NAME ..." */
 PREDECL_RBTREE_UNIQ(mn_nic_cfgs);
@@ -29,6 +30,7 @@ struct mn_nic_cfg {
 	uint32_t speed;	 /* Mbit/s; 0: as the kernel reports */
 	bool has_gw[AFI_MAX];
 	union g_addr gw[AFI_MAX]; /* configured gateways */
+	int numa_node; /* "numa-node N"; MN_NUMA_NODE_NONE: as sysfs reports */
 };
 
 /* "nic-match SEQ ..." */
@@ -51,7 +53,7 @@ struct mn_nic {
 	uint32_t mtu;
 	uint32_t speed_reported; /* Mbit/s; 0 when unknown */
 	char driver[32];	 /* "" when unknown */
-	int numa_node;		 /* -1 when unknown */
+	struct mn_nic_numa numa; /* its node as sysfs reports it, its load */
 	bool has_gw[AFI_MAX];
 	union g_addr gw[AFI_MAX];
 	/* ZEBRA_NEIGH_STATE_* of the gateway; -1 until zebra reports it */
@@ -89,6 +91,8 @@ extern void mn_nic_cfg_set_weight(struct mn_nic_cfg *cfg, uint16_t weight);
 extern void mn_nic_cfg_set_speed(struct mn_nic_cfg *cfg, uint32_t speed);
 /* gw NULL: back to the default route's next hop */
 extern void mn_nic_cfg_set_gateway(struct mn_nic_cfg *cfg, afi_t afi, const union g_addr *gw);
+/* node MN_NUMA_NODE_NONE: back to what sysfs reports */
+extern void mn_nic_cfg_set_numa_node(struct mn_nic_cfg *cfg, int node);
 extern struct mn_nic_rule_cfg *mn_nic_rule_add(uint16_t seq);
 extern void mn_nic_rule_del(struct mn_nic_rule_cfg *rule);
 extern void mn_nic_rule_set_name(struct mn_nic_rule_cfg *rule, const char *pattern);
@@ -117,6 +121,8 @@ extern const char *mn_neigh_state_name(int state);
 extern struct mn_nic *mn_nic_find(const char *name);
 extern uint32_t mn_nic_speed(const struct mn_nic *nic);
 extern uint16_t mn_nic_weight(const struct mn_nic *nic);
+/* The NIC's node: configured, else reported; MN_NUMA_NODE_NONE when unknown. */
+extern int mn_nic_numa_node(const struct mn_nic *nic);
 /* The NIC's gateway of a family (configured, else the default route's). */
 extern bool mn_nic_gateway(const struct mn_nic *nic, afi_t afi, union g_addr *gw);
 /* Smallest MTU of the selected NICs that are up; 0 when none. */

@@ -194,6 +194,7 @@ struct mn_task *mn_task_add(const char *name)
 	strlcpy(task->peer_ifname, MN_TASK_PEER_IFNAME, sizeof(task->peer_ifname));
 	task->host_ifindex = -1;
 	task->announce = true;
+	task->numa.node_cfg = task->numa.node = MN_NUMA_NODE_NONE;
 	mn_task_addrs_init(&task->addrs);
 	mn_tasks_add(&mn_tasks, task);
 	task_schedule(task);
@@ -474,6 +475,7 @@ static int task_wire(struct mn_task *task, char *err, size_t len)
 
 	memcpy(w.has_vip, task->has_vip, sizeof(w.has_vip));
 	memcpy(w.vip, task->vip, sizeof(w.vip));
+	w.numa_node = task->numa.node;
 	n = wiring_addrs(task, &addrs, err, len);
 	if (n < 0)
 		return n;
@@ -593,6 +595,7 @@ static void task_rewire(struct event *t)
 		task_wait(task, "no selected NIC is up");
 		return;
 	}
+	mn_task_numa_resolve(task); /* its node, handed down with the wiring */
 	if (task_wire(task, err, sizeof(err)) < 0) {
 		task_fail(task, err);
 		return;

@@ -28,6 +28,7 @@
 
 #include "multinic_datapath.h"
 #include "multinic_names.h"
+#include "multinic_numa.h"
 
 #define MN_NETNS_REF_MAX 255
 
@@ -65,6 +66,7 @@ struct mn_task {
 	char peer_ifname[IFNAMSIZ]; /* the task's device in its netns */
 	struct mn_task_addrs_head addrs;
 	bool announce; /* its VIPs and addresses are announced (bgpd_multinic) */
+	struct mn_task_numa numa; /* its node: configured, or from its cgroups */
 
 	/* state */
 	enum mn_task_status status;

@@ -115,7 +115,7 @@ DEFPY_YANG(placement, placement_cmd,
 }
 
 DEFPY_YANG(nic, nic_cmd,
-	   "nic IFNAME$name [weight (1-1000)$weight] [speed (1-10000000)$speed] [gateway A.B.C.D$gw4] [gateway X:X::X:X$gw6]",
+	   "nic IFNAME$name [weight (1-1000)$weight] [speed (1-10000000)$speed] [gateway A.B.C.D$gw4] [gateway X:X::X:X$gw6] [numa-node (0-63)$numa]",
 	   "Use a NIC for task traffic\n"
 	   "Interface name\n"
 	   "Override the weight derived from the NIC's speed\n"
@@ -125,7 +125,9 @@ DEFPY_YANG(nic, nic_cmd,
 	   "IPv4 next hop of task traffic through this NIC\n"
 	   "IPv4 address\n"
 	   "IPv6 next hop of task traffic through this NIC\n"
-	   "IPv6 address (link-local allowed)\n")
+	   "IPv6 address (link-local allowed)\n"
+	   "Override the NUMA node the kernel reports\n"
+	   "Node number\n")
 {
 	char xpath[XPATH_MAXLEN];
 
@@ -141,11 +143,13 @@ DEFPY_YANG(nic, nic_cmd,
 		nb_cli_enqueue_change(vty, "./gateway-v4", NB_OP_MODIFY, gw4_str);
 	if (gw6_str)
 		nb_cli_enqueue_change(vty, "./gateway-v6", NB_OP_MODIFY, gw6_str);
+	if (numa_str)
+		nb_cli_enqueue_change(vty, "./numa-node", NB_OP_MODIFY, numa_str);
 	return nb_cli_apply_changes(vty, "%s", xpath);
 }
 
 DEFPY_YANG(no_nic, no_nic_cmd,
-	   "no nic IFNAME$name [<weight$weight [(1-1000)]|speed$speed [(1-10000000)]|gateway A.B.C.D$gw4|gateway X:X::X:X$gw6>]",
+	   "no nic IFNAME$name [<weight$weight [(1-1000)]|speed$speed [(1-10000000)]|gateway A.B.C.D$gw4|gateway X:X::X:X$gw6|numa-node$numa [(0-63)]>]",
 	   NO_STR
 	   "Use a NIC for task traffic\n"
 	   "Interface name\n"
@@ -156,7 +160,9 @@ DEFPY_YANG(no_nic, no_nic_cmd,
 	   "Remove the IPv4 next hop\n"
 	   "IPv4 address\n"
 	   "Remove the IPv6 next hop\n"
-	   "IPv6 address\n")
+	   "IPv6 address\n"
+	   "Remove the NUMA node override\n"
+	   "Node number\n")
 {
 	char xpath[XPATH_MAXLEN];
 
@@ -171,6 +177,8 @@ DEFPY_YANG(no_nic, no_nic_cmd,
 		strlcat(xpath, "/gateway-v4", sizeof(xpath));
 	else if (gw6_str)
 		strlcat(xpath, "/gateway-v6", sizeof(xpath));
+	else if (numa)
+		strlcat(xpath, "/numa-node", sizeof(xpath));
 	nb_cli_enqueue_change(vty, xpath, NB_OP_DESTROY, NULL);
 	return nb_cli_apply_changes(vty, NULL);
 }
@@ -405,6 +413,8 @@ void cli_show_nic(struct vty *vty, const struct lyd_node *dnode, bool show_defau
 		vty_out(vty, " gateway %s", yang_dnode_get_string(dnode, "gateway-v4"));
 	if (yang_dnode_exists(dnode, "gateway-v6"))
 		vty_out(vty, " gateway %s", yang_dnode_get_string(dnode, "gateway-v6"));
+	if (yang_dnode_exists(dnode, "numa-node"))
+		vty_out(vty, " numa-node %s", yang_dnode_get_string(dnode, "numa-node"));
 	vty_out(vty, "\n");
 }
 
@@ -581,6 +591,7 @@ DEFPY(show_multinic, show_multinic_cmd, "show multinic [json]$uj",
 		vty_out(vty, "multinicd %s\n", MULTINICD_VERSION);
 	show_config_summary(vty, json);
 	show_egress(vty, json);
+	mn_numa_show_summary(vty, json);
 	show_caps(vty, json);
 	if (json)
 		vty_json(vty, json);
@@ -680,7 +691,7 @@ static void show_nic_json(const struct mn_nic *nic, json_object *json)
 							   : "unknown");
 	json_object_int_add(j, "weight", mn_nic_weight(nic));
 	json_object_string_add(j, "driver", nic->driver);
-	json_object_int_add(j, "numaNode", nic->numa_node);
+	mn_numa_show_nic(NULL, nic, j);
 	json_object_string_add(j, "selectedBy", mn_nic_selected_by(nic, buf, sizeof(buf)));
 	gateways_json(nic, j);
 	if (ifp)
@@ -700,8 +711,8 @@ static void show_nic_text(struct vty *vty, const struct mn_nic *nic)
 		: nic->speed_reported	    ? ""
 					    : " (unknown)",
 		mn_nic_weight(nic), nic->mtu);
-	vty_out(vty, "  driver %s, NUMA node %d\n", nic->driver[0] ? nic->driver : "unknown",
-		nic->numa_node);
+	vty_out(vty, "  driver %s\n", nic->driver[0] ? nic->driver : "unknown");
+	mn_numa_show_nic(vty, nic, NULL);
 	gateways_text(vty, nic);
 	if (ifp)
 		addresses_text(vty, ifp);
@@ -797,6 +808,7 @@ static void show_task_json(const struct mn_task *task, json_object *json)
 	json_object_string_add(j, "taskInterface", task->peer_ifname);
 	json_object_int_add(j, "mtu", task->mtu_in_use);
 	json_object_boolean_add(j, "announce", task->announce);
+	mn_numa_show_task(NULL, task, j);
 	mn_task_objects(task, object_out, &out);
 	json_object_object_add(j, "objects", out.jarray);
 	mn_cni_task_show(task, NULL, j);
@@ -816,6 +828,7 @@ static void show_task_text(struct vty *vty, const struct mn_task *task)
 			vty_out(vty, ", VIP %pFX", &task->vip[afi]);
 	vty_out(vty, ", datapath %s%s\n", mn_datapath_name(task_datapath(task)),
 		task->announce ? "" : ", not announced");
+	mn_numa_show_task(vty, task, NULL);
 	mn_cni_task_show(task, vty, NULL);
 	mn_task_objects(task, object_out, &out);
 }
@@ -983,4 +996,5 @@ void multinic_vty_init(void)
 	install_element(VIEW_NODE, &show_multinic_nic_cmd);
 	install_element(VIEW_NODE, &show_multinic_task_cmd);
 	install_element(VIEW_NODE, &show_multinic_counters_cmd);
+	mn_numa_vty_init();
 }

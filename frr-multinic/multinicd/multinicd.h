@@ -17,6 +17,7 @@
 #include "lib/privs.h"
 
 #include "multinic_datapath_select.h"
+#include "multinic_numa_policy.h"
 
 #define MULTINICD_VERSION "0.1.0"
 #define MULTINIC_VTY_PORT 2624
@@ -34,6 +35,10 @@ struct multinic_config {
 	/* placement least-loaded (0: the datapath's default) */
 	uint32_t flowlet_timeout_ms;
 	uint32_t rebalance_interval_ms;
+	/* NUMA (multinic_numa.h) */
+	enum mn_numa_policy numa_policy;
+	uint8_t spill_threshold; /* % of a NIC's speed; 0: spill only when down */
+	enum mn_steering_mode steering;
 };
 
 extern struct multinic_config multinic_cfg;

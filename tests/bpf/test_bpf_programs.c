@@ -54,6 +54,7 @@
 
 #include "multinic_maps.h"
 #include "multinic_hash.h"
+#include "bpf_test_env.h"
 #include "egress.skel.h"
 #include "ingress.skel.h"
 
@@ -2243,47 +2244,8 @@ static void stats_entries_not_recreated(void **state)
 }
 
 /*
- * Group fixture: both objects loaded with one pin root, MN_PIN_MAPS as in
- * production, but in a bpffs of our own: the test first moves into a
- * mount namespace of its own and mounts a fresh bpffs on /sys/fs/bpf
- * there.  The host's bpffs is never touched, and whatever way the test
- * ends, the namespace, the mount and the pins go with the process.
+ * Group fixture: both objects loaded in a bpffs of our own (bpf_test_env.h).
  */
-static int libbpf_print(enum libbpf_print_level level, const char *fmt,
-			va_list args)
-{
-	/* warnings and the verifier log on failure; no debug chatter */
-	if (level == LIBBPF_DEBUG)
-		return 0;
-	return vfprintf(stderr, fmt, args);
-}
-
-static int private_bpffs(void)
-{
-	/*
-	 * A network namespace of our own too: test-run runs the programs
-	 * on its loopback device, whose MTU a test changes.
-	 */
-	if (unshare(CLONE_NEWNS | CLONE_NEWNET) != 0) {
-		perror("unshare(CLONE_NEWNS | CLONE_NEWNET)");
-		return -1;
-	}
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) {
-		perror("making mounts private");
-		return -1;
-	}
-	if (mount("bpf", "/sys/fs/bpf", "bpf", 0, NULL) != 0) {
-		perror("mount bpffs on /sys/fs/bpf");
-		return -1;
-	}
-	/* libbpf creates only the last directory of a pin path */
-	if (mkdir(MN_PIN_ROOT, 0700) != 0) {
-		perror("mkdir " MN_PIN_ROOT);
-		return -1;
-	}
-	return 0;
-}
-
 static int unload_all(void **state)
 {
 	(void)state;

@@ -7,6 +7,7 @@
 # so this is where the netkit path runs for real.
 #
 # usage: tests/vm/run-in-vm.sh [-b BINARY]... [-f PATH]... [-e VAR=VALUE]...
+#                              [-m MODULE]... [-q QEMU_ARGS]
 #                              [-t SECONDS] [-o CONSOLE_FILE] PROGRAM...
 #   PROGRAM   test programs or scripts, run one after the other inside the
 #             VM (from /mn/N/, with their directory's name as cwd name);
@@ -17,6 +18,11 @@
 #             /run or /var/tmp: tmpfs in the VM)
 #   -f        also carry the file or directory PATH at the same path
 #   -e        set VAR=VALUE in the programs' environment
+#   -m        also load the kernel module MODULE (with what it depends
+#             on listed before it, e.g. -m failover -m net_failover
+#             -m virtio_net)
+#   -q        more qemu arguments (split at blanks): devices, a NUMA
+#             topology (tests/vm/run-datapath-tests numa-vm)
 #   -t        hard time limit of the whole VM run (default MN_VM_TIMEOUT,
 #             else 900 s)
 #   -o        keep the VM's whole serial console in CONSOLE_FILE
@@ -37,6 +43,8 @@ accel=${MN_VM_ACCEL:-tcg}
 cpu=${MN_VM_CPU:-max}
 limit=${MN_VM_TIMEOUT:-900}
 console_out=
+qemu_args=
+extra_modules=
 bins=
 files=
 envs=
@@ -50,8 +58,10 @@ usage() {
 	exit 2
 }
 
-while getopts b:f:e:t:o: opt; do
+while getopts b:f:e:m:q:t:o: opt; do
 	case $opt in
+	m) extra_modules="$extra_modules $OPTARG" ;;
+	q) qemu_args="$qemu_args $OPTARG" ;;
 	b) bins="$bins $OPTARG" ;;
 	f) files="$files $OPTARG" ;;
 	e) envs="$envs '$OPTARG'" ;;
@@ -95,7 +105,7 @@ pkg=${MN_VM_KERNEL:-$(newest_kernel)}
 # so that multinicd's probe finds clsact as on a full host; nfnetlink,
 # libcrc32c and nf_tables (in load order: nf_tables needs both) for the
 # anti-spoofing of kernel mode.
-modules="veth tun sch_ingress cls_bpf nfnetlink libcrc32c nf_tables"
+modules="veth tun sch_ingress cls_bpf nfnetlink libcrc32c nf_tables$extra_modules"
 cache=$cache_root/$pkg
 cached() {
 	[ -s "$cache/vmlinuz" ] || return 1
@@ -254,10 +264,12 @@ echo "=== booting $pkg under qemu ($accel, at most $limit s, no network)"
 # leaving it hung; the time limit is the last resort.
 start=$(date +%s)
 rc=0
+# $qemu_args is split at blanks on purpose (-q)
+# shellcheck disable=SC2086
 timeout -k 10 "$limit" qemu-system-x86_64 -accel "$accel" \
 	-cpu "$cpu" -m "${MN_VM_MEM:-1024}" -smp "${MN_VM_SMP:-1}" \
 	-nographic -no-reboot -nic none \
-	-kernel "$cache/vmlinuz" -initrd "$work/initrd.gz" \
+	-kernel "$cache/vmlinuz" -initrd "$work/initrd.gz" $qemu_args \
 	-append "console=ttyS0 quiet loglevel=1 oops=panic panic=-1" \
 	</dev/null >"$work/console" 2>&1 || rc=$?
 took=$(($(date +%s) - start))
