@@ -33,6 +33,7 @@ struct mn_rgroup {
 	vrf_id_t vrf_id;
 	struct prefix p;
 	uint32_t id;
+	uint16_t buckets;
 	uint16_t n;
 	struct zapi_nexthop *nh;
 };
@@ -172,10 +173,20 @@ static int route_announce(struct bgp *bgp, struct bgp_dest *dest, struct bgp_pat
 		}
 	}
 	nhg.nexthop_num = api->nexthop_num;
+	/*
+	 * The kernel refuses to change a resilient group's number of
+	 * buckets in place: other buckets need a group of another id (the
+	 * route moves to it, zebra frees the old one once unused).
+	 */
+	if (g && g->buckets != nhg.resilience.buckets) {
+		group_free(zc, g);
+		g = NULL;
+	}
 	if (!g) {
 		g = XCALLOC(MTYPE_MN_RGROUP, sizeof(*g));
 		g->vrf_id = bgp->vrf_id;
 		prefix_copy(&g->p, p);
+		g->buckets = nhg.resilience.buckets;
 		g->id = bgp_nhg_id_alloc();
 		if (!g->id) {
 			zlog_warn("multinic resilient ingress: no nexthop group id left for %pFX", p);
