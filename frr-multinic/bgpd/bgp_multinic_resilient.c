@@ -10,6 +10,7 @@
 #include "lib/json.h"
 #include "lib/log.h"
 #include "lib/memory.h"
+#include "lib/vrf.h"
 #include "lib/vty.h"
 #include "lib/zclient.h"
 
@@ -103,6 +104,31 @@ static void group_free(struct zclient *zc, struct mn_rgroup *g)
 }
 
 /*
+ * The interface whose connected subnet holds addr (the longest match), or
+ * NULL.  lib's if_lookup_address() looks at IPv4 subnets only (FRR 10.3),
+ * whatever family it is given.
+ */
+static struct interface *connected_interface(const struct prefix *addr, vrf_id_t vrf_id)
+{
+	struct vrf *vrf = vrf_lookup_by_id(vrf_id);
+	struct interface *ifp, *best = NULL;
+	struct connected *c;
+	int bestlen = -1;
+
+	if (!vrf)
+		return NULL;
+	FOR_ALL_INTERFACES (vrf, ifp)
+		frr_each (if_connected, ifp->connected, c)
+			if (c->address && c->address->family == addr->family &&
+			    c->address->prefixlen > bestlen &&
+			    prefix_match(CONNECTED_PREFIX(c), addr)) {
+				bestlen = c->address->prefixlen;
+				best = ifp;
+			}
+	return best;
+}
+
+/*
  * zebra takes a client's group only with every next hop tied to an
  * interface; bgpd sends the next hops of directly connected sessions as
  * plain addresses (zebra resolves them for routes), so the connected
@@ -111,22 +137,28 @@ static void group_free(struct zclient *zc, struct mn_rgroup *g)
  */
 static bool nexthop_bind(struct zapi_nexthop *nh)
 {
-	struct connected *c;
+	struct interface *ifp;
+	struct prefix addr = {};
 
 	if (nh->ifindex)
 		return nh->type == NEXTHOP_TYPE_IPV4_IFINDEX || nh->type == NEXTHOP_TYPE_IPV6_IFINDEX;
 	if (nh->type == NEXTHOP_TYPE_IPV4) {
-		c = if_lookup_address(&nh->gate.ipv4, AF_INET, nh->vrf_id);
+		addr.family = AF_INET;
+		addr.prefixlen = IPV4_MAX_BITLEN;
+		addr.u.prefix4 = nh->gate.ipv4;
 		nh->type = NEXTHOP_TYPE_IPV4_IFINDEX;
 	} else if (nh->type == NEXTHOP_TYPE_IPV6) {
-		c = if_lookup_address(&nh->gate.ipv6, AF_INET6, nh->vrf_id);
+		addr.family = AF_INET6;
+		addr.prefixlen = IPV6_MAX_BITLEN;
+		addr.u.prefix6 = nh->gate.ipv6;
 		nh->type = NEXTHOP_TYPE_IPV6_IFINDEX;
 	} else {
 		return false;
 	}
-	if (!c || !c->ifp)
+	ifp = connected_interface(&addr, nh->vrf_id);
+	if (!ifp)
 		return false;
-	nh->ifindex = c->ifp->ifindex;
+	nh->ifindex = ifp->ifindex;
 	return true;
 }
 
