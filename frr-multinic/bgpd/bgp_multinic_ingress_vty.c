@@ -107,14 +107,15 @@ DEFPY(multinic_resilient, multinic_resilient_cmd,
 	if (!default_instance(vty))
 		return CMD_WARNING_CONFIG_FAILED;
 	/*
-	 * bgp_multinic_resilient.c builds the groups, but nothing has shown
-	 * yet that a switch keeps the surviving NICs' flows with them (no
-	 * topotest, no bench run): refused rather than accepted untried.
+	 * Off with VIPs in groups: zebra 10.3, given such a route again with
+	 * plain next hops (even after withdrawing it), leaves the kernel route
+	 * on the released group (topotest multinic_ingress_resilient), so the
+	 * switch would keep resilient groups while saying it does not.
 	 */
-	if (!no) {
+	if (no && mn_resilient_group_count()) {
 		vty_out(vty,
-			"%% multinic resilient-ingress is not implemented yet in bgpd_multinic %s (untested at a rack switch)\n",
-			BGP_MULTINIC_VERSION);
+			"%% turning multinic resilient-ingress off while %u VIP(s) are installed through resilient groups is not implemented yet in bgpd_multinic %s: restart bgpd without it\n",
+			mn_resilient_group_count(), BGP_MULTINIC_VERSION);
 		return CMD_WARNING_CONFIG_FAILED;
 	}
 	cfg.resilient = !no;

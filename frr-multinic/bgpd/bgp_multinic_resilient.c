@@ -269,6 +269,11 @@ static int cfg_changed(void)
 	return 0;
 }
 
+unsigned int mn_resilient_group_count(void)
+{
+	return mn_rgroups_count(&groups);
+}
+
 void mn_resilient_show(struct vty *vty, json_object *json)
 {
 	const struct mn_rgroup *g;
