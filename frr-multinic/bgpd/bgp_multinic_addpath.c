@@ -18,7 +18,7 @@
 #include "bgpd/bgp_zebra.h"
 #include "bgpd/bgp_multinic.h"
 #include "bgpd/bgp_multinic_addpath.h"
-#include "bgpd/bgp_multinic_nics.h"
+#include "bgpd/bgp_multinic_lb.h"
 
 DEFINE_MTYPE_STATIC(BGPD, MN_REFUSAL, "multinic single-session refusal");
 
