@@ -15,7 +15,6 @@
 #include "bgpd/bgp_table.h"
 #include "bgpd/bgp_updgrp.h"
 #include "bgpd/bgp_multinic.h"
-#include "bgpd/bgp_multinic_addpath.h"
 #include "bgpd/bgp_multinic_lb.h"
 #include "bgpd/bgp_multinic_nics.h"
 
@@ -52,13 +51,8 @@ static int announce_check(struct update_subgroup *subgrp, struct bgp_dest *dest,
 	const struct mn_nic_state *nic;
 	enum mn_out out;
 
-	if (!in_scope(peer, SUBGRP_SAFI(subgrp)))
-		return 0;
-	if (mn_addpath_own(pi)) {
-		mn_addpath_outbound(attr, p);
-		return 0;
-	}
-	if (!task_route(pi))
+	/* single-session mode's own paths: its own hook (bgp_multinic_addpath.c) */
+	if (!in_scope(peer, SUBGRP_SAFI(subgrp)) || !task_route(pi))
 		return 0;
 	out = mn_nics_session_verdict(peer, p);
 	if (out != MN_OUT_ANNOUNCE) {
