@@ -393,6 +393,15 @@ def _bgp_config_lines(tor):
     return [l for l in running_config(tor).splitlines() if "resilient-ingress" in l]
 
 
+def _turn_on_with_defaults(tor):
+    "multinic resilient-ingress: in the running-config, every VIP through a resilient group."
+    rc, out = vtysh_config(tor, "router bgp 65000", "multinic resilient-ingress")
+    assert rc == 0, out
+    assert _bgp_config_lines(tor) == [" multinic resilient-ingress"]
+    for family in [4, 6]:
+        _wait_group(tor, family, NICS)
+
+
 def test_knob_round_trip(tgen):
     "running-config and show of the knob; the kernel groups follow; bad values refused."
     tor = tgen.gears["tor"]
@@ -415,11 +424,7 @@ def test_knob_round_trip(tgen):
     assert running_config(tor) == before
 
     step("multinic resilient-ingress again: resilient groups with the defaults")
-    rc, out = vtysh_config(tor, "router bgp 65000", "multinic resilient-ingress")
-    assert rc == 0, out
-    assert _bgp_config_lines(tor) == [" multinic resilient-ingress"]
-    for family in [4, 6]:
-        _wait_group(tor, family, NICS)
+    _turn_on_with_defaults(tor)
 
 
 def _plain_route_is(tor, family, nics, released):
@@ -497,11 +502,7 @@ def test_off_and_on(tgen):
         _wait_plain(tor, family, NICS, released)
 
     step("multinic resilient-ingress again: resilient groups")
-    rc, out = vtysh_config(tor, "router bgp 65000", "multinic resilient-ingress")
-    assert rc == 0, out
-    assert _bgp_config_lines(tor) == [" multinic resilient-ingress"]
-    for family in [4, 6]:
-        _wait_group(tor, family, NICS)
+    _turn_on_with_defaults(tor)
 
 
 def test_memory_leak(tgen):
