@@ -480,13 +480,9 @@ def _wait_plain(tor, family, nics, released):
 def test_off_and_on(tgen):
     """no multinic resilient-ingress with VIPs in groups: every VIP back on a
     plain multipath route (RIB and kernel), bgpd_multinic's groups gone
-    (from the kernel once zebra's nexthop-group keep time has passed); on
-    again: every VIP through a resilient group again."""
+    from the kernel once zebra's nexthop-group keep time (1 s in tor's
+    frr.conf) has passed; on again: every VIP through a resilient group."""
     tor = tgen.gears["tor"]
-    # zebra keeps a nexthop group nothing uses any more in the kernel for
-    # its keep time (180 s by default), ours once released too: 1 s here
-    rc, out = vtysh_config(tor, "zebra nexthop-group keep 1", daemon="zebra")
-    assert rc == 0, out
     for family in [4, 6]:
         _wait_group(tor, family, NICS)
     groups = show_json(tor, "show bgp multinic ingress json")["resilientGroups"]
