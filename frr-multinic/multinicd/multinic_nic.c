@@ -8,9 +8,11 @@
 #include <linux/sockios.h>
 #include <sys/ioctl.h>
 
+#include "lib/frrevent.h"
 #include "lib/if.h"
 #include "lib/log.h"
 #include "lib/memory.h"
+#include "lib/monotime.h"
 #include "lib/vrf.h"
 #include "lib/zclient.h"
 
@@ -182,6 +184,49 @@ static void nic_read_driver(const char *name, char *buf, size_t len)
 	close(fd);
 }
 
+/* The first line of a small file, without its newline; false when unreadable. */
+static bool read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	bool ok;
+
+	if (!f)
+		return false;
+	ok = fgets(buf, len, f) != NULL;
+	fclose(f);
+	if (ok)
+		buf[strcspn(buf, "\n")] = '\0';
+	return ok;
+}
+
+/*
+ * The NIC's NUMA node: the first numa_node attribute from its device up
+ * its sysfs path (a PCI function has one itself, a virtio NIC's device is
+ * the virtio device below its PCI function); path gets the attribute
+ * read.  Virtual NICs have no device: unknown ("" and NONE).
+ */
+static int nic_read_numa_node(const char *ifname, char *path, size_t len)
+{
+	char dev[PATH_MAX], link[PATH_MAX], line[32];
+	int node;
+
+	path[0] = '\0';
+	snprintf(link, sizeof(link), "/sys/class/net/%s/device", ifname);
+	if (!realpath(link, dev))
+		return MN_NUMA_NODE_NONE;
+	while (strlen(dev) > strlen("/sys/devices/")) {
+		snprintfrr(link, sizeof(link), "%s/numa_node", dev);
+		if (read_line(link, line, sizeof(line))) {
+			if (sscanf(line, "%d", &node) != 1 || node < MN_NUMA_NODE_NONE)
+				node = MN_NUMA_NODE_NONE;
+			strlcpy(path, link, len);
+			return node < MN_NUMA_NODES_MAX ? node : MN_NUMA_NODE_NONE;
+		}
+		*strrchr(dev, '/') = '\0';
+	}
+	return MN_NUMA_NODE_NONE;
+}
+
 static bool default_gw_of(ifindex_t ifindex, afi_t afi, union g_addr *gw)
 {
 	const struct mn_default_gws *d = &default_gws[afi];
@@ -279,8 +324,8 @@ static void nic_refresh(struct mn_nic *nic, struct interface *ifp)
 
 	if (nic->ifindex != ifp->ifindex) {
 		nic_read_driver(ifp->name, nic->driver, sizeof(nic->driver));
-		nic->numa.node_read = mn_numa_nic_node_read(ifp->name, nic->numa.node_path,
-							     sizeof(nic->numa.node_path));
+		nic->numa.node_read = nic_read_numa_node(ifp->name, nic->numa.node_path,
+							 sizeof(nic->numa.node_path));
 	}
 	if (up != nic->oper_up || nic->ifindex != ifp->ifindex)
 		DEBUGD(&mn_dbg_nic, "NIC %s (ifindex %d) %s", nic->name, ifp->ifindex,
@@ -525,6 +570,65 @@ const char *mn_nic_selected_by(const struct mn_nic *nic, char *buf, size_t len)
 	return buf;
 }
 
+/*
+ * Spill on load: every selected NIC's transmit counter, once a second,
+ * while the NUMA layer says loads matter; the NICs are handed down again
+ * only when one becomes loaded or unloaded.
+ */
+#define LOAD_SAMPLE_MS 1000
+static struct event *t_load_sample;
+
+static bool nic_load_sample(struct mn_nic *nic, int64_t now_ms)
+{
+	char path[128], line[32];
+	unsigned long long bytes;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/statistics/tx_bytes", nic->name);
+	if (!read_line(path, line, sizeof(line)) || sscanf(line, "%llu", &bytes) != 1)
+		return false;
+	if (!mn_numa_nic_load_sample(&nic->numa, nic->oper_up, bytes, mn_nic_speed(nic), now_ms))
+		return false;
+	DEBUGD(&mn_dbg_numa,
+	       "NUMA: NIC %s %s the spill threshold (%" PRIu64
+	       " bit/s of %u Mbit/s, threshold %u%%)",
+	       nic->name, nic->numa.loaded ? "reached" : "fell below", nic->numa.tx_bps,
+	       mn_nic_speed(nic), multinic_cfg.spill_threshold);
+	return true;
+}
+
+static void nics_load_sample(struct event *t)
+{
+	struct timeval tv;
+	struct mn_nic *nic;
+	bool changed = false;
+	int64_t now_ms;
+
+	monotime(&tv);
+	now_ms = tv.tv_sec * 1000 + tv.tv_usec / 1000;
+	frr_each (mn_nics, &mn_nics, nic)
+		changed |= nic_load_sample(nic, now_ms);
+	if (changed)
+		mn_nics_update(); /* the datapaths get the NICs again */
+	event_add_timer_msec(master, nics_load_sample, NULL, LOAD_SAMPLE_MS, &t_load_sample);
+}
+
+void mn_nic_load_sampling_update(void)
+{
+	struct mn_nic *nic;
+	bool was_loaded = false;
+
+	if (mn_numa_spill_sampling_wanted()) {
+		if (!t_load_sample)
+			event_add_timer_msec(master, nics_load_sample, NULL, 0, &t_load_sample);
+		return;
+	}
+	event_cancel(&t_load_sample);
+	frr_each (mn_nics, &mn_nics, nic)
+		was_loaded |= mn_numa_nic_load_clear(&nic->numa);
+	if (was_loaded)
+		mn_nics_update();
+}
+
 void mn_nic_init(void)
 {
 	mn_nic_cfgs_init(&mn_nic_cfgs);
@@ -543,6 +647,7 @@ void mn_nic_terminate(void)
 	struct mn_nic *nic;
 	afi_t afi;
 
+	event_cancel(&t_load_sample);
 	while ((cfg = mn_nic_cfgs_pop(&mn_nic_cfgs)))
 		XFREE(MTYPE_MN_NIC_CFG, cfg);
 	while ((rule = mn_nic_rules_pop(&mn_nic_rules)))
