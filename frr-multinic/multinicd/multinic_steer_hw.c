@@ -5,6 +5,7 @@
 #include <zebra.h>
 
 #include <dirent.h>
+#include <sys/stat.h>
 #include <linux/ethtool.h>
 #include <linux/sockios.h>
 #include <sys/ioctl.h>
@@ -66,7 +67,122 @@ static const char *errno_name(int err)
 	return safe_strerror(-err);
 }
 
-void mn_steer_hw_probe(const char *ifname, struct mn_steer_caps *caps, char *found, size_t len)
+/* The first line of a small file, without its newline; false when unreadable. */
+static bool read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	bool ok;
+
+	if (!f)
+		return false;
+	ok = fgets(buf, len, f) != NULL;
+	fclose(f);
+	if (ok)
+		buf[strcspn(buf, "\n")] = '\0';
+	return ok;
+}
+
+/*
+ * The directory listing the NIC's MSI interrupts: its device's, or the
+ * first up its sysfs path (a virtio NIC's device is the virtio device
+ * below the PCI function that has them).  False when none (veth, ...).
+ */
+static bool msi_dir(const char *ifname, char *dir, size_t len)
+{
+	char link[PATH_MAX], dev[PATH_MAX];
+	struct stat st;
+
+	snprintf(link, sizeof(link), "/sys/class/net/%s/device", ifname);
+	if (!realpath(link, dev))
+		return false;
+	while (strlen(dev) > strlen("/sys/devices/")) {
+		snprintf(dir, len, "%s/msi_irqs", dev);
+		if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+			return true;
+		*strrchr(dev, '/') = '\0';
+	}
+	return false;
+}
+
+/* An interrupt's handler name: the directory /proc/irq/N/ has for it. */
+static void irq_name(unsigned int irq, char *name, size_t len)
+{
+	char path[64];
+	struct dirent *de;
+	DIR *dir;
+
+	name[0] = '\0';
+	snprintf(path, sizeof(path), "/proc/irq/%u", irq);
+	dir = opendir(path);
+	while (dir && (de = readdir(dir)))
+		if (de->d_type == DT_DIR && de->d_name[0] != '.') {
+			strlcpy(name, de->d_name, len);
+			break;
+		}
+	if (dir)
+		closedir(dir);
+}
+
+static int irq_cmp(const void *a, const void *b)
+{
+	const struct mn_steer_irq *x = a, *y = b;
+
+	return numcmp(x->irq, y->irq);
+}
+
+/* The NIC's interrupts (the lowest MN_STEER_IRQS_MAX), their CPUs and node. */
+static void irqs_read(const char *ifname, const struct mn_numa_topology *topo,
+		      struct mn_steer_caps *caps)
+{
+	char dir_path[PATH_MAX], path[64], err[64];
+	struct mn_steer_irq all[256], *q;
+	struct mn_numa_set cpus;
+	struct dirent *de;
+	unsigned int n = 0, irq, i;
+	DIR *dir;
+
+	caps->n_irqs = 0;
+	if (!msi_dir(ifname, dir_path, sizeof(dir_path)))
+		return;
+	dir = opendir(dir_path);
+	while (dir && n < array_size(all) && (de = readdir(dir)))
+		if (sscanf(de->d_name, "%u", &irq) == 1)
+			all[n++].irq = irq;
+	if (dir)
+		closedir(dir);
+	qsort(all, n, sizeof(all[0]), irq_cmp);
+	for (i = 0; i < n && i < MN_STEER_IRQS_MAX; i++) {
+		q = &caps->irq[i];
+		q->irq = all[i].irq;
+		irq_name(q->irq, q->name, sizeof(q->name));
+		snprintf(path, sizeof(path), "/proc/irq/%u/smp_affinity_list", q->irq);
+		q->node = MN_NUMA_NODE_NONE;
+		if (!read_line(path, q->cpus, sizeof(q->cpus)))
+			q->cpus[0] = '\0';
+		else if (mn_numa_list_parse(q->cpus, MN_NUMA_CPUS_MAX, &cpus, err, sizeof(err)) >= 0)
+			q->node = mn_numa_node_of_cpus(topo, &cpus);
+	}
+	caps->n_irqs = i;
+}
+
+/* The RSS indirection table's size (context 0); 0 when the NIC has none. */
+static unsigned int indir_size(const char *ifname)
+{
+	struct ethtool_rxfh rxfh = { .cmd = ETHTOOL_GRSSH };
+
+	return ethtool_ioctl(ifname, &rxfh) == 0 ? rxfh.indir_size : 0;
+}
+
+/* Whether the ntuple feature is on (ETH_FLAG_NTUPLE of ETHTOOL_GFLAGS). */
+static bool ntuple_on(const char *ifname)
+{
+	struct ethtool_value flags = { .cmd = ETHTOOL_GFLAGS };
+
+	return ethtool_ioctl(ifname, &flags) == 0 && (flags.data & ETH_FLAG_NTUPLE);
+}
+
+void mn_steer_hw_probe(const char *ifname, const struct mn_numa_topology *topo,
+		       struct mn_steer_caps *caps, char *found, size_t len)
 {
 	struct ethtool_rxnfc rings = { .cmd = ETHTOOL_GRXRINGS };
 	struct ethtool_rxnfc rules = { .cmd = ETHTOOL_GRXCLSRLCNT };
@@ -81,13 +197,19 @@ void mn_steer_hw_probe(const char *ifname, struct mn_steer_caps *caps, char *fou
 
 	r_rings = ethtool_ioctl(ifname, &rings);
 	caps->rings = r_rings == 0 ? rings.data : sysfs_rx_queues(ifname);
+	caps->indir_size = indir_size(ifname);
 	r_ctx = ethtool_ioctl(ifname, &rxfh);
 	caps->rss_contexts = r_ctx != -EOPNOTSUPP && r_ctx != -ENODEV;
 	r_rules = ethtool_ioctl(ifname, &rules);
 	caps->ntuple = r_rules == 0;
-	snprintf(found, len, "%u receive queue%s, RSS contexts: %s%s%s, ntuple rules: %s%s%s",
-		 caps->rings, caps->rings == 1 ? "" : "s", caps->rss_contexts ? "yes" : "no (",
-		 caps->rss_contexts ? "" : errno_name(r_ctx), caps->rss_contexts ? "" : ")",
-		 caps->ntuple ? "yes" : "no (", caps->ntuple ? "" : errno_name(r_rules),
-		 caps->ntuple ? "" : ")");
+	caps->ntuple_on = ntuple_on(ifname);
+	irqs_read(ifname, topo, caps);
+	snprintf(found, len,
+		 "%u receive queue%s, RSS table %u, RSS contexts: %s%s%s, ntuple rules: %s%s%s, ntuple %s, %u interrupt%s on %u node%s",
+		 caps->rings, caps->rings == 1 ? "" : "s", caps->indir_size,
+		 caps->rss_contexts ? "yes" : "no (", caps->rss_contexts ? "" : errno_name(r_ctx),
+		 caps->rss_contexts ? "" : ")", caps->ntuple ? "yes" : "no (",
+		 caps->ntuple ? "" : errno_name(r_rules), caps->ntuple ? "" : ")",
+		 caps->ntuple_on ? "on" : "off", caps->n_irqs, caps->n_irqs == 1 ? "" : "s",
+		 mn_steer_irq_nodes(caps), mn_steer_irq_nodes(caps) == 1 ? "" : "s");
 }
