@@ -22,6 +22,7 @@
 #include "multinic_errors.h"
 #include "multinic_netlink.h"
 #include "multinic_nic.h"
+#include "multinic_sysfs.h"
 
 DEFINE_MTYPE_STATIC(MULTINICD, MN_NIC_CFG, "multinic NIC configuration");
 DEFINE_MTYPE_STATIC(MULTINICD, MN_NIC_RULE, "multinic NIC match rule");
@@ -184,47 +185,24 @@ static void nic_read_driver(const char *name, char *buf, size_t len)
 	close(fd);
 }
 
-/* The first line of a small file, without its newline; false when unreadable. */
-static bool read_line(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "r");
-	bool ok;
-
-	if (!f)
-		return false;
-	ok = fgets(buf, len, f) != NULL;
-	fclose(f);
-	if (ok)
-		buf[strcspn(buf, "\n")] = '\0';
-	return ok;
-}
-
 /*
  * The NIC's NUMA node: the first numa_node attribute from its device up
- * its sysfs path (a PCI function has one itself, a virtio NIC's device is
- * the virtio device below its PCI function); path gets the attribute
- * read.  Virtual NICs have no device: unknown ("" and NONE).
+ * its sysfs path; path gets the attribute read.  Virtual NICs have no
+ * device: unknown ("" and NONE).
  */
 static int nic_read_numa_node(const char *ifname, char *path, size_t len)
 {
-	char dev[PATH_MAX], link[PATH_MAX], line[32];
+	char line[32];
 	int node;
 
-	path[0] = '\0';
-	snprintf(link, sizeof(link), "/sys/class/net/%s/device", ifname);
-	if (!realpath(link, dev))
+	if (!mn_sysfs_nic_device_find(ifname, "numa_node", path, len) ||
+	    !mn_sysfs_read_line(path, line, sizeof(line))) {
+		path[0] = '\0';
 		return MN_NUMA_NODE_NONE;
-	while (strlen(dev) > strlen("/sys/devices/")) {
-		snprintfrr(link, sizeof(link), "%s/numa_node", dev);
-		if (read_line(link, line, sizeof(line))) {
-			if (sscanf(line, "%d", &node) != 1 || node < MN_NUMA_NODE_NONE)
-				node = MN_NUMA_NODE_NONE;
-			strlcpy(path, link, len);
-			return node < MN_NUMA_NODES_MAX ? node : MN_NUMA_NODE_NONE;
-		}
-		*strrchr(dev, '/') = '\0';
 	}
-	return MN_NUMA_NODE_NONE;
+	if (sscanf(line, "%d", &node) != 1 || node < MN_NUMA_NODE_NONE || node >= MN_NUMA_NODES_MAX)
+		node = MN_NUMA_NODE_NONE;
+	return node;
 }
 
 static bool default_gw_of(ifindex_t ifindex, afi_t afi, union g_addr *gw)
@@ -584,7 +562,7 @@ static bool nic_load_sample(struct mn_nic *nic, int64_t now_ms)
 	unsigned long long bytes;
 
 	snprintf(path, sizeof(path), "/sys/class/net/%s/statistics/tx_bytes", nic->name);
-	if (!read_line(path, line, sizeof(line)) || sscanf(line, "%llu", &bytes) != 1)
+	if (!mn_sysfs_read_line(path, line, sizeof(line)) || sscanf(line, "%llu", &bytes) != 1)
 		return false;
 	if (!mn_numa_nic_load_sample(&nic->numa, nic->oper_up, bytes, mn_nic_speed(nic), now_ms))
 		return false;

@@ -9,13 +9,13 @@
 
 #include "lib/frrevent.h"
 #include "lib/log.h"
-#include "lib/monotime.h"
 
 #include "multinicd.h"
 #include "multinic_datapath.h"
 #include "multinic_debug.h"
 #include "multinic_errors.h"
 #include "multinic_numa.h"
+#include "multinic_sysfs.h"
 #include "multinic_task.h"
 
 #define NODE_SYSFS "/sys/devices/system/node"
@@ -27,25 +27,6 @@ static struct {
 	char source[PATH_MAX];
 	struct event *t_recheck;
 } numa;
-
-/*
- * Files
- */
-
-/* The first line of a small file, without its newline; false when unreadable. */
-static bool read_line(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "r");
-	bool ok;
-
-	if (!f)
-		return false;
-	ok = fgets(buf, len, f) != NULL;
-	fclose(f);
-	if (ok)
-		buf[strcspn(buf, "\n")] = '\0';
-	return ok;
-}
 
 /*
  * The host's topology
@@ -71,7 +52,7 @@ static void host_read(void)
 		if (sscanf(de->d_name, "node%u", &node) != 1 || node >= MN_NUMA_NODES_MAX)
 			continue;
 		snprintfrr(path, sizeof(path), "%s/%s/cpulist", numa.source, de->d_name);
-		if (!read_line(path, line, sizeof(line)) ||
+		if (!mn_sysfs_read_line(path, line, sizeof(line)) ||
 		    mn_numa_list_parse(line, MN_NUMA_CPUS_MAX, &numa.topo.cpus[node], err,
 				       sizeof(err)) < 0) {
 			flog_warn(EC_MULTINIC_SYSFS, "NUMA: cannot read %s%s%s", path,
@@ -210,7 +191,7 @@ static bool pid_mems(int pid, const struct cgroup_mounts *m, char *file, size_t 
 	}
 	do {
 		snprintfrr(path, sizeof(path), "%s/%s", dir, mn_cgroup_mems_file(kind));
-		if (read_line(path, content, sizeof(content))) {
+		if (mn_sysfs_read_line(path, content, sizeof(content))) {
 			if (mn_numa_list_parse(content, MN_NUMA_NODES_MAX, mems, err, sizeof(err)) <
 			    0) {
 				snprintfrr(why, len, "%s: %s", path, err);

@@ -5,7 +5,6 @@
 #include <zebra.h>
 
 #include <dirent.h>
-#include <sys/stat.h>
 #include <linux/ethtool.h>
 #include <linux/sockios.h>
 #include <sys/ioctl.h>
@@ -14,6 +13,7 @@
 
 #include "multinicd.h"
 #include "multinic_steer_hw.h"
+#include "multinic_sysfs.h"
 
 /* One SIOCETHTOOL request on ifname; 0 or -errno. */
 static int ethtool_ioctl(const char *ifname, void *cmd)
@@ -67,43 +67,6 @@ static const char *errno_name(int err)
 	return safe_strerror(-err);
 }
 
-/* The first line of a small file, without its newline; false when unreadable. */
-static bool read_line(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "r");
-	bool ok;
-
-	if (!f)
-		return false;
-	ok = fgets(buf, len, f) != NULL;
-	fclose(f);
-	if (ok)
-		buf[strcspn(buf, "\n")] = '\0';
-	return ok;
-}
-
-/*
- * The directory listing the NIC's MSI interrupts: its device's, or the
- * first up its sysfs path (a virtio NIC's device is the virtio device
- * below the PCI function that has them).  False when none (veth, ...).
- */
-static bool msi_dir(const char *ifname, char *dir, size_t len)
-{
-	char link[PATH_MAX], dev[PATH_MAX];
-	struct stat st;
-
-	snprintf(link, sizeof(link), "/sys/class/net/%s/device", ifname);
-	if (!realpath(link, dev))
-		return false;
-	while (strlen(dev) > strlen("/sys/devices/")) {
-		snprintf(dir, len, "%s/msi_irqs", dev);
-		if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
-			return true;
-		*strrchr(dev, '/') = '\0';
-	}
-	return false;
-}
-
 /* An interrupt's handler name: the directory /proc/irq/N/ has for it. */
 static void irq_name(unsigned int irq, char *name, size_t len)
 {
@@ -142,7 +105,8 @@ static void irqs_read(const char *ifname, const struct mn_numa_topology *topo,
 	DIR *dir;
 
 	caps->n_irqs = 0;
-	if (!msi_dir(ifname, dir_path, sizeof(dir_path)))
+	/* the MSI interrupts of its PCI function (a virtio NIC's too) */
+	if (!mn_sysfs_nic_device_find(ifname, "msi_irqs", dir_path, sizeof(dir_path)))
 		return;
 	dir = opendir(dir_path);
 	while (dir && n < array_size(all) && (de = readdir(dir)))
@@ -157,7 +121,7 @@ static void irqs_read(const char *ifname, const struct mn_numa_topology *topo,
 		irq_name(q->irq, q->name, sizeof(q->name));
 		snprintf(path, sizeof(path), "/proc/irq/%u/smp_affinity_list", q->irq);
 		q->node = MN_NUMA_NODE_NONE;
-		if (!read_line(path, q->cpus, sizeof(q->cpus)))
+		if (!mn_sysfs_read_line(path, q->cpus, sizeof(q->cpus)))
 			q->cpus[0] = '\0';
 		else if (mn_numa_list_parse(q->cpus, MN_NUMA_CPUS_MAX, &cpus, err, sizeof(err)) >= 0)
 			q->node = mn_numa_node_of_cpus(topo, &cpus);
