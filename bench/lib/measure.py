@@ -831,18 +831,20 @@ def machine_busy_ticks():
     return sum(v) - v[3] - v[4]  # all but idle and iowait
 
 
-def cost_run(topo, anchors, task, flows, duration, raw_path, direction="egress"):
+def cost_run(topo, anchors, task, flows, duration, raw_path, direction="egress", gso=True):
     """Datapath cost on an unshaped path: the NICs' tbf qdiscs are removed
     for the run, so the CPU is the limit. CPU time = iperf3 sender and
     receiver (their user + system time, which includes the softirq
     forwarding done in their context: this kernel has no separate IRQ
-    time accounting) + the ksoftirqd threads + the cpumap threads (XDP redirected work;
-    none without receive steering), per GB of goodput."""
+    time accounting) + the ksoftirqd threads + the cpumap threads (XDP
+    redirected work; none without receive steering), per GB of goodput.
+    gso: the senders' TSO/GSO on, as on a real host; off, a veth carries
+    wire-size frames, as a real NIC hands them to XDP."""
     path = Path(topo, anchors, task, direction)
     hz = os.sysconf("SC_CLK_TCK")
     for ns, dev in shaped_devs(topo):
         run(["ip", "netns", "exec", ns, "tc", "qdisc", "del", "dev", dev, "root"], check=False)
-    offloads(topo, task, True)
+    offloads(topo, task, gso)
     try:
         server = iperf3_server(topo, anchors["remote"])
         k0, c0, m0 = kthread_ticks("ksoftirqd/"), kthread_ticks("cpumap/"), \

@@ -22,7 +22,12 @@ of it):
   unchanged);
 * steer-off and steer-xdp: unshaped ingress, receive-steering off and
   xdp (the steering program redirecting to a CPU of node 0): CPU
-  seconds per GB received, and the difference per GB.
+  seconds per GB received, and the difference per GB. The senders' TSO
+  and GSO are off, so that the veths carry wire-size frames as a real
+  NIC hands them to XDP; steer-off-gso and steer-xdp-gso are the same
+  with them on, which on veth hands XDP 64 kB GSO packets: the host's
+  Ip FragFails (forwarded packets larger than the MTU, dropped) is
+  recorded beside them.
 
 Only the multinicd modes have these rows.
 """
@@ -41,12 +46,12 @@ WAVE_S = 3.0  # the second wave's start: the NIC load sampler (1 s) has seen the
 
 # result key -> (numa-policy, receive-steering, what it measures)
 FLOW_ROWS = ("numa_local", "numa_spill", "numa_ignore", "numa_wave_prefer", "numa_wave_ignore")
-COST_ROWS = ("numa_steer_off", "numa_steer_xdp")
+COST_ROWS = ("numa_steer_off", "numa_steer_xdp", "numa_steer_off_gso", "numa_steer_xdp_gso")
 ROWS = FLOW_ROWS + COST_ROWS
 FLOW_KEYS = ["remote_share", "goodput_mbit", "ratio", "local_mbit", "remote_mbit"]
 COST_KEYS = ["gbit", "cpu_s_per_gb", "cpu_s", "iperf3_cpu_s", "ksoftirqd_cpu_s",
              "cpumap_cpu_s", "machine_busy_s", "steered", "on_node", "no_cpu", "errors",
-             "retransmits"]
+             "retransmits", "frag_fails"]
 
 
 def nic_node(topo, i):
@@ -149,13 +154,22 @@ def steer_counters(topo):
     return out
 
 
-def cost_row(mode, topo, anchors, task, args, rep, raw, key, steering):
+def frag_fails(anchor):
+    """Ip FragFails of a namespace: packets to forward that were larger
+    than the MTU and could not be fragmented (DF), hence dropped."""
+    with open(anchor.path("snmp")) as f:
+        lines = [line.split() for line in f if line.startswith("Ip:")]
+    return int(dict(zip(lines[0][1:], lines[1][1:]))["FragFails"])
+
+
+def cost_row(mode, topo, anchors, task, args, rep, raw, key, steering, gso):
     configure(mode, topo, "prefer", steering)
     mode.ready(topo, task)
-    c0 = steer_counters(topo)
+    c0, f0 = steer_counters(topo), frag_fails(anchors["h1"])
     r = measure.cost_run(topo, anchors, task, args.cost_flows, args.cost_duration,
-                         "%s/%s-%s-rep%d.json" % (raw, mode.key, key, rep), "ingress")
-    c1 = steer_counters(topo)
+                         "%s/%s-%s-rep%d.json" % (raw, mode.key, key, rep), "ingress", gso=gso)
+    c1, f1 = steer_counters(topo), frag_fails(anchors["h1"])
+    r["frag_fails"] = f1 - f0
     for k in c0:
         r[k] = c1[k] - c0[k]
     r["retransmits"] = measure_retransmits(raw, mode, key, rep)
@@ -196,12 +210,14 @@ def runs(mode, topo, anchors, task, args, rep, raw, res):
             for key in COST_ROWS:
                 res[key].append({"error": "not applicable: no ingress (VIP not announced)"})
             return
-        for key, steering in (("numa_steer_off", "off"), ("numa_steer_xdp", "xdp")):
-            r = cost_row(mode, topo, anchors, task, args, rep, raw, key, steering)
+        for key in COST_ROWS:
+            steering, gso = key.split("_")[2], key.endswith("_gso")
+            r = cost_row(mode, topo, anchors, task, args, rep, raw, key, steering, gso)
             res[key].append(r)
-            log("  %-28s NUMA receive-steering %-3s: %.2f Gbit/s, %.2f CPU s/GB, %d packets "
-                "steered, %d already on the node, %d redirect errors, %s retransmits" % (
-                    mode.label, steering, r["gbit"], r["cpu_s_per_gb"] or 0, r["steered"],
-                    r["on_node"], r["errors"], r["retransmits"]))
+            log("  %-28s NUMA receive-steering %-3s, GSO %-3s: %.2f Gbit/s, %.2f CPU s/GB, %d "
+                "packets steered, %d already on the node, %d redirect errors, %s retransmits, "
+                "%d FragFails" % (mode.label, steering, "on" if gso else "off", r["gbit"],
+                                  r["cpu_s_per_gb"] or 0, r["steered"], r["on_node"],
+                                  r["errors"], r["retransmits"], r["frag_fails"]))
     finally:
         unconfigure(mode, topo)

@@ -608,24 +608,34 @@ def numa_md(res):
     rows = []
     for mode in modes:
         x = r[mode["key"]]
-        off, xdp = x.get("numa_steer_off"), x.get("numa_steer_xdp")
-        if not off or not xdp or not off["cpu_s_per_gb"]["n"]:
-            continue
-        a, b = off["cpu_s_per_gb"]["median"], xdp["cpu_s_per_gb"]["median"]
-        for name, y in (("off", off), ("xdp", xdp)):
-            rows.append([mode["label"], name, cell(y["gbit"]), cell(y["cpu_s_per_gb"]),
-                         cell(y.get("cpumap_cpu_s")), med(y.get("steered")),
-                         med(y.get("on_node")), med(y.get("errors")), med(y.get("retransmits"))])
-        rows.append([mode["label"], "xdp − off", "", "–" if a is None or b is None else
-                     "%+.2f (%+.0f%%)" % (b - a, (b - a) / a * 100 if a else 0), "", "", "",
-                     "", ""])
+        for gso in ("", "_gso"):
+            off, xdp = x.get("numa_steer_off" + gso), x.get("numa_steer_xdp" + gso)
+            if not off or not xdp or not off["cpu_s_per_gb"]["n"]:
+                continue
+            a, b = off["cpu_s_per_gb"]["median"], xdp["cpu_s_per_gb"]["median"]
+            frames = "GSO 64 kB" if gso else "wire-size"
+            for name, y in (("off", off), ("xdp", xdp)):
+                rows.append([mode["label"], frames, name, cell(y["gbit"]),
+                             cell(y["cpu_s_per_gb"]), cell(y.get("cpumap_cpu_s")),
+                             med(y.get("steered")), med(y.get("on_node")),
+                             med(y.get("errors")), med(y.get("retransmits")),
+                             med(y.get("frag_fails"))])
+            rows.append([mode["label"], frames, "xdp − off", "", "–" if a is None or b is None
+                         else "%+.2f (%+.0f%%)" % (b - a, (b - a) / a * 100 if a else 0)]
+                        + [""] * 6)
     if rows:
         lines += ["Receive steering, unshaped ingress (as the datapath cost above): "
                   "`receive-steering off` against `xdp` (mn_steer in XDP on every NIC, "
-                  "redirecting the task's packets through a cpumap to a CPU of node 0).", ""]
-        lines += table(["mode", "receive-steering", "throughput (Gbit/s)", "CPU s per GB",
-                        "cpumap threads CPU s", "packets steered", "already on the node",
-                        "redirect errors", "TCP retransmits"], rows)
+                  "redirecting the task's packets through a cpumap to a CPU of node 0). Wire-size: "
+                  "the senders' TSO/GSO off, so that the veths carry MTU-size frames, as a real "
+                  "NIC hands them to XDP (the figure of record). GSO 64 kB: TSO/GSO on, so that "
+                  "XDP on the veth sees the sender's 64 kB GSO packets as multi-buffer frames; "
+                  "the host's Ip FragFails counts forwarded packets dropped as larger than "
+                  "the MTU.", ""]
+        lines += table(["mode", "frames", "receive-steering", "throughput (Gbit/s)",
+                        "CPU s per GB", "cpumap threads CPU s", "packets steered",
+                        "already on the node", "redirect errors", "TCP retransmits",
+                        "host Ip FragFails"], rows)
         lines += [""]
     return lines
 
