@@ -618,7 +618,7 @@ def numa_md(res):
                 rows.append([mode["label"], frames, name, cell(y["gbit"]),
                              cell(y["cpu_s_per_gb"]), cell(y.get("cpumap_cpu_s")),
                              med(y.get("steered")), med(y.get("on_node")),
-                             med(y.get("errors")), med(y.get("retransmits")),
+                             med(y.get("redirect_errors")), med(y.get("retransmits")),
                              med(y.get("frag_fails"))])
             rows.append([mode["label"], frames, "xdp − off", "", "–" if a is None or b is None
                          else "%+.2f (%+.0f%%)" % (b - a, (b - a) / a * 100 if a else 0)]
@@ -637,6 +637,11 @@ def numa_md(res):
                         "already on the node", "redirect errors", "TCP retransmits",
                         "host Ip FragFails"], rows)
         lines += [""]
+    failed = ["* %s, %s: %s" % (mode["label"], key[5:].replace("_", " "), rr["error"])
+              for mode in modes for key in sorted(r[mode["key"]]) if key.startswith("numa_")
+              for rr in r[mode["key"]].get("reps", {}).get(key, []) if rr.get("error")]
+    if failed:
+        lines += ["Runs of these rows that gave no figure:", ""] + failed + [""]
     return lines
 
 
