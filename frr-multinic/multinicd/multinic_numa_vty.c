@@ -221,11 +221,12 @@ static json_object *steer_json(const struct mn_dp_steer_view *v)
 	json_object_boolean_add(j, "ntuple", v->caps.ntuple);
 	json_object_boolean_add(j, "ntupleOn", v->caps.ntuple_on);
 	json_object_int_add(j, "interruptNodes", mn_steer_irq_nodes(&v->caps));
-	json_object_object_add(j, "interrupts", irqs_json(&v->caps));
 	json_object_int_add(j, "steered", v->steered);
 	json_object_int_add(j, "onNode", v->on_node);
 	json_object_int_add(j, "noCpu", v->no_cpu);
 	json_object_int_add(j, "errors", v->errors);
+	/* last: scripts read the flat counters above with a "[^}]*" pattern */
+	json_object_object_add(j, "interrupts", irqs_json(&v->caps));
 	return j;
 }
 
