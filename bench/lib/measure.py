@@ -223,18 +223,21 @@ class Path:
         return tor["tor-remote"]["rx_packets"], got, drops
 
 
-def offloads(topo, task, on):
+def offloads(topo, task, on, csum=True):
     """TSO/GSO of the senders' devices (the task's, the remote's). Off for
     the shaped runs: a sender's 64 kB GSO packet is counted as one packet
     where it enters the path and as ~45 where it leaves, which would make
     packet accounting meaningless; the NICs' tbf shaping segments them
-    anyway. On for the unshaped datapath-cost runs, as on a real host."""
+    anyway. On for the unshaped datapath-cost runs, as on a real host.
+    csum False: the transmit checksum offload off as well, so that the
+    senders put complete checksums on the veths, as a real wire carries
+    them (a veth otherwise passes CHECKSUM_PARTIAL packets along)."""
     state = "on" if on else "off"
     devs = [(task.netns, l["ifname"]) for l in ip_json(task.netns, "link", "show")
             if l["ifname"] != "lo"] + [(topo["remote"], "remote-eth0")]
     for ns, dev in devs:
-        run(["ip", "netns", "exec", ns, "ethtool", "-K", dev, "tso", state, "gso", state],
-            check=False)
+        run(["ip", "netns", "exec", ns, "ethtool", "-K", dev, "tso", state, "gso", state,
+             "tx", "on" if csum else "off"], check=False)
 
 
 def lost_between(p0, p1):
@@ -831,7 +834,8 @@ def machine_busy_ticks():
     return sum(v) - v[3] - v[4]  # all but idle and iowait
 
 
-def cost_run(topo, anchors, task, flows, duration, raw_path, direction="egress", gso=True):
+def cost_run(topo, anchors, task, flows, duration, raw_path, direction="egress", gso=True,
+             csum=True):
     """Datapath cost on an unshaped path: the NICs' tbf qdiscs are removed
     for the run, so the CPU is the limit. CPU time = iperf3 sender and
     receiver (their user + system time, which includes the softirq
@@ -839,12 +843,13 @@ def cost_run(topo, anchors, task, flows, duration, raw_path, direction="egress",
     time accounting) + the ksoftirqd threads + the cpumap threads (XDP
     redirected work; none without receive steering), per GB of goodput.
     gso: the senders' TSO/GSO on, as on a real host; off, a veth carries
-    wire-size frames, as a real NIC hands them to XDP."""
+    wire-size frames, as a real NIC hands them to XDP; csum: the senders'
+    transmit checksum offload (off: complete checksums, as on a wire)."""
     path = Path(topo, anchors, task, direction)
     hz = os.sysconf("SC_CLK_TCK")
     for ns, dev in shaped_devs(topo):
         run(["ip", "netns", "exec", ns, "tc", "qdisc", "del", "dev", dev, "root"], check=False)
-    offloads(topo, task, gso)
+    offloads(topo, task, gso, csum)
     try:
         server = iperf3_server(topo, anchors["remote"])
         k0, c0, m0 = kthread_ticks("ksoftirqd/"), kthread_ticks("cpumap/"), \

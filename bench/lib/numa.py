@@ -22,12 +22,13 @@ of it):
   unchanged);
 * steer-off and steer-xdp: unshaped ingress, receive-steering off and
   xdp (the steering program redirecting to a CPU of node 0): CPU
-  seconds per GB received, and the difference per GB. The senders' TSO
-  and GSO are off, so that the veths carry wire-size frames as a real
-  NIC hands them to XDP; steer-off-gso and steer-xdp-gso are the same
-  with them on, which on veth hands XDP 64 kB GSO packets: the host's
-  Ip FragFails (forwarded packets larger than the MTU, dropped) is
-  recorded beside them.
+  seconds per GB received, and the difference per GB. The senders' TSO,
+  GSO and transmit checksum offload are off, so that the veths carry
+  wire-size frames with complete checksums, as a real NIC hands them to
+  XDP; steer-off-gso and steer-xdp-gso are the same with them on, which
+  on veth hands XDP 64 kB GSO packets whose checksums are left to
+  offload: the host's Ip FragFails (forwarded packets larger than the
+  MTU, dropped) is recorded beside them.
 
 Only the multinicd modes have these rows.
 """
@@ -171,7 +172,8 @@ def cost_row(mode, topo, anchors, task, args, rep, raw, key, steering, gso):
     mode.ready(topo, task)
     c0, f0 = steer_counters(topo), frag_fails(anchors["h1"])
     r = measure.cost_run(topo, anchors, task, args.cost_flows, args.cost_duration,
-                         "%s/%s-%s-rep%d.json" % (raw, mode.key, key, rep), "ingress", gso=gso)
+                         "%s/%s-%s-rep%d.json" % (raw, mode.key, key, rep), "ingress", gso=gso,
+                         csum=gso)
     c1, f1 = steer_counters(topo), frag_fails(anchors["h1"])
     r["frag_fails"] = f1 - f0
     for k in c0:

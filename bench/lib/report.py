@@ -627,8 +627,9 @@ def numa_md(res):
         lines += ["Receive steering, unshaped ingress (as the datapath cost above): "
                   "`receive-steering off` against `xdp` (mn_steer in XDP on every NIC, "
                   "redirecting the task's packets through a cpumap to a CPU of node 0). Wire-size: "
-                  "the senders' TSO/GSO off, so that the veths carry MTU-size frames, as a real "
-                  "NIC hands them to XDP (the figure of record). GSO 64 kB: TSO/GSO on, so that "
+                  "the senders' TSO, GSO and transmit checksum offload off, so that the veths "
+                  "carry MTU-size frames with complete checksums, as a real NIC hands them to "
+                  "XDP (the figure of record). GSO 64 kB: all three on, so that "
                   "XDP on the veth sees the sender's 64 kB GSO packets as multi-buffer frames; "
                   "the host's Ip FragFails counts forwarded packets dropped as larger than "
                   "the MTU.", ""]
