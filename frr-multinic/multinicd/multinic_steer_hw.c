@@ -88,9 +88,7 @@ static void irq_name(unsigned int irq, char *name, size_t len)
 
 static int irq_cmp(const void *a, const void *b)
 {
-	const struct mn_steer_irq *x = a, *y = b;
-
-	return numcmp(x->irq, y->irq);
+	return numcmp(*(const unsigned int *)a, *(const unsigned int *)b);
 }
 
 /* The NIC's interrupts (the lowest MN_STEER_IRQS_MAX), their CPUs and node. */
@@ -98,7 +96,8 @@ static void irqs_read(const char *ifname, const struct mn_numa_topology *topo,
 		      struct mn_steer_caps *caps)
 {
 	char dir_path[PATH_MAX], path[64], err[64];
-	struct mn_steer_irq all[256], *q;
+	unsigned int all[256];
+	struct mn_steer_irq *q;
 	struct mn_numa_set cpus;
 	struct dirent *de;
 	unsigned int n = 0, irq, i;
@@ -111,13 +110,13 @@ static void irqs_read(const char *ifname, const struct mn_numa_topology *topo,
 	dir = opendir(dir_path);
 	while (dir && n < array_size(all) && (de = readdir(dir)))
 		if (sscanf(de->d_name, "%u", &irq) == 1)
-			all[n++].irq = irq;
+			all[n++] = irq;
 	if (dir)
 		closedir(dir);
 	qsort(all, n, sizeof(all[0]), irq_cmp);
 	for (i = 0; i < n && i < MN_STEER_IRQS_MAX; i++) {
 		q = &caps->irq[i];
-		q->irq = all[i].irq;
+		q->irq = all[i];
 		irq_name(q->irq, q->name, sizeof(q->name));
 		snprintf(path, sizeof(path), "/proc/irq/%u/smp_affinity_list", q->irq);
 		q->node = MN_NUMA_NODE_NONE;
