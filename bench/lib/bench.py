@@ -22,6 +22,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import controlplane  # noqa: E402
 import measure  # noqa: E402
+import numa  # noqa: E402
 import report  # noqa: E402
 from modes import MODES, leftovers  # noqa: E402
 from stats import summarize  # noqa: E402
@@ -40,11 +41,11 @@ FAILOVER_KEYS = ["lost_packets", "recovery_s", "flow_stall_s", "flows_stalled", 
                  "redirect_errors", "degraded_ratio", "returned_s", "after_return_ratio",
                  "retransmits_2s", "retransmits_total", "qdisc_drops", "goodput_mbit",
                  "pre_mbit", "offered_mbit"]
-COST_KEYS = ["gbit", "cpu_s_per_gb", "cpu_s", "iperf3_cpu_s", "ksoftirqd_cpu_s",
+COST_KEYS = ["gbit", "cpu_s_per_gb", "cpu_s", "iperf3_cpu_s", "ksoftirqd_cpu_s", "cpumap_cpu_s",
              "machine_busy_s"]
 DIRECTIONS = ("egress", "ingress")
 # What a run measures; --only picks some (to iterate on one part).
-SECTIONS = ("throughput", "placement", "failover", "cost", "control")
+SECTIONS = ("throughput", "placement", "failover", "cost", "numa", "control")
 # Placement rows: mixed traffic, and unequal NICs (the second half of the
 # NICs at twice the rate, weights to match; as many elephants as units of
 # R, so that perfect placement fills every NIC).
@@ -146,6 +147,11 @@ def meta(args, topo):
                      "load": measure.FAILOVER_LOAD,
                      "nic": topo["nics"][args.fail_nic]["name"]},
         "cost": {"duration_s": args.cost_duration, "flows": args.cost_flows},
+        "numa": {"nic_nodes": [numa.nic_node(topo, i) for i in range(len(topo["nics"]))],
+                 "task_node": numa.TASK_NODE, "elephants": numa.ELEPHANTS,
+                 "local_load": numa.LOCAL_LOAD, "spill_threshold": numa.SPILL_THRESHOLD,
+                 "wave_s": numa.WAVE_S,
+                 "sysfs": topo.get("numa_sysfs")},
         "task_counts": [int(x) for x in args.tasks.split(",")],
         "announce": topo.get("announce"),
     }
@@ -326,6 +332,8 @@ def run_mode_rep(mode, topo, anchors, args, rep, raw, res, notes):
             failover_runs(mode, topo, anchors, task, args, rep, raw, res, directions)
         if "cost" in sections:
             cost_runs(mode, topo, anchors, task, args, rep, raw, res, directions)
+        if "numa" in sections:
+            numa.runs(mode, topo, anchors, task, args, rep, raw, res)
     except Exception as e:  # one broken repetition must not lose the others
         if INTERRUPTED:
             raise Interrupted("interrupted") from e
@@ -364,6 +372,8 @@ def result_keys(args):
         keys += ["failover_" + d for d in DIRECTIONS]
     if "cost" in sections:
         keys += ["cost_" + d for d in DIRECTIONS]
+    if "numa" in sections:
+        keys += list(numa.ROWS)
     return keys
 
 
@@ -424,6 +434,10 @@ def main():
                 out[key] = summarize(reps, FAILOVER_KEYS)
             elif key.startswith("cost_"):
                 out[key] = summarize(reps, COST_KEYS)
+            elif key in numa.FLOW_ROWS:
+                out[key] = summarize(reps, numa.FLOW_KEYS, ["nic_mbit"])
+            elif key in numa.COST_ROWS:
+                out[key] = summarize(reps, numa.COST_KEYS)
             elif key == "mixed":
                 out[key] = summarize(reps, MIXED_KEYS)
             elif key == "reorder":

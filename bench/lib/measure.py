@@ -223,18 +223,21 @@ class Path:
         return tor["tor-remote"]["rx_packets"], got, drops
 
 
-def offloads(topo, task, on):
+def offloads(topo, task, on, csum=True):
     """TSO/GSO of the senders' devices (the task's, the remote's). Off for
     the shaped runs: a sender's 64 kB GSO packet is counted as one packet
     where it enters the path and as ~45 where it leaves, which would make
     packet accounting meaningless; the NICs' tbf shaping segments them
-    anyway. On for the unshaped datapath-cost runs, as on a real host."""
+    anyway. On for the unshaped datapath-cost runs, as on a real host.
+    csum False: the transmit checksum offload off as well, so that the
+    senders put complete checksums on the veths, as a real wire carries
+    them (a veth otherwise passes CHECKSUM_PARTIAL packets along)."""
     state = "on" if on else "off"
     devs = [(task.netns, l["ifname"]) for l in ip_json(task.netns, "link", "show")
             if l["ifname"] != "lo"] + [(topo["remote"], "remote-eth0")]
     for ns, dev in devs:
-        run(["ip", "netns", "exec", ns, "ethtool", "-K", dev, "tso", state, "gso", state],
-            check=False)
+        run(["ip", "netns", "exec", ns, "ethtool", "-K", dev, "tso", state, "gso", state,
+             "tx", "on" if csum else "off"], check=False)
 
 
 def lost_between(p0, p1):
@@ -282,13 +285,14 @@ def listening(remote_anchor, port=IPERF_PORT):
     return False
 
 
-def iperf3_server(topo, remote_anchor):
+def iperf3_server(topo, remote_anchor, port=IPERF_PORT):
     """A one-off server (-1) per test: a stuck server from an aborted test
     can never poison the next one."""
-    p = subprocess.Popen(["ip", "netns", "exec", topo["remote"], "iperf3", "-s", "-1"],
+    p = subprocess.Popen(["ip", "netns", "exec", topo["remote"], "iperf3", "-s", "-1",
+                          "-p", str(port)],
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     end = time.monotonic() + 5
-    while not listening(remote_anchor):
+    while not listening(remote_anchor, port):
         if time.monotonic() > end or p.poll() is not None:
             p.kill()
             raise RuntimeError("iperf3 server did not start in %s" % topo["remote"])
@@ -349,9 +353,10 @@ def window_bytes(samples, t_from, t_to):
 
 
 def flows_run(topo, anchors, task, flows, duration, raw_path, direction="egress",
-              counters=dict, rates=None):
+              counters=dict, rates=None, bitrate=None):
     """Steady-state throughput and balance with `flows` parallel flows.
-    rates: the NICs' tbf rates (Mbit/s) when they are not all topo's."""
+    rates: the NICs' tbf rates (Mbit/s) when they are not all topo's;
+    bitrate: each flow's cap (iperf3 -b, e.g. "25M"), None: unbounded."""
     path = Path(topo, anchors, task, direction)
     nics = path.devs
     limit = sum(rates) * 1e6 if rates else len(nics) * topo["rate_mbit"] * 1e6
@@ -361,7 +366,8 @@ def flows_run(topo, anchors, task, flows, duration, raw_path, direction="egress"
     sampler = Sampler(path.nic_anchor.path("dev"), nics)
     sampler.start()
     t0 = time.monotonic()
-    client = iperf3_client(task, topo, flows, duration, ["-O", str(OMIT)] + path.iperf_extra)
+    client = iperf3_client(task, topo, flows, duration, ["-O", str(OMIT)] + path.iperf_extra
+                           + (["-b", bitrate] if bitrate else []))
     try:
         res = finish(client, server, duration + OMIT + 30)
     finally:
@@ -801,9 +807,11 @@ def shaped_devs(topo):
         [(topo["tor"], n["switch_port"]) for n in topo["nics"]]
 
 
-def softirqd_ticks():
-    """utime + stime of every ksoftirqd thread (clock ticks): the softirq
-    work (forwarding through the veths) not done in a process's context."""
+def kthread_ticks(prefix):
+    """utime + stime of every kernel thread whose name starts with prefix
+    (clock ticks): "ksoftirqd/" is the softirq work (forwarding through the
+    veths) not done in a process's context, "cpumap/" the work XDP
+    redirected to other CPUs (receive steering)."""
     total = 0
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
@@ -814,7 +822,7 @@ def softirqd_ticks():
         except OSError:
             continue
         comm = st[st.index("(") + 1:st.rindex(")")]
-        if comm.startswith("ksoftirqd/"):
+        if comm.startswith(prefix):
             fields = st[st.rindex(")") + 2:].split()
             total += int(fields[11]) + int(fields[12])
     return total
@@ -826,23 +834,30 @@ def machine_busy_ticks():
     return sum(v) - v[3] - v[4]  # all but idle and iowait
 
 
-def cost_run(topo, anchors, task, flows, duration, raw_path, direction="egress"):
+def cost_run(topo, anchors, task, flows, duration, raw_path, direction="egress", gso=True,
+             csum=True):
     """Datapath cost on an unshaped path: the NICs' tbf qdiscs are removed
     for the run, so the CPU is the limit. CPU time = iperf3 sender and
     receiver (their user + system time, which includes the softirq
     forwarding done in their context: this kernel has no separate IRQ
-    time accounting) + the ksoftirqd threads, per GB of goodput."""
+    time accounting) + the ksoftirqd threads + the cpumap threads (XDP
+    redirected work; none without receive steering), per GB of goodput.
+    gso: the senders' TSO/GSO on, as on a real host; off, a veth carries
+    wire-size frames, as a real NIC hands them to XDP; csum: the senders'
+    transmit checksum offload (off: complete checksums, as on a wire)."""
     path = Path(topo, anchors, task, direction)
     hz = os.sysconf("SC_CLK_TCK")
     for ns, dev in shaped_devs(topo):
         run(["ip", "netns", "exec", ns, "tc", "qdisc", "del", "dev", dev, "root"], check=False)
-    offloads(topo, task, True)
+    offloads(topo, task, gso, csum)
     try:
         server = iperf3_server(topo, anchors["remote"])
-        k0, m0 = softirqd_ticks(), machine_busy_ticks()
+        k0, c0, m0 = kthread_ticks("ksoftirqd/"), kthread_ticks("cpumap/"), \
+            machine_busy_ticks()
         client = iperf3_client(task, topo, flows, duration, path.iperf_extra)
         res = finish(client, server, duration + 30)
-        k1, m1 = softirqd_ticks(), machine_busy_ticks()
+        k1, c1, m1 = kthread_ticks("ksoftirqd/"), kthread_ticks("cpumap/"), \
+            machine_busy_ticks()
     finally:
         offloads(topo, task, False)
         for ns, dev in shaped_devs(topo):
@@ -854,14 +869,16 @@ def cost_run(topo, anchors, task, flows, duration, raw_path, direction="egress")
     cpu = res["end"]["cpu_utilization_percent"]
     iperf_s = (cpu["host_total"] + cpu["remote_total"]) / 100 * secs
     softirq_s = (k1 - k0) / hz
+    cpumap_s = (c1 - c0) / hz
     gb = recv["bytes"] / 1e9
     return {
         "direction": direction,
         "gbit": recv["bits_per_second"] / 1e9,
-        "cpu_s": iperf_s + softirq_s,
+        "cpu_s": iperf_s + softirq_s + cpumap_s,
         "iperf3_cpu_s": iperf_s,
         "ksoftirqd_cpu_s": softirq_s,
-        "cpu_s_per_gb": (iperf_s + softirq_s) / gb if gb else None,
+        "cpumap_cpu_s": cpumap_s,
+        "cpu_s_per_gb": (iperf_s + softirq_s + cpumap_s) / gb if gb else None,
         "machine_busy_s": (m1 - m0) / hz,
         "seconds": secs,
     }

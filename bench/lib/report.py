@@ -531,10 +531,11 @@ def markdown(res):
         "",
         "CPU time: iperf3 sender and receiver (user + system time: this kernel has no "
         "separate IRQ time accounting, so the softirq forwarding through the veths that runs "
-        "in their context is included) plus the ksoftirqd threads, per GB received. The "
+        "in their context is included) plus the ksoftirqd threads and the cpumap threads (work XDP redirected to another CPU), per GB received. The "
         "whole machine's busy time includes other work on this shared machine.",
         "",
     ]
+    lines += numa_md(res)
     lines += control_plane_md(res)
     lines += ["## Not available", ""]
     na = ["* %s: %s" % (mm["label"], mm["why"]) for mm in res["modes"] if not mm["available"]]
@@ -544,6 +545,107 @@ def markdown(res):
     lines += ["", "## Checks", ""]
     lines += ["* %s" % n for n in res["notes"]] or ["* nothing unexpected was detected"]
     return "\n".join(lines) + "\n"
+
+
+def numa_md(res):
+    """The NUMA rows (issue 19): remote share of a task's egress, the
+    aggregate with spill against without NUMA placement, steering cost."""
+    m, r = res["meta"], res["results"]
+    modes = [mm for mm in available_modes(res)
+             if (get(res, mm["key"], "numa_local", "remote_share") or {}).get("n")]
+    if not modes:
+        return []
+    nm = m["numa"]
+    nodes = nm["nic_nodes"]
+    lines = [
+        "## NUMA placement and receive steering (issue 19)",
+        "",
+        "Two fake NUMA nodes (`%s`); NICs %s on node 0, %s on node 1 (`nic X numa-node N`, "
+        "`speed` = the tbf rate); the task on node %d; %d flows; spill threshold %d%%."
+        % (nm["sysfs"], ", ".join(str(i) for i, n in enumerate(nodes) if n == 0),
+           ", ".join(str(i) for i, n in enumerate(nodes) if n == 1), nm["task_node"],
+           nm["elephants"], nm["spill_threshold"]),
+        "",
+    ]
+    rows = []
+    for mode in modes:
+        x = r[mode["key"]]
+        local = x["numa_local"]
+        rs = local["remote_share"]["median"]
+        row = [mode["label"], cell(local["remote_share"], 3),
+               verdict(None if rs is None else rs <= 0.01)]
+        for prefer, ignore in (("numa_spill", "numa_ignore"),
+                               ("numa_wave_prefer", "numa_wave_ignore")):
+            p, i = x.get(prefer), x.get(ignore)
+            if not p or not i:
+                row += ["–"] * 4
+                continue
+            mp, mi = p["goodput_mbit"]["median"], i["goodput_mbit"]["median"]
+            row += [cell(p["goodput_mbit"], 1), cell(p["remote_share"], 3),
+                    cell(i["goodput_mbit"], 1),
+                    "–" if not mp or not mi else "%.3f" % (mp / mi)]
+        mp = median_of(res, mode["key"], "numa_wave_prefer", "goodput_mbit")
+        mi = median_of(res, mode["key"], "numa_wave_ignore", "goodput_mbit")
+        row.append(verdict(None if not mp or not mi else mp / mi >= 0.95))
+        rows.append(row)
+    lines += table(["mode", "remote share, local NICs at %d%%" % (nm["local_load"] * 100),
+                    "target 0", "burst: prefer (Mbit/s)", "its remote share",
+                    "burst: ignore (Mbit/s)", "prefer / ignore", "waves: prefer (Mbit/s)",
+                    "its remote share", "waves: ignore (Mbit/s)", "prefer / ignore",
+                    "waves: target ≥ 0.95"], rows)
+    lines += [
+        "",
+        "Remote share: the bytes the task's flows sent through node-1 NICs over all it "
+        "sent (the NICs' transmit counters in the steady part of the run). First column: "
+        "each flow capped (iperf3 -b) so that together they offer %d%% of the local NICs' "
+        "capacity: nothing should leave through a remote NIC. Burst: all flows unbounded "
+        "and started together (iperf3 goodput): placement is per new flow, so flows placed "
+        "before the local NICs load stay on them. Waves: half the flows, then the other "
+        "half %.0f s later, once the NIC load sampler has marked the local NICs loaded "
+        "(Mbit/s on the NICs while both run): with `numa-policy prefer` the second wave "
+        "spills to node-1 NICs; the aggregate should match `numa-policy ignore` (every "
+        "NIC alike)." % (nm["local_load"] * 100, nm.get("wave_s", 0)),
+        "",
+    ]
+    rows = []
+    for mode in modes:
+        x = r[mode["key"]]
+        for gso in ("", "_gso"):
+            off, xdp = x.get("numa_steer_off" + gso), x.get("numa_steer_xdp" + gso)
+            if not off or not xdp or not off["cpu_s_per_gb"]["n"]:
+                continue
+            a, b = off["cpu_s_per_gb"]["median"], xdp["cpu_s_per_gb"]["median"]
+            frames = "GSO 64 kB" if gso else "wire-size"
+            for name, y in (("off", off), ("xdp", xdp)):
+                rows.append([mode["label"], frames, name, cell(y["gbit"]),
+                             cell(y["cpu_s_per_gb"]), cell(y.get("cpumap_cpu_s")),
+                             med(y.get("steered")), med(y.get("on_node")),
+                             med(y.get("redirect_errors")), med(y.get("retransmits")),
+                             med(y.get("frag_fails"))])
+            rows.append([mode["label"], frames, "xdp − off", "", "–" if a is None or b is None
+                         else "%+.2f (%+.0f%%)" % (b - a, (b - a) / a * 100 if a else 0)]
+                        + [""] * 6)
+    if rows:
+        lines += ["Receive steering, unshaped ingress (as the datapath cost above): "
+                  "`receive-steering off` against `xdp` (mn_steer in XDP on every NIC, "
+                  "redirecting the task's packets through a cpumap to a CPU of node 0). Wire-size: "
+                  "the senders' TSO, GSO and transmit checksum offload off, so that the veths "
+                  "carry MTU-size frames with complete checksums, as a real NIC hands them to "
+                  "XDP (the figure of record). GSO 64 kB: all three on, so that "
+                  "XDP on the veth sees the sender's 64 kB GSO packets as multi-buffer frames; "
+                  "the host's Ip FragFails counts forwarded packets dropped as larger than "
+                  "the MTU.", ""]
+        lines += table(["mode", "frames", "receive-steering", "throughput (Gbit/s)",
+                        "CPU s per GB", "cpumap threads CPU s", "packets steered",
+                        "already on the node", "redirect errors", "TCP retransmits",
+                        "host Ip FragFails"], rows)
+        lines += [""]
+    failed = ["* %s, %s: %s" % (mode["label"], key[5:].replace("_", " "), rr["error"])
+              for mode in modes for key in sorted(r[mode["key"]]) if key.startswith("numa_")
+              for rr in r[mode["key"]].get("reps", {}).get(key, []) if rr.get("error")]
+    if failed:
+        lines += ["Runs of these rows that gave no figure:", ""] + failed + [""]
+    return lines
 
 
 def control_plane_md(res):

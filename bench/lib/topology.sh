@@ -163,6 +163,25 @@ table inet mnb {
 NFT
 }
 
+# Two NUMA nodes for multinicd on the host, as the NUMA rows need them
+# (doc/numa.md: MULTINICD_NUMA_SYSFS replaces /sys/devices/system/node):
+# node 0 has the first half of the CPUs, node 1 the rest.  Only names
+# nodes: NICs and tasks get one by configuration ("nic X numa-node N",
+# "task T numa-node N"), which the other rows do not set, so they run as
+# on a host of one node.
+MNB_NUMA_ENV=MULTINICD_NUMA_SYSFS
+MNB_NUMA_SYSFS=$MNB_STATE/numa-nodes
+mnb_numa_nodes() { # dir
+	local n half
+	n=$(nproc)
+	half=$(((n + 1) / 2))
+	[ "$n" -ge 2 ] || mnb_die "the NUMA rows need two CPUs (two fake nodes); this host has $n"
+	rm -rf "$1"
+	mkdir -p "$1/node0" "$1/node1"
+	if [ "$half" = 1 ]; then echo 0 >"$1/node0/cpulist"; else echo "0-$((half - 1))" >"$1/node0/cpulist"; fi
+	if [ $((n - half)) = 1 ]; then echo "$half" >"$1/node1/cpulist"; else echo "$half-$((n - 1))" >"$1/node1/cpulist"; fi
+}
+
 mnb_topology_up() { # nics rate_mbit topology.json
 	local nics=$1 rate=$2 i ns
 	mnb_netns_add "$MNB_TOR"
@@ -198,11 +217,13 @@ bgpd_options=\"-A 127.0.0.1 -M multinic\"
 multinicd=yes
 multinicd_options=\"-A 127.0.0.1\"" "hostname $MNB_TOR
 $(mnb_bgp_switch_conf "$nics")"
+	mnb_numa_nodes "$MNB_NUMA_SYSFS"
 	mnb_frr_start "$MNB_H1" "zebra=yes
 bgpd=yes
 bgpd_options=\"-A 127.0.0.1 -M multinic\"
 multinicd=yes
-multinicd_options=\"-A 127.0.0.1\"" "hostname $MNB_H1
+multinicd_options=\"-A 127.0.0.1\"
+multinicd_wrap=\"/usr/bin/env $MNB_NUMA_ENV=$MNB_NUMA_SYSFS\"" "hostname $MNB_H1
 $(mnb_bgp_host_conf "$nics")"
 	mnb_wait_vtysh "$MNB_H1" 'show multinic json' '"version"'
 	mnb_wait_vtysh "$MNB_TOR" 'show interface brief' tor-eth0
@@ -235,6 +256,7 @@ mnb_topology_json() { # nics rate_mbit
 	printf '{"h1": "%s", "tor": "%s", "remote": "%s", "remote_ip": "%s",\n' \
 		"$MNB_H1" "$MNB_TOR" "$MNB_REMOTE" "$MNB_REMOTE_IP"
 	printf ' "rate_mbit": %s, "registry": "%s",\n' "$2" "$MNB_REGISTRY"
+	printf ' "numa_sysfs": "%s",\n' "$MNB_NUMA_SYSFS"
 	if [ -z "$MNB_ANNOUNCE_WHY" ]; then
 		printf ' "announce": {"ok": true, "why": null},\n'
 	else

@@ -126,7 +126,7 @@ struct mn_dp_steer_view {
 	enum mn_steer_method method;
 	char why[160];	   /* the probe's finding, or why not steered */
 	char detail[160];  /* e.g. "XDP native, pinned /sys/fs/bpf/..."; "" */
-	char found[160];   /* what the probe saw on the NIC */
+	char found[192];   /* what the probe saw on the NIC */
 	struct mn_steer_caps caps;
 	uint64_t steered;  /* packets sent to another node's CPU */
 	uint64_t on_node;  /* packets already on a CPU of their task's node */

@@ -114,7 +114,7 @@ int multinic_destroy(struct nb_cb_destroy_args *args)
 	yang_dnode_iterate(unset_rule_entry, NULL, args->dnode, "./nic-match");
 	yang_dnode_iterate(unset_task_entry, NULL, args->dnode, "./task");
 	multinic_cfg = (struct multinic_config)MULTINIC_CFG_DEFAULTS;
-	mn_numa_config_changed(); /* no spill sampling any more */
+	mn_nic_load_sampling_update(); /* no spill sampling any more */
 	mn_authz_changed(); /* no policy any more */
 	multinic_datapath_config_push(true);
 	mn_nics_update();

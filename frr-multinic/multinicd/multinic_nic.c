@@ -8,9 +8,11 @@
 #include <linux/sockios.h>
 #include <sys/ioctl.h>
 
+#include "lib/frrevent.h"
 #include "lib/if.h"
 #include "lib/log.h"
 #include "lib/memory.h"
+#include "lib/monotime.h"
 #include "lib/vrf.h"
 #include "lib/zclient.h"
 
@@ -20,6 +22,7 @@
 #include "multinic_errors.h"
 #include "multinic_netlink.h"
 #include "multinic_nic.h"
+#include "multinic_sysfs.h"
 
 DEFINE_MTYPE_STATIC(MULTINICD, MN_NIC_CFG, "multinic NIC configuration");
 DEFINE_MTYPE_STATIC(MULTINICD, MN_NIC_RULE, "multinic NIC match rule");
@@ -182,6 +185,26 @@ static void nic_read_driver(const char *name, char *buf, size_t len)
 	close(fd);
 }
 
+/*
+ * The NIC's NUMA node: the first numa_node attribute from its device up
+ * its sysfs path; path gets the attribute read.  Virtual NICs have no
+ * device: unknown ("" and NONE).
+ */
+static int nic_read_numa_node(const char *ifname, char *path, size_t len)
+{
+	char line[32];
+	int node;
+
+	if (!mn_sysfs_nic_device_find(ifname, "numa_node", path, len) ||
+	    !mn_sysfs_read_line(path, line, sizeof(line))) {
+		path[0] = '\0';
+		return MN_NUMA_NODE_NONE;
+	}
+	if (sscanf(line, "%d", &node) != 1 || node < MN_NUMA_NODE_NONE || node >= MN_NUMA_NODES_MAX)
+		node = MN_NUMA_NODE_NONE;
+	return node;
+}
+
 static bool default_gw_of(ifindex_t ifindex, afi_t afi, union g_addr *gw)
 {
 	const struct mn_default_gws *d = &default_gws[afi];
@@ -279,8 +302,8 @@ static void nic_refresh(struct mn_nic *nic, struct interface *ifp)
 
 	if (nic->ifindex != ifp->ifindex) {
 		nic_read_driver(ifp->name, nic->driver, sizeof(nic->driver));
-		nic->numa.node_read = mn_numa_nic_node_read(ifp->name, nic->numa.node_path,
-							     sizeof(nic->numa.node_path));
+		nic->numa.node_read = nic_read_numa_node(ifp->name, nic->numa.node_path,
+							 sizeof(nic->numa.node_path));
 	}
 	if (up != nic->oper_up || nic->ifindex != ifp->ifindex)
 		DEBUGD(&mn_dbg_nic, "NIC %s (ifindex %d) %s", nic->name, ifp->ifindex,
@@ -525,6 +548,65 @@ const char *mn_nic_selected_by(const struct mn_nic *nic, char *buf, size_t len)
 	return buf;
 }
 
+/*
+ * Spill on load: every selected NIC's transmit counter, once a second,
+ * while the NUMA layer says loads matter; the NICs are handed down again
+ * only when one becomes loaded or unloaded.
+ */
+#define LOAD_SAMPLE_MS 1000
+static struct event *t_load_sample;
+
+static bool nic_load_sample(struct mn_nic *nic, int64_t now_ms)
+{
+	char path[128], line[32];
+	unsigned long long bytes;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/statistics/tx_bytes", nic->name);
+	if (!mn_sysfs_read_line(path, line, sizeof(line)) || sscanf(line, "%llu", &bytes) != 1)
+		return false;
+	if (!mn_numa_nic_load_sample(&nic->numa, nic->oper_up, bytes, mn_nic_speed(nic), now_ms))
+		return false;
+	DEBUGD(&mn_dbg_numa,
+	       "NUMA: NIC %s %s the spill threshold (%" PRIu64
+	       " bit/s of %u Mbit/s, threshold %u%%)",
+	       nic->name, nic->numa.loaded ? "reached" : "fell below", nic->numa.tx_bps,
+	       mn_nic_speed(nic), multinic_cfg.spill_threshold);
+	return true;
+}
+
+static void nics_load_sample(struct event *t)
+{
+	struct timeval tv;
+	struct mn_nic *nic;
+	bool changed = false;
+	int64_t now_ms;
+
+	monotime(&tv);
+	now_ms = tv.tv_sec * 1000 + tv.tv_usec / 1000;
+	frr_each (mn_nics, &mn_nics, nic)
+		changed |= nic_load_sample(nic, now_ms);
+	if (changed)
+		mn_nics_update(); /* the datapaths get the NICs again */
+	event_add_timer_msec(master, nics_load_sample, NULL, LOAD_SAMPLE_MS, &t_load_sample);
+}
+
+void mn_nic_load_sampling_update(void)
+{
+	struct mn_nic *nic;
+	bool was_loaded = false;
+
+	if (mn_numa_spill_sampling_wanted()) {
+		if (!t_load_sample)
+			event_add_timer_msec(master, nics_load_sample, NULL, 0, &t_load_sample);
+		return;
+	}
+	event_cancel(&t_load_sample);
+	frr_each (mn_nics, &mn_nics, nic)
+		was_loaded |= mn_numa_nic_load_clear(&nic->numa);
+	if (was_loaded)
+		mn_nics_update();
+}
+
 void mn_nic_init(void)
 {
 	mn_nic_cfgs_init(&mn_nic_cfgs);
@@ -543,6 +625,7 @@ void mn_nic_terminate(void)
 	struct mn_nic *nic;
 	afi_t afi;
 
+	event_cancel(&t_load_sample);
 	while ((cfg = mn_nic_cfgs_pop(&mn_nic_cfgs)))
 		XFREE(MTYPE_MN_NIC_CFG, cfg);
 	while ((rule = mn_nic_rules_pop(&mn_nic_rules)))

@@ -129,6 +129,12 @@ extern bool mn_nic_gateway(const struct mn_nic *nic, afi_t afi, union g_addr *gw
 extern uint32_t mn_nics_min_mtu(void);
 extern const char *mn_nic_selected_by(const struct mn_nic *nic, char *buf, size_t len);
 
+/*
+ * The NUMA spill policy or threshold changed: sample the NICs' transmit
+ * rates while mn_numa_spill_sampling_wanted(), else forget their loads.
+ */
+extern void mn_nic_load_sampling_update(void);
+
 extern void mn_nic_init(void);
 extern void mn_nic_terminate(void);
 

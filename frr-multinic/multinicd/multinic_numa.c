@@ -9,46 +9,24 @@
 
 #include "lib/frrevent.h"
 #include "lib/log.h"
-#include "lib/monotime.h"
 
 #include "multinicd.h"
 #include "multinic_datapath.h"
 #include "multinic_debug.h"
 #include "multinic_errors.h"
-#include "multinic_nic.h"
 #include "multinic_numa.h"
+#include "multinic_sysfs.h"
 #include "multinic_task.h"
 
 #define NODE_SYSFS "/sys/devices/system/node"
 /* Processes of one netns whose cgroups are read: enough to agree on a node. */
 #define TASK_PIDS_MAX 16
-#define LOAD_SAMPLE_MS 1000
 
 static struct {
 	struct mn_numa_topology topo;
 	char source[PATH_MAX];
-	struct event *t_sample;
 	struct event *t_recheck;
 } numa;
-
-/*
- * Files
- */
-
-/* The first line of a small file, without its newline; false when unreadable. */
-static bool read_line(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "r");
-	bool ok;
-
-	if (!f)
-		return false;
-	ok = fgets(buf, len, f) != NULL;
-	fclose(f);
-	if (ok)
-		buf[strcspn(buf, "\n")] = '\0';
-	return ok;
-}
 
 /*
  * The host's topology
@@ -74,7 +52,7 @@ static void host_read(void)
 		if (sscanf(de->d_name, "node%u", &node) != 1 || node >= MN_NUMA_NODES_MAX)
 			continue;
 		snprintfrr(path, sizeof(path), "%s/%s/cpulist", numa.source, de->d_name);
-		if (!read_line(path, line, sizeof(line)) ||
+		if (!mn_sysfs_read_line(path, line, sizeof(line)) ||
 		    mn_numa_list_parse(line, MN_NUMA_CPUS_MAX, &numa.topo.cpus[node], err,
 				       sizeof(err)) < 0) {
 			flog_warn(EC_MULTINIC_SYSFS, "NUMA: cannot read %s%s%s", path,
@@ -102,111 +80,38 @@ bool mn_numa_node_exists(int node)
 }
 
 /*
- * NICs
+ * NICs: their load, from what the NIC layer samples
  */
 
-/*
- * The first numa_node attribute from the NIC's device up its sysfs path:
- * a PCI function has one itself, a virtio NIC's device is the virtio
- * device below its PCI function.  Virtual NICs have no device: unknown.
- */
-int mn_numa_nic_node_read(const char *ifname, char *path, size_t len)
+bool mn_numa_spill_sampling_wanted(void)
 {
-	char dev[PATH_MAX], link[PATH_MAX], line[32];
-	int node;
-
-	path[0] = '\0';
-	snprintf(link, sizeof(link), "/sys/class/net/%s/device", ifname);
-	if (!realpath(link, dev))
-		return MN_NUMA_NODE_NONE;
-	while (strlen(dev) > strlen("/sys/devices/")) {
-		snprintfrr(link, sizeof(link), "%s/numa_node", dev);
-		if (read_line(link, line, sizeof(line))) {
-			if (sscanf(line, "%d", &node) != 1 || node < MN_NUMA_NODE_NONE)
-				node = MN_NUMA_NODE_NONE;
-			strlcpy(path, link, len);
-			return node < MN_NUMA_NODES_MAX ? node : MN_NUMA_NODE_NONE;
-		}
-		*strrchr(dev, '/') = '\0';
-	}
-	return MN_NUMA_NODE_NONE;
-}
-
-/*
- * Spill on load: every selected NIC's transmit rate, once a second.  The
- * NICs are handed down again only when one becomes loaded or unloaded.
- * A host of one node has nowhere to spill to: no sampling there.
- */
-static bool sampler_wanted(void)
-{
+	/* a host of one node has nowhere to spill to */
 	return multinic_cfg.configured && multinic_cfg.numa_policy == MN_NUMA_PREFER &&
 	       multinic_cfg.spill_threshold > 0 && mn_numa_set_count(&numa.topo.nodes) > 1;
 }
 
-static bool nic_sample(struct mn_nic *nic, int64_t now_ms)
+bool mn_numa_nic_load_sample(struct mn_nic_numa *n, bool oper_up, uint64_t tx_bytes,
+			     uint32_t speed_mbps, int64_t now_ms)
 {
-	struct mn_nic_numa *n = &nic->numa;
-	char path[128], line[32];
-	unsigned long long bytes;
 	bool was = n->loaded;
 
-	snprintf(path, sizeof(path), "/sys/class/net/%s/statistics/tx_bytes", nic->name);
-	if (!read_line(path, line, sizeof(line)) || sscanf(line, "%llu", &bytes) != 1)
-		return false;
-	if (n->sampled_ms && now_ms > n->sampled_ms && bytes >= n->tx_bytes)
-		n->tx_bps = (bytes - n->tx_bytes) * 8 * 1000 / (now_ms - n->sampled_ms);
-	n->tx_bytes = bytes;
+	if (n->sampled_ms && now_ms > n->sampled_ms && tx_bytes >= n->tx_bytes)
+		n->tx_bps = (tx_bytes - n->tx_bytes) * 8 * 1000 / (now_ms - n->sampled_ms);
+	n->tx_bytes = tx_bytes;
 	n->sampled_ms = now_ms;
-	n->loaded = nic->oper_up && mn_numa_nic_loaded(was, n->tx_bps, mn_nic_speed(nic),
-						      multinic_cfg.spill_threshold);
-	if (n->loaded != was)
-		DEBUGD(&mn_dbg_numa, "NUMA: NIC %s %s the spill threshold (%" PRIu64
-				     " bit/s of %u Mbit/s, threshold %u%%)",
-		       nic->name, n->loaded ? "reached" : "fell below", n->tx_bps,
-		       mn_nic_speed(nic), multinic_cfg.spill_threshold);
+	n->loaded = oper_up && mn_numa_nic_loaded(was, n->tx_bps, speed_mbps,
+						  multinic_cfg.spill_threshold);
 	return n->loaded != was;
 }
 
-static void load_sample(struct event *t)
+bool mn_numa_nic_load_clear(struct mn_nic_numa *n)
 {
-	struct timeval tv;
-	struct mn_nic *nic;
-	bool changed = false;
-	int64_t now_ms;
+	bool was = n->loaded;
 
-	monotime(&tv);
-	now_ms = tv.tv_sec * 1000 + tv.tv_usec / 1000;
-	frr_each (mn_nics, &mn_nics, nic)
-		changed |= nic_sample(nic, now_ms);
-	if (changed)
-		mn_nics_update(); /* the datapaths get the NICs again */
-	event_add_timer_msec(master, load_sample, NULL, LOAD_SAMPLE_MS, &numa.t_sample);
-}
-
-static void sampler_stop(void)
-{
-	struct mn_nic *nic;
-	bool was_loaded = false;
-
-	event_cancel(&numa.t_sample);
-	frr_each (mn_nics, &mn_nics, nic) {
-		was_loaded |= nic->numa.loaded;
-		nic->numa.loaded = false;
-		nic->numa.tx_bps = 0;
-		nic->numa.sampled_ms = 0;
-	}
-	if (was_loaded)
-		mn_nics_update();
-}
-
-void mn_numa_config_changed(void)
-{
-	if (!sampler_wanted()) {
-		sampler_stop();
-		return;
-	}
-	if (!numa.t_sample)
-		event_add_timer_msec(master, load_sample, NULL, 0, &numa.t_sample);
+	n->loaded = false;
+	n->tx_bps = 0;
+	n->sampled_ms = 0;
+	return was;
 }
 
 /*
@@ -286,7 +191,7 @@ static bool pid_mems(int pid, const struct cgroup_mounts *m, char *file, size_t 
 	}
 	do {
 		snprintfrr(path, sizeof(path), "%s/%s", dir, mn_cgroup_mems_file(kind));
-		if (read_line(path, content, sizeof(content))) {
+		if (mn_sysfs_read_line(path, content, sizeof(content))) {
 			if (mn_numa_list_parse(content, MN_NUMA_NODES_MAX, mems, err, sizeof(err)) <
 			    0) {
 				snprintfrr(why, len, "%s: %s", path, err);
@@ -462,6 +367,5 @@ void mn_numa_init(void)
 
 void mn_numa_terminate(void)
 {
-	event_cancel(&numa.t_sample);
 	event_cancel(&numa.t_recheck);
 }

@@ -5,10 +5,9 @@
  *  - the host's topology: its nodes and their CPUs, read once at start
  *    from /sys/devices/system/node (MULTINICD_NUMA_SYSFS names another
  *    directory of the same shape: tests fake a two-node host with it);
- *  - each NIC's node: "nic X numa-node N", else the first numa_node
- *    attribute up the NIC's device path in sysfs (a virtio NIC's is on its
- *    PCI parent), else unknown; and its transmit rate, sampled every
- *    second while a spill threshold applies, which marks it loaded;
+ *  - each NIC's load: its transmit rate, from the counter the NIC layer
+ *    samples every second while a spill threshold applies, marks it
+ *    loaded (the NIC layer reads the NIC's node from sysfs itself);
  *  - each task's node: "numa-node N", else the one node its processes'
  *    cpusets allow (found through the processes in its netns), else
  *    unknown; looked up again every MN_NUMA_TASK_RECHECK_S.
@@ -63,8 +62,17 @@ extern bool mn_numa_node_exists(int node);
 /* Where the topology was read ("/sys/devices/system/node" or the test directory). */
 extern const char *mn_numa_host_source(void);
 
-/* A NIC's node as sysfs reports it; path gets the attribute read ("" when none). */
-extern int mn_numa_nic_node_read(const char *ifname, char *path, size_t len);
+/*
+ * A NIC's load, from its transmit counter as the NIC layer samples it
+ * (multinic_nic.c): the rate since the last sample, and loaded when past
+ * the spill threshold.  True when loaded changed.
+ */
+extern bool mn_numa_nic_load_sample(struct mn_nic_numa *n, bool oper_up, uint64_t tx_bytes,
+				    uint32_t speed_mbps, int64_t now_ms);
+/* Not sampled any more; true when it was loaded. */
+extern bool mn_numa_nic_load_clear(struct mn_nic_numa *n);
+/* Whether NIC loads matter: policy prefer, a spill threshold, more than one node. */
+extern bool mn_numa_spill_sampling_wanted(void);
 
 /*
  * A task's node from the cgroups of the processes in its netns; fills
@@ -80,13 +88,6 @@ struct mn_task;
 extern void mn_task_numa_resolve(struct mn_task *task);
 /* "numa-node N" (MN_NUMA_NODE_NONE: removed). */
 extern void mn_task_numa_node_set(struct mn_task *task, int node);
-
-/*
- * The spill threshold in percent of a NIC's speed, and the policy: the
- * NIC load sampler runs while the policy is prefer and the threshold is
- * not 0 (multinic_numa_nb.c sets them).
- */
-extern void mn_numa_config_changed(void);
 
 extern void mn_numa_init(void);
 extern void mn_numa_terminate(void);

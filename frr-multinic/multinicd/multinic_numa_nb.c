@@ -49,7 +49,7 @@ int multinic_numa_policy_modify(struct nb_cb_modify_args *args)
 		return NB_OK;
 	multinic_cfg.numa_policy = yang_dnode_get_enum(args->dnode, NULL);
 	multinic_datapath_config_push(false);
-	mn_numa_config_changed();
+	mn_nic_load_sampling_update();
 	return NB_OK;
 }
 
@@ -58,7 +58,7 @@ int multinic_numa_spill_threshold_modify(struct nb_cb_modify_args *args)
 	if (args->event != NB_EV_APPLY)
 		return NB_OK;
 	multinic_cfg.spill_threshold = yang_dnode_get_uint8(args->dnode, NULL);
-	mn_numa_config_changed();
+	mn_nic_load_sampling_update();
 	return NB_OK;
 }
 

@@ -131,6 +131,19 @@ int mn_numa_cpu_node(const struct mn_numa_topology *topo, unsigned int cpu)
 	return MN_NUMA_NODE_NONE;
 }
 
+int mn_numa_node_of_cpus(const struct mn_numa_topology *topo, const struct mn_numa_set *cpus)
+{
+	int cpu, node = MN_NUMA_NODE_NONE, n;
+
+	for (cpu = mn_numa_set_first(cpus); cpu >= 0; cpu = mn_numa_set_next(cpus, cpu)) {
+		n = mn_numa_cpu_node(topo, cpu);
+		if (n == MN_NUMA_NODE_NONE || (node != MN_NUMA_NODE_NONE && n != node))
+			return MN_NUMA_NODE_NONE;
+		node = n;
+	}
+	return node;
+}
+
 int mn_numa_node_of_mems(const struct mn_numa_set *mems)
 {
 	int node = mn_numa_set_first(mems);
@@ -438,14 +451,29 @@ const char *mn_steer_method_name(enum mn_steer_method method)
 }
 
 /* Why the NIC cannot steer in hardware; NULL when it can. */
+unsigned int mn_steer_irq_nodes(const struct mn_steer_caps *caps)
+{
+	struct mn_numa_set nodes = {};
+	unsigned int i;
+
+	for (i = 0; i < caps->n_irqs && i < MN_STEER_IRQS_MAX; i++)
+		if (caps->irq[i].node >= 0 && caps->irq[i].node < MN_NUMA_NODES_MAX)
+			mn_numa_set_add(&nodes, caps->irq[i].node);
+	return mn_numa_set_count(&nodes);
+}
+
 static const char *hardware_missing(const struct mn_steer_caps *caps)
 {
 	if (!caps->rss_contexts)
 		return "the NIC cannot create RSS contexts";
 	if (!caps->ntuple)
-		return "the NIC takes no ntuple rules (or ntuple filters are off)";
+		return "the NIC takes no ntuple rules";
+	if (!caps->ntuple_on)
+		return "the NIC's ntuple filters are off (ethtool -K NIC ntuple on)";
 	if (caps->rings < 2)
 		return "the NIC has a single receive queue";
+	if (mn_steer_irq_nodes(caps) < 2)
+		return "the NIC's queue interrupts are not pinned to more than one node";
 	return NULL;
 }
 

@@ -77,6 +77,12 @@ struct mn_numa_topology {
 int mn_numa_cpu_node(const struct mn_numa_topology *topo, unsigned int cpu);
 
 /*
+ * The node all of a set of CPUs are on (an interrupt's affinity); NONE
+ * when it is empty, spans nodes, or names a CPU no node lists.
+ */
+int mn_numa_node_of_cpus(const struct mn_numa_topology *topo, const struct mn_numa_set *cpus);
+
+/*
  * The task's node from the nodes its cpuset lets it use: the node when
  * there is exactly one, else MN_NUMA_NODE_NONE (a task spread over
  * nodes has no single local node).
@@ -227,18 +233,38 @@ enum mn_steer_method {
 
 const char *mn_steer_method_name(enum mn_steer_method method);
 
-/* What the probe found on a NIC (ethtool) and on the host. */
+/* One interrupt of a NIC (its queues', mostly) and where it runs. */
+#define MN_STEER_IRQS_MAX 16
+struct mn_steer_irq {
+	unsigned int irq;
+	char name[32]; /* its handler, as /proc/irq/N/ names it; "" when none */
+	char cpus[32]; /* smp_affinity_list */
+	int node;      /* the node of all its CPUs; MN_NUMA_NODE_NONE when not one */
+};
+
+/* What the probe found on a NIC (ethtool, /proc/irq) and on the host. */
 struct mn_steer_caps {
 	bool xdp;	    /* the host can run the steering program (cpumap, XDP) */
 	bool rss_contexts;  /* the NIC can create additional RSS contexts */
-	bool ntuple;	    /* the NIC takes ntuple rules (and has them on) */
+	bool ntuple;	    /* the NIC takes ntuple rules (ETHTOOL_GRXCLSRLCNT answers) */
+	bool ntuple_on;	    /* and the ntuple feature is on (ethtool -K X ntuple on) */
 	unsigned int rings; /* its receive queues */
+	unsigned int indir_size; /* its RSS indirection table; 0: none or unknown */
+	unsigned int n_irqs;	 /* its interrupts found (at most MN_STEER_IRQS_MAX) */
+	struct mn_steer_irq irq[MN_STEER_IRQS_MAX];
 };
 
 /*
+ * The nodes the NIC's interrupts are pinned to, one each (an interrupt
+ * spread over nodes is not counted): an RSS context for a node needs
+ * queues there, and steering by node in the NIC needs more than one.
+ */
+unsigned int mn_steer_irq_nodes(const struct mn_steer_caps *caps);
+
+/*
  * The method a NIC gets under a mode: hardware where the NIC has RSS
- * contexts, ntuple rules and queues on more than one node, XDP
- * otherwise (auto), none when off.  Writes why into why.
+ * contexts, ntuple rules (the feature on) and queues whose interrupts
+ * are pinned to more than one node, XDP otherwise (auto), none when off.  Writes why into why.
  */
 enum mn_steer_method mn_steer_method_pick(enum mn_steering_mode mode,
 					  const struct mn_steer_caps *caps, char *why,

@@ -172,6 +172,40 @@ static const char *nic_node_source(const struct mn_nic *nic)
 	return nic->numa.node_read != MN_NUMA_NODE_NONE ? "sysfs" : "unknown";
 }
 
+/* The NIC's interrupts as the probe found them: {"25": {name, cpus, node}}. */
+static json_object *irqs_json(const struct mn_steer_caps *caps)
+{
+	json_object *j = json_object_new_object(), *ji;
+	char key[16];
+	unsigned int i;
+
+	for (i = 0; i < caps->n_irqs; i++) {
+		ji = json_object_new_object();
+		json_object_string_add(ji, "name", caps->irq[i].name);
+		json_object_string_add(ji, "cpus", caps->irq[i].cpus);
+		json_object_int_add(ji, "numaNode", caps->irq[i].node);
+		snprintf(key, sizeof(key), "%u", caps->irq[i].irq);
+		json_object_object_add(j, key, ji);
+	}
+	return j;
+}
+
+/* "25 virtio0-input.0 CPUs 0 (node 0)", one line each. */
+static void irqs_show(struct vty *vty, const struct mn_steer_caps *caps)
+{
+	unsigned int i;
+
+	for (i = 0; i < caps->n_irqs; i++) {
+		vty_out(vty, "      interrupt %u %s: CPUs %s", caps->irq[i].irq,
+			caps->irq[i].name[0] ? caps->irq[i].name : "(no handler)",
+			caps->irq[i].cpus[0] ? caps->irq[i].cpus : "?");
+		if (caps->irq[i].node >= 0)
+			vty_out(vty, " (node %d)\n", caps->irq[i].node);
+		else
+			vty_out(vty, " (not one node)\n");
+	}
+}
+
 static json_object *steer_json(const struct mn_dp_steer_view *v)
 {
 	json_object *j = json_object_new_object();
@@ -182,12 +216,17 @@ static json_object *steer_json(const struct mn_dp_steer_view *v)
 		json_object_string_add(j, "detail", v->detail);
 	json_object_string_add(j, "probe", v->found);
 	json_object_int_add(j, "rxQueues", v->caps.rings);
+	json_object_int_add(j, "rssTableSize", v->caps.indir_size);
 	json_object_boolean_add(j, "rssContexts", v->caps.rss_contexts);
 	json_object_boolean_add(j, "ntuple", v->caps.ntuple);
+	json_object_boolean_add(j, "ntupleOn", v->caps.ntuple_on);
+	json_object_int_add(j, "interruptNodes", mn_steer_irq_nodes(&v->caps));
 	json_object_int_add(j, "steered", v->steered);
 	json_object_int_add(j, "onNode", v->on_node);
 	json_object_int_add(j, "noCpu", v->no_cpu);
 	json_object_int_add(j, "errors", v->errors);
+	/* last: scripts read the flat counters above with a "[^}]*" pattern */
+	json_object_object_add(j, "interrupts", irqs_json(&v->caps));
 	return j;
 }
 
@@ -220,6 +259,7 @@ void mn_numa_show_nic(struct vty *vty, const struct mn_nic *nic, json_object *j)
 			     ", node without CPU %" PRIu64 ", errors %" PRIu64 "\n",
 			v.detail, v.steered, v.on_node, v.no_cpu, v.errors);
 	vty_out(vty, "    probe: %s\n", v.found);
+	irqs_show(vty, &v.caps);
 }
 
 /*

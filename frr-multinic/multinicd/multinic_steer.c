@@ -35,7 +35,7 @@ struct steer_nic {
 	ifindex_t ifindex;
 	char name[IFNAMSIZ];
 	struct mn_steer_caps caps;
-	char found[160]; /* what the probe saw */
+	char found[192]; /* what the probe saw */
 	enum mn_steer_method method;
 	char why[160];
 	int link_fd;  /* the XDP link, pinned; -1 when none */
@@ -393,6 +393,16 @@ static struct steer_nic *nic_find(ifindex_t ifindex)
 	return steer_nics_find(&st.nics, &key);
 }
 
+/* What the NIC offers; its interrupts' nodes once the topology is known. */
+static void nic_probe(struct steer_nic *n)
+{
+	static const struct mn_numa_topology none;
+
+	mn_steer_hw_probe(n->name, st.topo ? st.topo : &none, &n->caps, n->found,
+			  sizeof(n->found));
+	DEBUGD(&mn_dbg_numa, "receive steering: NIC %s: %s", n->name, n->found);
+}
+
 static struct steer_nic *nic_get(const struct mn_dp_nic *d)
 {
 	struct steer_nic *n = nic_find(d->ifindex);
@@ -403,8 +413,7 @@ static struct steer_nic *nic_get(const struct mn_dp_nic *d)
 	n->ifindex = d->ifindex;
 	n->link_fd = -1;
 	strlcpy(n->name, d->name, sizeof(n->name));
-	mn_steer_hw_probe(n->name, &n->caps, n->found, sizeof(n->found));
-	DEBUGD(&mn_dbg_numa, "receive steering: NIC %s: %s", n->name, n->found);
+	nic_probe(n);
 	steer_nics_add(&st.nics, n);
 	return n;
 }
@@ -464,9 +473,14 @@ static int steer_config_changed(const struct mn_dp_config *cfg, bool active, cha
 {
 	enum mn_steering_mode was = st.mode;
 	const struct steer_task *t;
+	struct steer_nic *n;
 
 	st.mode = active ? cfg->steering : MN_STEER_OFF;
-	st.topo = cfg->topology;
+	if (!st.topo && cfg->topology) {
+		st.topo = cfg->topology;
+		frr_each (steer_nics, &st.nics, n)
+			nic_probe(n); /* NICs handed down before: their interrupts' nodes */
+	}
 	if (st.mode == was)
 		return 0;
 	zlog_info("receive steering: %s", mn_steering_mode_name(st.mode));

@@ -123,6 +123,27 @@ static void mems_unpinned(void **state UNUSED)
 	assert_false(mn_numa_mems_unpinned(&s, &one));
 }
 
+/* An interrupt's affinity names one node only when all its CPUs are there. */
+static void node_of_cpus(void **state UNUSED)
+{
+	struct mn_numa_topology two = {};
+	struct mn_numa_set s;
+
+	two.nodes = list("0-1");
+	two.cpus[0] = list("0-3");
+	two.cpus[1] = list("4-7");
+	s = list("1-2");
+	assert_int_equal(mn_numa_node_of_cpus(&two, &s), 0);
+	s = list("4,7");
+	assert_int_equal(mn_numa_node_of_cpus(&two, &s), 1);
+	s = list("3-4"); /* the default affinity of every CPU spans both */
+	assert_int_equal(mn_numa_node_of_cpus(&two, &s), MN_NUMA_NODE_NONE);
+	s = list("9"); /* a CPU no node lists */
+	assert_int_equal(mn_numa_node_of_cpus(&two, &s), MN_NUMA_NODE_NONE);
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(mn_numa_node_of_cpus(&two, &s), MN_NUMA_NODE_NONE);
+}
+
 /*
  * cgroups
  */
@@ -370,11 +391,28 @@ static void loaded_with_hysteresis(void **state UNUSED)
 static void steer_method(void **state UNUSED)
 {
 	const struct mn_steer_caps virtio = { .xdp = true, .rings = 1 };
+	/* queue interrupts on both nodes, one spread over both (not counted) */
 	const struct mn_steer_caps mlx = { .xdp = true, .rss_contexts = true, .ntuple = true,
-					   .rings = 16 };
+					   .ntuple_on = true, .rings = 16, .n_irqs = 3,
+					   .irq = { { .irq = 40, .node = 0 },
+						    { .irq = 41, .node = 1 },
+						    { .irq = 42, .node = MN_NUMA_NODE_NONE } } };
 	const struct mn_steer_caps no_ntuple = { .xdp = true, .rss_contexts = true, .rings = 16 };
 	const struct mn_steer_caps no_xdp = { .rings = 1 };
+	struct mn_steer_caps ntuple_off = mlx, one_node = mlx;
 	char why[ERRLEN];
+
+	ntuple_off.ntuple_on = false;
+	one_node.irq[1].node = 0;
+	assert_int_equal(mn_steer_irq_nodes(&mlx), 2);
+	assert_int_equal(mn_steer_irq_nodes(&one_node), 1);
+	assert_int_equal(mn_steer_irq_nodes(&virtio), 0);
+	assert_int_equal(mn_steer_method_pick(MN_STEER_AUTO, &ntuple_off, why, sizeof(why)),
+			 MN_STEER_M_XDP);
+	assert_contains(why, "ntuple filters are off");
+	assert_int_equal(mn_steer_method_pick(MN_STEER_HARDWARE, &one_node, why, sizeof(why)),
+			 MN_STEER_M_NONE);
+	assert_contains(why, "not pinned to more than one node");
 
 	assert_int_equal(mn_steer_method_pick(MN_STEER_OFF, &mlx, why, sizeof(why)),
 			 MN_STEER_M_NONE);
@@ -452,6 +490,7 @@ int main(void)
 		cmocka_unit_test(loaded_with_hysteresis),
 	};
 	const struct CMUnitTest steering[] = {
+		cmocka_unit_test(node_of_cpus),
 		cmocka_unit_test(steer_method),
 		cmocka_unit_test(steer_cpu_spreads_and_sticks),
 		cmocka_unit_test(names),

@@ -546,6 +546,34 @@ case_steer_restart() {
 	result steer-off
 }
 
+# What the hardware-steering probe found on each NIC: in the VM, the
+# virtio NICs' interrupts (vm_nics pinned them to their NIC's node) and
+# no RSS contexts, so that auto falls back to the program; veth has none.
+case_probe() {
+	cfg "receive-steering auto"
+	for i in 0 1 2 3; do
+		s=$(vtj "show multinic nic h1-eth$i json" | $BB sed -n 's/.*"receiveSteering":\(.*\)/\1/p')
+		irqs=$(echo "$s" | $BB sed -n 's/.*"interrupts":{\([^{}]*\({[^{}]*}[^{}]*\)*\)}.*/\1/p')
+		all=$(echo "$irqs" | grep -o '"numaNode":-\{0,1\}[0-9]*' | $BB wc -l)
+		own=$(echo "$irqs" | grep -o "\"numaNode\":$(nic_node $i)[,}]" | $BB wc -l)
+		[ "$(jfield "$s" method)" = xdp ] || bad "h1-eth$i under auto: $(jfield "$s" method) ($(jfield "$s" why))"
+		echo "$s" | grep -q '"rssContexts":false' || bad "h1-eth$i: RSS contexts reported: $s"
+		echo "$s" | grep -q 'cannotcreateRSScontexts' || bad "h1-eth$i: auto does not say why not hardware: $(jfield "$s" why)"
+		if [ "$VM" = 1 ]; then
+			[ "$all" -ge 2 ] && [ "$own" = "$all" ] && [ "$(jfield "$s" interruptNodes)" = 1 ] ||
+				bad "h1-eth$i: $own of $all interrupts on node $(nic_node $i), interruptNodes $(jfield "$s" interruptNodes): $irqs"
+		else
+			[ "$all" = 0 ] && [ "$(jfield "$s" interruptNodes)" = 0 ] || bad "h1-eth$i (veth) has interrupts: $irqs"
+		fi
+	done
+	note "h1-eth0: $(vtysh -c "show multinic nic h1-eth0" | grep "probe:")"
+	vtysh -c "show multinic nic h1-eth0" | grep -q "probe: .*interrupt" || bad "show multinic nic h1-eth0: no probe line"
+	[ "$VM" = 1 ] && { vtysh -c "show multinic nic h1-eth0" | grep -q "interrupt [0-9]* virtio.*: CPUs 0 (node 0)" ||
+		bad "show multinic nic h1-eth0: no interrupt lines: $(vtysh -c 'show multinic nic h1-eth0' | grep -i interrupt)"; }
+	cfg "no receive-steering auto"
+	result probe
+}
+
 main() {
 	rm -rf $TMP
 	mkdir -p $TMP
@@ -556,10 +584,11 @@ main() {
 		echo "FAIL numa/setup: the topology or FRR did not start"
 		nfail=1
 	else
-		for c in ${MN_NUMA_CASES:-topology config egress-ebpf egress-kernel spill spill-load strict ignore node-change steer steer-restart}; do
+		for c in ${MN_NUMA_CASES:-topology config probe egress-ebpf egress-kernel spill spill-load strict ignore node-change steer steer-restart}; do
 			case $c in
 			topology) case_topology ;;
 			config) case_config ;;
+			probe) case_probe ;;
 			egress-ebpf) case_egress ebpf ;;
 			egress-kernel)
 				cfg "egress-mode kernel"
