@@ -215,9 +215,11 @@ static void task_free(struct mn_task *task)
 	XFREE(MTYPE_MN_TASK, task);
 }
 
+static void task_takedown(struct mn_task *task, bool gone);
+
 void mn_task_del(struct mn_task *task)
 {
-	task_unwire(task);
+	task_takedown(task, true);
 	task_free(task);
 }
 
@@ -532,16 +534,20 @@ static void task_host_routes_update(struct mn_task *task)
 	}
 }
 
-static void task_unwire(struct mn_task *task)
+/* Unwire; a task that goes for good retires its pair (deleted in bulk). */
+static void task_takedown(struct mn_task *task, bool gone)
 {
 	enum mn_task_status was = task->status;
 	char err[256];
+	int ret = 0;
 
 	mn_datapath_task_detach(task->name);
 	task->status = MN_TASK_INCOMPLETE; /* makes the host routes go */
 	task_host_routes_update(task);
-	if ((was == MN_TASK_WIRED || was == MN_TASK_FAILED) &&
-	    mn_task_netns_unwire(task->name, task->host_ifname, err, sizeof(err)) < 0 && was == MN_TASK_WIRED)
+	if (was == MN_TASK_WIRED || was == MN_TASK_FAILED)
+		ret = gone ? mn_task_netns_retire(task->name, task->host_ifname, err, sizeof(err))
+			   : mn_task_netns_unwire(task->name, task->host_ifname, err, sizeof(err));
+	if (ret < 0 && was == MN_TASK_WIRED)
 		zlog_warn("task %s: %s", task->name, err);
 	if (was == MN_TASK_WIRED)
 		DEBUGD(&mn_dbg_task, "task %s unwired", task->name);
@@ -550,6 +556,11 @@ static void task_unwire(struct mn_task *task)
 	task->adopted = false;
 	task->status = MN_TASK_INCOMPLETE;
 	task->error[0] = '\0';
+}
+
+static void task_unwire(struct mn_task *task)
+{
+	task_takedown(task, false);
 }
 
 static bool task_complete(const struct mn_task *task)
