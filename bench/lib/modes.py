@@ -5,7 +5,8 @@ Every mode gets a task namespace with a /32 VIP from 10.200.0.0/16 and
 is measured by the same code, egress and ingress. How the rack switch
 reaches the VIP (ingress) is part of the mode: a static route for the
 hand-wired modes, BGP (`redistribute multinic`, one path per NIC) for
-multinicd's.
+multinicd's, plain multipath at the switch or, in the resilient variant,
+a resilient nexthop group (`multinic resilient-ingress` on the switch).
 A mode that cannot run here stays in the table and is reported as "not
 available yet" with the reason, never silently dropped.
 
@@ -168,6 +169,20 @@ def switch_route(topo, vip, nics):
     ip(topo["tor"], "route", "replace", vip + "/32", *nh)
 
 
+def switch_group_type(topo, prefix):
+    """The type of the kernel nexthop group the switch routes prefix
+    through ("resilient", "mpath"), or None."""
+    routes = ip_json(topo["tor"], "route", "show", "exact", prefix)
+    nhid = routes[0].get("nhid") if routes else None
+    if not nhid:
+        return None
+    group = ip_json(topo["tor"], "nexthop", "show", "id", str(nhid))
+    group = group[0] if isinstance(group, list) and group else group
+    if not group or "group" not in group:
+        return None
+    return group.get("type", "mpath")
+
+
 def wait_announced(topo, vip, timeout=30):
     n = len(topo["nics"])
     wait_for("%s in the switch's FIB with %d paths" % (vip, n),
@@ -245,19 +260,34 @@ class MultinicMode(Mode):
     ingress = ("BGP: redistribute multinic, one eBGP session and path per NIC; "
                "the switch's ECMP, L4 hash")
 
-    def __init__(self, key, label, egress_mode, placement, ebpf):
+    def __init__(self, key, label, egress_mode, placement, ebpf, resilient=False):
         self.key, self.label = key, label
         self.egress_mode, self.placement = egress_mode, placement
         self.ebpf = ebpf  # whether `show multinic json` must report an eBPF datapath
+        # the switch installs the VIP through a resilient nexthop group
+        self.resilient = resilient
+        if resilient:
+            self.ingress = ("BGP as (c); the switch installs the VIP through a resilient "
+                            "nexthop group (multinic resilient-ingress)")
+            # its egress and control plane are those of the mode without it
+            self.control_plane = False
 
     def base_config(self, topo):
         # placement always explicit: the mode must not depend on the default
-        # (kernel mode: the only placement it accepts, hash)
+        # (kernel mode: the only placement it accepts, hash); each NIC's
+        # speed is its shaped rate, the link bandwidth its paths carry to
+        # the switch (doc/ingress-bgp.md)
         cmds = ["configure terminal", "multinic", "egress-mode " + self.egress_mode,
                 "placement " + self.placement]
         for nic in topo["nics"]:
-            cmds.append("nic %s gateway %s" % (nic["name"], nic["gateway"]))
+            cmds.append("nic %s speed %d gateway %s" % (nic["name"], topo["rate_mbit"],
+                                                       nic["gateway"]))
         return cmds
+
+    def switch_resilient(self, topo, on):
+        """multinic resilient-ingress on the switch, on or off."""
+        vtysh(topo["tor"], "configure terminal", "router bgp 65000",
+              ("" if on else "no ") + "multinic resilient-ingress")
 
     def configure(self, topo):
         """Commit the NIC part; wait until multinicd sees every NIC up."""
@@ -303,6 +333,8 @@ class MultinicMode(Mode):
                 "machine): FRR on the host restarted before the repetition")
             restart_host_frr(topo)
         self.configure(topo)
+        if self.resilient:
+            self.switch_resilient(topo, True)
         vtysh(h1, "configure terminal", "multinic", "task " + self.task_name,
               "netns mnb-tc", "vip 10.200.0.3/32")
         task = Task("mnb-tc", "10.200.0.3", None)
@@ -310,6 +342,10 @@ class MultinicMode(Mode):
         task.host_dev = vtysh_json(h1, "show multinic task json")[self.task_name]["hostInterface"]
         if self.ingress_available(topo)[0]:
             wait_announced(topo, task.vip)
+            if self.resilient:
+                wait_for("%s through a resilient group at the switch" % task.vip,
+                         lambda: switch_group_type(topo, task.vip + "/32") == "resilient",
+                         timeout=10)
         wait_reachable(task, topo)
         return task
 
@@ -329,6 +365,8 @@ class MultinicMode(Mode):
         if self.ingress_available(topo)[0]:
             wait_for("10.200.0.3 withdrawn from the switch",
                      lambda: fib_paths(topo["tor"], "10.200.0.3/32") == 0, timeout=30)
+        if self.resilient:
+            self.switch_resilient(topo, False)
 
     weighted = True
 
@@ -415,6 +453,8 @@ MODES = [
     SingleNic(),
     LinuxMultipath(),
     MultinicMode("kernel", "(c) multinic kernel mode", "kernel", "hash", ebpf=False),
+    MultinicMode("kernel-resilient", "(c') multinic kernel mode, resilient ingress",
+                 "kernel", "hash", ebpf=False, resilient=True),
     MultinicMode("ebpf-hash", "(d) multinic eBPF, hash", "ebpf", "hash", ebpf=True),
     MultinicMode("ebpf-least-loaded", "(e) multinic eBPF, least-loaded", "ebpf",
                  "least-loaded", ebpf=True),

@@ -3,17 +3,23 @@
 #
 #   mnb-remote (10.1.0.2, iperf3 server)
 #        |  unshaped: it must carry N x R
-#   mnb-tor   rack switch: FRR zebra + bgpd (AS 65000), one eBGP session
-#        |     per host NIC, maximum-paths 8, L4 multipath hashing
+#   mnb-tor   rack switch: FRR zebra + bgpd -M multinic (AS 65000) +
+#        |     multinicd holding the authorization policy, one eBGP
+#        |     session per host NIC, maximum-paths 8, L4 multipath hashing
 #   tor-eth0 .. tor-eth{N-1}    10.0.i.1/24   tbf R (NIC receive side)
 #   h1-eth0  .. h1-eth{N-1}     10.0.i.2/24   tbf R (NIC transmit side)
-#   mnb-h1    the host: FRR zebra + multinicd + bgpd (AS 65101,
-#        |    "redistribute multinic"); main default via NIC 0
+#   mnb-h1    the host: FRR zebra + multinicd + bgpd -M multinic
+#        |    (AS 65101, "redistribute multinic"); main default via NIC 0
 #   task namespaces (one per mode, made by bench/lib/modes.py)
 #
 # The switch learns multinic task VIPs by BGP, one path per NIC, as in
-# doc/ingress-bgp.md and tests/topotests/multinic_ingress_bgp; the
-# hand-wired modes put a static route to their VIP on it instead.
+# doc/ingress-bgp.md and tests/topotests/multinic_ingress_bgp: the link
+# bandwidth of each path is the NIC's speed as multinicd has it (the
+# modes configure "nic IFNAME speed R"), no per-NIC route-map; the
+# switch accepts them through the fail-closed route-map of
+# doc/authorization.md. The hand-wired modes put a static route to their
+# VIP on it instead. A mode may install its VIP at the switch through a
+# resilient nexthop group ("multinic resilient-ingress", bench/lib/modes.py).
 #
 # Each NIC is shaped with tbf to a rate far below what the CPU can move,
 # so that throughput / (N x R) measures balancing, not CPU (DESIGN §5).
@@ -47,11 +53,11 @@ mnb_frr_start() { # netns daemons-lines frr.conf-text
 	install -d -o frr -g frrvty -m 0775 "/etc/frr/$ns"
 	cat >"/etc/frr/$ns/daemons" <<DAEMONS
 # written by frr-multinic bench/run
-$2
 vtysh_enable=yes
 all_wrap="/usr/bin/ip netns exec $ns"
 zebra_options="-A 127.0.0.1 -s 90000000"
 bgpd_options="-A 127.0.0.1"
+$2
 DAEMONS
 	printf 'service integrated-vtysh-config\n' >"/etc/frr/$ns/vtysh.conf"
 	# A log per pathspace, kept with the results (bench/run copies it).
@@ -76,13 +82,11 @@ mnb_wait_vtysh() { # netns command grep-pattern
 # only, without BFD: a NIC failing here is carrier loss, which takes the
 # session down at once). The switch sends no default routes: multinicd
 # is given each NIC's gateway, and the host's own default route stays
-# the single-NIC one that mode (a) measures.
-mnb_bgp_host_conf() { # nics rate_mbit
+# the single-NIC one that mode (a) measures. bgpd runs with -M multinic
+# (mnb_topology_up): the link bandwidth comes from multinicd's NIC speed.
+mnb_bgp_host_conf() { # nics
 	local i
-	for ((i = 0; i < $1; i++)); do
-		printf 'route-map NIC%d-OUT permit 10\n match source-protocol multinic\n' "$i"
-		printf ' set extcommunity bandwidth %d\nexit\n' "$2"
-	done
+	printf 'route-map HOST-OUT permit 10\n match source-protocol multinic\nexit\n'
 	# as doc/ingress-bgp.md: 5 ms of route-processing hold, not 50 (patch 0015)
 	printf 'bgp route-processing hold-time 5\n'
 	# ... and 100 ms of update-group coalescing, not ~1.2 s (doc/ingress-bgp.md)
@@ -95,13 +99,24 @@ mnb_bgp_host_conf() { # nics rate_mbit
 	printf ' address-family ipv4 unicast\n  maximum-paths 8\n  redistribute multinic\n'
 	for ((i = 0; i < $1; i++)); do
 		printf '  neighbor 10.0.%d.1 activate\n' "$i"
-		printf '  neighbor 10.0.%d.1 route-map NIC%d-OUT out\n' "$i" "$i"
+		printf '  neighbor 10.0.%d.1 route-map HOST-OUT out\n' "$i"
 	done
 	printf ' exit-address-family\nexit\n'
 }
 
+# The switch as doc/ingress-bgp.md and doc/authorization.md configure it:
+# the authorization policy (h1 may announce task VIPs from 10.200.0.0/16)
+# and the fail-closed inbound route-map on every host session.
 mnb_bgp_switch_conf() { # nics
 	local i
+	printf 'multinic\n authorization vip-range 10.200.0.0/16\n'
+	printf ' authorization max-vips-per-host 1000000\n'
+	for ((i = 0; i < $1; i++)); do
+		printf ' authorization host h1 neighbor 10.0.%d.2\n' "$i"
+	done
+	printf ' authorization host h1 vip-range 10.200.0.0/16\nexit\n'
+	printf 'route-map HOSTS-IN deny 10\n match multinic unauthorized\nexit\n'
+	printf 'route-map HOSTS-IN permit 20\n match multinic authorized\nexit\n'
 	printf 'bgp route-processing hold-time 5\n'
 	printf 'router bgp 65000\n bgp router-id 10.1.0.1\n no bgp ebgp-requires-policy\n'
 	printf ' no bgp default ipv4-unicast\n'
@@ -112,6 +127,7 @@ mnb_bgp_switch_conf() { # nics
 	printf ' address-family ipv4 unicast\n  maximum-paths 8\n'
 	for ((i = 0; i < $1; i++)); do
 		printf '  neighbor 10.0.%d.2 activate\n' "$i"
+		printf '  neighbor 10.0.%d.2 route-map HOSTS-IN in\n' "$i"
 	done
 	printf ' exit-address-family\nexit\n'
 }
@@ -177,13 +193,17 @@ mnb_topology_up() { # nics rate_mbit topology.json
 	mnb_flow_accounting
 
 	mnb_frr_start "$MNB_TOR" "zebra=yes
-bgpd=yes" "hostname $MNB_TOR
+bgpd=yes
+bgpd_options=\"-A 127.0.0.1 -M multinic\"
+multinicd=yes
+multinicd_options=\"-A 127.0.0.1\"" "hostname $MNB_TOR
 $(mnb_bgp_switch_conf "$nics")"
 	mnb_frr_start "$MNB_H1" "zebra=yes
 bgpd=yes
+bgpd_options=\"-A 127.0.0.1 -M multinic\"
 multinicd=yes
 multinicd_options=\"-A 127.0.0.1\"" "hostname $MNB_H1
-$(mnb_bgp_host_conf "$nics" "$rate")"
+$(mnb_bgp_host_conf "$nics")"
 	mnb_wait_vtysh "$MNB_H1" 'show multinic json' '"version"'
 	mnb_wait_vtysh "$MNB_TOR" 'show interface brief' tor-eth0
 	mnb_wait_bgp "$nics"

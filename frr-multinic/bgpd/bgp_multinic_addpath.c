@@ -15,10 +15,11 @@
 #include "bgpd/bgp_aspath.h"
 #include "bgpd/bgp_route.h"
 #include "bgpd/bgp_table.h"
+#include "bgpd/bgp_updgrp.h"
 #include "bgpd/bgp_zebra.h"
 #include "bgpd/bgp_multinic.h"
 #include "bgpd/bgp_multinic_addpath.h"
-#include "bgpd/bgp_multinic_nics.h"
+#include "bgpd/bgp_multinic_lb.h"
 
 DEFINE_MTYPE_STATIC(BGPD, MN_REFUSAL, "multinic single-session refusal");
 
@@ -50,14 +51,28 @@ static const char *const why_redistributing =
 static const char *const why_local_path =
 	"the prefix has another local path (network, redistribute or aggregate-address)";
 
-bool mn_addpath_own(const struct bgp_path_info *pi)
+/* Whether a path is one of single-session mode's. */
+static bool mn_addpath_own(const struct bgp_path_info *pi)
 {
 	return pi->peer && pi->peer->bgp && pi->peer == pi->peer->bgp->peer_self &&
 	       pi->type == ZEBRA_ROUTE_MULTINIC && pi->sub_type == BGP_ROUTE_STATIC;
 }
 
-void mn_addpath_outbound(struct attr *attr, const struct prefix *p)
+/*
+ * patch 0012's bgp_announce_check, for single-session mode's own paths
+ * (the per-session policy, bgp_multinic_nics.c, judges only redistributed
+ * task routes): whatever the session (eBGP included), the next hop stays
+ * the NIC's address, and an IPv6 one goes without the session's
+ * link-local address.
+ */
+static int announce_check(struct update_subgroup *subgrp, struct bgp_dest *dest,
+			  struct bgp_path_info *pi, struct attr *attr)
 {
+	struct peer *peer = SUBGRP_PEER(subgrp);
+
+	if (SUBGRP_SAFI(subgrp) != SAFI_UNICAST || !peer->bgp || peer->bgp != mn_ingress_bgp() ||
+	    !mn_addpath_own(pi))
+		return 0;
 	/*
 	 * As "set ip next-hop unchanged" would: neither the next-hop-self of
 	 * eBGP (subgroup_announce_check) nor the per-peer rewrite
@@ -65,8 +80,9 @@ void mn_addpath_outbound(struct attr *attr, const struct prefix *p)
 	 */
 	SET_FLAG(attr->rmap_change_flags, BATTR_RMAP_NEXTHOP_UNCHANGED);
 	/* the session's own link-local address would point at the wrong NIC */
-	if (p->family == AF_INET6)
+	if (bgp_dest_get_prefix(dest)->family == AF_INET6)
 		attr->mp_nexthop_len = BGP_ATTR_NHLEN_IPV6_GLOBAL;
+	return 0;
 }
 
 static void refusal_set(const struct prefix *p, const char *why)
@@ -378,6 +394,7 @@ static int inst_delete(struct bgp *bgp)
 
 void mn_addpath_init(void)
 {
+	hook_register(bgp_announce_check, announce_check);
 	hook_register(mn_ingress_nic_changed, nic_changed);
 	hook_register(mn_ingress_prefix_changed, prefix_changed);
 	hook_register(mn_ingress_cfg_changed, cfg_changed);
@@ -390,6 +407,7 @@ void mn_addpath_fini(void)
 	struct mn_refusal *r;
 
 	event_cancel(&t_resync);
+	hook_unregister(bgp_announce_check, announce_check);
 	hook_unregister(mn_ingress_nic_changed, nic_changed);
 	hook_unregister(mn_ingress_prefix_changed, prefix_changed);
 	hook_unregister(mn_ingress_cfg_changed, cfg_changed);

@@ -19,19 +19,8 @@
 
 #include "bgpd/bgp_multinic_ingress.h"
 
-struct attr;
-struct bgp_path_info;
 struct json_object;
 struct vty;
-
-/* Whether a path is one of single-session mode's. */
-extern bool mn_addpath_own(const struct bgp_path_info *pi);
-/*
- * What such a path needs on its way out (from bgp_announce_check): its
- * next hop is the NIC's address, whatever the session (eBGP included), and
- * an IPv6 one goes without the session's link-local address.
- */
-extern void mn_addpath_outbound(struct attr *attr, const struct prefix *p);
 
 /* For show bgp multinic ingress: own paths and refusals, per prefix. */
 extern unsigned int mn_addpath_paths(const struct prefix *p);

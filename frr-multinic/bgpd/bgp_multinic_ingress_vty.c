@@ -106,18 +106,6 @@ DEFPY(multinic_resilient, multinic_resilient_cmd,
 
 	if (!default_instance(vty))
 		return CMD_WARNING_CONFIG_FAILED;
-	/*
-	 * Off with VIPs in groups: zebra 10.3, given such a route again with
-	 * plain next hops (even after withdrawing it), leaves the kernel route
-	 * on the released group (topotest multinic_ingress_resilient), so the
-	 * switch would keep resilient groups while saying it does not.
-	 */
-	if (no && mn_resilient_group_count()) {
-		vty_out(vty,
-			"%% turning multinic resilient-ingress off while %u VIP(s) are installed through resilient groups is not implemented yet in bgpd_multinic %s: restart bgpd without it\n",
-			mn_resilient_group_count(), BGP_MULTINIC_VERSION);
-		return CMD_WARNING_CONFIG_FAILED;
-	}
 	cfg.resilient = !no;
 	cfg.buckets = no || !buckets_str ? MN_RESILIENT_BUCKETS_DEFAULT : buckets;
 	cfg.idle_timer = no || !idle_str ? MN_RESILIENT_IDLE_TIMER_DEFAULT : idle;

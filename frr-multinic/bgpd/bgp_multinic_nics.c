@@ -10,49 +10,13 @@
 #include "lib/log.h"
 
 #include "bgpd/bgpd.h"
-#include "bgpd/bgp_aspath.h"
 #include "bgpd/bgp_attr.h"
-#include "bgpd/bgp_ecommunity.h"
 #include "bgpd/bgp_route.h"
 #include "bgpd/bgp_table.h"
 #include "bgpd/bgp_updgrp.h"
 #include "bgpd/bgp_multinic.h"
-#include "bgpd/bgp_multinic_addpath.h"
+#include "bgpd/bgp_multinic_lb.h"
 #include "bgpd/bgp_multinic_nics.h"
-
-void mn_attr_set_link_bandwidth(struct attr *attr, as_t as, uint64_t bw, enum mn_lb_encoding enc)
-{
-	struct ecommunity one = { .size = 1 };
-	struct ecommunity *old, *new;
-
-	if (enc == MN_LB_EXTENDED) {
-		struct ecommunity_val_ipv6 v;
-
-		encode_lb_extended_extcomm(as, bw, false, &v);
-		old = bgp_attr_get_ipv6_ecommunity(attr);
-		one.unit_size = IPV6_ECOMMUNITY_SIZE;
-		one.val = v.val;
-		new = ecommunity_dup(old ? old : &one);
-		if (old)
-			ecommunity_add_val_ipv6(new, &v, true, true);
-		bgp_attr_set_ipv6_ecommunity(attr, new);
-	} else {
-		struct ecommunity_val v;
-
-		/* the classic community has a 2-byte AS */
-		encode_lb_extcomm(as > BGP_AS_MAX ? BGP_AS_TRANS : as, bw, false, &v, false);
-		old = bgp_attr_get_ecommunity(attr);
-		one.unit_size = ECOMMUNITY_SIZE;
-		one.val = v.val;
-		new = ecommunity_dup(old ? old : &one);
-		if (old)
-			ecommunity_add_val(new, &v, true, true);
-		bgp_attr_set_ecommunity(attr, new);
-	}
-	/* an uninterned one (set by a route-map) is ours to free */
-	if (old && !old->refcnt)
-		ecommunity_free(&old);
-}
 
 static bool in_scope(const struct peer *peer, safi_t safi)
 {
@@ -87,13 +51,8 @@ static int announce_check(struct update_subgroup *subgrp, struct bgp_dest *dest,
 	const struct mn_nic_state *nic;
 	enum mn_out out;
 
-	if (!in_scope(peer, SUBGRP_SAFI(subgrp)))
-		return 0;
-	if (mn_addpath_own(pi)) {
-		mn_addpath_outbound(attr, p);
-		return 0;
-	}
-	if (!task_route(pi))
+	/* single-session mode's own paths: its own hook (bgp_multinic_addpath.c) */
+	if (!in_scope(peer, SUBGRP_SAFI(subgrp)) || !task_route(pi))
 		return 0;
 	out = mn_nics_session_verdict(peer, p);
 	if (out != MN_OUT_ANNOUNCE) {

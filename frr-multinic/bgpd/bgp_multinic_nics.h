@@ -22,12 +22,6 @@
 
 #include "bgpd/bgp_multinic_ingress.h"
 
-struct attr;
-
-/* A link-bandwidth community for bw bytes/s into attr (replacing one). */
-extern void mn_attr_set_link_bandwidth(struct attr *attr, as_t as, uint64_t bw,
-				       enum mn_lb_encoding enc);
-
 /* What a session gets of a task prefix (for show). */
 extern enum mn_out mn_nics_session_verdict(const struct peer *peer, const struct prefix *p);
 

@@ -35,6 +35,7 @@ struct mn_rgroup {
 	struct prefix p;
 	uint32_t id;
 	uint16_t buckets;
+	uint32_t idle_timer;
 	uint16_t n;
 	struct zapi_nexthop *nh;
 };
@@ -101,6 +102,51 @@ static void group_free(struct zclient *zc, struct mn_rgroup *g)
 	mn_rgroups_del(&groups, g);
 	XFREE(MTYPE_MN_RGROUP, g->nh);
 	XFREE(MTYPE_MN_RGROUP, g);
+}
+
+/*
+ * The route to g's prefix goes to zebra with plain next hops (api) now:
+ * release g so that zebra does not keep the route on it.
+ *
+ * zebra 10.3 compares a route's new next hops with those of the route it
+ * replaces (zebra_nhg_rib_compare_old_nhe() in nexthop_active_update())
+ * and, when they are the same, keeps the old route's nexthop group, even
+ * a protocol's own group that the protocol has just released: the route
+ * would stay on our resilient group in the RIB and the kernel, and the
+ * group with it, with bgpd believing otherwise.  So the group is first
+ * replaced in place with other weights (every next hop 1, or every one 2
+ * when the route's own weights are all 0 or 1; zebra scales a set of
+ * weights to its maximum, 254, unless they are all 1, so the two never
+ * compare equal), then released.  The kernel keeps the group's buckets
+ * on their next hops meanwhile (no bucket moves before the idle timer);
+ * the route then moves to a plain group of zebra's and ours goes away.
+ */
+static void group_release_for_plain(struct zclient *zc, struct mn_rgroup *g,
+				    const struct zapi_route *api)
+{
+	struct zapi_nhg nhg = {
+		.id = g->id,
+		.proto = ZEBRA_ROUTE_BGP,
+		.resilience = {
+			.buckets = g->buckets,
+			.idle_timer = g->idle_timer,
+			.unbalanced_timer = 0,
+		},
+		.nexthop_num = g->n,
+	};
+	uint64_t weight = 2;
+	uint16_t i;
+
+	for (i = 0; i < api->nexthop_num; i++)
+		if (api->nexthops[i].weight > 1)
+			weight = 1;
+	for (i = 0; i < g->n; i++) {
+		nhg.nexthops[i] = g->nh[i];
+		nhg.nexthops[i].weight = weight;
+	}
+	if (zc && zc->sock >= 0 && g->n)
+		zclient_nhg_send(zc, ZEBRA_NHG_ADD, &nhg);
+	group_free(zc, g);
 }
 
 /*
@@ -193,14 +239,14 @@ static int route_announce(struct bgp *bgp, struct bgp_dest *dest, struct bgp_pat
 
 	if (!resilient_route(bgp, dest, info) || !api->nexthop_num) {
 		if (g)
-			group_free(zc, g);
+			group_release_for_plain(zc, g, api);
 		return 0;
 	}
 	for (i = 0; i < api->nexthop_num; i++) {
 		nhg.nexthops[i] = api->nexthops[i];
 		if (!nexthop_bind(&nhg.nexthops[i])) {
 			if (g)
-				group_free(zc, g);
+				group_release_for_plain(zc, g, api);
 			return 0;
 		}
 	}
@@ -232,6 +278,7 @@ static int route_announce(struct bgp *bgp, struct bgp_dest *dest, struct bgp_pat
 	 * it.  The same next hops replace the group in place, buckets kept.
 	 */
 	nhg.id = g->id;
+	g->idle_timer = nhg.resilience.idle_timer;
 	if (zclient_nhg_send(zc, ZEBRA_NHG_ADD, &nhg) == ZCLIENT_SEND_FAILURE) {
 		group_free(zc, g);
 		return 0;
@@ -267,11 +314,6 @@ static int cfg_changed(void)
 	bgp_zebra_announce_table(bgp, AFI_IP, SAFI_UNICAST);
 	bgp_zebra_announce_table(bgp, AFI_IP6, SAFI_UNICAST);
 	return 0;
-}
-
-unsigned int mn_resilient_group_count(void)
-{
-	return mn_rgroups_count(&groups);
 }
 
 void mn_resilient_show(struct vty *vty, json_object *json)

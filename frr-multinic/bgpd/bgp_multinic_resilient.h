@@ -25,9 +25,6 @@ struct vty;
 /* show bgp multinic ingress: the groups in use. */
 extern void mn_resilient_show(struct vty *vty, struct json_object *json);
 
-/* VIPs installed through a group of ours now. */
-extern unsigned int mn_resilient_group_count(void);
-
 extern void mn_resilient_init(void);
 extern void mn_resilient_fini(void);
 

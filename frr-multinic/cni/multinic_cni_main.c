@@ -8,7 +8,6 @@
  */
 #include <errno.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,30 +23,6 @@
 #define REPLY_TIMEOUT_MS (MN_CNI_WIRE_TIMEOUT_MS + 5000)
 
 static const char *const versions[] = { "0.4.0", "1.0.0", "1.1.0" };
-
-void cni_err_set(struct cni_err *err, int code, const char *msg, const char *fmt, ...)
-{
-	va_list ap;
-
-	err->code = code;
-	snprintf(err->msg, sizeof(err->msg), "%s", msg);
-	err->details[0] = '\0';
-	if (fmt) {
-		va_start(ap, fmt);
-		vsnprintf(err->details, sizeof(err->details), fmt, ap);
-		va_end(ap);
-	}
-}
-
-const char *json_str(json_object *obj, const char *key)
-{
-	json_object *v;
-
-	if (!obj || !json_object_object_get_ex(obj, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
 
 static bool version_supported(const char *v)
 {

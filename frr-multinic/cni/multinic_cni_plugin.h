@@ -15,16 +15,7 @@
 #include <json-c/json.h>
 
 #include "common/multinic_cni_wire.h"
-
-/* An error on its way to stdout. */
-struct cni_err {
-	int code; /* 0: no error */
-	char msg[256];
-	char details[2048];
-};
-
-extern void cni_err_set(struct cni_err *err, int code, const char *msg, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+#include "multinic_cni_util.h"
 
 /* What the runtime gave us. */
 struct cni_req {
@@ -37,8 +28,6 @@ struct cni_req {
 	const char *version;	  /* conf's cniVersion */
 	const char *network;	  /* conf's name */
 };
-
-extern const char *json_str(json_object *obj, const char *key);
 
 /* multinic_cni_ipam.c: the ipam plugin named in the configuration. */
 /* The configuration has an "ipam" section. */

@@ -380,6 +380,14 @@ static int ebpf_sync(char *err, size_t len)
 	mn_ebpf_slots_assign(eb.nics, eb.n_nics, eb.settled, slot_release);
 	if (eb.settled) {
 		mn_ebpf_config_write(&eb.cfg);
+		/*
+		 * Least-loaded needs its sweep running in the datapath
+		 * (multinic_ebpf_flows.h); under hash it stops by itself.
+		 * Started here, not by the map writer: the flow table reads
+		 * the slots, so the maps stay below it.
+		 */
+		if (eb.cfg.placement == MN_PLACEMENT_LEAST_LOADED)
+			mn_ebpf_flows_sweep_start();
 		mn_ebpf_nics_write(eb.nics, eb.n_nics);
 		mn_ebpf_maglev_write(eb.nics, eb.n_nics);
 	}

@@ -14,7 +14,6 @@
 #include "lib/network.h"
 
 #include "multinicd.h"
-#include "multinic_ebpf_flows.h"
 #include "multinic_ebpf_maps.h"
 #include "multinic_errors.h"
 #include "multinic_maglev.h"
@@ -164,10 +163,6 @@ static void config_map_write(struct mn_config *cfg)
 		flog_err(EC_MULTINIC_BPF, "eBPF datapath: mn_config: %s", safe_strerror(errno));
 }
 
-/*
- * Placement least-loaded also needs its sweep running in the datapath
- * (multinic_ebpf_flows.h); under hash the sweep stops by itself.
- */
 void mn_ebpf_config_write(const struct mn_dp_config *dp)
 {
 	struct mn_config cfg = {
@@ -178,8 +173,6 @@ void mn_ebpf_config_write(const struct mn_dp_config *dp)
 	};
 
 	config_map_write(&cfg);
-	if (cfg.placement == MN_PLACE_LEAST_LOADED)
-		mn_ebpf_flows_sweep_start();
 }
 
 void mn_ebpf_config_clear(void)

@@ -30,9 +30,10 @@ What is checked (IPv4 and IPv6):
    they are, and new flows arrive on it at once (the buckets idle for the
    idle timer are its);
 5. the knob: running-config round trip with buckets and idle timer (the
-   kernel group follows), show json; bad values are refused; "no" is
-   refused while VIPs are in groups (not implemented yet: zebra would
-   leave them on their groups).
+   kernel group follows), show json; bad values are refused;
+6. "no multinic resilient-ingress" with VIPs in groups: every VIP back on
+   a plain multipath route in tor's RIB and kernel, the groups gone from
+   the kernel; on again: resilient groups again.
 """
 
 import ipaddress
@@ -392,6 +393,15 @@ def _bgp_config_lines(tor):
     return [l for l in running_config(tor).splitlines() if "resilient-ingress" in l]
 
 
+def _turn_on_with_defaults(tor):
+    "multinic resilient-ingress: in the running-config, every VIP through a resilient group."
+    rc, out = vtysh_config(tor, "router bgp 65000", "multinic resilient-ingress")
+    assert rc == 0, out
+    assert _bgp_config_lines(tor) == [" multinic resilient-ingress"]
+    for family in [4, 6]:
+        _wait_group(tor, family, NICS)
+
+
 def test_knob_round_trip(tgen):
     "running-config and show of the knob; the kernel groups follow; bad values refused."
     tor = tgen.gears["tor"]
@@ -406,15 +416,6 @@ def test_knob_round_trip(tgen):
     for family in [4, 6]:
         _wait_group(tor, family, NICS, buckets=64, idle_timer=2)
 
-    step("no multinic resilient-ingress with VIPs in groups: refused, nothing changes")
-    before = running_config(tor)
-    rc, out = vtysh_config(tor, "router bgp 65000", "no multinic resilient-ingress")
-    assert rc != 0 and "not implemented yet" in out, "accepted: {}".format(out)
-    assert running_config(tor) == before
-    assert _ingress_json(tor)["enabled"] is True
-    for family in [4, 6]:
-        _wait_group(tor, family, NICS, buckets=64, idle_timer=2)
-
     step("bad values are refused and change nothing")
     before = running_config(tor)
     for bad in ["buckets 1", "buckets 5000", "idle-timer 0"]:
@@ -423,11 +424,81 @@ def test_knob_round_trip(tgen):
     assert running_config(tor) == before
 
     step("multinic resilient-ingress again: resilient groups with the defaults")
-    rc, out = vtysh_config(tor, "router bgp 65000", "multinic resilient-ingress")
-    assert rc == 0, out
-    assert _bgp_config_lines(tor) == [" multinic resilient-ingress"]
+    _turn_on_with_defaults(tor)
+
+
+def _plain_route_is(tor, family, nics, released):
+    """None when tor has the VIP on a plain multipath route over ``nics`` in
+    its RIB and kernel, and no resilient group is left anywhere (``released``:
+    the ids of bgpd_multinic's groups before)."""
+    routes = show_json(tor, "show {} route {} json".format(
+        "ip" if family == 4 else "ipv6", VIP_PREFIX[family])).get(VIP_PREFIX[family], [])
+    rib = [r for r in routes if r.get("selected")]
+    if not rib:
+        return "no selected route to {} in tor's RIB".format(VIP_PREFIX[family])
+    fib = [nh.get("interfaceName") for nh in rib[0].get("nexthops", []) if nh.get("fib")]
+    if sorted(fib) != sorted(TOR_PORT[nic] for nic in nics):
+        return "RIB: {} installed via {}".format(VIP_PREFIX[family], fib)
+    if rib[0].get("nexthopGroupId") in released:
+        return "RIB: {} still through bgpd_multinic's group {}".format(
+            VIP_PREFIX[family], rib[0]["nexthopGroupId"])
+    group, ports = _kernel_group(tor, family)
+    if group is None:
+        return ports
+    if group.get("type") == "resilient":
+        return "kernel: {} still through resilient group {}".format(
+            VIP_PREFIX[family], group["id"])
+    if ports != {TOR_PORT[nic] for nic in nics}:
+        return "kernel: group {} via {}".format(group["id"], sorted(ports))
+    left = [
+        nh["id"]
+        for nh in ip_json(tor, "nexthop", "show")
+        if nh.get("type") == "resilient" or nh["id"] in released
+    ]
+    if left:
+        return "kernel: groups left: {}".format(left)
+    groups = show_json(tor, "show bgp multinic ingress json").get("resilientGroups")
+    if groups:
+        return "show bgp multinic ingress: groups left {}".format(groups)
+    return None
+
+
+def _wait_plain(tor, family, nics, released):
+    result = expect(lambda: _plain_route_is(tor, family, nics, released), count=40, wait=0.25)
+    if result is not None:
+        for command in [
+            "ip -d nexthop show",
+            "ip -{} route show {}".format(family, VIP_PREFIX[family]),
+            "vtysh -c 'show {} route {} json'".format("ip" if family == 4 else "ipv6",
+                                                     VIP_PREFIX[family]),
+            "vtysh -c 'show nexthop-group rib'",
+        ]:
+            logger.error("tor: %s\n%s", command, tor.run(command))
+    assert result is None, "IPv{} on tor: {}".format(family, result)
+
+
+def test_off_and_on(tgen):
+    """no multinic resilient-ingress with VIPs in groups: every VIP back on a
+    plain multipath route (RIB and kernel), bgpd_multinic's groups gone
+    from the kernel once zebra's nexthop-group keep time (1 s in tor's
+    frr.conf) has passed; on again: every VIP through a resilient group."""
+    tor = tgen.gears["tor"]
     for family in [4, 6]:
         _wait_group(tor, family, NICS)
+    groups = show_json(tor, "show bgp multinic ingress json")["resilientGroups"]
+    released = {g["id"] for g in groups.values()}
+    assert len(released) == 2, groups
+
+    step("no multinic resilient-ingress: plain multipath routes, the groups gone")
+    rc, out = vtysh_config(tor, "router bgp 65000", "no multinic resilient-ingress")
+    assert rc == 0, out
+    assert _bgp_config_lines(tor) == []
+    assert _ingress_json(tor)["enabled"] is False
+    for family in [4, 6]:
+        _wait_plain(tor, family, NICS, released)
+
+    step("multinic resilient-ingress again: resilient groups")
+    _turn_on_with_defaults(tor)
 
 
 def test_memory_leak(tgen):
