@@ -112,8 +112,11 @@ def main(goal, n, timeout, prefixes):
     while not met():
         left = end - time.monotonic()
         if left <= 0 or not select.select([s], [], [], left)[0]:
-            print("timeout %s" % " ".join("%s=%d" % kv for kv in sorted(state.items())),
-                  flush=True)
+            short = sorted(kv for kv in state.items()
+                           if (kv[1] != n if goal == "up" else kv[1]))
+            print("timeout: %d of %d prefixes not %s, e.g. %s" % (
+                len(short), len(state), "with %d paths" % n if goal == "up" else "withdrawn",
+                " ".join("%s=%d" % kv for kv in short[:8])), flush=True)
             return 1
         handle(s.recv(1 << 20), watched, state)
     print("done %.6f" % time.monotonic(), flush=True)

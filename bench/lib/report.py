@@ -691,6 +691,7 @@ def control_plane_md(res):
         t = cp["tasks"]
         label = label_of(res, key)
         for name, k, digits in (("wired (ms)", "wired_ms", 0),
+                                ("every VIP route in the host's kernel (ms)", "host_routes_ms", 0),
                                 ("announced (ms)", "announced_ms", 0),
                                 ("withdrawn (ms)", "withdrawn_ms", 0),
                                 ("RSS growth per task (kB)", "rss_per_task_kb", 1)):

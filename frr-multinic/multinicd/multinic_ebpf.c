@@ -469,7 +469,8 @@ static int ebpf_task_attach(const struct mn_task_wiring *w, char *err, size_t le
 	DEBUGD(&mn_dbg_bpf, "eBPF datapath: mn_egress on task %s (%s, %s)", t->name,
 	       t->host_ifname, mn_ebpf_hook_name(task_hook(t)));
 	mn_ebpf_numa_task_set(t->host_ifindex, t->numa_node); /* its node, before its addresses */
-	mn_ebpf_numa_sync(eb.nics, eb.n_nics, eb.cfg.numa_policy, eb.settled);
+	mn_ebpf_numa_task_sync(t->host_ifindex, eb.nics, eb.n_nics, eb.cfg.numa_policy,
+			       eb.settled);
 	task_addrs_write(t, true); /* its addresses into mn_addrs */
 	return 0;
 }
@@ -482,7 +483,8 @@ static int ebpf_task_numa_changed(const char *name, int node, char *err, size_t 
 		return 0;
 	t->numa_node = node;
 	mn_ebpf_numa_task_set(t->host_ifindex, node);
-	mn_ebpf_numa_sync(eb.nics, eb.n_nics, eb.cfg.numa_policy, eb.settled);
+	mn_ebpf_numa_task_sync(t->host_ifindex, eb.nics, eb.n_nics, eb.cfg.numa_policy,
+			       eb.settled);
 	return 0;
 }
 

@@ -30,6 +30,9 @@ extern void mn_ebpf_numa_task_del(uint32_t task_ifindex);
  */
 extern void mn_ebpf_numa_sync(const struct mn_dp_nic *nics, unsigned int n,
 			      enum mn_numa_policy policy, bool settled);
+/* The same for one task (attached, or its node changed). */
+extern void mn_ebpf_numa_task_sync(uint32_t task_ifindex, const struct mn_dp_nic *nics,
+				   unsigned int n, enum mn_numa_policy policy, bool settled);
 
 /* A task's counters (false when it has none); receive by the node of the CPU. */
 extern bool mn_ebpf_numa_counters(uint32_t task_ifindex, int node,

@@ -405,17 +405,37 @@ static void rules_del(const struct kernel_task *t, unsigned int n)
  * from.  A failure is logged and shown with the task's objects; the task
  * is still wired (the eBPF program drops spoofed packets on its own).
  */
+/* The distinct sources of the task's rules (a VIP has a rule per table). */
+static unsigned int task_sources(const struct kernel_task *t, struct prefix *allowed)
+{
+	unsigned int i, j, n = 0;
+
+	for (i = 0; i < t->nrules; i++) {
+		for (j = 0; j < n && !prefix_same(&allowed[j], &t->rules[i].src); j++)
+			;
+		if (j == n)
+			prefix_copy(&allowed[n++], &t->rules[i].src);
+	}
+	return n;
+}
+
 static void task_guard(struct kernel_task *t)
 {
 	struct prefix allowed[t->nrules];
+	unsigned int n = task_sources(t, allowed);
 	char err[256];
-	unsigned int i;
 
-	for (i = 0; i < t->nrules; i++)
-		prefix_copy(&allowed[i], &t->rules[i].src);
-	t->guarded = mn_nft_task_guard(t->host_ifname, allowed, t->nrules, err, sizeof(err)) == 0;
+	t->guarded = mn_nft_task_guard(t->host_ifname, allowed, n, err, sizeof(err)) == 0;
 	if (!t->guarded)
 		flog_err(EC_MULTINIC_NFT, "task %s: no anti-spoofing: %s", t->name, err);
+}
+
+static void task_unguard(const struct kernel_task *t)
+{
+	struct prefix allowed[t->nrules];
+	unsigned int n = task_sources(t, allowed);
+
+	mn_nft_task_unguard(t->host_ifname, allowed, n);
 }
 
 static struct kernel_task *task_find(const char *name)
@@ -466,7 +486,8 @@ static void kernel_task_detach(const char *name)
 		return;
 	frr_with_privs (&multinic_privs)
 		rules_del(t, t->nrules);
-	mn_nft_task_unguard(t->host_ifname);
+	if (t->guarded)
+		task_unguard(t);
 	kernel_tasks_del(&kd.tasks, t);
 	if (!kernel_tasks_count(&kd.tasks))
 		mn_nft_table_remove();
@@ -573,7 +594,8 @@ static void kernel_terminate(void)
 
 /*
  * Reconciling after a restart: the rules of protocol multinic (and the
- * anti-spoofing chains, multinic_nft.c) that no attached task claims were left by an earlier multinicd for tasks no
+ * anti-spoofing elements, multinic_nft.c) that no attached task claims
+ * were left by an earlier multinicd for tasks no
  * longer configured (or addresses no longer theirs).
  */
 static bool rule_claimed(const struct mn_nl_rule *r)
@@ -608,14 +630,24 @@ static void rule_seen(const struct mn_nl_rule *r, void *arg)
 	(*removed)++;
 }
 
-/* An anti-spoofing chain is claimed by the attached task on its device. */
-static bool device_claimed(const char *host_ifname, void *arg)
+/*
+ * A guarded device is claimed by the attached task on it, a source of
+ * the device by that task's rule from it.
+ */
+static bool device_claimed(const char *host_ifname, const struct prefix *source, void *arg)
 {
 	struct kernel_task *t;
+	unsigned int i;
 
-	frr_each (kernel_tasks, &kd.tasks, t)
-		if (strmatch(t->host_ifname, host_ifname))
+	frr_each (kernel_tasks, &kd.tasks, t) {
+		if (!strmatch(t->host_ifname, host_ifname))
+			continue;
+		if (!source)
 			return true;
+		for (i = 0; i < t->nrules; i++)
+			if (prefix_same(&t->rules[i].src, source))
+				return true;
+	}
 	return false;
 }
 
@@ -634,7 +666,7 @@ static void kernel_tasks_settled(void)
 	}
 	unguarded = mn_nft_reconcile(device_claimed, NULL);
 	DEBUGD(&mn_dbg_datapath,
-	       "kernel datapath: settled, %u unclaimed rule(s) and %u anti-spoofing chain(s) removed",
+	       "kernel datapath: settled, %u unclaimed rule(s) removed, %u device(s) no longer guarded",
 	       removed, unguarded);
 }
 

@@ -99,6 +99,16 @@ int mn_nl_link_kind(const struct mn_nl_ns *ns, const char *ifname, char *kind, s
  */
 int mn_nl_link_delete(const struct mn_nl_ns *ns, const char *ifname, char *err, size_t errlen);
 
+/*
+ * Set a link down and into a group, for mn_nl_link_group_delete() to
+ * delete with all others of the group at once (one RCU grace period for
+ * all, where one deletion each waits one each).
+ */
+int mn_nl_link_retire(const struct mn_nl_ns *ns, const char *ifname, uint32_t group, char *err,
+		      size_t errlen);
+/* Delete every link of a group in ns (with its pair's other end). */
+int mn_nl_link_group_delete(const struct mn_nl_ns *ns, uint32_t group, char *err, size_t errlen);
+
 /* Look a link up by name: its ifindex (> 0) or -ENODEV. */
 int mn_nl_link_index(const struct mn_nl_ns *ns, const char *ifname);
 

@@ -215,9 +215,11 @@ static void task_free(struct mn_task *task)
 	XFREE(MTYPE_MN_TASK, task);
 }
 
+static void task_takedown(struct mn_task *task, bool gone);
+
 void mn_task_del(struct mn_task *task)
 {
-	task_unwire(task);
+	task_takedown(task, true);
 	task_free(task);
 }
 
@@ -532,16 +534,20 @@ static void task_host_routes_update(struct mn_task *task)
 	}
 }
 
-static void task_unwire(struct mn_task *task)
+/* Unwire; a task that goes for good retires its pair (deleted in bulk). */
+static void task_takedown(struct mn_task *task, bool gone)
 {
 	enum mn_task_status was = task->status;
 	char err[256];
+	int ret = 0;
 
 	mn_datapath_task_detach(task->name);
 	task->status = MN_TASK_INCOMPLETE; /* makes the host routes go */
 	task_host_routes_update(task);
-	if ((was == MN_TASK_WIRED || was == MN_TASK_FAILED) &&
-	    mn_task_netns_unwire(task->name, task->host_ifname, err, sizeof(err)) < 0 && was == MN_TASK_WIRED)
+	if (was == MN_TASK_WIRED || was == MN_TASK_FAILED)
+		ret = gone ? mn_task_netns_retire(task->name, task->host_ifname, err, sizeof(err))
+			   : mn_task_netns_unwire(task->name, task->host_ifname, err, sizeof(err));
+	if (ret < 0 && was == MN_TASK_WIRED)
 		zlog_warn("task %s: %s", task->name, err);
 	if (was == MN_TASK_WIRED)
 		DEBUGD(&mn_dbg_task, "task %s unwired", task->name);
@@ -550,6 +556,11 @@ static void task_unwire(struct mn_task *task)
 	task->adopted = false;
 	task->status = MN_TASK_INCOMPLETE;
 	task->error[0] = '\0';
+}
+
+static void task_unwire(struct mn_task *task)
+{
+	task_takedown(task, false);
 }
 
 static bool task_complete(const struct mn_task *task)
@@ -652,23 +663,47 @@ static void task_mtu_follow(struct mn_task *task)
 	task->mtu_in_use = mtu;
 }
 
+/* The task's host device as zebra reports it: gone (rewire) or up (routes). */
+static void task_device_follow(struct mn_task *task)
+{
+	if (task_device_lost(task)) {
+		zlog_info("task %s: %s went away; wiring it again", task->name, task->host_ifname);
+		task_schedule(task);
+	} else {
+		task_host_routes_update(task);
+	}
+}
+
 static int tasks_nics_changed(void)
 {
 	struct mn_task *task;
 
 	frr_each (mn_tasks, &mn_tasks, task) {
 		task_mtu_follow(task);
-		if (task->status == MN_TASK_WAITING && !task->waits_for_netns) {
+		if (task->status == MN_TASK_WAITING && !task->waits_for_netns)
 			task_schedule(task);
-		} else if (task_device_lost(task)) {
-			zlog_info("task %s: %s went away; wiring it again", task->name,
-				  task->host_ifname);
-			task_schedule(task);
-		} else {
-			task_host_routes_update(task);
-		}
+		else
+			task_device_follow(task);
 	}
 	return 0;
+}
+
+/*
+ * zebra reported a change of a task device (it appeared, came up, went
+ * down or away): only the task whose device it is is concerned.  A burst
+ * of a thousand new tasks is a thousand such reports: going through every
+ * NIC and task for each (as for a NIC change) cost O(T^2).  A linear
+ * search for the task: ~1 us per report at T = 1024.
+ */
+void mn_tasks_device_changed(const char *ifname)
+{
+	struct mn_task *task;
+
+	frr_each (mn_tasks, &mn_tasks, task)
+		if (task->status != MN_TASK_INCOMPLETE && strmatch(task->host_ifname, ifname)) {
+			task_device_follow(task);
+			return;
+		}
 }
 
 /*

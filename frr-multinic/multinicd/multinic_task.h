@@ -126,6 +126,8 @@ extern void mn_task_objects(const struct mn_task *task, mn_dp_object_fn fn, void
  * living there are wired again or go waiting (multinic_netns_watch.c).
  */
 extern void mn_tasks_netns_changed(const char *name);
+/* zebra reported a change of the task device ifname (only its task looks). */
+extern void mn_tasks_device_changed(const char *ifname);
 
 /*
  * A task's host route was sent to zebra or withdrawn, or its "announce"

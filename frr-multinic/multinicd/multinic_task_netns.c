@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <sys/vfs.h>
 
+#include "lib/frrevent.h"
 #include "lib/hash.h"
 #include "lib/log.h"
 #include "lib/memory.h"
@@ -366,6 +367,7 @@ int mn_task_netns_wire(const struct mn_task_wiring *w, const char *netns, uint32
 	int fd, ret;
 
 	memset(pair, 0, sizeof(*pair));
+	mn_task_netns_retired_flush(); /* a retired pair may still hold the names */
 	fd = task_ns_open(netns, &ns, err, len);
 	if (fd < 0)
 		return fd;
@@ -416,6 +418,64 @@ int mn_task_netns_unwire(const char *task, const char *host_ifname, char *err, s
 }
 
 /*
+ * Retired pairs.  A link deletion waits out an RCU grace period (20-30 ms
+ * measured here) before the next request is served: a thousand tasks
+ * removed in one commit kept multinicd blocked for 39 s.  A pair whose
+ * task is gone is set down at once (nothing passes it any more) and into
+ * MN_TASK_RETIRED_GROUP; once the event loop is through with the current
+ * work, the whole group goes in one request, one grace period for all.
+ * A device left in the group by a multinicd that stopped meanwhile is an
+ * unclaimed task device at the next start's reconcile.
+ */
+#define MN_TASK_RETIRED_GROUP 0x6d6e7274 /* "mnrt" */
+
+static struct event *t_retired;
+static unsigned int retired_pending;
+
+void mn_task_netns_retired_flush(void)
+{
+	struct mn_nl_ns host = MN_NL_NS_HOST;
+	char err[256];
+	int ret;
+
+	event_cancel(&t_retired);
+	if (!retired_pending)
+		return;
+	frr_with_privs (&multinic_privs)
+		ret = mn_nl_link_group_delete(&host, MN_TASK_RETIRED_GROUP, err, sizeof(err));
+	if (ret < 0 && ret != -ENODEV)
+		zlog_warn("cannot delete %u retired task device(s): %s", retired_pending, err);
+	else
+		DEBUGD(&mn_dbg_task, "%u retired task device(s) deleted", retired_pending);
+	retired_pending = 0;
+}
+
+static void retired_delete(struct event *t)
+{
+	mn_task_netns_retired_flush();
+}
+
+static int device_retire(const char *ifname, char *err, size_t len)
+{
+	struct mn_nl_ns host = MN_NL_NS_HOST;
+	int ret;
+
+	frr_with_privs (&multinic_privs)
+		ret = mn_nl_link_retire(&host, ifname, MN_TASK_RETIRED_GROUP, err, len);
+	if (ret < 0)
+		return ret;
+	retired_pending++;
+	event_add_event(master, retired_delete, NULL, 0, &t_retired);
+	return 0;
+}
+
+int mn_task_netns_retire(const char *task, const char *host_ifname, char *err, size_t len)
+{
+	task_device_forget(task, host_ifname);
+	return device_retire(host_ifname, err, len);
+}
+
+/*
  * The task devices on the host
  */
 
@@ -463,7 +523,7 @@ static void device_seen(const struct mn_nl_link_info *link, void *arg)
 		return;
 	if (walk->keep(task, link->ifname, walk->arg))
 		return;
-	if (mn_nl_link_delete(&host, link->ifname, err, sizeof(err)) < 0) {
+	if (device_retire(link->ifname, err, sizeof(err)) < 0) {
 		zlog_warn("cannot remove %s, left by an earlier multinicd: %s", link->ifname, err);
 		return;
 	}
@@ -519,6 +579,7 @@ void mn_task_devices_fini(void)
 {
 	struct task_device *d;
 
+	mn_task_netns_retired_flush();
 	while ((d = task_devices_pop(&task_devices)))
 		XFREE(MTYPE_MN_TASK_DEVICE, d);
 	task_devices_fini(&task_devices);

@@ -72,6 +72,14 @@ extern int mn_task_netns_set_mtu(const char *netns, const char *host_ifname,
 
 /* Delete the task's pair (the peer and everything on it go with it). */
 extern int mn_task_netns_unwire(const char *task, const char *host_ifname, char *err, size_t len);
+/*
+ * The same for a task that is gone: the pair is set down now and deleted
+ * with all others retired meanwhile, at the next pass of the event loop
+ * (link deletions are slow one by one, fast together).
+ */
+extern int mn_task_netns_retire(const char *task, const char *host_ifname, char *err, size_t len);
+/* Delete the retired pairs now (done before wiring and when stopping). */
+extern void mn_task_netns_retired_flush(void);
 
 /*
  * The host device an alias marks as the task's (made by an earlier

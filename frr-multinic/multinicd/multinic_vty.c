@@ -531,6 +531,29 @@ static void show_caps(struct vty *vty, json_object *json)
 		vty_out(vty, "  %-14s %s\n", flags[i].label, flags[i].value ? "yes" : "no");
 }
 
+/* Tasks per status: what a poller (a runtime, the bench) needs, cheaply. */
+static void show_task_statuses(struct vty *vty, json_object *json)
+{
+	unsigned int n[MN_TASK_FAILED + 1] = {}, i;
+	const struct mn_task *task;
+	json_object *j = json ? json_object_new_object() : NULL;
+
+	frr_each (mn_tasks_const, &mn_tasks, task)
+		n[task->status]++;
+	if (!json)
+		vty_out(vty, "  tasks by status:");
+	for (i = 0; i <= MN_TASK_FAILED; i++) {
+		if (j)
+			json_object_int_add(j, mn_task_status_name(i), n[i]);
+		else
+			vty_out(vty, " %u %s", n[i], mn_task_status_name(i));
+	}
+	if (j)
+		json_object_object_add(json, "taskStatus", j);
+	else
+		vty_out(vty, "\n");
+}
+
 static void show_config_summary(struct vty *vty, json_object *json)
 {
 	const struct multinic_config *cfg = &multinic_cfg;
@@ -547,6 +570,7 @@ static void show_config_summary(struct vty *vty, json_object *json)
 		json_object_int_add(j, "nicMatchRules", mn_nic_rules_count(&mn_nic_rules));
 		json_object_int_add(j, "selectedNics", mn_nics_count(&mn_nics));
 		json_object_int_add(j, "tasks", tasks);
+		show_task_statuses(vty, j);
 		json_object_boolean_add(json, "configured", cfg->configured);
 		json_object_object_add(json, "config", j);
 		return;
@@ -559,6 +583,7 @@ static void show_config_summary(struct vty *vty, json_object *json)
 	vty_out(vty, "  NICs named: %zu, match rules: %zu, NICs selected: %zu, tasks: %zu\n",
 		mn_nic_cfgs_count(&mn_nic_cfgs), mn_nic_rules_count(&mn_nic_rules),
 		mn_nics_count(&mn_nics), tasks);
+	show_task_statuses(vty, NULL);
 }
 
 static void show_egress(struct vty *vty, json_object *json)

@@ -12,6 +12,8 @@
 #include "lib/frrevent.h"
 #include "lib/if.h"
 #include "lib/log.h"
+#include "lib/memory.h"
+#include "lib/typesafe.h"
 #include "lib/nexthop.h"
 #include "lib/prefix.h"
 #include "lib/vrf.h"
@@ -23,7 +25,9 @@
 #include "common/multinic_authz_wire.h"
 #include "common/multinic_ingress_wire.h"
 #include "multinic_debug.h"
+#include "multinic_names.h"
 #include "multinic_nic.h"
+#include "multinic_task.h"
 #include "multinic_zapi.h"
 #include "multinic_zebra.h"
 
@@ -37,22 +41,65 @@ static void nics_update(struct event *t)
 
 /*
  * Interface hooks run before lib/if.c finishes its own update (if_unreal
- * fires while the interface still has its index), so the NIC layer is
- * updated from a deferred event, which also coalesces bursts.
+ * fires while the interface still has its index), so the NIC and task
+ * layers are told from a deferred event, which also coalesces bursts.
+ *
+ * multinicd's own task devices are never NICs: a change of one concerns
+ * its task only.  A NIC update looks at every interface and every task;
+ * run for each of a thousand new task devices it cost O(T^2).
  */
+PREDECL_LIST(changed_devices);
+struct changed_device {
+	struct changed_devices_item item;
+	char ifname[IFNAMSIZ];
+};
+DECLARE_LIST(changed_devices, struct changed_device, item);
+
+DEFINE_MTYPE_STATIC(MULTINICD, MN_CHANGED_DEVICE, "multinic task device change");
+
+static struct changed_devices_head changed_devices;
+static struct event *t_task_devices;
+
+static void task_devices_changed(struct event *t)
+{
+	struct changed_device *d;
+
+	while ((d = changed_devices_pop(&changed_devices))) {
+		mn_tasks_device_changed(d->ifname);
+		XFREE(MTYPE_MN_CHANGED_DEVICE, d);
+	}
+}
+
+static void task_device_changed(const char *ifname)
+{
+	struct changed_device *d = XCALLOC(MTYPE_MN_CHANGED_DEVICE, sizeof(*d));
+
+	strlcpy(d->ifname, ifname, sizeof(d->ifname));
+	changed_devices_add_tail(&changed_devices, d);
+	event_add_event(master, task_devices_changed, NULL, 0, &t_task_devices);
+}
+
 static int if_event(struct interface *ifp)
 {
 	DEBUGD(&mn_dbg_zebra, "zebra: interface %s (ifindex %d) %s", ifp->name, ifp->ifindex,
 	       if_is_operative(ifp) ? "up" : "down");
-	event_add_event(master, nics_update, NULL, 0, &t_nics_update);
+	if (mn_ifname_is_task_device(ifp->name))
+		task_device_changed(ifp->name);
+	else
+		event_add_event(master, nics_update, NULL, 0, &t_nics_update);
 	return 0;
 }
 
 /* A NIC's addresses are what bgpd_multinic announces as its next hops. */
+static void address_changed(const struct connected *c)
+{
+	if (!c || !c->ifp || !mn_ifname_is_task_device(c->ifp->name))
+		mn_ingress_addresses_changed();
+}
+
 static int interface_address_add(ZAPI_CALLBACK_ARGS)
 {
-	zebra_interface_address_read(cmd, zclient->ibuf, vrf_id);
-	mn_ingress_addresses_changed();
+	address_changed(zebra_interface_address_read(cmd, zclient->ibuf, vrf_id));
 	return 0;
 }
 
@@ -61,9 +108,9 @@ static int interface_address_delete(ZAPI_CALLBACK_ARGS)
 	struct connected *c;
 
 	c = zebra_interface_address_read(cmd, zclient->ibuf, vrf_id);
+	address_changed(c);
 	if (c)
 		connected_free(&c);
-	mn_ingress_addresses_changed();
 	return 0;
 }
 
@@ -177,6 +224,7 @@ static zclient_handler *const multinic_handlers[] = {
 
 void multinic_zebra_init(void)
 {
+	changed_devices_init(&changed_devices);
 	hook_register_prio(if_real, 0, if_event);
 	hook_register_prio(if_up, 0, if_event);
 	hook_register_prio(if_down, 0, if_event);
@@ -192,7 +240,13 @@ void multinic_zebra_init(void)
 
 void multinic_zebra_terminate(void)
 {
+	struct changed_device *d;
+
 	event_cancel(&t_nics_update);
+	event_cancel(&t_task_devices);
+	while ((d = changed_devices_pop(&changed_devices)))
+		XFREE(MTYPE_MN_CHANGED_DEVICE, d);
+	changed_devices_fini(&changed_devices);
 	zclient_stop(zclient);
 	zclient_free(zclient);
 	zclient = NULL;

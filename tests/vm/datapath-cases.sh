@@ -333,6 +333,7 @@ task_rx() { # the task's rxPackets in show multinic counters json
 # attached HOOK: mn_egress attached to the task's device, as bpftool sees
 # it.  A netkit link is attached through the primary, but the kernel
 # reports the device it sits on: the peer (its ifindex in the task's netns).
+detached() { ! attached "$1"; }
 attached() {
 	if [ "$1" = netkit_peer ]; then
 		ifindex=$(ip -n job1 -o link show mn0 2>/dev/null | $BB cut -d: -f1)
@@ -524,11 +525,11 @@ case_detach() {
 	wait_for 20 sh -c "! test -e $LINK_PIN" || bad "$LINK_PIN is still pinned"
 	wait_for 20 sh -c "vtysh -c 'show multinic task job1 json' | grep -q '\"status\":\"wired\"'" ||
 		bad "task status in kernel mode: $(task_status)"
-	if [ $dp = netkit ]; then
-		attached netkit_peer && bad "mn_egress is still attached"
-	else
-		attached tcx_ingress && bad "mn_egress is still attached"
-	fi
+	# a link's release is deferred past its last reference (RCU): give
+	# it a moment on a loaded machine
+	hook=tcx_ingress
+	[ $dp = netkit ] && hook=netkit_peer
+	wait_for 10 detached $hook || bad "mn_egress is still attached"
 	f0=$(forwarded)
 	lost=$(ping_all 4 1 job1 $(dsts 4 8))
 	[ "$lost" = 0 ] || bad "kernel mode: $lost of 8 destinations did not answer"
@@ -605,7 +606,10 @@ status_is() { [ "$(status_of "$1")" = "$2" ]; }
 wired() { status_is "$1" wired; }
 host_if_of() { vtj "show multinic task $1 json" | $BB sed -n 's/.*"hostInterface":"\([^"]*\)".*/\1/p'; }
 rules_of() { ip rule show | grep -c "iif $1 "; }
-nft_chain() { nft list chain inet multinic "t_$1" >/dev/null 2>&1; }
+# guarded against spoofing: the device is in the set the guard chain checks
+nft_guarded() { nft get element inet multinic guarded "{ \"$1\" }" >/dev/null 2>&1; }
+# the device in any of the anti-spoofing sets
+nft_mentions() { nft list table inet multinic 2>/dev/null | grep -q "\"$1\""; }
 no_rules_of() { [ "$(rules_of "$1")" = 0 ]; }
 
 # SIGTERM under traffic: nothing is unwired, no packet is lost, and the
@@ -646,8 +650,18 @@ case_removed_while_down() {
 	vtysh -f $TMP/two.conf >$TMP/config.out 2>&1 || bad "vtysh -f: $(cat $TMP/config.out)"
 	wait_for 30 wired job2 || bad "job2 not wired: $(status_of job2)"
 	no_rules_of mn-job2 && bad "mn-job2 has no rule"
-	nft_chain mn-job2 || bad "mn-job2 has no anti-spoofing chain"
+	nft_guarded mn-job2 || bad "mn-job2 is not guarded against spoofing"
 	ifi1=$(cat /sys/class/net/$TASK_IF/ifindex 2>/dev/null)
+	# what multinicd 0.x (a chain and a counter per device) would have
+	# left: it goes too, once the tasks are guarded again
+	nft -f - <<-EOF || bad "cannot write the previous anti-spoofing layout"
+		table inet multinic {
+		 counter spoofed_mn-job2 { }
+		 chain t_mn-job2 { ip saddr 10.200.0.2 return; counter name spoofed_mn-job2 drop; }
+		 map tasks { type ifname : verdict; elements = { "mn-job2" : jump t_mn-job2 }; }
+		 chain antispoof { type filter hook prerouting priority raw; policy accept; iifname vmap @tasks; }
+		}
+	EOF
 	config_with_tasks $TMP/one.conf ebpf job1:job1:$VIP4
 	restart_multinicd $TMP/one.conf
 	wait_for 30 wired job1 || bad "job1 not wired again: $(status_of job1)"
@@ -656,13 +670,15 @@ case_removed_while_down() {
 	wait_for 10 sh -c "! test -e /sys/fs/bpf/multinic/links/task-job2" ||
 		bad "task-job2 is still pinned"
 	ck "mn0 is still in netns job2" sh -c "! ip -n job2 link show mn0"
-	wait_for 10 sh -c "! nft list chain inet multinic t_mn-job2 >/dev/null 2>&1" ||
-		bad "the anti-spoofing chain of mn-job2 is still there"
-	nft list counter inet multinic spoofed_mn-job2 >/dev/null 2>&1 &&
-		bad "the spoofed counter of mn-job2 is still there"
-	nft list map inet multinic tasks 2>/dev/null | grep -q 'mn-job2' &&
-		bad "mn-job2 is still in the dispatch map"
-	nft_chain $TASK_IF || bad "job1 lost its anti-spoofing chain"
+	wait_for 10 sh -c "! nft get element inet multinic guarded '{ \"mn-job2\" }' >/dev/null 2>&1" ||
+		bad "mn-job2 is still guarded"
+	nft_mentions mn-job2 &&
+		bad "the anti-spoofing sets still hold mn-job2: $(nft list table inet multinic | grep mn-job2 | tr '\n' ' ')"
+	nft_guarded $TASK_IF || bad "job1 lost its anti-spoofing"
+	wait_for 10 sh -c "! nft list chain inet multinic antispoof >/dev/null 2>&1" ||
+		bad "the previous layout's dispatch chain is still there"
+	nft list table inet multinic | grep -qE 't_mn-|spoofed_mn-|map tasks' &&
+		bad "the previous layout is still there: $(nft list table inet multinic | tr '\n' ' ')"
 	[ "$(cat /sys/class/net/$TASK_IF/ifindex 2>/dev/null)" = "$ifi1" ] ||
 		bad "$TASK_IF was recreated"
 	ip netns del job2
