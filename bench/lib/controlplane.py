@@ -211,6 +211,19 @@ def mtype_counts(topo):
     return out
 
 
+def mtypes_after_deletion(topo, before, timeout=15):
+    """multinicd's MTYPE counts once it has heard of the deleted task
+    devices: zebra reports them after the kernel has deleted them (all at
+    once, in bulk), so right after the tasks are gone multinicd may still
+    hold their interfaces. Waits until it holds no more than before."""
+    end = time.monotonic() + timeout
+    while True:
+        now = mtype_counts(topo)
+        if now.get("Interface", 0) <= before.get("Interface", 0) or time.monotonic() > end:
+            return now
+        time.sleep(0.2)
+
+
 def one_repetition(topo, mode, counts, cycles):
     """Fresh multinicd: RSS before any task; then 1, 8, 32 tasks (each
     committed at once, measured, deleted); the ping time of one task; and
@@ -228,7 +241,7 @@ def one_repetition(topo, mode, counts, cycles):
     mt0 = mtype_counts(topo)
     leak = [wires[biggest]["rss_kb"]] + [wire_many(topo, biggest, rss0)["rss_kb"]
                                          for _ in range(cycles)]
-    mt1 = mtype_counts(topo)
+    mt1 = mtypes_after_deletion(topo, mt0)
     if multinicd_pid(topo) != pid:
         raise RuntimeError("multinicd restarted during the control-plane runs")
     grown = {k: mt1[k] - mt0.get(k, 0) for k in mt1 if mt1[k] > mt0.get(k, 0)}

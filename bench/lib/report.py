@@ -648,12 +648,68 @@ def numa_md(res):
     return lines
 
 
+def lifecycle_targets(res):
+    """Issue 15's control-plane targets, on the medians of the
+    repetitions.  Times include starting vtysh (the commit's client);
+    what the client's start leaves is shown beside, not judged."""
+    cps = {k: v for k, v in (res.get("control_plane") or {}).items() if "error" not in v}
+    counts = res["meta"]["task_counts"]
+    rows = []
+
+    def add(target, key, value, ok):
+        rows.append([target, label_of(res, key), value, verdict(ok)])
+
+    def task_med(cp, count, k):
+        s = (cp["tasks"].get(str(count)) or {}).get(k)
+        return None if not s else s.get("median")
+
+    k64 = cps.get("kernel") and task_med(cps["kernel"], 64, "wired_ms")
+    for key, cp in cps.items():
+        if key.startswith("ebpf") and 64 in counts and k64:
+            e = task_med(cp, 64, "wired_ms")
+            add("eBPF wiring at T = 64 ≤ 1.2× kernel mode's (%.0f ms)" % k64, key,
+                None if e is None else "%.0f ms (%.2f×)" % (e, e / k64),
+                None if e is None else e <= 1.2 * k64)
+        ann = (cp.get("announced_ms") or {}).get("median")
+        vt = (cp.get("vtysh_ms") or {}).get("median")
+        add("one task, commit → switch FIB with N paths ≤ 60 ms once sessions are up", key,
+            None if ann is None else "%.0f ms (without vtysh's own start, %s ms)" % (
+                ann, "–" if vt is None else "%.0f" % (ann - vt)),
+            None if ann is None else ann <= 60)
+        if 1 in counts:
+            first = task_med(cp, 1, "announced_ms")
+            add("the first task after FRR starts announced ≤ 200 ms after the sessions are "
+                "up", key, None if first is None else "%.0f ms" % first,
+                None if first is None else first <= 200)
+        if 1024 in counts:
+            a = task_med(cp, 1024, "announced_ms")
+            w = task_med(cp, 1024, "wired_ms")
+            r = task_med(cp, 1024, "rss_per_task_kb")
+            add("1024 tasks on one host wired and announced ≤ 5 s (RSS per task reported)", key,
+                None if a is None else "wired %.0f ms, announced %.0f ms; %.1f kB per task" % (
+                    w, a, r), None if a is None else a <= 5000)
+        creep = (cp.get("rss_creep_kb") or {}).get("max")
+        grown = [r["mtypes_grown"] for r in cp.get("raw", []) if r.get("mtypes_grown")]
+        add("RSS and FRR MTYPE creep over %d cycles of %d tasks: 0" % (
+            cp.get("creep_cycles", 0) + 1, max(counts)), key,
+            None if creep is None else "RSS %+.0f kB (worst repetition), MTYPEs grown: %s" % (
+                creep, "; ".join(", ".join("%s +%d" % kv for kv in sorted(g.items()))
+                                 for g in grown) or "none"),
+            None if creep is None else creep <= 0 and not grown)
+    return rows
+
+
 def control_plane_md(res):
     cps = res.get("control_plane") or {}
     if not cps:
         return []
     counts = res["meta"]["task_counts"]
     lines = ["## Control plane (multinicd, bgpd)", ""]
+    lines += ["Targets (issue 15): verdicts on the medians of the repetitions (RSS creep on "
+              "the worst). Times include starting vtysh, the commit's client (shown apart "
+              "below).", ""]
+    lines += table(["target", "mode", "measured", ""], lifecycle_targets(res))
+    lines += [""]
     head = ["mode", "first task after FRR started: commit → wired (ms)",
             "first task: commit → announced (ms)",
             "one more task: commit → VIP route in the host's kernel (ms)",
