@@ -161,12 +161,6 @@ static void batch_source(struct nft_batch *b, const char *verb, const char *dev,
 			  &p->u.prefix6);
 }
 
-static bool host_prefix(const struct prefix *p)
-{
-	return (p->family == AF_INET && p->prefixlen == IPV4_MAX_BITLEN) ||
-	       (p->family == AF_INET6 && p->prefixlen == IPV6_MAX_BITLEN);
-}
-
 static int batch_run(struct nft_batch *b, const char *dev, char *err, size_t len)
 {
 	if (b->len >= b->size) {
@@ -194,7 +188,7 @@ int mn_nft_task_guard(const char *host_ifname, const struct prefix *allowed, uns
 		return -EINVAL;
 	}
 	for (i = 0; i < n; i++)
-		if (!host_prefix(&allowed[i])) {
+		if (!is_host_route(&allowed[i])) {
 			snprintfrr(err, len, "nftables: %pFX is not a host address", &allowed[i]);
 			return -EINVAL;
 		}
@@ -254,7 +248,10 @@ bool mn_nft_task_spoofed(const char *host_ifname, uint64_t *packets)
 		return false;
 	out = nft_ctx_get_output_buffer(ctx);
 	at = out ? strstr(out, "counter packets ") : NULL;
-	return at && sscanf(at, "counter packets %" SCNu64, packets) == 1;
+	if (!at)
+		return false;
+	*packets = strtoull(at + strlen("counter packets "), NULL, 10);
+	return true;
 }
 
 /*
