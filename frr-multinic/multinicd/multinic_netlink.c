@@ -6,8 +6,9 @@
  * and multinic_netlink_rule.c; multinic_netlink.h has the contract.
  *
  * Each call opens its own rtnetlink socket in the namespace it acts in,
- * sends one or two requests and closes it again: simplicity over speed,
- * and nothing is shared between calls or threads.
+ * sends one or two requests and closes it again, unless the caller holds
+ * one socket in that namespace for a series of calls (mn_nl_ns_hold():
+ * a task's wiring).  Nothing is shared between threads.
  *
  * The kernel's own errno is taken from its NLMSG_ERROR reply (libnl folds
  * several errnos into one NLE_* code, e.g. ESRCH and ENOENT both become
@@ -256,35 +257,37 @@ static int mn_nl_connect_in(struct nl_sock *sk, int nsfd, int *nle)
 	return ret;
 }
 
-static int mn_nl_open(struct mn_nl *nl, const struct mn_nl_ns *ns, char *err, size_t errlen)
+/* A connected rtnetlink socket in ns (the caller's own when none). */
+static int mn_nl_socket_open(const struct mn_nl_ns *ns, struct nl_sock **skp, char *err,
+			     size_t errlen)
 {
 	static const int one = 1;
+	const char *nsname = mn_nl_nsname(ns);
+	struct nl_sock *sk;
 	int nle = 0, ret = 0, fd;
 
-	memset(nl, 0, sizeof(*nl));
-	nl->nsname = mn_nl_nsname(ns);
-
-	nl->sk = nl_socket_alloc();
-	if (!nl->sk) {
-		mn_nl_seterr(err, errlen, "cannot open a netlink socket in netns %s: %s",
-			     nl->nsname, strerror(ENOMEM));
+	*skp = NULL;
+	sk = nl_socket_alloc();
+	if (!sk) {
+		mn_nl_seterr(err, errlen, "cannot open a netlink socket in netns %s: %s", nsname,
+			     strerror(ENOMEM));
 		return -ENOMEM;
 	}
 
 	if (ns && ns->fd >= 0) {
-		ret = mn_nl_connect_in(nl->sk, ns->fd, &nle);
+		ret = mn_nl_connect_in(sk, ns->fd, &nle);
 		if (ret < 0) {
-			mn_nl_seterr(err, errlen, "cannot enter netns %s: %s", nl->nsname,
+			mn_nl_seterr(err, errlen, "cannot enter netns %s: %s", nsname,
 				     strerror(-ret));
 			goto fail;
 		}
 	} else {
-		nle = nl_connect(nl->sk, NETLINK_ROUTE);
+		nle = nl_connect(sk, NETLINK_ROUTE);
 	}
 	if (nle < 0) {
 		ret = mn_nl_nle2errno(nle);
-		mn_nl_seterr(err, errlen, "cannot open a netlink socket in netns %s: %s",
-			     nl->nsname, nl_geterror(nle));
+		mn_nl_seterr(err, errlen, "cannot open a netlink socket in netns %s: %s", nsname,
+			     nl_geterror(nle));
 		goto fail;
 	}
 
@@ -292,21 +295,80 @@ static int mn_nl_open(struct mn_nl *nl, const struct mn_nl_ns *ns, char *err, si
 	 * Ask for the kernel's reason in words, and not for our own request
 	 * back with each error.  Both are best effort (Linux >= 4.12).
 	 */
-	fd = nl_socket_get_fd(nl->sk);
+	fd = nl_socket_get_fd(sk);
 	(void)setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
 	(void)setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
-	nl_socket_modify_err_cb(nl->sk, NL_CB_CUSTOM, mn_nl_err_cb, nl);
+	*skp = sk;
 	return 0;
 
 fail:
-	nl_socket_free(nl->sk);
-	nl->sk = NULL;
+	nl_socket_free(sk);
 	return ret;
+}
+
+/*
+ * A held socket carries many requests.  rtnetlink answers a request
+ * while it is sent, so whatever an earlier request left unread (the ack
+ * of a lookup libnl does not wait for, the rest of a dump stopped early)
+ * is queued by now: drop it, and with it libnl's strict sequence check,
+ * which would count those answers as still expected.
+ */
+static void mn_nl_socket_drain(struct nl_sock *sk)
+{
+	char buf[4096];
+	int fd = nl_socket_get_fd(sk);
+
+	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		;
+}
+
+void mn_nl_ns_hold(struct mn_nl_ns *ns)
+{
+	char err[256];
+
+	if (ns->held)
+		return;
+	if (mn_nl_socket_open(ns, &ns->held, err, sizeof(err)) < 0)
+		return;
+	nl_socket_disable_seq_check(ns->held);
+	/*
+	 * libnl peeks at each message to size its buffer: two receives per
+	 * message.  One buffer large enough for any rtnetlink message (the
+	 * kernel sizes a dump's messages to what the reader reads) saves one.
+	 */
+	nl_socket_set_msg_buf_size(ns->held, 32768);
+	nl_socket_disable_msg_peek(ns->held);
+}
+
+void mn_nl_ns_release(struct mn_nl_ns *ns)
+{
+	nl_socket_free(ns->held);
+	ns->held = NULL;
+}
+
+static int mn_nl_open(struct mn_nl *nl, const struct mn_nl_ns *ns, char *err, size_t errlen)
+{
+	int ret;
+
+	memset(nl, 0, sizeof(*nl));
+	nl->nsname = mn_nl_nsname(ns);
+	if (ns && ns->held) {
+		nl->sk = ns->held;
+		nl->held = true;
+		mn_nl_socket_drain(nl->sk);
+	} else {
+		ret = mn_nl_socket_open(ns, &nl->sk, err, errlen);
+		if (ret < 0)
+			return ret;
+	}
+	nl_socket_modify_err_cb(nl->sk, NL_CB_CUSTOM, mn_nl_err_cb, nl);
+	return 0;
 }
 
 static void mn_nl_close(struct mn_nl *nl)
 {
-	nl_socket_free(nl->sk);
+	if (!nl->held)
+		nl_socket_free(nl->sk);
 	nl->sk = NULL;
 }
 

@@ -38,11 +38,15 @@ extern "C" {
 
 /*
  * A namespace to act in: fd < 0 means the caller's own (the host's).
- * name is only used in error messages ("host" when NULL).
+ * name is only used in error messages ("host" when NULL).  held is
+ * mn_nl_ns_hold()'s socket, NULL otherwise.
  */
+struct nl_sock;
+
 struct mn_nl_ns {
 	int fd;
 	const char *name;
+	struct nl_sock *held;
 };
 
 /* The caller's namespace. */
@@ -54,6 +58,20 @@ struct mn_nl_ns {
  * "network namespace /run/netns/job9 does not exist".
  */
 int mn_nl_netns_open(const char *path, char *err, size_t errlen);
+
+/*
+ * One socket in ns for a series of requests (a task's wiring), instead of
+ * one per request: each request on its own socket costs a dozen system
+ * calls before it sends anything (socket, bind, options, entering the
+ * namespace and back, close), a third of what wiring a task costs.
+ * Until mn_nl_ns_release(), every request in ns goes over that socket.
+ * Hold it with the privileges the requests need (the kernel checks the
+ * opener's as well as the sender's), and release it before ns->fd is
+ * closed: a socket keeps its namespace alive.  A failure to hold is not
+ * an error: the requests then open their own sockets, as without.
+ */
+void mn_nl_ns_hold(struct mn_nl_ns *ns);
+void mn_nl_ns_release(struct mn_nl_ns *ns);
 
 /*
  * Links

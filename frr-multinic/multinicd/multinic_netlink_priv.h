@@ -20,6 +20,7 @@
 /* One rtnetlink conversation in one namespace. */
 struct mn_nl {
 	struct nl_sock *sk;
+	bool held;	  /* sk is the namespace's held socket: not ours to free */
 	const char *nsname;
 	int kerr;	  /* errno of the last failure, 0: none */
 	const char *why;  /* our own words for it (mn_nl_refuse), NULL: the kernel's */

@@ -8,7 +8,11 @@
 #include <sys/stat.h>
 
 #include "lib/frrevent.h"
+#include "lib/jhash.h"
 #include "lib/log.h"
+#include "lib/memory.h"
+#include "lib/monotime.h"
+#include "lib/typesafe.h"
 
 #include "multinicd.h"
 #include "multinic_datapath.h"
@@ -21,6 +25,8 @@
 #define NODE_SYSFS "/sys/devices/system/node"
 /* Processes of one netns whose cgroups are read: enough to agree on a node. */
 #define TASK_PIDS_MAX 16
+
+DEFINE_MTYPE_STATIC(MULTINICD, MN_NETNS_PROCS, "multinic processes of a netns");
 
 static struct {
 	struct mn_numa_topology topo;
@@ -206,32 +212,128 @@ static bool pid_mems(int pid, const struct cgroup_mounts *m, char *file, size_t 
 	return false;
 }
 
-/* The processes in the netns at path (some of them). */
-static unsigned int netns_pids(const char *netns_path, int *pids, unsigned int max)
+/*
+ * Which processes are in which netns.  Finding a task's processes means
+ * a stat() of every process's /proc/PID/ns/net; done per task, a burst
+ * of T tasks wired (or the recheck of T tasks) cost T walks of /proc,
+ * O(T x processes) system calls: a third of multinicd's time wiring
+ * 1024 tasks.  One walk indexes every netns that has a process and
+ * answers every task looked up within PROCS_WALK_TTL_MS; the index is
+ * dropped after that.  A process that starts in between is seen at the
+ * task's next recheck (MN_NUMA_TASK_RECHECK_S), as any process started
+ * after its task was wired is.
+ */
+#define PROCS_WALK_TTL_MS 250
+
+PREDECL_HASH(netns_procs);
+struct netns_procs {
+	struct netns_procs_item item;
+	dev_t dev;
+	ino_t ino;
+	unsigned int n;
+	int pids[TASK_PIDS_MAX];
+};
+
+static int netns_procs_cmp(const struct netns_procs *a, const struct netns_procs *b)
+{
+	if (a->dev != b->dev)
+		return a->dev < b->dev ? -1 : 1;
+	return a->ino < b->ino ? -1 : a->ino > b->ino;
+}
+
+static uint32_t netns_procs_hash(const struct netns_procs *p)
+{
+	return jhash_3words((uint32_t)p->ino, (uint32_t)((uint64_t)p->ino >> 32),
+			    (uint32_t)p->dev, 0x6d6e7073);
+}
+
+DECLARE_HASH(netns_procs, struct netns_procs, item, netns_procs_cmp, netns_procs_hash);
+
+static struct {
+	struct netns_procs_head index;
+	struct timeval walked;
+	bool valid;
+	struct event *t_drop;
+} procs = { .index = INIT_HASH(procs.index) };
+
+static void procs_index_clear(void)
+{
+	struct netns_procs *p;
+
+	while ((p = netns_procs_pop(&procs.index)))
+		XFREE(MTYPE_MN_NETNS_PROCS, p);
+	procs.valid = false;
+}
+
+static void procs_index_drop(struct event *t)
+{
+	procs_index_clear();
+}
+
+static void procs_index_add(dev_t dev, ino_t ino, int pid)
+{
+	struct netns_procs key = { .dev = dev, .ino = ino }, *p;
+
+	p = netns_procs_find(&procs.index, &key);
+	if (!p) {
+		p = XCALLOC(MTYPE_MN_NETNS_PROCS, sizeof(*p));
+		p->dev = dev;
+		p->ino = ino;
+		netns_procs_add(&procs.index, p);
+	}
+	if (p->n < array_size(p->pids))
+		p->pids[p->n++] = pid;
+}
+
+static void procs_index_walk(void)
 {
 	char path[64];
-	struct stat ns, st;
 	struct dirent *de;
-	unsigned int n = 0;
+	struct stat st;
 	DIR *dir;
 	int pid;
 
+	procs_index_clear();
 	frr_with_privs (&multinic_privs) {
-		if (stat(netns_path, &ns) < 0)
-			break;
 		dir = opendir("/proc");
-		while (dir && n < max && (de = readdir(dir))) {
+		while (dir && (de = readdir(dir))) {
 			if (sscanf(de->d_name, "%d", &pid) != 1 || pid <= 0)
 				continue;
 			/* another process's ns links need ptrace access (CAP_SYS_PTRACE) */
 			snprintf(path, sizeof(path), "/proc/%d/ns/net", pid);
-			if (stat(path, &st) == 0 && st.st_ino == ns.st_ino && st.st_dev == ns.st_dev)
-				pids[n++] = pid;
+			if (stat(path, &st) == 0)
+				procs_index_add(st.st_dev, st.st_ino, pid);
 		}
 		if (dir)
 			closedir(dir);
 	}
-	return n;
+	monotime(&procs.walked);
+	procs.valid = true;
+	event_cancel(&procs.t_drop);
+	event_add_timer_msec(master, procs_index_drop, NULL, PROCS_WALK_TTL_MS, &procs.t_drop);
+}
+
+/* The processes in the netns at path (some of them). */
+static unsigned int netns_pids(const char *netns_path, int *pids, unsigned int max)
+{
+	struct netns_procs key = {}, *p;
+	struct stat ns;
+	int ret;
+
+	frr_with_privs (&multinic_privs)
+		ret = stat(netns_path, &ns);
+	if (ret < 0)
+		return 0;
+	if (!procs.valid || monotime_since(&procs.walked, NULL) >= PROCS_WALK_TTL_MS * 1000)
+		procs_index_walk();
+	key.dev = ns.st_dev;
+	key.ino = ns.st_ino;
+	p = netns_procs_find(&procs.index, &key);
+	if (!p)
+		return 0;
+	max = MIN(max, p->n);
+	memcpy(pids, p->pids, max * sizeof(*pids));
+	return max;
 }
 
 void mn_numa_task_detect(const char *netns, struct mn_task_numa *out)
@@ -368,4 +470,7 @@ void mn_numa_init(void)
 void mn_numa_terminate(void)
 {
 	event_cancel(&numa.t_recheck);
+	event_cancel(&procs.t_drop);
+	procs_index_clear();
+	netns_procs_fini(&procs.index);
 }

@@ -7,6 +7,7 @@
 
 #include <fcntl.h>
 #include <linux/magic.h>
+#include <malloc.h>
 #include <linux/nsfs.h>
 #include <sched.h>
 #include <sys/ioctl.h>
@@ -227,14 +228,13 @@ enum pair_state {
  * another task, or whose peer lives elsewhere, is never touched: the
  * task takes another name (multinic_names.h).
  */
-static enum pair_state pair_inspect(const struct mn_task_wiring *w, const struct mn_nl_ns *ns,
-				    struct mn_task_pair *pair)
+static enum pair_state pair_inspect(const struct mn_task_wiring *w, const struct mn_nl_ns *host,
+				    const struct mn_nl_ns *ns, struct mn_task_pair *pair)
 {
-	struct mn_nl_ns host = MN_NL_NS_HOST;
 	struct mn_nl_link_attrs at;
 	const char *owner;
 
-	if (mn_nl_link_attrs(&host, w->host_ifname, &at, NULL, 0) < 0)
+	if (mn_nl_link_attrs(host, w->host_ifname, &at, NULL, 0) < 0)
 		return PAIR_ABSENT;
 	owner = mn_task_of_alias(at.alias);
 	if (owner && strcmp(owner, w->name))
@@ -248,14 +248,14 @@ static enum pair_state pair_inspect(const struct mn_task_wiring *w, const struct
 }
 
 /* Mark the host end as this task's: found again after a restart. */
-static int pair_mark(const struct mn_task_wiring *w, char *err, size_t len)
+static int pair_mark(const struct mn_task_wiring *w, const struct mn_nl_ns *host, char *err,
+		     size_t len)
 {
-	struct mn_nl_ns host = MN_NL_NS_HOST;
 	char alias[64];
 
 	mn_task_alias(w->name, alias, sizeof(alias));
 	task_device_set(w->name, w->host_ifname);
-	return mn_nl_link_set_alias(&host, w->host_ifname, alias, err, len);
+	return mn_nl_link_set_alias(host, w->host_ifname, alias, err, len);
 }
 
 /* An address that is already there is fine on an adopted pair. */
@@ -313,13 +313,13 @@ static int netns_setup(const struct mn_task_wiring *w, const struct mn_nl_ns *ns
 }
 
 /* Adopt the pair that is there, or make one. */
-static int pair_ensure(const struct mn_task_wiring *w, const struct mn_nl_ns *ns, uint32_t mtu,
-		       struct mn_task_pair *pair, char *err, size_t len)
+static int pair_ensure(const struct mn_task_wiring *w, const struct mn_nl_ns *host,
+		       const struct mn_nl_ns *ns, uint32_t mtu, struct mn_task_pair *pair,
+		       char *err, size_t len)
 {
-	struct mn_nl_ns host = MN_NL_NS_HOST;
 	int ret;
 
-	switch (pair_inspect(w, ns, pair)) {
+	switch (pair_inspect(w, host, ns, pair)) {
 	case PAIR_ADOPTABLE:
 		pair->adopted = true;
 		zlog_info("task %s: adopting %s <-> %s left by an earlier multinicd", w->name,
@@ -330,7 +330,7 @@ static int pair_ensure(const struct mn_task_wiring *w, const struct mn_nl_ns *ns
 		return -EADDRINUSE;
 	case PAIR_OURS_BROKEN:
 		/* ours, but its peer is gone (the netns was replaced): recreate */
-		mn_nl_link_delete(&host, w->host_ifname, NULL, 0);
+		mn_nl_link_delete(host, w->host_ifname, NULL, 0);
 		/* fallthrough */
 	case PAIR_ABSENT:
 		ret = pair_create(w, ns, mtu, pair, err, len);
@@ -339,7 +339,7 @@ static int pair_ensure(const struct mn_task_wiring *w, const struct mn_nl_ns *ns
 		host_end_no_dad(w->host_ifname);
 		break;
 	}
-	return pair_mark(w, err, len);
+	return pair_mark(w, host, err, len);
 }
 
 /* A task's named or path-given netns, opened for the netlink calls; its fd. */
@@ -376,13 +376,18 @@ int mn_task_netns_wire(const struct mn_task_wiring *w, const char *netns, uint32
 		pair->netns_dev = st.st_dev;
 		pair->netns_ino = st.st_ino;
 	}
-	ret = pair_ensure(w, &ns, mtu, pair, err, len);
+	/* one socket each for the dozen requests below (called with privileges) */
+	mn_nl_ns_hold(&host);
+	mn_nl_ns_hold(&ns);
+	ret = pair_ensure(w, &host, &ns, mtu, pair, err, len);
 	if (ret == 0)
 		ret = mn_nl_link_up(&host, w->host_ifname, 0, err, len);
 	if (ret == 0) {
 		has_mac = mn_nl_link_mac(&host, w->host_ifname, mac, NULL, 0) == 0;
 		ret = netns_setup(w, &ns, mtu, has_mac ? mac : NULL, pair->adopted, err, len);
 	}
+	mn_nl_ns_release(&ns);
+	mn_nl_ns_release(&host);
 	close(fd);
 	if (ret == 0)
 		DEBUGD(&mn_dbg_task, "task %s: %s %s <-> %s in netns %s %s", w->name,
@@ -432,6 +437,29 @@ int mn_task_netns_unwire(const char *task, const char *host_ifname, char *err, s
 static struct event *t_retired;
 static unsigned int retired_pending;
 
+/*
+ * Giving memory back after many tasks went.  glibc keeps what a burst of
+ * tasks freed (their interfaces, connected addresses, northbound and
+ * libnl objects) in its heap, spread over pages that hold a few live
+ * objects, so a host that ran a thousand tasks and now runs ten would
+ * keep the thousand's RSS.  malloc_trim() hands every wholly free page
+ * back (MADV_DONTNEED inside the heap, not only its top).  It walks the
+ * free lists, about a millisecond per 10 MB: only after a bulk deletion,
+ * and only once zebra has told us the devices are gone (their
+ * interfaces are freed on those messages), hence the delay.
+ */
+#define MN_TASK_TRIM_MIN_RETIRED 16
+#define MN_TASK_TRIM_DELAY_MS	 2000
+
+static struct event *t_trim;
+
+static void memory_trim(struct event *t)
+{
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
+}
+
 void mn_task_netns_retired_flush(void)
 {
 	struct mn_nl_ns host = MN_NL_NS_HOST;
@@ -447,6 +475,10 @@ void mn_task_netns_retired_flush(void)
 		zlog_warn("cannot delete %u retired task device(s): %s", retired_pending, err);
 	else
 		DEBUGD(&mn_dbg_task, "%u retired task device(s) deleted", retired_pending);
+	if (retired_pending >= MN_TASK_TRIM_MIN_RETIRED) {
+		event_cancel(&t_trim);
+		event_add_timer_msec(master, memory_trim, NULL, MN_TASK_TRIM_DELAY_MS, &t_trim);
+	}
 	retired_pending = 0;
 }
 
@@ -580,6 +612,7 @@ void mn_task_devices_fini(void)
 	struct task_device *d;
 
 	mn_task_netns_retired_flush();
+	event_cancel(&t_trim);
 	while ((d = task_devices_pop(&task_devices)))
 		XFREE(MTYPE_MN_TASK_DEVICE, d);
 	task_devices_fini(&task_devices);

@@ -147,6 +147,7 @@ void link_index_lookup(void **state);
 
 /* addresses, routes, neighbours (test_ip.c) */
 void addr_v4(void **state);
+void held_socket_series(void **state);
 void addr_invalid(void **state);
 void addr_v6_nodad(void **state);
 void route_v4(void **state);

@@ -376,3 +376,69 @@ void neigh_state_read(void **state)
 	assert_contains(err, ": Invalid argument");
 	assert_int_equal(mn_nl_neigh_state(&fx->a, pidx, NULL, err, sizeof(err)), -EINVAL);
 }
+
+/*
+ * Held sockets (a task's wiring): a series of requests, failures among
+ * them, each answered as on a socket of its own.
+ */
+static void count_link(const struct mn_nl_link_info *link, void *arg)
+{
+	(*(int *)arg)++;
+}
+
+void held_socket_series(void **state)
+{
+	struct fixture *fx = *state;
+	struct mn_nl_ns host = MN_NL_NS_HOST;
+	struct prefix vip = pfx("10.12.0.1/32"), net = pfx("10.13.0.1/24");
+	struct mn_nl_route route = {};
+	struct prefix gw = pfx("169.254.1.1/32");
+	char err[ERRLEN], want[256];
+	uint8_t mac[6];
+	int links = 0;
+
+	make_pair(fx, false);
+	mn_nl_ns_hold(&host);
+	mn_nl_ns_hold(&fx->a);
+	assert_non_null(host.held);
+	assert_non_null(fx->a.held);
+
+	/* a lookup (whose ack libnl may leave unread), then changes */
+	assert_int_equal(mn_nl_link_index(&fx->a, p0), ip_ifindex(ns_a, p0));
+	assert_ok(mn_nl_link_up(&fx->a, p0, 1400, err, sizeof(err)), err);
+	assert_ok(mn_nl_link_up(&host, h0, 0, err, sizeof(err)), err);
+	assert_ok(mn_nl_link_mac(&host, h0, mac, err, sizeof(err)), err);
+	assert_ok(mn_nl_addr_add(&fx->a, p0, &vip, err, sizeof(err)), err);
+
+	/* a failure, in the kernel's words, and the socket goes on */
+	assert_int_equal(mn_nl_addr_add(&fx->a, p0, &vip, err, sizeof(err)), -EEXIST);
+	snprintf(want, sizeof(want),
+		 "cannot add address 10.12.0.1/32 to %s in netns %s: File exists", p0, ns_a);
+	assert_starts_with(err, want);
+	assert_int_equal(mn_nl_addr_add(&fx->a, "nosuchlink0", &vip, err, sizeof(err)), -ENODEV);
+	assert_ok(mn_nl_addr_add(&fx->a, p0, &net, err, sizeof(err)), err);
+
+	/* a dump in between: its answers are all read before the next request */
+	assert_ok(mn_nl_links_dump(&fx->a, count_link, &links, err, sizeof(err)), err);
+	assert_int_equal(links, 2); /* lo and the peer */
+	assert_ok(mn_nl_neigh_add(&fx->a, p0, &gw, mac, err, sizeof(err)), err);
+	route.dst.family = AF_INET;
+	route.gw = &gw;
+	route.src = &vip;
+	route.ifname = p0;
+	assert_ok(mn_nl_route_add(&fx->a, &route, err, sizeof(err)), err);
+
+	assert_contains(out("ip -n %s -4 -o addr show dev %s", ns_a, p0), "inet 10.12.0.1/32 ");
+	assert_contains(out("ip -n %s -4 -o addr show dev %s", ns_a, p0), "inet 10.13.0.1/24 ");
+	assert_contains(out("ip -n %s -4 route show default", ns_a),
+			"default via 169.254.1.1 dev ");
+	assert_true(link_flag_up(ip_link(NULL, h0)));
+	assert_contains(ip_link(ns_a, p0), "mtu 1400 ");
+
+	/* released: gone, and requests open their own sockets again */
+	mn_nl_ns_release(&fx->a);
+	mn_nl_ns_release(&host);
+	assert_null(fx->a.held);
+	assert_null(host.held);
+	assert_int_equal(mn_nl_addr_add(&fx->a, p0, &net, err, sizeof(err)), -EEXIST);
+}

@@ -128,6 +128,7 @@ int main(void)
 		NS_TEST(rule_v4_iif),
 		NS_TEST(rule_v6),
 		NS_TEST(rules_dump_ours),
+		NS_TEST(held_socket_series),
 		cmocka_unit_test(nothing_left_behind),
 	};
 
