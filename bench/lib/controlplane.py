@@ -3,6 +3,7 @@ tasks to their being wired, announced (every VIP in the rack switch's
 kernel FIB with one path per NIC, learnt by BGP) and reaching the remote
 host, and what a task costs multinicd in memory (VmRSS)."""
 
+import json
 import os
 import subprocess
 import tempfile
@@ -161,6 +162,47 @@ def time_to_ping(topo):
             "announced_ms": None if t_fib is None else (t_fib - t0) * 1e3}
 
 
+CNI_PLUGIN = "/usr/lib/cni/multinic"
+
+
+def cni(topo, command, container, netns, vip):
+    """Run the CNI plugin as a container runtime does (one process per
+    verb, the network configuration on stdin, the runtime's `ips`
+    capability for the address); its JSON answer."""
+    conf = {"cniVersion": "1.0.0", "name": "mnb", "type": "multinic",
+            "socket": "/var/run/frr/%s/multinic-cni.sock" % topo["h1"],
+            "runtimeConfig": {"ips": [vip]}}
+    env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "CNI_COMMAND": command,
+           "CNI_CONTAINERID": container, "CNI_IFNAME": "eth0",
+           "CNI_NETNS": "/run/netns/" + netns, "CNI_PATH": "/usr/lib/cni"}
+    p = subprocess.run([CNI_PLUGIN], input=json.dumps(conf), env=env, capture_output=True,
+                       text=True, timeout=30)
+    if p.returncode != 0:
+        raise RuntimeError("multinic-cni %s failed (%d): %s %s" % (
+            command, p.returncode, p.stdout.strip(), p.stderr.strip()))
+    return json.loads(p.stdout) if p.stdout.strip() else {}
+
+
+def one_task_by_cni(topo):
+    """One more task as a container runtime adds it: the CNI plugin's ADD
+    (a small process that links no FRR library, one northbound
+    transaction in multinicd, answered once the task is wired) to the
+    VIP in the switch's FIB with N paths; then its DEL."""
+    watch = FibWatch(topo, "up", [1]) if announcing(topo) else None
+    host = FibWatch(topo, "up", [1], ns=topo["h1"], paths=1)
+    t0 = time.monotonic()
+    cni(topo, "ADD", "mnb-one", CP_NETNS % 1, cp_vip(1))
+    t_added = time.monotonic()
+    t_host = host.wait()
+    t_fib = watch.wait() if watch else None
+    gone = FibWatch(topo, "down", [1], timeout=30) if announcing(topo) else None
+    cni(topo, "DEL", "mnb-one", CP_NETNS % 1, cp_vip(1))
+    if gone:
+        gone.wait()
+    return {"add_ms": (t_added - t0) * 1e3, "host_route_ms": (t_host - t0) * 1e3,
+            "announced_ms": None if t_fib is None else (t_fib - t0) * 1e3}
+
+
 def wire_many(topo, count, rss_base):
     """Commit `count` tasks at once; time until all are wired (multinicd
     says so) and until all are announced (every VIP in the switch's FIB
@@ -224,6 +266,20 @@ def mtypes_after_deletion(topo, before, timeout=15):
         time.sleep(0.2)
 
 
+# multinicd gives its freed heap back 2 s after a bulk deletion
+# (multinic_task_netns.c, MN_TASK_TRIM_DELAY_MS)
+TRIM_DELAY_S = 2.0
+
+
+def rss_at_rest(pid):
+    """multinicd's RSS once the tasks of a cycle are deleted and it has
+    given the freed heap back: what a leak would raise from cycle to
+    cycle. The RSS with the tasks wired also moves with where the
+    allocator happened to place them (a page or two either way)."""
+    time.sleep(TRIM_DELAY_S + 1.0)
+    return vmrss_kb(pid)
+
+
 def one_repetition(topo, mode, counts, cycles):
     """Fresh multinicd: RSS before any task; then 1, 8, 32 tasks (each
     committed at once, measured, deleted); the ping time of one task; and
@@ -234,19 +290,22 @@ def one_repetition(topo, mode, counts, cycles):
     rss0 = vmrss_kb(pid)
     wires = {c: wire_many(topo, c, rss0) for c in sorted(counts)}
     ping = time_to_ping(topo)
+    by_cni = one_task_by_cni(topo)
     biggest = max(counts)
     # RSS alone cannot tell a leak from heap fragmentation; FRR's MTYPE
     # counts (with no task wired, before and after the cycles) can, for
     # what FRR allocates.
     mt0 = mtype_counts(topo)
-    leak = [wires[biggest]["rss_kb"]] + [wire_many(topo, biggest, rss0)["rss_kb"]
-                                         for _ in range(cycles)]
+    leak, rest = [wires[biggest]["rss_kb"]], [rss_at_rest(pid)]
+    for _ in range(cycles):
+        leak.append(wire_many(topo, biggest, rss0)["rss_kb"])
+        rest.append(rss_at_rest(pid))
     mt1 = mtypes_after_deletion(topo, mt0)
     if multinicd_pid(topo) != pid:
         raise RuntimeError("multinicd restarted during the control-plane runs")
     grown = {k: mt1[k] - mt0.get(k, 0) for k in mt1 if mt1[k] > mt0.get(k, 0)}
-    return {"rss_before_kb": rss0, "wires": wires, "ping": ping,
-            "rss_cycles_kb": leak, "mtypes_grown": grown}
+    return {"rss_before_kb": rss0, "wires": wires, "ping": ping, "cni": by_cni,
+            "rss_cycles_kb": leak, "rss_rest_kb": rest, "mtypes_grown": grown}
 
 
 def measure(topo, mode, reps, counts, cycles):
@@ -288,13 +347,21 @@ def measure(topo, mode, reps, counts, cycles):
         "announced_ms": spread([r["ping"].get("announced_ms") for r in runs]),
         "host_route_ms": spread([r["ping"].get("host_route_ms") for r in runs]),
         "vtysh_ms": spread([r["ping"].get("vtysh_ms") for r in runs]),
+        # the same through the CNI plugin, as a container runtime adds one
+        "cni_add_ms": spread([r["cni"]["add_ms"] for r in runs]),
+        "cni_host_route_ms": spread([r["cni"]["host_route_ms"] for r in runs]),
+        "cni_announced_ms": spread([r["cni"].get("announced_ms") for r in runs]),
         "rss_before_kb": spread([r["rss_before_kb"] for r in runs]),
         "tasks": {str(c): {
             key: spread([r["wires"][c][key] for r in runs])
             for key in ("wired_ms", "host_routes_ms", "announced_ms", "withdrawn_ms", "rss_kb",
                         "rss_per_task_kb")
         } for c in counts},
-        "rss_creep_kb": spread([r["rss_cycles_kb"][-1] - r["rss_cycles_kb"][0] for r in runs]),
+        # RSS at rest (tasks deleted) after the last cycle minus after the
+        # first: the creep judged; with the tasks wired, shown beside
+        "rss_creep_kb": spread([r["rss_rest_kb"][-1] - r["rss_rest_kb"][0] for r in runs]),
+        "rss_creep_wired_kb": spread([r["rss_cycles_kb"][-1] - r["rss_cycles_kb"][0]
+                                      for r in runs]),
         "creep_cycles": cycles,
         "raw": runs,
         "notes": notes,
