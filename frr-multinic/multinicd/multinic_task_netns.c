@@ -350,10 +350,8 @@ static int task_ns_open(const char *netns, struct mn_nl_ns *ns, char *err, size_
 
 	mn_netns_path(netns, path, sizeof(path));
 	fd = mn_nl_netns_open(path, err, len);
-	if (fd >= 0) {
-		ns->fd = fd;
-		ns->name = netns;
-	}
+	if (fd >= 0)
+		*ns = (struct mn_nl_ns){ .fd = fd, .name = netns };
 	return fd;
 }
 

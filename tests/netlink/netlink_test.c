@@ -207,8 +207,8 @@ static int open_ns(const char *name, struct mn_nl_ns *ns)
 	char path[64], err[ERRLEN];
 
 	snprintf(path, sizeof(path), "/run/netns/%s", name);
+	*ns = (struct mn_nl_ns){ .name = name };
 	ns->fd = mn_nl_netns_open(path, err, sizeof(err));
-	ns->name = name;
 	if (ns->fd < 0) {
 		fprintf(stderr, "%s\n", err);
 		return -1;
