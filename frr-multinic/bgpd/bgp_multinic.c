@@ -48,6 +48,8 @@
  *                          bandwidth, per-NIC addresses), its update groups;
  *   bgp_multinic_addpath.c single-session mode's paths;
  *   bgp_multinic_resilient.c  the switch's resilient nexthop groups;
+ *   bgp_multinic_gr.c      graceful restart registered with zebra once a
+ *                          session is up (FRR 10.3 can miss it);
  *   bgp_multinic_ingress_vty.c  their CLI and show;
  *   bgp_multinic.c         this file: module init, the route-map rule and
  *                          its CLI, the zclient, show/clear/debug.
@@ -79,6 +81,7 @@
 #include "bgpd/bgp_multinic.h"
 #include "bgpd/bgp_multinic_addpath.h"
 #include "bgpd/bgp_multinic_books.h"
+#include "bgpd/bgp_multinic_gr.h"
 #include "bgpd/bgp_multinic_ingress.h"
 #include "bgpd/bgp_multinic_nics.h"
 #include "bgpd/bgp_multinic_policy.h"
@@ -471,6 +474,7 @@ static int bgp_multinic_fini(void)
 	mn_ingress_fini();
 	mn_revisit_fini();
 	mn_books_fini();
+	mn_gr_fini();
 	mn_policy_fini();
 	return 0;
 }
@@ -486,6 +490,7 @@ static int bgp_multinic_late_init(struct event_loop *master)
 	install_element(CONFIG_NODE, &debug_bgp_multinic_cmd);
 	hook_register(bgp_hook_config_write_debug, bgp_multinic_write_debug);
 	mn_books_init();
+	mn_gr_init();
 	mn_revisit_init();
 	mn_ingress_init();
 	mn_nics_init();
