@@ -5,6 +5,8 @@
 #include <zebra.h>
 
 #include <lib/version.h>
+#include <libgen.h>
+#include <sys/auxv.h>
 
 #include "lib/command.h"
 #include "lib/if.h"
@@ -146,8 +148,54 @@ FRR_DAEMON_INFO(multinicd, MULTINIC,
 );
 /* clang-format on */
 
+/*
+ * glibc's per-thread cache (tcache) keeps up to seven freed chunks of
+ * each small size for the thread that freed them.  Those chunks count as
+ * in use: malloc_trim() cannot give back the pages they sit on, and
+ * after each burst of tasks added and removed another set of them, at
+ * other addresses, pins other pages.  Measured on the bench (10 cycles
+ * of 1024 tasks, RSS once the tasks were deleted and the heap trimmed):
+ * +300 kB, growing for ~5 cycles before levelling off, with the cache;
+ * flat (within 16 kB) without, and wiring no slower.  multinicd is not
+ * an allocation-bound daemon; a host daemon that runs for months should
+ * return to its size when its tasks go.
+ *
+ * glibc reads its tunables when a process starts, so multinicd sets
+ * glibc.malloc.tcache_count=0 and executes itself once more, unless the
+ * operator set that tunable, or something other than multinicd itself
+ * is running (valgrind's /proc/self/exe is valgrind), or the process is
+ * AT_SECURE (glibc would drop the tunable).
+ */
+#define MALLOC_TUNED_ENV "MULTINICD_MALLOC_TUNED"
+
+static void malloc_cache_off(char **argv)
+{
+	const char *tunables = getenv("GLIBC_TUNABLES");
+	char self[PATH_MAX], *want;
+	ssize_t n;
+
+	if (getenv(MALLOC_TUNED_ENV) || getauxval(AT_SECURE) ||
+	    (tunables && strstr(tunables, "glibc.malloc.tcache_count")))
+		return;
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0)
+		return;
+	self[n] = '\0';
+	if (strcmp(basename(self), "multinicd"))
+		return;
+	if (asprintf(&want, "%s%sglibc.malloc.tcache_count=0", tunables ? tunables : "",
+		     tunables ? ":" : "") < 0)
+		return;
+	setenv("GLIBC_TUNABLES", want, 1);
+	setenv(MALLOC_TUNED_ENV, "1", 1);
+	free(want);
+	execv(self, argv);
+	/* not executed again: run as we are, with the cache */
+}
+
 int main(int argc, char **argv, char **envp)
 {
+	malloc_cache_off(argv);
 	frr_preinit(&multinicd_di, argc, argv);
 	frr_opt_add("", longopts, "");
 
