@@ -280,6 +280,20 @@ def rss_at_rest(pid):
     return vmrss_kb(pid)
 
 
+def heap_in_use_kb(topo):
+    """The bytes multinicd's allocator has handed out and not taken back
+    (mallinfo's uordblks, `show memory`'s "Used ordinary blocks"): every
+    allocation, FRR's or a library's, without the allocator's page-level
+    placement that moves RSS. multinicd runs without glibc's per-thread
+    cache, whose chunks would count here as in use."""
+    units = {"bytes": 1 / 1024, "B": 1 / 1024, "KiB": 1, "MiB": 1024, "GiB": 1024 * 1024}
+    for line in vtysh(topo["h1"], "show memory multinicd").splitlines():
+        if line.strip().startswith("Used ordinary blocks:"):
+            value, unit = line.split(":", 1)[1].split()[:2]
+            return float(value) * units[unit]
+    return None
+
+
 def one_repetition(topo, mode, counts, cycles):
     """Fresh multinicd: RSS before any task; then 1, 8, 32 tasks (each
     committed at once, measured, deleted); the ping time of one task; and
@@ -295,17 +309,22 @@ def one_repetition(topo, mode, counts, cycles):
     # RSS alone cannot tell a leak from heap fragmentation; FRR's MTYPE
     # counts (with no task wired, before and after the cycles) can, for
     # what FRR allocates.
-    mt0 = mtype_counts(topo)
     leak, rest = [wires[biggest]["rss_kb"]], [rss_at_rest(pid)]
+    heap = [heap_in_use_kb(topo)]
+    # after the rest: the first trim's timer has run (its event statistics
+    # entry, "Thread stats", is made the first time an event runs)
+    mt0 = mtype_counts(topo)
     for _ in range(cycles):
         leak.append(wire_many(topo, biggest, rss0)["rss_kb"])
         rest.append(rss_at_rest(pid))
+        heap.append(heap_in_use_kb(topo))
     mt1 = mtypes_after_deletion(topo, mt0)
     if multinicd_pid(topo) != pid:
         raise RuntimeError("multinicd restarted during the control-plane runs")
     grown = {k: mt1[k] - mt0.get(k, 0) for k in mt1 if mt1[k] > mt0.get(k, 0)}
     return {"rss_before_kb": rss0, "wires": wires, "ping": ping, "cni": by_cni,
-            "rss_cycles_kb": leak, "rss_rest_kb": rest, "mtypes_grown": grown}
+            "rss_cycles_kb": leak, "rss_rest_kb": rest, "heap_in_use_kb": heap,
+            "mtypes_grown": grown}
 
 
 def measure(topo, mode, reps, counts, cycles):
@@ -362,6 +381,11 @@ def measure(topo, mode, reps, counts, cycles):
         "rss_creep_kb": spread([r["rss_rest_kb"][-1] - r["rss_rest_kb"][0] for r in runs]),
         "rss_creep_wired_kb": spread([r["rss_cycles_kb"][-1] - r["rss_cycles_kb"][0]
                                       for r in runs]),
+        # what the allocator holds in use, after the last cycle minus after
+        # the first: the creep judged (RSS also moves with page placement)
+        "heap_creep_kb": spread([None if None in (r["heap_in_use_kb"][-1], r["heap_in_use_kb"][0])
+                                 else r["heap_in_use_kb"][-1] - r["heap_in_use_kb"][0]
+                                 for r in runs]),
         "creep_cycles": cycles,
         "raw": runs,
         "notes": notes,

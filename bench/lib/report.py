@@ -698,15 +698,17 @@ def lifecycle_targets(res):
                     w, a, r), None if a is None else a <= 5000)
         creep = (cp.get("rss_creep_kb") or {}).get("max")
         wired_creep = (cp.get("rss_creep_wired_kb") or {}).get("max")
+        heap = (cp.get("heap_creep_kb") or {}).get("max")
         grown = [r["mtypes_grown"] for r in cp.get("raw", []) if r.get("mtypes_grown")]
-        add("RSS and FRR MTYPE creep over %d cycles of %d tasks: 0" % (
-            cp.get("creep_cycles", 0) + 1, max(counts)), key,
-            None if creep is None else "RSS at rest %+.0f kB, with the tasks wired %s kB "
-            "(worst repetition), MTYPEs grown: %s" % (
-                creep, "–" if wired_creep is None else "%+.0f" % wired_creep,
-                "; ".join(", ".join("%s +%d" % kv for kv in sorted(g.items()))
-                          for g in grown) or "none"),
-            None if creep is None else creep <= 0 and not grown)
+        add("RSS and FRR MTYPE creep over %d cycles of %d tasks: 0 (judged on the heap "
+            "in use and the MTYPE counts; RSS shown)" % (
+                cp.get("creep_cycles", 0) + 1, max(counts)), key,
+            None if heap is None else "heap in use %+.0f kB, MTYPEs grown: %s; RSS at rest "
+            "%+.0f kB, with the tasks wired %s kB (worst repetitions)" % (
+                heap, "; ".join(", ".join("%s +%d" % kv for kv in sorted(g.items()))
+                                for g in grown) or "none",
+                creep, "–" if wired_creep is None else "%+.0f" % wired_creep),
+            None if heap is None else heap <= 0 and not grown)
     return rows
 
 
@@ -730,7 +732,8 @@ def control_plane_md(res):
             "one more task by the CNI plugin: ADD → answered / VIP route in the host's "
             "kernel / announced (ms)", "RSS (kB) before any task",
             "RSS growth per task (kB) at %d tasks" % max(counts),
-            "RSS creep (kB) over %s more cycle(s) of %d tasks: at rest / wired" % (
+            "creep (kB) over %s more cycle(s) of %d tasks: heap in use / RSS at rest / "
+            "RSS wired" % (
                 next(iter(cps.values())).get("creep_cycles", "?"), max(counts))]
     rows = []
     for key, cp in cps.items():
@@ -750,8 +753,8 @@ def control_plane_md(res):
                          "cni_add_ms", "cni_host_route_ms", "cni_announced_ms")),
                      cell(cp["rss_before_kb"], 0),
                      cell(t[str(max(counts))]["rss_per_task_kb"], 1),
-                     "%s / %s" % (cell(cp["rss_creep_kb"], 0),
-                                  cell(cp.get("rss_creep_wired_kb"), 0))])
+                     " / ".join(cell(cp.get(k), 0) for k in (
+                         "heap_creep_kb", "rss_creep_kb", "rss_creep_wired_kb"))])
     lines += table(head, rows)
     lines += ["", "T tasks committed at once: time until all are wired / all announced "
               "(every VIP in the switch's kernel FIB with N paths) / all withdrawn from the "
@@ -783,7 +786,11 @@ def control_plane_md(res):
               "\"announced\" is seen by a process on the switch listening to its kernel's "
               "route notifications (rtnetlink), \"pings remote\" is the first echo reply "
               "from the task, pinging every ~2 ms. RSS is multinicd's VmRSS (4 kB pages); "
-              "growth per task = (RSS with T tasks − RSS before any task) / T; creep at rest: "
+              "growth per task = (RSS with T tasks − RSS before any task) / T; creep of the "
+              "heap in use: what multinicd's allocator has handed out and not taken back "
+              "(`show memory`, mallinfo), after the last cycle's tasks are deleted minus "
+              "after the first's, every allocation counted, FRR's or a library's; creep at "
+              "rest: "
               "RSS after the last cycle's tasks are deleted (and multinicd has given the "
               "freed heap back, 2 s after a bulk deletion) minus after the first cycle's; "
               "wired: RSS with the tasks wired in the last cycle minus in the first (it "
