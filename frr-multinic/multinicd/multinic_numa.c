@@ -252,8 +252,7 @@ DECLARE_HASH(netns_procs, struct netns_procs, item, netns_procs_cmp, netns_procs
 static struct {
 	struct netns_procs_head index;
 	struct timeval walked;
-	bool valid;
-	struct event *t_drop;
+	struct event *t_drop; /* scheduled while the index is there */
 } procs = { .index = INIT_HASH(procs.index) };
 
 static void procs_index_clear(void)
@@ -262,7 +261,6 @@ static void procs_index_clear(void)
 
 	while ((p = netns_procs_pop(&procs.index)))
 		XFREE(MTYPE_MN_NETNS_PROCS, p);
-	procs.valid = false;
 }
 
 static void procs_index_drop(struct event *t)
@@ -308,7 +306,6 @@ static void procs_index_walk(void)
 			closedir(dir);
 	}
 	monotime(&procs.walked);
-	procs.valid = true;
 	event_cancel(&procs.t_drop);
 	event_add_timer_msec(master, procs_index_drop, NULL, PROCS_WALK_TTL_MS, &procs.t_drop);
 }
@@ -324,7 +321,10 @@ static unsigned int netns_pids(const char *netns_path, int *pids, unsigned int m
 		ret = stat(netns_path, &ns);
 	if (ret < 0)
 		return 0;
-	if (!procs.valid || monotime_since(&procs.walked, NULL) >= PROCS_WALK_TTL_MS * 1000)
+	/* the drop timer also waits for the event loop: a burst of tasks in one
+	 * pass must not reuse a walk older than the TTL */
+	if (!event_is_scheduled(procs.t_drop) ||
+	    monotime_since(&procs.walked, NULL) >= PROCS_WALK_TTL_MS * 1000)
 		procs_index_walk();
 	key.dev = ns.st_dev;
 	key.ino = ns.st_ino;
